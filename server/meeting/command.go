@@ -1,0 +1,131 @@
+package meeting
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Command is a request to change a meeting. Its Name is the wire name used
+// by the WebSocket protocol and the permission table.
+type Command interface {
+	Name() string
+	// decide returns the unsealed events of the command applied to s, or
+	// an error. first is the sequence number the first event will get.
+	decide(s *State, a Actor, first int64) ([]Event, error)
+}
+
+// Actor is who gives a command: an account (a secretary at the console), a
+// participant's paired device, or the server itself.
+type Actor struct {
+	ID          string `json:"id"`                    // as written to the log, e.g. "account:admin"
+	Role        Role   `json:"role"`                  // the role in this meeting
+	Participant string `json:"participant,omitempty"` // participant ID, for paired devices
+}
+
+// Viewer returns the viewer corresponding to a.
+func (a Actor) Viewer() Viewer { return Viewer{Participant: a.Participant, Role: a.Role} }
+
+// Limits on sizes, so that no input can grow a meeting without bound.
+const (
+	MaxTitle        = 500   // runes in a title
+	MaxName         = 200   // runes in a name, position or unit
+	MaxNotice       = 2000  // runes in a notice
+	MaxItems        = 300   // agenda items in a meeting
+	MaxParticipants = 10000 // participants in a meeting
+	MaxNotices      = 5000  // notices in a meeting
+)
+
+// The commands, by wire name.
+var commands = map[string]func() Command{
+	"meeting.create":     func() Command { return &CreateMeeting{} },
+	"meeting.update":     func() Command { return &UpdateMeeting{} },
+	"meeting.open":       func() Command { return &OpenMeeting{} },
+	"meeting.pause":      func() Command { return &PauseMeeting{} },
+	"meeting.resume":     func() Command { return &ResumeMeeting{} },
+	"meeting.close":      func() Command { return &CloseMeeting{} },
+	"agenda.add":         func() Command { return &AddItem{} },
+	"agenda.rename":      func() Command { return &RenameItem{} },
+	"agenda.move":        func() Command { return &MoveItem{} },
+	"agenda.remove":      func() Command { return &RemoveItem{} },
+	"agenda.done":        func() Command { return &SetItemDone{} },
+	"agenda.current":     func() Command { return &SetCurrentItem{} },
+	"agenda.advance":     func() Command { return &AdvanceAgenda{} },
+	"participant.add":    func() Command { return &AddParticipant{} },
+	"participant.import": func() Command { return &ImportParticipants{} },
+	"participant.update": func() Command { return &UpdateParticipant{} },
+	"participant.remove": func() Command { return &RemoveParticipant{} },
+	"participant.paired": func() Command { return &RecordPairing{} },
+	"notice.send":        func() Command { return &SendNotice{} },
+}
+
+// CommandNames returns every command's wire name.
+func CommandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	return names
+}
+
+// ParseCommand decodes the command named name from its JSON data. Unknown
+// names and unknown or mistyped fields are Invalid errors.
+func ParseCommand(name string, data json.RawMessage) (Command, error) {
+	mk, ok := commands[name]
+	if !ok {
+		return nil, Errorf(KindInvalid, "Lệnh không xác định: %q.", "unknown command %q", name)
+	}
+	c := mk()
+	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
+		data = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return nil, Errorf(KindInvalid, "Dữ liệu của lệnh %s không hợp lệ: %s.", "invalid data for %s: %s", name, jsonReason(err))
+	}
+	if dec.More() {
+		return nil, Errorf(KindInvalid, "Dữ liệu của lệnh %s có phần thừa.", "trailing data after %s", name)
+	}
+	return c, nil
+}
+
+// jsonReason turns a decoding error into a short reason without Go type names.
+func jsonReason(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %q has the wrong type", te.Field)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// text validates and normalises a free-text field: trimmed, not empty unless
+// optional, at most max runes, valid UTF-8, no control characters except
+// newline and tab. label is the field's Vietnamese name, field its English.
+func text(field, label, s string, max int, optional bool) (string, error) {
+	bad := func(vi, en string) error {
+		return &Error{Kind: KindInvalid, Message: label + " " + vi, MessageEN: field + " " + en,
+			Problems: []Problem{{Field: field, Message: label + " " + vi, MessageEN: field + " " + en}}}
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "" && optional:
+		return "", nil
+	case s == "":
+		return "", bad("không được để trống.", "must not be empty.")
+	case !utf8.ValidString(s):
+		return "", bad("chứa ký tự không hợp lệ.", "is not valid UTF-8.")
+	case utf8.RuneCountInString(s) > max:
+		return "", bad(fmt.Sprintf("dài quá %d ký tự.", max), fmt.Sprintf("is longer than %d characters.", max))
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return "", bad("chứa ký tự điều khiển.", "contains a control character.")
+		}
+	}
+	return s, nil
+}

@@ -1,0 +1,614 @@
+package meeting
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// permissions lists, per command, the roles that may give it. A command not
+// listed here can be given by nobody (a test checks every command is listed).
+var permissions = map[string][]Role{
+	"meeting.create":     {RoleSecretary},
+	"meeting.update":     {RoleSecretary},
+	"meeting.open":       {RoleSecretary, RoleChair},
+	"meeting.pause":      {RoleSecretary, RoleChair},
+	"meeting.resume":     {RoleSecretary, RoleChair},
+	"meeting.close":      {RoleSecretary, RoleChair},
+	"agenda.add":         {RoleSecretary, RoleChair},
+	"agenda.rename":      {RoleSecretary, RoleChair},
+	"agenda.move":        {RoleSecretary, RoleChair},
+	"agenda.remove":      {RoleSecretary, RoleChair},
+	"agenda.done":        {RoleSecretary, RoleChair},
+	"agenda.current":     {RoleSecretary, RoleChair},
+	"agenda.advance":     {RoleSecretary, RoleChair},
+	"participant.add":    {RoleSecretary},
+	"participant.import": {RoleSecretary},
+	"participant.update": {RoleSecretary},
+	"participant.remove": {RoleSecretary},
+	"participant.paired": {RoleSystem},
+	"notice.send":        {RoleSecretary, RoleChair},
+}
+
+// Allowed reports whether role may give the command named name.
+func Allowed(role Role, name string) bool {
+	return slices.Contains(permissions[name], role)
+}
+
+// Decide returns the events that command c, given by actor a at time now,
+// produces on state s, sealed (numbered and hash-chained) as successors of
+// s. It does not change s. It returns Forbidden if a's role may not give c,
+// NotFound if the meeting or a named thing does not exist, Conflict if c is
+// not possible in the meeting's current status, and Invalid for bad input.
+func Decide(s *State, a Actor, c Command, now time.Time) ([]Event, error) {
+	if !Allowed(a.Role, c.Name()) {
+		return nil, Errorf(KindForbidden, "Vai trò %s không được thực hiện lệnh %s.", "role %s may not give %s", roleVI(a.Role), c.Name())
+	}
+	if _, create := c.(*CreateMeeting); create {
+		if s.Created() {
+			return nil, Errorf(KindConflict, "Cuộc họp đã được tạo.", "the meeting already exists")
+		}
+	} else {
+		if !s.Created() {
+			return nil, Errorf(KindNotFound, "Không tìm thấy cuộc họp.", "meeting not found")
+		}
+		if s.Status == StatusClosed {
+			return nil, Errorf(KindConflict, "Cuộc họp đã kết thúc, không thể thay đổi.", "the meeting is closed and cannot change")
+		}
+	}
+	events, err := c.decide(s, a, s.Seq+1)
+	if err != nil {
+		return nil, err
+	}
+	for i := range events {
+		events[i].Meeting = s.ID
+		events[i].At = now.UTC()
+		events[i].Actor = a.ID
+	}
+	Seal(s.Seq, s.Head, events)
+	return events, nil
+}
+
+// roleVI names a role in Vietnamese, for messages.
+func roleVI(r Role) string {
+	switch r {
+	case RoleSecretary:
+		return "thư ký"
+	case RoleChair:
+		return "chủ tọa"
+	case RoleDelegate:
+		return "đại biểu"
+	case RoleObserver:
+		return "khách mời"
+	case RoleHall:
+		return "màn hình hội trường"
+	case RoleSystem:
+		return "hệ thống"
+	}
+	return string(r)
+}
+
+// statusConflict is the error for a command that the current status forbids.
+func statusConflict(s *State, what string) error {
+	vi := map[Status]string{StatusDraft: "chưa khai mạc", StatusOpen: "đang họp", StatusPaused: "đang tạm dừng", StatusClosed: "đã kết thúc"}[s.Status]
+	return &Error{Kind: KindConflict, Message: fmt.Sprintf("Không thể %s khi cuộc họp %s.", what, vi), MessageEN: fmt.Sprintf("not possible while the meeting is %s", s.Status)}
+}
+
+// ---- meeting life cycle ----
+
+// CreateMeeting creates the meeting; it must be the first command.
+type CreateMeeting struct {
+	Details
+}
+
+// Name implements Command.
+func (*CreateMeeting) Name() string { return "meeting.create" }
+
+func (c *CreateMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+	d, err := c.Details.validate()
+	if err != nil {
+		return nil, err
+	}
+	return []Event{newEvent(EventMeetingCreated, d)}, nil
+}
+
+func (d Details) validate() (Details, error) {
+	var err error
+	if d.Title, err = text("title", "Tên cuộc họp", d.Title, MaxTitle, false); err != nil {
+		return d, err
+	}
+	if d.Organization, err = text("organization", "Cơ quan", d.Organization, MaxTitle, true); err != nil {
+		return d, err
+	}
+	if d.Place, err = text("place", "Địa điểm", d.Place, MaxTitle, true); err != nil {
+		return d, err
+	}
+	if d.Chair, err = text("chair", "Chủ trì", d.Chair, MaxName, true); err != nil {
+		return d, err
+	}
+	if d.Secretary, err = text("secretary", "Thư ký", d.Secretary, MaxName, true); err != nil {
+		return d, err
+	}
+	if !d.StartsAt.IsZero() {
+		d.StartsAt = d.StartsAt.UTC()
+	}
+	return d, nil
+}
+
+// UpdateMeeting replaces the meeting's details.
+type UpdateMeeting struct {
+	Details
+}
+
+// Name implements Command.
+func (*UpdateMeeting) Name() string { return "meeting.update" }
+
+func (c *UpdateMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+	d, err := c.Details.validate()
+	if err != nil {
+		return nil, err
+	}
+	if d == s.Details {
+		return nil, Errorf(KindConflict, "Thông tin cuộc họp không thay đổi.", "the details are unchanged")
+	}
+	return []Event{newEvent(EventMeetingUpdated, d)}, nil
+}
+
+// OpenMeeting opens (khai mạc) a draft meeting.
+type OpenMeeting struct{}
+
+// Name implements Command.
+func (*OpenMeeting) Name() string { return "meeting.open" }
+
+func (*OpenMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if s.Status != StatusDraft {
+		return nil, statusConflict(s, "khai mạc")
+	}
+	return []Event{newEvent(EventMeetingOpened, nil)}, nil
+}
+
+// PauseMeeting adjourns an open meeting for a break.
+type PauseMeeting struct{}
+
+// Name implements Command.
+func (*PauseMeeting) Name() string { return "meeting.pause" }
+
+func (*PauseMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if s.Status != StatusOpen {
+		return nil, statusConflict(s, "tạm dừng")
+	}
+	return []Event{newEvent(EventMeetingPaused, nil)}, nil
+}
+
+// ResumeMeeting resumes a paused meeting.
+type ResumeMeeting struct{}
+
+// Name implements Command.
+func (*ResumeMeeting) Name() string { return "meeting.resume" }
+
+func (*ResumeMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if s.Status != StatusPaused {
+		return nil, statusConflict(s, "tiếp tục")
+	}
+	return []Event{newEvent(EventMeetingResumed, nil)}, nil
+}
+
+// CloseMeeting closes (bế mạc) an open or paused meeting. Nothing changes
+// after it.
+type CloseMeeting struct{}
+
+// Name implements Command.
+func (*CloseMeeting) Name() string { return "meeting.close" }
+
+func (*CloseMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if s.Status != StatusOpen && s.Status != StatusPaused {
+		return nil, statusConflict(s, "bế mạc")
+	}
+	return []Event{newEvent(EventMeetingClosed, nil)}, nil
+}
+
+// ---- agenda ----
+
+// itemID and friends derive IDs from the sequence number of the creating event.
+func itemID(seq int64) string        { return fmt.Sprintf("i%d", seq) }
+func participantID(seq int64) string { return fmt.Sprintf("p%d", seq) }
+func noticeID(seq int64) string      { return fmt.Sprintf("n%d", seq) }
+
+func (s *State) item(id string) (int, error) {
+	i := s.ItemIndex(id)
+	if i < 0 {
+		return -1, Errorf(KindNotFound, "Không tìm thấy mục %q trong chương trình.", "agenda item %q not found", id)
+	}
+	return i, nil
+}
+
+// position validates a 1-based position among n slots (0 means the last).
+func position(p, n int) (int, error) {
+	if p == 0 {
+		return n, nil
+	}
+	if p < 1 || p > n {
+		return 0, Errorf(KindInvalid, "Vị trí %d không hợp lệ (từ 1 đến %d).", "position %d is out of range 1..%d", p, n)
+	}
+	return p, nil
+}
+
+// AddItem adds an agenda item at Position (1-based; 0 appends).
+type AddItem struct {
+	Title     string `json:"title"`
+	Presenter string `json:"presenter,omitempty"`
+	Position  int    `json:"position,omitempty"`
+}
+
+// Name implements Command.
+func (*AddItem) Name() string { return "agenda.add" }
+
+func (c *AddItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+	title, err := text("title", "Tên mục", c.Title, MaxTitle, false)
+	if err != nil {
+		return nil, err
+	}
+	presenter, err := text("presenter", "Người trình bày", c.Presenter, MaxName, true)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Agenda) >= MaxItems {
+		return nil, Errorf(KindConflict, "Chương trình đã đủ %d mục.", "the agenda already has %d items", MaxItems)
+	}
+	pos, err := position(c.Position, len(s.Agenda)+1)
+	if err != nil {
+		return nil, err
+	}
+	return []Event{newEvent(EventItemAdded, ItemAdded{Item: Item{ID: itemID(first), Title: title, Presenter: presenter}, Position: pos})}, nil
+}
+
+// RenameItem changes an item's title and presenter.
+type RenameItem struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Presenter string `json:"presenter,omitempty"`
+}
+
+// Name implements Command.
+func (*RenameItem) Name() string { return "agenda.rename" }
+
+func (c *RenameItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+	i, err := s.item(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	title, err := text("title", "Tên mục", c.Title, MaxTitle, false)
+	if err != nil {
+		return nil, err
+	}
+	presenter, err := text("presenter", "Người trình bày", c.Presenter, MaxName, true)
+	if err != nil {
+		return nil, err
+	}
+	if it := s.Agenda[i]; it.Title == title && it.Presenter == presenter {
+		return nil, Errorf(KindConflict, "Mục không thay đổi.", "the item is unchanged")
+	}
+	return []Event{newEvent(EventItemRenamed, ItemRenamed{ID: c.ID, Title: title, Presenter: presenter})}, nil
+}
+
+// MoveItem moves an item to Position (1-based).
+type MoveItem struct {
+	ID       string `json:"id"`
+	Position int    `json:"position"`
+}
+
+// Name implements Command.
+func (*MoveItem) Name() string { return "agenda.move" }
+
+func (c *MoveItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+	i, err := s.item(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Position < 1 || c.Position > len(s.Agenda) {
+		return nil, Errorf(KindInvalid, "Vị trí %d không hợp lệ (từ 1 đến %d).", "position %d is out of range 1..%d", c.Position, len(s.Agenda))
+	}
+	if c.Position == i+1 {
+		return nil, Errorf(KindConflict, "Mục đã ở vị trí %d.", "the item is already at position %d", c.Position)
+	}
+	return []Event{newEvent(EventItemMoved, ItemMoved{ID: c.ID, Position: c.Position})}, nil
+}
+
+// RemoveItem removes an agenda item. The current item cannot be removed, nor,
+// once the meeting has opened, an item already dealt with (it belongs to the
+// record).
+type RemoveItem struct {
+	ID string `json:"id"`
+}
+
+// Name implements Command.
+func (*RemoveItem) Name() string { return "agenda.remove" }
+
+func (c *RemoveItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+	i, err := s.item(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if s.Current == c.ID {
+		return nil, Errorf(KindConflict, "Không thể xóa mục đang thảo luận; hãy chuyển sang mục khác trước.", "cannot remove the current item; move to another first")
+	}
+	if s.Agenda[i].Done && s.Status != StatusDraft {
+		return nil, Errorf(KindConflict, "Không thể xóa mục đã thảo luận xong.", "cannot remove an item that is done")
+	}
+	return []Event{newEvent(EventItemRemoved, ItemRef{ID: c.ID})}, nil
+}
+
+// SetItemDone marks an item done (or not done).
+type SetItemDone struct {
+	ID   string `json:"id"`
+	Done bool   `json:"done"`
+}
+
+// Name implements Command.
+func (*SetItemDone) Name() string { return "agenda.done" }
+
+func (c *SetItemDone) decide(s *State, a Actor, first int64) ([]Event, error) {
+	i, err := s.item(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if s.Status == StatusDraft {
+		return nil, statusConflict(s, "đánh dấu mục đã xong")
+	}
+	if s.Agenda[i].Done == c.Done {
+		return nil, Errorf(KindConflict, "Trạng thái của mục không thay đổi.", "the item is already in that state")
+	}
+	return []Event{newEvent(EventItemDone, ItemDone{ID: c.ID, Done: c.Done})}, nil
+}
+
+// SetCurrentItem makes an item the current one (ID "" clears it).
+type SetCurrentItem struct {
+	ID string `json:"id"`
+}
+
+// Name implements Command.
+func (*SetCurrentItem) Name() string { return "agenda.current" }
+
+func (c *SetCurrentItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if s.Status != StatusOpen && s.Status != StatusPaused {
+		return nil, statusConflict(s, "chuyển mục")
+	}
+	if c.ID != "" {
+		if _, err := s.item(c.ID); err != nil {
+			return nil, err
+		}
+	}
+	if s.Current == c.ID {
+		return nil, Errorf(KindConflict, "Đây đã là mục hiện tại.", "that is already the current item")
+	}
+	return []Event{newEvent(EventCurrentSet, ItemRef{ID: c.ID})}, nil
+}
+
+// AdvanceAgenda marks the current item done and makes the next item not yet
+// done the current one (or clears the current item after the last).
+type AdvanceAgenda struct{}
+
+// Name implements Command.
+func (*AdvanceAgenda) Name() string { return "agenda.advance" }
+
+func (*AdvanceAgenda) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if s.Status != StatusOpen {
+		return nil, statusConflict(s, "chuyển sang mục tiếp theo")
+	}
+	var events []Event
+	from := 0
+	if s.Current != "" {
+		i := s.ItemIndex(s.Current)
+		if !s.Agenda[i].Done {
+			events = append(events, newEvent(EventItemDone, ItemDone{ID: s.Current, Done: true}))
+		}
+		from = i + 1
+	}
+	next := ""
+	for _, it := range s.Agenda[from:] {
+		if !it.Done {
+			next = it.ID
+			break
+		}
+	}
+	if next == "" && s.Current == "" {
+		return nil, Errorf(KindConflict, "Không còn mục nào trong chương trình.", "no agenda item is left")
+	}
+	return append(events, newEvent(EventCurrentSet, ItemRef{ID: next})), nil
+}
+
+// ---- participants ----
+
+// NewParticipant is the input for adding a participant.
+type NewParticipant struct {
+	Name     string `json:"name"`
+	Position string `json:"position,omitempty"`
+	Unit     string `json:"unit,omitempty"`
+	Role     Role   `json:"role"`
+}
+
+func (p NewParticipant) validate() (NewParticipant, error) {
+	var err error
+	if p.Name, err = text("name", "Họ và tên", p.Name, MaxName, false); err != nil {
+		return p, err
+	}
+	if p.Position, err = text("position", "Chức vụ", p.Position, MaxName, true); err != nil {
+		return p, err
+	}
+	if p.Unit, err = text("unit", "Đơn vị", p.Unit, MaxName, true); err != nil {
+		return p, err
+	}
+	if p.Role == "" {
+		p.Role = RoleDelegate
+	}
+	if !p.Role.Valid() {
+		return p, &Error{Kind: KindInvalid, Message: fmt.Sprintf("Vai trò %q không hợp lệ.", p.Role), MessageEN: fmt.Sprintf("role %q is not valid", p.Role),
+			Problems: []Problem{{Field: "role", Message: "Vai trò không hợp lệ.", MessageEN: "invalid role"}}}
+	}
+	return p, nil
+}
+
+// AddParticipant adds one participant.
+type AddParticipant struct {
+	NewParticipant
+}
+
+// Name implements Command.
+func (*AddParticipant) Name() string { return "participant.add" }
+
+func (c *AddParticipant) decide(s *State, a Actor, first int64) ([]Event, error) {
+	imp := ImportParticipants{Rows: []NewParticipant{c.NewParticipant}}
+	events, err := imp.decide(s, a, first)
+	if e, ok := err.(*Error); ok && len(e.Problems) > 0 {
+		// One participant: report the row's own message, not "row 1".
+		p := e.Problems[0]
+		return nil, &Error{Kind: e.Kind, Message: p.Message, MessageEN: p.MessageEN, Problems: []Problem{{Field: p.Field, Message: p.Message, MessageEN: p.MessageEN}}}
+	}
+	return events, err
+}
+
+// ImportParticipants adds many participants at once (a CSV import). It is
+// all or nothing: if any row is invalid, the error lists every bad row and
+// nothing is added.
+type ImportParticipants struct {
+	Rows []NewParticipant `json:"rows"`
+}
+
+// Name implements Command.
+func (*ImportParticipants) Name() string { return "participant.import" }
+
+func (c *ImportParticipants) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if len(c.Rows) == 0 {
+		return nil, Errorf(KindInvalid, "Danh sách đại biểu trống.", "no participants given")
+	}
+	if len(s.Participants)+len(c.Rows) > MaxParticipants {
+		return nil, Errorf(KindConflict, "Cuộc họp không thể có quá %d người tham dự.", "a meeting cannot have more than %d participants", MaxParticipants)
+	}
+	var problems []Problem
+	events := make([]Event, 0, len(c.Rows))
+	for i, row := range c.Rows {
+		p, err := row.validate()
+		if err != nil {
+			for _, pr := range err.(*Error).Problems {
+				pr.Row = i + 1
+				problems = append(problems, pr)
+			}
+			continue
+		}
+		seq := first + int64(len(events))
+		events = append(events, newEvent(EventParticipantAdded, Participant{ID: participantID(seq), Name: p.Name, Position: p.Position, Unit: p.Unit, Role: p.Role}))
+	}
+	if len(problems) > 0 {
+		return nil, &Error{Kind: KindInvalid,
+			Message:   fmt.Sprintf("Có %d lỗi trong danh sách; chưa thêm ai.", len(problems)),
+			MessageEN: fmt.Sprintf("%d problems in the list; nobody was added", len(problems)),
+			Problems:  problems}
+	}
+	return events, nil
+}
+
+// UpdateParticipant changes a participant's name, post, unit or role.
+type UpdateParticipant struct {
+	ID string `json:"id"`
+	NewParticipant
+}
+
+// Name implements Command.
+func (*UpdateParticipant) Name() string { return "participant.update" }
+
+func (s *State) participant(id string) (int, error) {
+	i := s.ParticipantIndex(id)
+	if i < 0 {
+		return -1, Errorf(KindNotFound, "Không tìm thấy người tham dự %q.", "participant %q not found", id)
+	}
+	return i, nil
+}
+
+func (c *UpdateParticipant) decide(s *State, a Actor, first int64) ([]Event, error) {
+	i, err := s.participant(c.ID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.NewParticipant.validate()
+	if err != nil {
+		return nil, err
+	}
+	old := s.Participants[i]
+	np := Participant{ID: c.ID, Name: p.Name, Position: p.Position, Unit: p.Unit, Role: p.Role, Paired: old.Paired}
+	if np == old {
+		return nil, Errorf(KindConflict, "Thông tin người tham dự không thay đổi.", "the participant is unchanged")
+	}
+	return []Event{newEvent(EventParticipantUpdated, np)}, nil
+}
+
+// RemoveParticipant removes a participant (their tablet sessions end).
+type RemoveParticipant struct {
+	ID string `json:"id"`
+}
+
+// Name implements Command.
+func (*RemoveParticipant) Name() string { return "participant.remove" }
+
+func (c *RemoveParticipant) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if _, err := s.participant(c.ID); err != nil {
+		return nil, err
+	}
+	return []Event{newEvent(EventParticipantRemoved, ParticipantRef{ID: c.ID})}, nil
+}
+
+// RecordPairing records that a tablet paired for a participant. Only the
+// server gives it, after a pairing code was redeemed; only staff see it.
+type RecordPairing struct {
+	ID string `json:"id"`
+}
+
+// Name implements Command.
+func (*RecordPairing) Name() string { return "participant.paired" }
+
+func (c *RecordPairing) decide(s *State, a Actor, first int64) ([]Event, error) {
+	if _, err := s.participant(c.ID); err != nil {
+		return nil, err
+	}
+	e := newEvent(EventParticipantPaired, ParticipantRef{ID: c.ID})
+	e.Audience = staffAudience
+	return []Event{e}, nil
+}
+
+// ---- notices ----
+
+// SendNotice sends a notice to everyone, or privately to one participant
+// (To). A private notice reaches its addressee and the staff only.
+type SendNotice struct {
+	Text string `json:"text"`
+	To   string `json:"to,omitempty"`
+}
+
+// Name implements Command.
+func (*SendNotice) Name() string { return "notice.send" }
+
+func (c *SendNotice) decide(s *State, a Actor, first int64) ([]Event, error) {
+	t, err := text("text", "Nội dung thông báo", c.Text, MaxNotice, false)
+	if err != nil {
+		return nil, err
+	}
+	if c.To != "" {
+		if _, err := s.participant(c.To); err != nil {
+			return nil, err
+		}
+	}
+	if len(s.Notices) >= MaxNotices {
+		return nil, Errorf(KindConflict, "Đã quá số thông báo cho phép.", "too many notices")
+	}
+	n := Notice{ID: noticeID(first), Text: t, To: c.To}
+	e := newEvent(EventNoticeSent, n)
+	e.Audience = noticeAudience(n)
+	return []Event{e}, nil
+}
+
+// noticeAudience is who may see notice n.
+func noticeAudience(n Notice) Audience {
+	if n.To == "" {
+		return Audience{}
+	}
+	return Audience{Roles: staffAudience.Roles, Participants: []string{n.To}}
+}

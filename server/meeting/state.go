@@ -1,0 +1,190 @@
+// Package meeting is the pure domain core of a paperless meeting: its state,
+// the commands people give, the events those commands produce, and the rules
+// that connect them.
+//
+// The package imports only the standard library and does no I/O: it never
+// reads the clock (the caller passes "now"), starts no goroutine and keeps no
+// global state. Everything else — the event log, the live room, the
+// WebSocket fan-out, the Go client's replica — is built around two functions:
+//
+//	Decide(state, actor, command, now) → events | error
+//	Apply(state, event)                → state
+//
+// A meeting's state is the fold of its events with Apply. The server and the
+// client run the same fold, which is why a tablet's replica equals the
+// server's view of the meeting.
+package meeting
+
+import "time"
+
+// Role is what a participant (or an account) may do in a meeting.
+type Role string
+
+// The roles. Staff (secretary and chair) drive the meeting; delegates take
+// part; observers and the hall screen only watch.
+const (
+	RoleSecretary Role = "secretary" // thư ký: prepares and drives the meeting
+	RoleChair     Role = "chair"     // chủ tọa / chủ trì: presides
+	RoleDelegate  Role = "delegate"  // đại biểu
+	RoleObserver  Role = "observer"  // khách mời / quan sát viên
+	RoleHall      Role = "hall"      // màn hình hội trường (read-only)
+	// RoleSystem is the server itself acting on its own behalf (for example
+	// recording that a tablet paired). It is never a participant's role.
+	RoleSystem Role = "system"
+)
+
+// ParticipantRoles are the roles a participant of a meeting can hold.
+var ParticipantRoles = []Role{RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall}
+
+// Valid reports whether r is a role a participant can hold.
+func (r Role) Valid() bool {
+	for _, v := range ParticipantRoles {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Staff reports whether r drives the meeting (secretary or chair).
+func (r Role) Staff() bool { return r == RoleSecretary || r == RoleChair }
+
+// Status is the life-cycle stage of a meeting: draft → open ⇄ paused → closed.
+type Status string
+
+// The meeting statuses.
+const (
+	StatusDraft  Status = "draft"  // being prepared; not started
+	StatusOpen   Status = "open"   // in session
+	StatusPaused Status = "paused" // adjourned for a break; may resume
+	StatusClosed Status = "closed" // ended; no further change
+)
+
+// Details are the descriptive fields of a meeting, as printed on the minutes.
+type Details struct {
+	Title        string    `json:"title"`                  // e.g. "Hội nghị kiểm điểm, đánh giá, xếp loại năm 2025"
+	Organization string    `json:"organization,omitempty"` // the body holding the meeting
+	Place        string    `json:"place,omitempty"`
+	StartsAt     time.Time `json:"starts_at,omitzero"`
+	Chair        string    `json:"chair,omitempty"`     // name and post of who presides
+	Secretary    string    `json:"secretary,omitempty"` // name of who records
+}
+
+// Item is one agenda item. Its number is its position in State.Agenda plus
+// one; it is not stored, so reordering never leaves numbers stale.
+type Item struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Presenter string `json:"presenter,omitempty"`
+	Done      bool   `json:"done,omitempty"`
+}
+
+// Participant is someone summoned to the meeting, or a device such as the
+// hall screen.
+type Participant struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Position string `json:"position,omitempty"` // chức vụ
+	Unit     string `json:"unit,omitempty"`     // đơn vị
+	Role     Role   `json:"role"`
+	Paired   bool   `json:"paired,omitempty"` // a tablet has paired for this participant
+}
+
+// Notice is a message from the secretariat to everyone or to one participant.
+type Notice struct {
+	ID   string    `json:"id"`
+	At   time.Time `json:"at"`
+	Text string    `json:"text"`
+	To   string    `json:"to,omitempty"` // participant ID; empty means everyone
+}
+
+// State is the state of one meeting: the fold of its events.
+//
+// IDs of items, participants and notices are derived from the sequence number
+// of the event that created them ("i12", "p3", "n40"), so they are unique,
+// deterministic, and need no counters (a replica that skipped a private event
+// still agrees on every ID).
+type State struct {
+	ID      string  `json:"id"`
+	Seq     int64   `json:"seq"`  // sequence number of the last applied event
+	Head    string  `json:"head"` // hash of the last applied event ("" before any)
+	Details Details `json:"details"`
+	Status  Status  `json:"status"`
+
+	OpenedAt time.Time `json:"opened_at,omitzero"`
+	ClosedAt time.Time `json:"closed_at,omitzero"`
+
+	Agenda  []Item `json:"agenda"`
+	Current string `json:"current,omitempty"` // ID of the current agenda item
+
+	Participants []Participant `json:"participants"`
+	Notices      []Notice      `json:"notices"`
+}
+
+// Created reports whether the meeting exists (its first event was applied).
+func (s *State) Created() bool { return s.Seq > 0 }
+
+// ItemIndex returns the index of agenda item id, or -1.
+func (s *State) ItemIndex(id string) int {
+	for i := range s.Agenda {
+		if s.Agenda[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// ParticipantIndex returns the index of participant id, or -1.
+func (s *State) ParticipantIndex(id string) int {
+	for i := range s.Participants {
+		if s.Participants[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Participant returns participant id and whether it exists.
+func (s *State) Participant(id string) (Participant, bool) {
+	if i := s.ParticipantIndex(id); i >= 0 {
+		return s.Participants[i], true
+	}
+	return Participant{}, false
+}
+
+// Clone returns a deep copy of s, safe to hand to another goroutine.
+func (s *State) Clone() *State {
+	c := *s
+	c.Agenda = append([]Item(nil), s.Agenda...)
+	c.Participants = append([]Participant(nil), s.Participants...)
+	c.Notices = append([]Notice(nil), s.Notices...)
+	return &c
+}
+
+// Viewer is who looks at a meeting: a participant (by ID and role) or a
+// secretary account (Role secretary, no participant ID).
+type Viewer struct {
+	Participant string `json:"participant,omitempty"`
+	Role        Role   `json:"role"`
+}
+
+// View returns the part of s that v may see. Today that filters private
+// notices; later features (secret ballots, confidential documents) filter
+// here too (as does who has paired a tablet), so the snapshot a client receives and the replica it folds from
+// events are the same thing.
+func View(s *State, v Viewer) *State {
+	c := s.Clone()
+	if !v.Role.Staff() {
+		// Pairing is staff information (participant.paired is staff-only).
+		for i := range c.Participants {
+			c.Participants[i].Paired = false
+		}
+	}
+	c.Notices = c.Notices[:0]
+	for _, n := range s.Notices {
+		if noticeAudience(n).Includes(v) {
+			c.Notices = append(c.Notices, n)
+		}
+	}
+	return c
+}
