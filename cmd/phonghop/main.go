@@ -1,0 +1,250 @@
+// Command phonghop is the paperless meeting-room server (phòng họp không
+// giấy). With no arguments it serves; `phonghop verify-log` checks the hash
+// chain of every meeting in a data directory.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/phonghop/phonghop/server"
+	"github.com/phonghop/phonghop/server/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "phonghop:", err)
+		os.Exit(1)
+	}
+}
+
+// config is everything read from flags and the environment.
+type config struct {
+	addr, data, publicURL, adminUser, adminPassword, logLevel, logFormat string
+	origins                                                              []string
+	cookieSecure                                                         bool
+	demo                                                                 int
+	shutdownTimeout                                                      time.Duration
+}
+
+// run is the whole program: it parses args (flags override PHONGHOP_*
+// variables read through getenv), then serves until ctx ends.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, getenv, stdout, stderr)
+	case "verify-log":
+		return verifyLog(ctx, args, getenv, stdout, stderr)
+	case "help":
+		fmt.Fprintln(stdout, "usage: phonghop [serve] [flags] | phonghop verify-log [-data DIR]")
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (want serve or verify-log)", cmd)
+}
+
+// env returns getenv(name) or def when unset.
+func env(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
+	var c config
+	var origins string
+	fs.StringVar(&c.addr, "addr", env(getenv, "PHONGHOP_ADDR", ":8080"), "listen address (PHONGHOP_ADDR)")
+	fs.StringVar(&c.data, "data", env(getenv, "PHONGHOP_DATA", "./data"), "data directory (PHONGHOP_DATA)")
+	fs.StringVar(&c.publicURL, "public-url", getenv("PHONGHOP_PUBLIC_URL"), "URL tablets use to reach the server, for pairing links (PHONGHOP_PUBLIC_URL)")
+	fs.StringVar(&origins, "allowed-origins", getenv("PHONGHOP_ALLOWED_ORIGINS"), "comma-separated extra origins allowed to open WebSockets (PHONGHOP_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.adminUser, "admin-user", env(getenv, "PHONGHOP_ADMIN_USER", "thuky"), "secretary account created on first run (PHONGHOP_ADMIN_USER)")
+	c.adminPassword = getenv("PHONGHOP_ADMIN_PASSWORD") // not a flag: flags show in ps
+	secure, _ := strconv.ParseBool(getenv("PHONGHOP_COOKIE_SECURE"))
+	fs.BoolVar(&c.cookieSecure, "cookie-secure", secure, "mark session cookies Secure; set behind HTTPS (PHONGHOP_COOKIE_SECURE)")
+	demo, _ := strconv.Atoi(getenv("PHONGHOP_DEMO"))
+	fs.IntVar(&c.demo, "demo", demo, "load a demo meeting with this many fictional delegates, e.g. 30 (PHONGHOP_DEMO)")
+	fs.StringVar(&c.logLevel, "log-level", env(getenv, "PHONGHOP_LOG_LEVEL", "info"), "debug, info, warn or error (PHONGHOP_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", env(getenv, "PHONGHOP_LOG_FORMAT", "text"), "text or json (PHONGHOP_LOG_FORMAT)")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for requests and connections")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.origins = append(c.origins, o)
+		}
+	}
+	if c.demo < 0 || c.demo > 5000 {
+		return c, fmt.Errorf("-demo must be between 0 and 5000")
+	}
+	return c, nil
+}
+
+func newLogger(c config, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("bad log level %q", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("phonghop", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c, err := parseConfig(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(c, stderr)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(c.data, "phonghop.db"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	pw, generated, err := server.EnsureAdmin(ctx, db, c.adminUser, c.adminPassword)
+	if err != nil {
+		return fmt.Errorf("secretary account: %w", err)
+	}
+	pwFile := filepath.Join(c.data, "initial-admin-password")
+	if generated {
+		if err := os.WriteFile(pwFile, []byte(pw+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+
+	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log}, db)
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + displayAddr(ln.Addr())
+	if c.publicURL != "" {
+		base = strings.TrimSuffix(c.publicURL, "/")
+	}
+	fmt.Fprintf(stdout, "Phòng họp không giấy đang chạy tại %s (listening on %s)\n", base, ln.Addr())
+	fmt.Fprintf(stdout, "Dữ liệu: %s\n", c.data)
+	switch {
+	case generated:
+		fmt.Fprintf(stdout, "Tài khoản thư ký / secretary login: %s  mật khẩu / password: %s\n", c.adminUser, pw)
+		fmt.Fprintf(stdout, "(mật khẩu cũng được lưu ở %s; đổi bằng PHONGHOP_ADMIN_PASSWORD)\n", pwFile)
+	case c.adminPassword != "":
+		fmt.Fprintf(stdout, "Tài khoản thư ký / secretary login: %s (mật khẩu từ PHONGHOP_ADMIN_PASSWORD)\n", c.adminUser)
+	default:
+		fmt.Fprintf(stdout, "Tài khoản thư ký / secretary login: %s (mật khẩu ban đầu trong %s nếu chưa đổi)\n", c.adminUser, pwFile)
+	}
+	if c.demo > 0 {
+		demo, err := srv.LoadDemo(ctx, c.adminUser, c.demo)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		fmt.Fprintf(stdout, "\nCuộc họp mẫu / demo meeting: %s\n  %s\n", demo.ID, demo.Title)
+		fmt.Fprintf(stdout, "Mã ghép nối máy tính bảng (hiệu lực 10 phút) / tablet pairing codes (valid 10 minutes):\n")
+		for _, code := range demo.Codes {
+			fmt.Fprintf(stdout, "  %s  %-10s %-28s %s/tablet#code=%s\n", code.Code, code.Role, code.Name, base, code.Code)
+		}
+	}
+
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "data", c.data)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := srv.Close(sctx); err != nil {
+		log.Warn("websocket shutdown", "err", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listen address into one a person can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// verifyLog checks every meeting's hash chain in a data directory.
+func verifyLog(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("phonghop verify-log", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", env(getenv, "PHONGHOP_DATA", "./data"), "data directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	path := filepath.Join(*data, "phonghop.db")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no database at %s", path)
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ids, err := db.MeetingIDs(ctx)
+	if err != nil {
+		return err
+	}
+	bad := 0
+	for _, id := range ids {
+		if err := db.Verify(ctx, id); err != nil {
+			bad++
+			fmt.Fprintf(stdout, "%s  HỎNG / BROKEN: %v\n", id, err)
+			continue
+		}
+		seq, _, _, _ := db.Head(ctx, id)
+		fmt.Fprintf(stdout, "%s  ok (%d sự kiện / events)\n", id, seq)
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d meetings failed verification", bad, len(ids))
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/sqlite"
+)
+
+// dummyHash is checked against when an account does not exist, so a wrong
+// user name takes as long as a wrong password.
+var dummyHash, _ = HashPassword("phonghop-dummy-password")
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type accountView struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+}
+
+// handleLogin checks a secretary's password and starts an account session.
+func (s *Server) handleLogin(c echo.Context) error {
+	var req loginRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	now := s.now()
+	ip := c.RealIP()
+	if !s.loginFails.allow(ip, now) {
+		return errRateLimited
+	}
+	acct, err := s.db.Account(c.Request().Context(), strings.TrimSpace(req.Username))
+	hash := acct.PasswordHash
+	if err != nil {
+		if meeting.KindOf(err) != meeting.KindNotFound {
+			return err
+		}
+		hash = dummyHash
+	}
+	if !CheckPassword(hash, req.Password) || err != nil {
+		s.loginFails.fail(ip, now)
+		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Sai tên đăng nhập hoặc mật khẩu.", MessageEN: "wrong user name or password"}
+	}
+	token := newToken()
+	sess := sqlite.Session{TokenHash: tokenHash(token), Kind: sqlite.SessionAccount, Account: acct.Username, CreatedAt: now, ExpiresAt: now.Add(accountSessionTTL)}
+	if err := s.db.CreateSession(c.Request().Context(), sess); err != nil {
+		return err
+	}
+	s.setCookie(c, token, accountSessionTTL)
+	s.log.Info("login", "account", acct.Username)
+	return c.JSON(http.StatusOK, map[string]any{"account": accountView{Username: acct.Username, DisplayName: acct.DisplayName}})
+}
+
+// setCookie sets the session cookie: HttpOnly (scripts cannot read it) and
+// SameSite=Strict (no cross-site request carries it).
+func (s *Server) setCookie(c echo.Context, token string, ttl time.Duration) {
+	c.SetCookie(&http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: s.cfg.CookieSecure, MaxAge: int(ttl.Seconds())})
+}
+
+// handleLogout ends the caller's session and closes its WebSockets.
+func (s *Server) handleLogout(c echo.Context) error {
+	p, err := s.authenticate(c)
+	if err != nil {
+		return err
+	}
+	if err := s.db.DeleteSession(c.Request().Context(), p.session.TokenHash); err != nil {
+		return err
+	}
+	s.conns.closeSession(p.hash, closeSessionEnded, "đã đăng xuất / logged out")
+	c.SetCookie(&http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.CookieSecure, MaxAge: -1})
+	return c.NoContent(http.StatusNoContent)
+}
+
+type meView struct {
+	Kind        string       `json:"kind"` // "account" or "device"
+	Account     *accountView `json:"account,omitempty"`
+	Meeting     string       `json:"meeting,omitempty"`
+	Participant string       `json:"participant,omitempty"`
+	Role        meeting.Role `json:"role"`
+	Name        string       `json:"name,omitempty"`
+}
+
+// handleMe tells the caller who they are.
+func (s *Server) handleMe(c echo.Context) error {
+	p, err := s.authenticate(c)
+	if err != nil {
+		return err
+	}
+	if p.account() {
+		acct, err := s.db.Account(c.Request().Context(), p.session.Account)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, meView{Kind: "account", Role: meeting.RoleSecretary, Account: &accountView{Username: acct.Username, DisplayName: acct.DisplayName}})
+	}
+	r, err := s.rooms.Get(c.Request().Context(), p.session.Meeting)
+	if err != nil {
+		return err
+	}
+	part, ok := r.Participant(p.session.Participant)
+	if !ok {
+		return errUnauthorized
+	}
+	return c.JSON(http.StatusOK, meView{Kind: "device", Meeting: r.ID(), Participant: part.ID, Role: part.Role, Name: part.Name})
+}
+
+type pairRequest struct {
+	Code string `json:"code"`
+}
+
+type pairResponse struct {
+	Meeting     string       `json:"meeting"`
+	Participant string       `json:"participant"`
+	Role        meeting.Role `json:"role"`
+	Name        string       `json:"name"`
+}
+
+// handlePair redeems a one-time pairing code: the tablet gets a device
+// session bound to one participant of one meeting.
+func (s *Server) handlePair(c echo.Context) error {
+	var req pairRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	now := s.now()
+	ip := c.RealIP()
+	if !s.pairFails.allow(ip, now) {
+		return errRateLimited
+	}
+	ctx := c.Request().Context()
+	code := normalizeCode(req.Code)
+	pc, err := s.db.RedeemPairingCode(ctx, tokenHash(code), now)
+	if err != nil {
+		if meeting.KindOf(err) == meeting.KindNotFound {
+			s.pairFails.fail(ip, now)
+			return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Mã ghép nối không đúng, đã dùng hoặc đã hết hạn.", MessageEN: "the pairing code is wrong, used or expired"}
+		}
+		return err
+	}
+	r, err := s.rooms.Get(ctx, pc.Meeting)
+	if err != nil {
+		return err
+	}
+	part, ok := r.Participant(pc.Participant)
+	if !ok {
+		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Người tham dự không còn trong cuộc họp.", MessageEN: "the participant is no longer in the meeting"}
+	}
+	token := newToken()
+	sess := sqlite.Session{TokenHash: tokenHash(token), Kind: sqlite.SessionDevice, Meeting: pc.Meeting, Participant: pc.Participant, CreatedAt: now, ExpiresAt: now.Add(deviceSessionTTL)}
+	if err := s.db.CreateSession(ctx, sess); err != nil {
+		return err
+	}
+	if _, st := r.Summary(); st != meeting.StatusClosed {
+		if _, err := r.Submit(ctx, meeting.Actor{ID: "system", Role: meeting.RoleSystem}, &meeting.RecordPairing{ID: part.ID}); err != nil {
+			s.log.Warn("record pairing", "meeting", r.ID(), "participant", part.ID, "err", err)
+		}
+	}
+	s.setCookie(c, token, deviceSessionTTL)
+	s.log.Info("paired", "meeting", r.ID(), "participant", part.ID)
+	return c.JSON(http.StatusOK, pairResponse{Meeting: r.ID(), Participant: part.ID, Role: part.Role, Name: part.Name})
+}

@@ -1,0 +1,393 @@
+// Package room owns live meetings: one Room per meeting serialises its
+// commands (decide → durable append → apply → publish) and fans committed
+// events out to the meeting's subscribers (WebSocket connections).
+//
+// Ordering and durability: a Room's mutex is held from Decide until the
+// events are queued to every subscriber, so every subscriber receives the
+// events of a meeting in seq order, and only after Append returned (the
+// events are committed). Queuing never blocks: a subscriber whose queue is
+// full is told to go away (it will reconnect and resync) rather than be
+// waited for or silently skipped.
+package room
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/phonghop/phonghop/server/meeting"
+)
+
+// Log is the durable event log a Room appends to and replays from.
+type Log interface {
+	// Append stores events (one meeting, consecutive, following the stored
+	// head) atomically and durably. It returns a Conflict error if they do
+	// not follow the head; on any error nothing was stored.
+	Append(ctx context.Context, events []meeting.Event) error
+	// Events returns up to limit (all if limit <= 0) events with seq > after.
+	Events(ctx context.Context, meetingID string, after int64, limit int) ([]meeting.Event, error)
+	// Head returns the last seq, its hash and the log's epoch; NotFound if
+	// the meeting has no events.
+	Head(ctx context.Context, meetingID string) (seq int64, hash string, epoch string, err error)
+}
+
+// Subscriber receives a meeting's messages. Send must not block: it queues
+// msg (one or more '\n'-separated JSON messages) or, if it cannot, arranges
+// for the subscriber to be closed and returns false. msg is shared by many
+// subscribers and must not be modified.
+type Subscriber interface {
+	Viewer() meeting.Viewer
+	Send(msg []byte) bool
+}
+
+// Options tune a Room.
+type Options struct {
+	// RingSize is how many recent events are kept encoded in memory for
+	// replays (default 1024).
+	RingSize int
+	// ReplayLimit is the largest gap replayed event by event; a larger gap
+	// gets a snapshot (default 1000).
+	ReplayLimit int
+	// Now returns the time stamped on events (default time.Now).
+	Now func() time.Time
+	// Logger receives the room's logs (default slog.Default()).
+	Logger *slog.Logger
+	// Observe, if set, is called after each commit with the number of events
+	// and subscribers sent to (for metrics).
+	Observe func(events, sends int)
+}
+
+func (o *Options) defaults() {
+	if o.RingSize <= 0 {
+		o.RingSize = 1024
+	}
+	if o.ReplayLimit <= 0 {
+		o.ReplayLimit = 1000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// encoded is a committed event with its wire forms, encoded once and shared
+// by every subscriber.
+type encoded struct {
+	event  meeting.Event
+	full   []byte // the "event" message
+	hidden []byte // the placeholder message; nil when the audience is everyone
+}
+
+// for returns the bytes viewer v receives for this event.
+func (e *encoded) forViewer(v meeting.Viewer) []byte {
+	if e.hidden == nil || e.event.Audience.Includes(v) {
+		return e.full
+	}
+	return e.hidden
+}
+
+// Room is one live meeting.
+type Room struct {
+	id   string
+	log  Log
+	opts Options
+
+	// mu guards everything below. It is held across Decide, Append, Apply
+	// and the fan-out, which serialises the meeting's commands.
+	mu     sync.Mutex
+	state  *meeting.State
+	epoch  string
+	subs   map[Subscriber]struct{}
+	ring   []*encoded // the last RingSize events, oldest first
+	snaps  map[snapKey][]byte
+	broken error // set when the state may differ from the log; commands refused until reload
+}
+
+// snapKey identifies a cached snapshot: the state at seq as seen by a class
+// of viewers (role, plus participant when the view is personal).
+type snapKey struct {
+	seq         int64
+	role        meeting.Role
+	participant string
+}
+
+// Load builds the Room of meeting id from the log. It returns NotFound if the
+// meeting has no events.
+func Load(ctx context.Context, log Log, id string, opts Options) (*Room, error) {
+	opts.defaults()
+	r := &Room{id: id, log: log, opts: opts, subs: map[Subscriber]struct{}{}, snaps: map[snapKey][]byte{}}
+	if err := r.reload(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// reload rebuilds state, epoch and ring from the log. r.mu must be held (or
+// r not yet shared).
+func (r *Room) reload(ctx context.Context) error {
+	_, _, epoch, err := r.log.Head(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	events, err := r.log.Events(ctx, r.id, 0, 0)
+	if err != nil {
+		return err
+	}
+	if i, err := meeting.VerifyChain(0, "", events); err != nil {
+		r.opts.Logger.Error("event chain broken", "meeting", r.id, "index", i, "err", err)
+		return err
+	}
+	state, err := meeting.Replay(events)
+	if err != nil {
+		return err
+	}
+	r.state, r.epoch, r.broken = state, epoch, nil
+	r.ring = r.ring[:0]
+	start := max(0, len(events)-r.opts.RingSize)
+	for _, e := range events[start:] {
+		r.ring = append(r.ring, encode(e))
+	}
+	clear(r.snaps)
+	return nil
+}
+
+// ID returns the meeting's ID.
+func (r *Room) ID() string { return r.id }
+
+// State returns a copy of the meeting's full state (not filtered for any
+// viewer).
+func (r *Room) State() *meeting.State {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state.Clone()
+}
+
+// View returns the meeting as viewer v may see it.
+func (r *Room) View(v meeting.Viewer) *meeting.State {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return meeting.View(r.state, v)
+}
+
+// Summary returns the meeting's details and status.
+func (r *Room) Summary() (meeting.Details, meeting.Status) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state.Details, r.state.Status
+}
+
+// Participant returns participant id of the meeting and whether it exists.
+func (r *Room) Participant(id string) (meeting.Participant, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state.Participant(id)
+}
+
+// Epoch returns the epoch of the meeting's log.
+func (r *Room) Epoch() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.epoch
+}
+
+// Submit decides command c for actor a, durably appends the resulting
+// events, applies them and publishes them to every subscriber. It returns
+// the committed events. On error nothing changed.
+func (r *Room) Submit(ctx context.Context, a meeting.Actor, c meeting.Command) ([]meeting.Event, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.broken != nil {
+		if err := r.reload(ctx); err != nil {
+			return nil, meeting.Internal(err)
+		}
+	}
+	events, err := meeting.Decide(r.state, a, c, r.opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := r.log.Append(ctx, events); err != nil {
+		// The log may or may not hold the events (say, a failed fsync after
+		// the write): reload before the next command rather than guess.
+		if meeting.KindOf(err) == meeting.KindInternal {
+			r.broken = err
+		}
+		return nil, err
+	}
+	r.commit(events)
+	return events, nil
+}
+
+// commit applies appended events and publishes them. r.mu must be held.
+func (r *Room) commit(events []meeting.Event) {
+	sends := 0
+	for _, e := range events {
+		if err := meeting.Apply(r.state, e); err != nil {
+			// Decide's events always apply; this is a bug. The log is the
+			// truth: reload from it before the next command.
+			r.opts.Logger.Error("apply after append failed", "meeting", r.id, "seq", e.Seq, "err", err)
+			r.broken = err
+		}
+		enc := encode(e)
+		if len(r.ring) == r.opts.RingSize {
+			copy(r.ring, r.ring[1:])
+			r.ring = r.ring[:len(r.ring)-1]
+		}
+		r.ring = append(r.ring, enc)
+		for s := range r.subs {
+			if !s.Send(enc.forViewer(s.Viewer())) {
+				delete(r.subs, s)
+			}
+			sends++
+		}
+	}
+	clear(r.snaps)
+	if r.opts.Observe != nil {
+		r.opts.Observe(len(events), sends)
+	}
+}
+
+// Subscribe registers s and queues what it needs to catch up from the
+// position (since, epoch) it last had: a replay of the missed events, or a
+// snapshot when it had nothing, had another epoch, is ahead of the log, or
+// missed more than ReplayLimit events. A welcome comes first and a synced
+// marker last; live events follow in order. It returns false if s could
+// not take the catch-up (it has been told to close).
+func (r *Room) Subscribe(ctx context.Context, s Subscriber, since int64, epoch string) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	v := s.Viewer()
+	var buf bytes.Buffer
+	buf.Write(mustJSON(welcomeMsg{Type: "welcome", Meeting: r.id, Epoch: r.epoch, Viewer: v, Head: r.state.Seq, ServerTime: r.opts.Now().UTC()}))
+	head := r.state.Seq
+	switch {
+	case since <= 0 || epoch != r.epoch || since > head || head-since > int64(r.opts.ReplayLimit):
+		buf.WriteByte('\n')
+		buf.Write(r.snapshot(v))
+	case since < head:
+		missed, err := r.since(ctx, since)
+		if err != nil {
+			return false, err
+		}
+		for _, e := range missed {
+			buf.WriteByte('\n')
+			buf.Write(e.forViewer(v))
+		}
+	}
+	buf.WriteByte('\n')
+	buf.Write(mustJSON(syncedMsg{Type: "synced", Seq: head}))
+	if !s.Send(buf.Bytes()) {
+		return false, nil
+	}
+	r.subs[s] = struct{}{}
+	return true, nil
+}
+
+// since returns the encoded events after seq, from the ring when it reaches
+// back far enough, else from the log. r.mu must be held.
+func (r *Room) since(ctx context.Context, seq int64) ([]*encoded, error) {
+	if n := len(r.ring); n > 0 && r.ring[0].event.Seq <= seq+1 {
+		return r.ring[seq+1-r.ring[0].event.Seq:], nil
+	}
+	events, err := r.log.Events(ctx, r.id, seq, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*encoded, len(events))
+	for i, e := range events {
+		out[i] = encode(e)
+	}
+	return out, nil
+}
+
+// snapshot returns the encoded snapshot for viewer v, cached per viewer
+// class until the next commit. r.mu must be held.
+func (r *Room) snapshot(v meeting.Viewer) []byte {
+	key := snapKey{seq: r.state.Seq, role: v.Role}
+	if r.personal(v) {
+		key.participant = v.Participant
+	}
+	if b, ok := r.snaps[key]; ok {
+		return b
+	}
+	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, State: meeting.View(r.state, v)})
+	r.snaps[key] = b
+	return b
+}
+
+// personal reports whether v's view depends on who v is, not only its role
+// (today: a private notice addressed to v). r.mu must be held.
+func (r *Room) personal(v meeting.Viewer) bool {
+	if v.Participant == "" {
+		return false
+	}
+	for _, n := range r.state.Notices {
+		if n.To == v.Participant {
+			return true
+		}
+	}
+	return false
+}
+
+// Unsubscribe removes s; it receives nothing more.
+func (r *Room) Unsubscribe(s Subscriber) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.subs, s)
+}
+
+// Subscribers returns the number of subscribers.
+func (r *Room) Subscribers() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.subs)
+}
+
+// ---- wire messages (see docs/protocol.md) ----
+
+type welcomeMsg struct {
+	Type       string         `json:"type"`
+	Meeting    string         `json:"meeting"`
+	Epoch      string         `json:"epoch"`
+	Viewer     meeting.Viewer `json:"viewer"`
+	Head       int64          `json:"head"`
+	ServerTime time.Time      `json:"server_time"`
+}
+
+type snapshotMsg struct {
+	Type  string         `json:"type"`
+	Epoch string         `json:"epoch"`
+	State *meeting.State `json:"state"`
+}
+
+type eventMsg struct {
+	Type  string        `json:"type"`
+	Event meeting.Event `json:"event"`
+}
+
+type syncedMsg struct {
+	Type string `json:"type"`
+	Seq  int64  `json:"seq"`
+}
+
+// encode renders e's wire forms once.
+func encode(e meeting.Event) *encoded {
+	enc := &encoded{event: e, full: mustJSON(eventMsg{Type: "event", Event: e})}
+	if !e.Audience.Everyone() {
+		enc.hidden = mustJSON(eventMsg{Type: "event", Event: e.Hidden()})
+	}
+	return enc
+}
+
+// mustJSON encodes v, which is always encodable (plain structs).
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("room: encode: " + err.Error())
+	}
+	return b
+}

@@ -1,0 +1,58 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+)
+
+// routes registers every route of the server. docs/openapi.yaml documents
+// the /api routes; a test checks that the two agree.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(middleware.Recover())
+	e.Use(s.metrics.middleware)
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M",
+		Skipper: func(c echo.Context) bool { return c.Path() == "/api/meetings/:id/participants/import" }}))
+
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", s.handleReady)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	e.GET("/ws", s.handleWS)
+
+	api := e.Group("/api")
+	api.POST("/login", s.handleLogin)
+	api.POST("/logout", s.handleLogout)
+	api.GET("/me", s.handleMe)
+	api.POST("/pair", s.handlePair)
+
+	api.GET("/meetings", s.handleListMeetings)
+	api.POST("/meetings", s.handleCreateMeeting)
+	api.GET("/meetings/:id", s.handleGetMeeting)
+	api.PUT("/meetings/:id", s.commandRoute("meeting.update", nil))
+	api.POST("/meetings/:id/commands", s.handleCommand)
+	api.GET("/meetings/:id/events", s.handleEvents)
+	api.GET("/meetings/:id/verify", s.handleVerify)
+
+	api.POST("/meetings/:id/open", s.commandRoute("meeting.open", nil))
+	api.POST("/meetings/:id/pause", s.commandRoute("meeting.pause", nil))
+	api.POST("/meetings/:id/resume", s.commandRoute("meeting.resume", nil))
+	api.POST("/meetings/:id/close", s.commandRoute("meeting.close", nil))
+
+	api.POST("/meetings/:id/agenda", s.commandRoute("agenda.add", nil))
+	api.POST("/meetings/:id/agenda/advance", s.commandRoute("agenda.advance", nil))
+	api.POST("/meetings/:id/agenda/current", s.commandRoute("agenda.current", nil))
+	api.PATCH("/meetings/:id/agenda/:item", s.commandRoute("agenda.rename", pathID("item")))
+	api.DELETE("/meetings/:id/agenda/:item", s.commandRoute("agenda.remove", pathID("item")))
+	api.POST("/meetings/:id/agenda/:item/move", s.commandRoute("agenda.move", pathID("item")))
+	api.POST("/meetings/:id/agenda/:item/done", s.commandRoute("agenda.done", pathID("item")))
+
+	api.POST("/meetings/:id/participants", s.commandRoute("participant.add", nil))
+	api.POST("/meetings/:id/participants/import", s.handleImportCSV)
+	api.PATCH("/meetings/:id/participants/:pid", s.commandRoute("participant.update", pathID("pid")))
+	api.DELETE("/meetings/:id/participants/:pid", s.commandRoute("participant.remove", pathID("pid")))
+	api.POST("/meetings/:id/pairing-codes", s.handlePairingCodes)
+
+	api.POST("/meetings/:id/notices", s.commandRoute("notice.send", nil))
+}

@@ -1,0 +1,178 @@
+// Package server wires the web layer of the meeting server: the echo app
+// (REST API, WebSocket endpoint, health and metrics), sessions and
+// authorisation, over the live rooms (package room) and the embedded store
+// (package sqlite).
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/room"
+	"github.com/phonghop/phonghop/server/sqlite"
+)
+
+// Config is the server's configuration, built by cmd/phonghop from flags and
+// PHONGHOP_* environment variables. The zero value of each field means its
+// documented default.
+type Config struct {
+	// AllowedOrigins are the origins (scheme://host[:port]) allowed to open
+	// WebSockets besides the server's own. "*" allows any (development only).
+	AllowedOrigins []string
+	// PublicURL is the address tablets use to reach the server, used in
+	// pairing links and QR codes; default: from the request.
+	PublicURL string
+	// CookieSecure marks session cookies Secure (set it behind HTTPS).
+	CookieSecure bool
+	// SendQueue is each connection's send queue length (default 256).
+	SendQueue int
+	// ReplayLimit is the largest gap replayed before a snapshot (default 1000).
+	ReplayLimit int
+	// PingInterval is how often connections are pinged (default 20 s); a
+	// connection silent for twice that is closed.
+	PingInterval time.Duration
+	// Now is the clock (default time.Now); tests may replace it.
+	Now func() time.Time
+	// Logger receives structured logs (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Timing of sessions and pairing codes.
+const (
+	accountSessionTTL = 12 * time.Hour
+	deviceSessionTTL  = 14 * 24 * time.Hour
+	pairingCodeTTL    = 10 * time.Minute
+	cookieName        = "phonghop_session"
+)
+
+// Server is the meeting server's web layer.
+type Server struct {
+	cfg     Config
+	db      *sqlite.DB
+	rooms   *room.Registry
+	echo    *echo.Echo
+	log     *slog.Logger
+	metrics *metrics
+	now     func() time.Time
+
+	pairFails  *failLimiter
+	loginFails *failLimiter
+
+	// conns tracks live WebSocket connections so that logout, removal of a
+	// participant and shutdown can close them, and shutdown can wait for
+	// their goroutines (wg).
+	conns *connSet
+	wg    sync.WaitGroup
+}
+
+// New builds the server over db. It does not listen: serve Handler() with an
+// http.Server, and call Close after that server's Shutdown.
+func New(cfg Config, db *sqlite.DB) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SendQueue <= 0 {
+		cfg.SendQueue = 256
+	}
+	if cfg.PingInterval <= 0 {
+		cfg.PingInterval = 20 * time.Second
+	}
+	s := &Server{
+		cfg:        cfg,
+		db:         db,
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		metrics:    newMetrics(),
+		pairFails:  newFailLimiter(10, 300, 10*time.Minute),
+		loginFails: newFailLimiter(10, 300, 10*time.Minute),
+		conns:      newConnSet(),
+	}
+	s.rooms = room.NewRegistry(db, room.Options{
+		ReplayLimit: cfg.ReplayLimit,
+		Now:         cfg.Now,
+		Logger:      cfg.Logger,
+		Observe: func(events, sends int) {
+			s.metrics.events.Add(float64(events))
+			s.metrics.sends.Add(float64(sends))
+		},
+	})
+	s.echo = echo.New()
+	s.echo.HideBanner, s.echo.HidePort = true, true
+	s.echo.HTTPErrorHandler = s.errorHandler
+	s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler of the whole server.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Rooms returns the live room registry (for the demo loader and tests).
+func (s *Server) Rooms() *room.Registry { return s.rooms }
+
+// Close closes every WebSocket with "going away" (1001) and waits for their
+// goroutines, or for ctx. Call it after http.Server.Shutdown, which does not
+// touch hijacked connections.
+func (s *Server) Close(ctx context.Context) error {
+	s.conns.closeAll(websocketGoingAway, "máy chủ đang tắt / server shutting down")
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// principal is who is calling: a secretary account or a paired device.
+type principal struct {
+	session sqlite.Session
+	hash    string // hex of the token hash, to find the session's sockets
+}
+
+// account reports whether p is a secretary account (not a device).
+func (p *principal) account() bool { return p.session.Kind == sqlite.SessionAccount }
+
+// authenticate returns the caller's principal from the session cookie, or
+// Unauthorized.
+func (s *Server) authenticate(c echo.Context) (*principal, error) {
+	ck, err := c.Cookie(cookieName)
+	if err != nil || ck.Value == "" {
+		return nil, errUnauthorized
+	}
+	h := tokenHash(ck.Value)
+	sess, err := s.db.Session(c.Request().Context(), h, s.now())
+	if err != nil {
+		if meeting.KindOf(err) == meeting.KindNotFound {
+			return nil, errUnauthorized
+		}
+		return nil, err
+	}
+	return &principal{session: sess, hash: hexHash(h)}, nil
+}
+
+// actor resolves the principal's role in room r: a secretary account is a
+// secretary in every meeting; a device acts as its participant, in its own
+// meeting only, with the participant's current role.
+func (s *Server) actor(p *principal, r *room.Room) (meeting.Actor, error) {
+	if p.account() {
+		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary}, nil
+	}
+	if p.session.Meeting != r.ID() {
+		return meeting.Actor{}, errForbidden
+	}
+	part, ok := r.Participant(p.session.Participant)
+	if !ok {
+		return meeting.Actor{}, errUnauthorized // removed from the meeting
+	}
+	return meeting.Actor{ID: "participant:" + part.ID, Role: part.Role, Participant: part.ID}, nil
+}
