@@ -175,7 +175,7 @@ func (l *failLimiter) fail(key string, now time.Time) {
 
 // roll starts a new window when the current one is over. l.mu must be held.
 func (l *failLimiter) roll(now time.Time) {
-	if now.Sub(l.start) >= l.window {
+	if d := now.Sub(l.start); d >= l.window || d < 0 { // also if the clock went back
 		l.start = now
 		clear(l.byKey)
 		l.total = 0

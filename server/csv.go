@@ -69,7 +69,7 @@ func ParseParticipantsCSV(data []byte) (rows []meeting.NewParticipant, lines []i
 		return nil, nil, invalid("Thiếu cột “họ và tên”.", "the name column is missing")
 	}
 	var problems []meeting.Problem
-	for line := 2; ; line++ {
+	for {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
@@ -82,6 +82,7 @@ func ParseParticipantsCSV(data []byte) (rows []meeting.NewParticipant, lines []i
 			}
 			return nil, nil, err
 		}
+		line, _ := r.FieldPos(0) // the file's own line: the reader skips empty lines
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
