@@ -53,6 +53,9 @@ func apply(s *State, e Event) error {
 		if err := json.Unmarshal(e.Data, &p); err != nil {
 			return err
 		}
+		if p.Position < 1 || p.Position > len(s.Agenda)+1 {
+			return badPosition(p.Position, len(s.Agenda)+1)
+		}
 		s.Agenda = slices.Insert(s.Agenda, p.Position-1, p.Item)
 	case EventItemRenamed:
 		var p ItemRenamed
@@ -68,6 +71,9 @@ func apply(s *State, e Event) error {
 			return err
 		}
 		if i := s.ItemIndex(p.ID); i >= 0 {
+			if p.Position < 1 || p.Position > len(s.Agenda) {
+				return badPosition(p.Position, len(s.Agenda))
+			}
 			it := s.Agenda[i]
 			s.Agenda = slices.Delete(s.Agenda, i, i+1)
 			s.Agenda = slices.Insert(s.Agenda, p.Position-1, it)
@@ -106,6 +112,7 @@ func apply(s *State, e Event) error {
 			return err
 		}
 		if i := s.ParticipantIndex(p.ID); i >= 0 {
+			p.Paired = s.Participants[i].Paired // staff-only: changed by participant.paired alone
 			s.Participants[i] = p
 		}
 	case EventParticipantRemoved:
@@ -135,6 +142,13 @@ func apply(s *State, e Event) error {
 		return Errorf(KindInternal, "Loại sự kiện không xác định: %q.", "unknown event type %q", e.Type)
 	}
 	return nil
+}
+
+// badPosition is the error for an agenda position outside 1..n in an event
+// (checked before mutating: slices.Insert would panic, after slices.Delete
+// had already changed the agenda).
+func badPosition(p, n int) error {
+	return Errorf(KindInternal, "Vị trí %d ngoài chương trình (từ 1 đến %d).", "position %d is out of range 1..%d", p, n)
 }
 
 // Replay folds events into a new state.

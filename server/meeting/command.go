@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -88,7 +89,8 @@ func ParseCommand(name string, data json.RawMessage) (Command, error) {
 	if err := dec.Decode(c); err != nil {
 		return nil, Errorf(KindInvalid, "Dữ liệu của lệnh %s không hợp lệ: %s.", "invalid data for %s: %s", name, jsonReason(err))
 	}
-	if dec.More() {
+	// Not dec.More: it reports no more data before a stray '}' or ']'.
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
 		return nil, Errorf(KindInvalid, "Dữ liệu của lệnh %s có phần thừa.", "trailing data after %s", name)
 	}
 	return c, nil
@@ -97,8 +99,24 @@ func ParseCommand(name string, data json.RawMessage) (Command, error) {
 // jsonReason turns a decoding error into a short reason without Go type names.
 func jsonReason(err error) string {
 	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("field %q has the wrong type", te.Field)
+	var pe *time.ParseError
+	switch {
+	case errors.As(err, &te):
+		// te.Field is a Go path: drop the names of embedded structs
+		// ("Details.title" is "title" on the wire).
+		var path []string
+		for _, f := range strings.Split(te.Field, ".") {
+			if r, _ := utf8.DecodeRuneInString(f); f != "" && !unicode.IsUpper(r) {
+				path = append(path, f)
+			}
+		}
+		if len(path) == 0 {
+			return "the data must be a JSON object"
+		}
+		return fmt.Sprintf("field %q has the wrong type", strings.Join(path, "."))
+	case errors.As(err, &pe), strings.HasPrefix(err.Error(), "Time."):
+		// time.Time's own errors name Go's layout or type.
+		return "a date and time must be a string such as \"2025-12-15T08:00:00+07:00\""
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }

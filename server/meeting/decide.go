@@ -538,6 +538,9 @@ func (c *UpdateParticipant) decide(s *State, a Actor, first int64) ([]Event, err
 	if np == old {
 		return nil, Errorf(KindConflict, "Thông tin người tham dự không thay đổi.", "the participant is unchanged")
 	}
+	// participant.updated goes to everyone: it must not carry the staff-only
+	// pairing flag (Apply keeps the participant's own).
+	np.Paired = false
 	return []Event{newEvent(EventParticipantUpdated, np)}, nil
 }
 

@@ -15,7 +15,10 @@
 // server's view of the meeting.
 package meeting
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Role is what a participant (or an account) may do in a meeting.
 type Role string
@@ -152,12 +155,14 @@ func (s *State) Participant(id string) (Participant, bool) {
 	return Participant{}, false
 }
 
-// Clone returns a deep copy of s, safe to hand to another goroutine.
+// Clone returns a deep copy of s, safe to hand to another goroutine. Empty
+// lists stay empty (not nil), so a cloned or viewed state encodes to the same
+// JSON ("agenda": [], not null).
 func (s *State) Clone() *State {
 	c := *s
-	c.Agenda = append([]Item(nil), s.Agenda...)
-	c.Participants = append([]Participant(nil), s.Participants...)
-	c.Notices = append([]Notice(nil), s.Notices...)
+	c.Agenda = slices.Clone(s.Agenda)
+	c.Participants = slices.Clone(s.Participants)
+	c.Notices = slices.Clone(s.Notices)
 	return &c
 }
 

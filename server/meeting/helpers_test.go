@@ -1,0 +1,206 @@
+package meeting
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// Test fixtures shared by the tests of this package.
+//
+// The "given" state of a test is always built by running commands through
+// Decide and Apply, exactly as the server does, so the tests exercise the real
+// path from command to state.
+
+// t0 is 08:00 in Hà Nội (UTC+7) on the day of the fixture meeting.
+var t0 = time.Date(2025, 12, 15, 1, 0, 0, 0, time.UTC)
+
+// The actors of the fixture meeting. The participant IDs match base().
+var (
+	asSecretary = Actor{ID: "account:thuky", Role: RoleSecretary}
+	asChair     = Actor{ID: "participant:p5", Role: RoleChair, Participant: "p5"}
+	asDelegate  = Actor{ID: "participant:p6", Role: RoleDelegate, Participant: "p6"}
+	asObserver  = Actor{ID: "participant:p8", Role: RoleObserver, Participant: "p8"}
+	asHall      = Actor{ID: "participant:p9", Role: RoleHall, Participant: "p9"}
+	asSystem    = Actor{ID: "system", Role: RoleSystem}
+)
+
+// allRoles are the roles an actor can have, participant roles and system.
+var allRoles = []Role{RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall, RoleSystem}
+
+// actorOf returns the fixture actor of role r.
+func actorOf(r Role) Actor {
+	switch r {
+	case RoleSecretary:
+		return asSecretary
+	case RoleChair:
+		return asChair
+	case RoleDelegate:
+		return asDelegate
+	case RoleObserver:
+		return asObserver
+	case RoleHall:
+		return asHall
+	case RoleSystem:
+		return asSystem
+	}
+	panic("no actor for role " + string(r))
+}
+
+// defaultActor is who gives c in a "given" sequence: the server records
+// pairings, the secretary gives everything else.
+func defaultActor(c Command) Actor {
+	if _, ok := c.(*RecordPairing); ok {
+		return asSystem
+	}
+	return asSecretary
+}
+
+// nowAt is the clock of the fixture: one minute per event.
+func nowAt(s *State) time.Time { return t0.Add(time.Duration(s.Seq) * time.Minute) }
+
+// build runs cmds through Decide and Apply on a new, not yet created state of
+// meeting "m1", and returns the state and every event produced.
+func build(cmds ...Command) (*State, []Event, error) {
+	s := &State{ID: "m1"}
+	log, err := runOn(s, cmds...)
+	return s, log, err
+}
+
+// runOn runs cmds on s through Decide and Apply.
+func runOn(s *State, cmds ...Command) ([]Event, error) {
+	var log []Event
+	for k, c := range cmds {
+		events, err := Decide(s, defaultActor(c), c, nowAt(s))
+		if err != nil {
+			return log, fmt.Errorf("given command %d (%s): Decide: %w", k, c.Name(), err)
+		}
+		for _, e := range events {
+			if err := Apply(s, e); err != nil {
+				return log, fmt.Errorf("given command %d (%s): Apply(%s): %w", k, c.Name(), e.Type, err)
+			}
+		}
+		log = append(log, events...)
+	}
+	return log, nil
+}
+
+// given returns the state after cmds (nil cmds: a meeting not yet created).
+func given(t testing.TB, cmds ...Command) *State {
+	t.Helper()
+	s, _, err := build(cmds...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// givenLog is given that also returns the events.
+func givenLog(t testing.TB, cmds ...Command) (*State, []Event) {
+	t.Helper()
+	s, log, err := build(cmds...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, log
+}
+
+// cat concatenates command lists.
+func cat(lists ...[]Command) []Command {
+	var out []Command
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// cmds is a literal list of commands.
+func cmds(c ...Command) []Command { return c }
+
+// The fixture meeting, by sequence number:
+//
+//	1     meeting.created
+//	2-4   agenda items i2, i3, i4
+//	5-9   participants p5 (chair), p6 and p7 (delegates), p8 (observer), p9 (hall)
+//	10    meeting.opened (opened() only)
+func created() []Command {
+	return cmds(&CreateMeeting{Details{Title: "Hội nghị kiểm điểm, đánh giá, xếp loại năm 2025", Organization: "Chi bộ Văn phòng", Place: "Hội trường tầng 3"}})
+}
+
+func base() []Command {
+	return cat(created(), cmds(
+		&AddItem{Title: "Khai mạc"},
+		&AddItem{Title: "Báo cáo kiểm điểm", Presenter: "Đồng chí Bí thư"},
+		&AddItem{Title: "Bế mạc"},
+		&ImportParticipants{Rows: []NewParticipant{
+			{Name: "Nguyễn Văn An", Position: "Bí thư", Role: RoleChair},
+			{Name: "Trần Thị Bình", Position: "Đảng viên", Unit: "Phòng Tổng hợp"},
+			{Name: "Lê Văn Cường", Role: RoleDelegate},
+			{Name: "Phạm Minh Dũng", Role: RoleObserver},
+			{Name: "Màn hình hội trường", Role: RoleHall},
+		}},
+	))
+}
+
+func opened() []Command { return cat(base(), cmds(&OpenMeeting{})) }
+
+// payloadOf decodes the payload of an event of type typ, as the type named in
+// the comment of its constant in event.go. Events without a payload decode to
+// nil.
+func payloadOf(typ string, data json.RawMessage) (any, error) {
+	strict := func(v any) error {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		return dec.Decode(v)
+	}
+	var p any
+	var err error
+	switch typ {
+	case EventMeetingOpened, EventMeetingPaused, EventMeetingResumed, EventMeetingClosed:
+		if len(data) != 0 {
+			return nil, fmt.Errorf("%s has a payload %s", typ, data)
+		}
+		return nil, nil
+	case EventMeetingCreated, EventMeetingUpdated:
+		var v Details
+		err = strict(&v)
+		p = v
+	case EventItemAdded:
+		var v ItemAdded
+		err = strict(&v)
+		p = v
+	case EventItemRenamed:
+		var v ItemRenamed
+		err = strict(&v)
+		p = v
+	case EventItemMoved:
+		var v ItemMoved
+		err = strict(&v)
+		p = v
+	case EventItemRemoved, EventCurrentSet:
+		var v ItemRef
+		err = strict(&v)
+		p = v
+	case EventItemDone:
+		var v ItemDone
+		err = strict(&v)
+		p = v
+	case EventParticipantAdded, EventParticipantUpdated:
+		var v Participant
+		err = strict(&v)
+		p = v
+	case EventParticipantRemoved, EventParticipantPaired:
+		var v ParticipantRef
+		err = strict(&v)
+		p = v
+	case EventNoticeSent:
+		var v Notice
+		err = strict(&v)
+		p = v
+	default:
+		return nil, fmt.Errorf("unknown event type %q", typ)
+	}
+	return p, err
+}

@@ -1,0 +1,426 @@
+package sqlite_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/sqlite"
+)
+
+// h returns a token or code hash.
+func h(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:]
+}
+
+var t0 = time.Date(2026, 5, 19, 8, 0, 0, 0, time.UTC)
+
+func TestAccounts(t *testing.T) {
+	db, _ := openDB(t)
+	ctx := context.Background()
+	if n, err := db.CountAccounts(ctx); err != nil || n != 0 {
+		t.Fatalf("CountAccounts(empty) = %d, %v; want 0, nil", n, err)
+	}
+	created := time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("ICT", 7*3600))
+	admin := sqlite.Account{Username: "Admin", DisplayName: "Nguyễn Văn Quản Trị", PasswordHash: "$argon2id$x", CreatedAt: created}
+	duc := sqlite.Account{Username: "đức.trần", DisplayName: "Trần Đức", PasswordHash: "$argon2id$y", CreatedAt: created}
+	for _, a := range []sqlite.Account{admin, duc} {
+		if err := db.CreateAccount(ctx, a); err != nil {
+			t.Fatalf("CreateAccount(%q): %v", a.Username, err)
+		}
+	}
+
+	creates := []struct {
+		username, hash string
+		kind           meeting.Kind
+	}{
+		{"admin", "h", meeting.KindConflict},
+		{"ADMIN", "h", meeting.KindConflict},
+		{"aDmIn", "h", meeting.KindConflict},
+		{"ĐỨC.TRẦN", "h", meeting.KindConflict},
+		{"Đức.Trần", "h", meeting.KindConflict},
+		{"", "h", meeting.KindInvalid},
+		{"  ", "h", meeting.KindInvalid},
+		{"newbie", "", meeting.KindInvalid},
+		{"admin2", "h", ""},
+	}
+	for _, tt := range creates {
+		err := db.CreateAccount(ctx, sqlite.Account{Username: tt.username, PasswordHash: tt.hash})
+		if kindOf(err) != tt.kind {
+			t.Errorf("CreateAccount(%q, %q) = %v; want kind %q", tt.username, tt.hash, err, tt.kind)
+		}
+	}
+	if n, err := db.CountAccounts(ctx); err != nil || n != 3 {
+		t.Errorf("CountAccounts = %d, %v; want 3, nil", n, err)
+	}
+
+	lookups := []struct {
+		username string
+		want     sqlite.Account
+		kind     meeting.Kind
+	}{
+		{"Admin", admin, ""},
+		{"admin", admin, ""},
+		{"ADMIN", admin, ""},
+		{"ĐỨC.TRẦN", duc, ""},
+		{"duc.tran", sqlite.Account{}, meeting.KindNotFound},
+		{"nobody", sqlite.Account{}, meeting.KindNotFound},
+		{"", sqlite.Account{}, meeting.KindNotFound},
+	}
+	for _, tt := range lookups {
+		got, err := db.Account(ctx, tt.username)
+		if kindOf(err) != tt.kind {
+			t.Errorf("Account(%q) error = %v; want kind %q", tt.username, err, tt.kind)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("Account(%q) (-want +got):\n%s", tt.username, diff)
+		}
+		if err == nil && got.CreatedAt.Location() != time.UTC {
+			t.Errorf("Account(%q).CreatedAt location = %v; want UTC", tt.username, got.CreatedAt.Location())
+		}
+	}
+
+	if err := db.SetPassword(ctx, "ADMIN", "$argon2id$new"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Account(ctx, "admin"); got.PasswordHash != "$argon2id$new" {
+		t.Errorf("PasswordHash after SetPassword = %q; want %q", got.PasswordHash, "$argon2id$new")
+	}
+	if got, _ := db.Account(ctx, "đức.trần"); got.PasswordHash != duc.PasswordHash {
+		t.Errorf("SetPassword(admin) changed another account's hash to %q", got.PasswordHash)
+	}
+	if err := db.SetPassword(ctx, "nobody", "x"); kindOf(err) != meeting.KindNotFound {
+		t.Errorf("SetPassword(nobody) = %v; want NotFound", err)
+	}
+	if err := db.SetPassword(ctx, "admin", ""); kindOf(err) != meeting.KindInvalid {
+		t.Errorf("SetPassword(admin, \"\") = %v; want Invalid", err)
+	}
+
+	// A zero CreatedAt becomes now.
+	before := time.Now()
+	if err := db.CreateAccount(ctx, sqlite.Account{Username: "late", PasswordHash: "h"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Account(ctx, "late"); got.CreatedAt.Before(before.Add(-time.Second)) || got.CreatedAt.After(time.Now().Add(time.Second)) {
+		t.Errorf("CreatedAt of an account created without one = %v; want about now", got.CreatedAt)
+	}
+}
+
+func TestSessions(t *testing.T) {
+	db, _ := openDB(t)
+	ctx := context.Background()
+	sessions := []sqlite.Session{
+		{TokenHash: h("admin"), Kind: sqlite.SessionAccount, Account: "admin", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{TokenHash: h("p1-a"), Kind: sqlite.SessionDevice, Meeting: "m1", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
+		{TokenHash: h("p1-b"), Kind: sqlite.SessionDevice, Meeting: "m1", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
+		{TokenHash: h("p2"), Kind: sqlite.SessionDevice, Meeting: "m1", Participant: "p2", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
+		{TokenHash: h("p1-m2"), Kind: sqlite.SessionDevice, Meeting: "m2", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
+		{TokenHash: h("forever"), Kind: sqlite.SessionAccount, Account: "admin", CreatedAt: t0, ExpiresAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, s := range sessions {
+		if err := db.CreateSession(ctx, s); err != nil {
+			t.Fatalf("CreateSession(%x): %v", s.TokenHash[:4], err)
+		}
+	}
+	invalid := []sqlite.Session{
+		{Kind: sqlite.SessionAccount, ExpiresAt: t0},
+		{TokenHash: h("x"), Kind: "robot", ExpiresAt: t0},
+		{TokenHash: h("x"), Kind: sqlite.SessionDevice},
+	}
+	for _, s := range invalid {
+		if err := db.CreateSession(ctx, s); kindOf(err) != meeting.KindInvalid {
+			t.Errorf("CreateSession(%+v) = %v; want Invalid", s, err)
+		}
+	}
+	if err := db.CreateSession(ctx, sessions[0]); kindOf(err) != meeting.KindConflict {
+		t.Errorf("CreateSession(duplicate) = %v; want Conflict", err)
+	}
+
+	lookups := []struct {
+		name  string
+		token []byte
+		now   time.Time
+		want  *sqlite.Session
+	}{
+		{"valid", h("admin"), t0.Add(time.Minute), &sessions[0]},
+		{"just before expiry", h("admin"), t0.Add(time.Hour - time.Nanosecond), &sessions[0]},
+		{"at expiry", h("admin"), t0.Add(time.Hour), nil},
+		{"after expiry", h("admin"), t0.Add(2 * time.Hour), nil},
+		{"device", h("p1-a"), t0, &sessions[1]},
+		{"missing", h("nope"), t0, nil},
+		{"empty hash", nil, t0, nil},
+		{"far future", h("forever"), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC), &sessions[5]},
+	}
+	for _, tt := range lookups {
+		got, err := db.Session(ctx, tt.token, tt.now)
+		if tt.want == nil {
+			if kindOf(err) != meeting.KindNotFound {
+				t.Errorf("%s: Session = %+v, %v; want NotFound", tt.name, got, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: Session: %v", tt.name, err)
+			continue
+		}
+		want := *tt.want
+		if want.ExpiresAt.Year() == 9999 {
+			want.ExpiresAt = time.Unix(0, 1<<63-1).UTC() // stored clamped to the int64 range
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: Session (-want +got):\n%s", tt.name, diff)
+		}
+	}
+
+	deleted, err := db.DeleteParticipantSessions(ctx, "m1", "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(deleted, bytes.Compare)
+	wantDeleted := [][]byte{h("p1-a"), h("p1-b")}
+	slices.SortFunc(wantDeleted, bytes.Compare)
+	if diff := cmp.Diff(wantDeleted, deleted); diff != "" {
+		t.Errorf("DeleteParticipantSessions(m1, p1) (-want +got):\n%s", diff)
+	}
+	for _, tok := range []string{"p1-a", "p1-b"} {
+		if _, err := db.Session(ctx, h(tok), t0); kindOf(err) != meeting.KindNotFound {
+			t.Errorf("Session(%s) after DeleteParticipantSessions = %v; want NotFound", tok, err)
+		}
+	}
+	for _, tok := range []string{"admin", "p2", "p1-m2"} {
+		if _, err := db.Session(ctx, h(tok), t0); err != nil {
+			t.Errorf("Session(%s) after deleting p1's sessions of m1 = %v; want it kept", tok, err)
+		}
+	}
+	if again, err := db.DeleteParticipantSessions(ctx, "m1", "p1"); err != nil || len(again) != 0 {
+		t.Errorf("DeleteParticipantSessions again = %d, %v; want 0, nil", len(again), err)
+	}
+	if _, err := db.DeleteParticipantSessions(ctx, "", ""); kindOf(err) != meeting.KindInvalid {
+		t.Errorf("DeleteParticipantSessions(empty participant) = %v; want Invalid", err)
+	}
+
+	if err := db.DeleteSession(ctx, h("p2")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Session(ctx, h("p2"), t0); kindOf(err) != meeting.KindNotFound {
+		t.Errorf("Session(p2) after DeleteSession = %v; want NotFound", err)
+	}
+	if err := db.DeleteSession(ctx, h("p2")); err != nil {
+		t.Errorf("DeleteSession(already deleted) = %v; want nil", err)
+	}
+
+	// Left: admin (t0+1h), p1-m2 (t0+2h), forever.
+	n, err := db.DeleteExpiredSessions(ctx, t0.Add(90*time.Minute))
+	if err != nil || n != 1 {
+		t.Errorf("DeleteExpiredSessions(t0+90m) = %d, %v; want 1, nil", n, err)
+	}
+	if _, err := db.Session(ctx, h("p1-m2"), t0); err != nil {
+		t.Errorf("unexpired session deleted: %v", err)
+	}
+	if _, err := db.Session(ctx, h("admin"), t0); kindOf(err) != meeting.KindNotFound {
+		t.Errorf("expired session still there (looked up as of t0): %v", err)
+	}
+}
+
+func TestPairingCodes(t *testing.T) {
+	db, _ := openDB(t)
+	ctx := context.Background()
+	code := func(c string, participant string, ttl time.Duration) sqlite.PairingCode {
+		return sqlite.PairingCode{CodeHash: h(c), Meeting: "m1", Participant: participant, CreatedAt: t0, ExpiresAt: t0.Add(ttl)}
+	}
+	for _, c := range []sqlite.PairingCode{
+		code("A1", "p1", time.Hour), code("B1", "p2", time.Hour), code("C1", "p3", time.Minute),
+	} {
+		if err := db.CreatePairingCode(ctx, c); err != nil {
+			t.Fatalf("CreatePairingCode: %v", err)
+		}
+	}
+	// p1 gets a new code: A1 stops working, B1 (p2) is unaffected.
+	if err := db.CreatePairingCode(ctx, code("A2", "p1", time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Same participant in another meeting is someone else.
+	other := code("X1", "p1", time.Hour)
+	other.Meeting = "m2"
+	if err := db.CreatePairingCode(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	// A code hash in use by a live code is a conflict, and changes nothing.
+	if err := db.CreatePairingCode(ctx, code("B1", "p4", time.Hour)); kindOf(err) != meeting.KindConflict {
+		t.Errorf("CreatePairingCode(hash of a live code) = %v; want Conflict", err)
+	}
+	if err := db.CreatePairingCode(ctx, sqlite.PairingCode{CodeHash: h("Z"), Participant: "p9"}); kindOf(err) != meeting.KindInvalid {
+		t.Errorf("CreatePairingCode(no expiry) = %v; want Invalid", err)
+	}
+
+	redeems := []struct {
+		name string
+		code string
+		now  time.Time
+		want *sqlite.PairingCode
+	}{
+		{"replaced", "A1", t0, nil},
+		{"current", "A2", t0.Add(time.Minute), ptr(code("A2", "p1", time.Hour))},
+		{"used", "A2", t0.Add(time.Minute), nil},
+		{"other participant", "B1", t0, ptr(code("B1", "p2", time.Hour))},
+		{"expired", "C1", t0.Add(time.Minute), nil},
+		{"other meeting", "X1", t0, ptr(other)},
+		{"unknown", "nope", t0, nil},
+	}
+	for _, tt := range redeems {
+		got, err := db.RedeemPairingCode(ctx, h(tt.code), tt.now)
+		if tt.want == nil {
+			if kindOf(err) != meeting.KindNotFound {
+				t.Errorf("%s: RedeemPairingCode = %+v, %v; want NotFound", tt.name, got, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: RedeemPairingCode: %v", tt.name, err)
+			continue
+		}
+		if diff := cmp.Diff(*tt.want, got); diff != "" {
+			t.Errorf("%s: RedeemPairingCode (-want +got):\n%s", tt.name, diff)
+		}
+	}
+
+	// An expired code's hash can be issued again.
+	if err := db.CreatePairingCode(ctx, code("E1", "p5", time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	reuse := code("E1", "p6", 2*time.Hour)
+	reuse.CreatedAt = t0.Add(time.Hour)
+	if err := db.CreatePairingCode(ctx, reuse); err != nil {
+		t.Errorf("CreatePairingCode(hash of an expired code) = %v; want nil", err)
+	}
+
+	if err := db.CreatePairingCode(ctx, code("F1", "p7", time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreatePairingCode(ctx, code("G1", "p8", 3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Stored now: C1 (expired at t0+1m, never redeemed), E1 (p6, until
+	// t0+3h), F1 (until t0+1m), G1 (until t0+3h).
+	n, err := db.DeleteExpiredPairingCodes(ctx, t0.Add(2*time.Minute))
+	if err != nil || n != 2 {
+		t.Errorf("DeleteExpiredPairingCodes = %d, %v; want 2 (C1, F1), nil", n, err)
+	}
+	if _, err := db.RedeemPairingCode(ctx, h("G1"), t0); err != nil {
+		t.Errorf("RedeemPairingCode(G1) after cleanup = %v; want it kept", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestRedeemPairingCodeConcurrent(t *testing.T) {
+	db, _ := openDB(t)
+	ctx := context.Background()
+	const codes, racers = 10, 20
+	for i := range codes {
+		c := sqlite.PairingCode{CodeHash: h(fmt.Sprint("code", i)), Meeting: "m", Participant: fmt.Sprint("p", i), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		if err := db.CreatePairingCode(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wins [codes]atomic.Int32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range codes {
+		for range racers {
+			wg.Go(func() {
+				<-start
+				got, err := db.RedeemPairingCode(ctx, h(fmt.Sprint("code", i)), t0)
+				switch kindOf(err) {
+				case "":
+					if got.Participant != fmt.Sprint("p", i) {
+						t.Errorf("redeemed code %d for %q", i, got.Participant)
+					}
+					wins[i].Add(1)
+				case meeting.KindNotFound:
+				default:
+					t.Errorf("RedeemPairingCode: %v", err)
+				}
+			})
+		}
+	}
+	close(start)
+	wg.Wait()
+	for i := range wins {
+		if n := wins[i].Load(); n != 1 {
+			t.Errorf("code %d redeemed %d times; want exactly 1", i, n)
+		}
+	}
+}
+
+// TestAuthWritesDuringAppends mixes group-committed appends with auth
+// writes on the same write connection: nothing may deadlock or fail.
+func TestAuthWritesDuringAppends(t *testing.T) {
+	db, _ := openDB(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			id := fmt.Sprint("m", g)
+			seq, head := int64(0), ""
+			for range 40 {
+				events := chain(id, seq, head, 1)
+				if err := db.Append(ctx, events); err != nil {
+					t.Errorf("Append: %v", err)
+					return
+				}
+				seq, head = events[0].Seq, events[0].Hash
+			}
+		})
+		wg.Go(func() {
+			for i := range 40 {
+				tok := h(fmt.Sprint("s", g, "-", i))
+				p := fmt.Sprint("p", g)
+				if err := db.CreateSession(ctx, sqlite.Session{TokenHash: tok, Kind: sqlite.SessionDevice, Meeting: "m", Participant: p, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+					t.Errorf("CreateSession: %v", err)
+					return
+				}
+				if err := db.CreatePairingCode(ctx, sqlite.PairingCode{CodeHash: tok, Meeting: "m", Participant: p, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+					t.Errorf("CreatePairingCode: %v", err)
+					return
+				}
+				if _, err := db.RedeemPairingCode(ctx, tok, t0); err != nil {
+					t.Errorf("RedeemPairingCode: %v", err)
+					return
+				}
+				if i%10 == 9 {
+					if _, err := db.DeleteParticipantSessions(ctx, "m", p); err != nil {
+						t.Errorf("DeleteParticipantSessions: %v", err)
+						return
+					}
+				}
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("appends and auth writes did not finish in 60 s (deadlock?)")
+	}
+	for g := range 8 {
+		if err := db.Verify(ctx, fmt.Sprint("m", g)); err != nil {
+			t.Errorf("Verify: %v", err)
+		}
+		if got := len(mustEvents(t, db, fmt.Sprint("m", g))); got != 40 {
+			t.Errorf("meeting m%d has %d events; want 40", g, got)
+		}
+	}
+}
