@@ -13,12 +13,16 @@
 //     stored under the key before (usually nothing) unchanged.
 //   - Ranges follow Go slice semantics on the object's bytes: Open(key, off,
 //     n) returns b[off:min(off+n, size)] (n < 0 means to the end). An offset
-//     beyond the size, a negative offset, is [Invalid]; off == size yields an
+//     beyond the size, or a negative one, is [Invalid]; off == size yields an
 //     empty reader. A length reaching past the end is clamped, not an error.
-//   - Meta.ContentType defaults to "application/octet-stream" when empty;
-//     a non-empty Meta.Name is passed through [SanitizeName] on Put.
-//   - List returns objects sorted by key; a prefix is a plain string prefix
-//     of keys ("a/b" matches "a/b/c" and "a/bc").
+//   - Meta.ContentType defaults to "application/octet-stream" when empty and
+//     must be printable ASCII; a non-empty Meta.Name is passed through
+//     [SanitizeName] on Put (an empty one stays empty).
+//   - List returns objects sorted by key (byte order); a prefix is a plain
+//     string prefix of keys ("a/b" matches "a/b/c" and "a/bc").
+//   - A key must not also be a "directory" of another key (both "a/b" and
+//     "a/b/c"): S3 allows it but MinIO then hides "a/b/c" from listings, so
+//     the behaviour is undefined. Content keys ([ContentKey]) never clash.
 package docstorage
 
 import (
@@ -86,6 +90,10 @@ const DefaultContentType = "application/octet-stream"
 // MaxKeyLen is the longest valid key, in bytes.
 const MaxKeyLen = 512
 
+// MaxSegmentLen is the longest valid key segment, in bytes. Local file
+// systems limit a file name to 255 bytes, and FS appends a suffix.
+const MaxSegmentLen = 128
+
 // MaxNameLen is the longest name SanitizeName returns, in bytes.
 const MaxNameLen = 200
 
@@ -150,9 +158,9 @@ func newError(kind Kind, err error, format string, args ...any) *Error {
 
 // ValidKey reports whether key is a valid object key, returning nil or an
 // error of kind Invalid. A valid key is non-empty, at most MaxKeyLen bytes,
-// and made of segments separated by "/", each a non-empty run of
-// [A-Za-z0-9._-] other than "." and "..". Hence no leading, trailing or
-// doubled slash, no backslash and no percent sign.
+// and made of segments separated by "/", each a non-empty run of at most
+// MaxSegmentLen bytes of [A-Za-z0-9._-], other than "." and "..". Hence no
+// leading, trailing or doubled slash, no backslash and no percent sign.
 func ValidKey(key string) error {
 	if key == "" {
 		return newError(Invalid, nil, "empty key")
@@ -174,6 +182,9 @@ func validSegment(seg string) error {
 		return errors.New("empty segment")
 	case ".", "..":
 		return fmt.Errorf("segment %q", seg)
+	}
+	if len(seg) > MaxSegmentLen {
+		return fmt.Errorf("segment longer than %d bytes", MaxSegmentLen)
 	}
 	for i := 0; i < len(seg); i++ {
 		if !keyByte(seg[i]) {
@@ -276,15 +287,29 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// normMeta applies the Put-time normalisation of metadata.
-func normMeta(m Meta) Meta {
+// MaxContentTypeLen is the longest accepted Meta.ContentType, in bytes.
+const MaxContentTypeLen = 255
+
+// checkMeta validates and normalises metadata for Put: an empty content
+// type becomes DefaultContentType, a non-empty name is sanitised. The
+// content type must be printable ASCII (it travels in an HTTP header) of at
+// most MaxContentTypeLen bytes, else the error is of kind Invalid.
+func checkMeta(m Meta) (Meta, error) {
 	if m.ContentType == "" {
 		m.ContentType = DefaultContentType
+	}
+	if len(m.ContentType) > MaxContentTypeLen {
+		return Meta{}, newError(Invalid, nil, "content type longer than %d bytes", MaxContentTypeLen)
+	}
+	for i := 0; i < len(m.ContentType); i++ {
+		if c := m.ContentType[i]; c < 0x20 || c > 0x7e {
+			return Meta{}, newError(Invalid, nil, "content type %q: not printable ASCII", m.ContentType)
+		}
 	}
 	if m.Name != "" {
 		m.Name = SanitizeName(m.Name)
 	}
-	return m
+	return m, nil
 }
 
 // checkPut validates the arguments shared by every backend's Put.
@@ -330,6 +355,7 @@ type exactReader struct {
 	r        io.Reader
 	ctx      context.Context
 	left     int64
+	probed   bool  // the surplus check found r at EOF
 	mismatch error // set once a size mismatch has been detected
 }
 
@@ -344,40 +370,54 @@ func (e *exactReader) Read(p []byte) (int, error) {
 	if err := e.ctx.Err(); err != nil {
 		return 0, err
 	}
-	if e.left == 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > e.left {
-		p = p[:e.left]
-	}
-	n, err := e.r.Read(p)
-	e.left -= int64(n)
-	if err != nil && err != io.EOF {
-		return n, err
-	}
-	if e.left == 0 {
-		// Probe for surplus bytes now, while the consumer still wants data.
-		var one [1]byte
-		for range 100 {
-			m, perr := e.r.Read(one[:])
-			if m > 0 {
-				e.mismatch = newError(Invalid, nil, "reader holds more bytes than the given size")
-				return n, e.mismatch
-			}
-			if perr == io.EOF {
-				return n, nil
-			}
-			if perr != nil {
-				return n, perr
-			}
+	n := 0
+	if e.left > 0 {
+		if int64(len(p)) > e.left {
+			p = p[:e.left]
 		}
-		return n, io.ErrNoProgress
+		var err error
+		n, err = e.r.Read(p)
+		e.left -= int64(n)
+		switch {
+		case err != nil && err != io.EOF:
+			return n, err
+		case err == io.EOF && e.left > 0:
+			e.mismatch = newError(Invalid, io.ErrUnexpectedEOF, "reader ended %d bytes short of the given size", e.left)
+			return n, e.mismatch
+		case e.left > 0:
+			return n, nil
+		}
 	}
-	if err == io.EOF {
-		e.mismatch = newError(Invalid, io.ErrUnexpectedEOF, "reader ended %d bytes short of the given size", e.left)
-		return n, e.mismatch
+	if !e.probed {
+		// All size bytes are read: probe for surplus bytes now, while the
+		// consumer still wants data.
+		if err := e.probe(); err != nil {
+			return n, err
+		}
 	}
-	return n, err
+	if n > 0 {
+		return n, nil
+	}
+	return 0, io.EOF
+}
+
+func (e *exactReader) probe() error {
+	var one [1]byte
+	for range 100 {
+		m, err := e.r.Read(one[:])
+		if m > 0 {
+			e.mismatch = newError(Invalid, nil, "reader holds more bytes than the given size")
+			return e.mismatch
+		}
+		if err == io.EOF {
+			e.probed = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return io.ErrNoProgress
 }
 
 // ctxReader fails reads once its context is done.

@@ -42,7 +42,8 @@ func Allowed(role Role, name string) bool {
 // not possible in the meeting's current status, and Invalid for bad input.
 func Decide(s *State, a Actor, c Command, now time.Time) ([]Event, error) {
 	if !Allowed(a.Role, c.Name()) {
-		return nil, Errorf(KindForbidden, "Vai trò %s không được thực hiện lệnh %s.", "role %s may not give %s", roleVI(a.Role), c.Name())
+		return nil, &Error{Kind: KindForbidden, Message: fmt.Sprintf("Vai trò %s không được thực hiện lệnh %s.", roleVI(a.Role), c.Name()),
+			MessageEN: fmt.Sprintf("role %s may not give %s", a.Role, c.Name())}
 	}
 	if _, create := c.(*CreateMeeting); create {
 		if s.Created() {

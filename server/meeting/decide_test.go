@@ -465,8 +465,7 @@ func decideCases() []decideCase {
 			{Name: "Ngô Văn Khánh", Unit: "Phòng\x00"},  // 5 control character
 			{Name: nameTooLong, Unit: "\x01"},           // 6 name too long (first problem of the row only)
 			{Name: "Lý Thị Lan", Position: nameTooLong}, // 7 position too long
-		}}, err: KindInvalid, probs: []Problem{{Row: 2, Field: "name"}, {Row: 4, Field: "role"}, {Row: 5, Field: "unit"}, {Row: 6, Field: "name"}, {Row: 7, Field: "position"}},
-			check: nil},
+		}}, err: KindInvalid, probs: []Problem{{Row: 2, Field: "name"}, {Row: 4, Field: "role"}, {Row: 5, Field: "unit"}, {Row: 6, Field: "name"}, {Row: 7, Field: "position"}}},
 		decideCase{name: "participant.import/only the last row bad", given: base(), when: &ImportParticipants{Rows: []NewParticipant{{Name: "An"}, {Name: "Bình"}, {Name: ""}}},
 			err: KindInvalid, probs: []Problem{{Row: 3, Field: "name"}}},
 		decideCase{name: "participant.import/would exceed the maximum", state: prepared(participantsAlmostFull), when: &ImportParticipants{Rows: []NewParticipant{{Name: "An"}, {Name: "Bình"}}}, err: KindConflict},
@@ -734,5 +733,55 @@ func TestDecideIDsAreDerivedFromSeq(t *testing.T) {
 	}
 	if n != 13 {
 		t.Errorf("checked %d creating events; want 13", n)
+	}
+}
+
+func TestDecideUnknownRole(t *testing.T) {
+	s := given(t, opened()...)
+	a := Actor{ID: "account:x", Role: "admin"}
+	for _, name := range CommandNames() {
+		_, err := Decide(s, a, sampleCommand(name), t0)
+		var e *Error
+		if !asError(err, &e) || e.Kind != KindForbidden || !strings.Contains(e.Message, "admin") || !strings.Contains(e.MessageEN, "role admin may not give "+name) {
+			t.Errorf("Decide(admin, %s) = %v; want forbidden naming the role", name, err)
+		}
+	}
+	_, err := Decide(s, asDelegate, &OpenMeeting{}, t0)
+	if e, ok := err.(*Error); !ok || !strings.Contains(e.Message, "đại biểu") || !strings.Contains(e.MessageEN, "role delegate ") {
+		t.Errorf("Decide(delegate, meeting.open) = %v; want the role in Vietnamese and in English", err)
+	}
+}
+
+func TestActorViewer(t *testing.T) {
+	if got, want := asDelegate.Viewer(), (Viewer{Participant: "p6", Role: RoleDelegate}); got != want {
+		t.Errorf("Actor.Viewer() = %+v; want %+v", got, want)
+	}
+	if got, want := asSecretary.Viewer(), (Viewer{Role: RoleSecretary}); got != want {
+		t.Errorf("Actor.Viewer() = %+v; want %+v", got, want)
+	}
+}
+
+func TestNewEventPanicsOnUnencodablePayload(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil {
+			t.Errorf("newEvent(payload with a channel) did not panic; want a panic (programming error)")
+		}
+	}()
+	newEvent(EventNoticeSent, struct{ C chan int }{})
+}
+
+func TestRoleHelpers(t *testing.T) {
+	for _, r := range ParticipantRoles {
+		if !r.Valid() {
+			t.Errorf("%s.Valid() = false; want true", r)
+		}
+		if r.Staff() != (r == RoleSecretary || r == RoleChair) {
+			t.Errorf("%s.Staff() = %v", r, r.Staff())
+		}
+	}
+	for _, r := range []Role{RoleSystem, "", "admin", "Chair"} {
+		if r.Valid() || r.Staff() {
+			t.Errorf("%q.Valid(), Staff() = %v, %v; want false, false", r, r.Valid(), r.Staff())
+		}
 	}
 }

@@ -1,9 +1,11 @@
 package meeting
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -269,4 +271,38 @@ func randomCommand(r *rand.Rand, s *State) (Actor, Command) {
 		c = &UpdateMeeting{Details{Title: titles[r.IntN(len(titles))], Place: "Hội trường"}}
 	}
 	return actor, c
+}
+
+func TestCloneIsDeepAndKeepsEmptyLists(t *testing.T) {
+	empty := given(t, created()...)
+	for _, c := range []*State{empty.Clone(), View(empty, viewHall), View(empty, viewSecretary)} {
+		if c.Agenda == nil || c.Participants == nil || c.Notices == nil {
+			t.Errorf("clone/view of a new meeting has nil lists (agenda %v, participants %v, notices %v); want empty lists", c.Agenda == nil, c.Participants == nil, c.Notices == nil)
+		}
+		b, _ := json.Marshal(c)
+		for _, want := range []string{`"agenda":[]`, `"participants":[]`, `"notices":[]`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("JSON of a clone/view of a new meeting = %s; want %s", b, want)
+			}
+		}
+	}
+	if c := (&State{}).Clone(); c.Agenda != nil || c.Participants != nil || c.Notices != nil {
+		t.Errorf("Clone of a zero state has non-nil lists; want nil as in the original")
+	}
+
+	s := given(t, cat(opened(), cmds(&SendNotice{Text: "Chào mừng"}))...)
+	want := given(t, cat(opened(), cmds(&SendNotice{Text: "Chào mừng"}))...)
+	c := s.Clone()
+	c.Agenda[0].Title = "changed"
+	c.Participants[0].Name = "changed"
+	c.Notices[0].Text = "changed"
+	c.Agenda = append(c.Agenda, Item{ID: "x"})
+	if diff := cmp.Diff(want, s); diff != "" {
+		t.Errorf("changing a clone changed the original (-want +got):\n%s", diff)
+	}
+	v := View(s, viewHall)
+	v.Participants[0].Name = "changed"
+	if diff := cmp.Diff(want, s); diff != "" {
+		t.Errorf("changing a view changed the original (-want +got):\n%s", diff)
+	}
 }
