@@ -1,0 +1,325 @@
+package room
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/phonghop/phonghop/server/meeting"
+)
+
+// memLog is an in-memory Log for the room's unit tests (the real SQLite log
+// is tested in server/sqlite and end to end).
+type memLog struct {
+	mu      sync.Mutex
+	events  map[string][]meeting.Event
+	epoch   string
+	fail    error         // if set, Append fails with it
+	gate    chan struct{} // if set, Append waits for it
+	appends int
+}
+
+func newMemLog() *memLog { return &memLog{events: map[string][]meeting.Event{}, epoch: "e1"} }
+
+func (l *memLog) Append(ctx context.Context, events []meeting.Event) error {
+	if l.gate != nil {
+		<-l.gate
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.fail != nil {
+		return l.fail
+	}
+	id := events[0].Meeting
+	if n := int64(len(l.events[id])); events[0].Seq != n+1 {
+		return meeting.Errorf(meeting.KindConflict, "xung đột", "conflict")
+	}
+	l.events[id] = append(l.events[id], events...)
+	l.appends++
+	return nil
+}
+
+func (l *memLog) Events(ctx context.Context, id string, after int64, limit int) ([]meeting.Event, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	all := l.events[id]
+	if after >= int64(len(all)) {
+		return nil, nil
+	}
+	out := append([]meeting.Event(nil), all[after:]...)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func (l *memLog) Head(ctx context.Context, id string) (int64, string, string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	all := l.events[id]
+	if len(all) == 0 {
+		return 0, "", "", meeting.Errorf(meeting.KindNotFound, "không có", "not found")
+	}
+	return all[len(all)-1].Seq, all[len(all)-1].Hash, l.epoch, nil
+}
+
+// sub is a recording Subscriber.
+type sub struct {
+	v      meeting.Viewer
+	mu     sync.Mutex
+	msgs   [][]byte
+	refuse bool // Send returns false (queue full)
+}
+
+func (s *sub) Viewer() meeting.Viewer { return s.v }
+func (s *sub) Send(b []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse {
+		return false
+	}
+	s.msgs = append(s.msgs, b)
+	return true
+}
+
+// lines splits everything received into messages.
+func (s *sub) lines() []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, b := range s.msgs {
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			var m map[string]any
+			if err := json.Unmarshal(line, &m); err != nil {
+				panic(fmt.Sprintf("bad message %q: %v", line, err))
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// types returns the message types received, with event types as "event:T".
+func (s *sub) types() []string {
+	var out []string
+	for _, m := range s.lines() {
+		t := m["type"].(string)
+		if t == "event" {
+			t += ":" + m["event"].(map[string]any)["type"].(string)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+var secretary = meeting.Actor{ID: "account:thuky", Role: meeting.RoleSecretary}
+
+func quiet() Options {
+	return Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+// newRoom creates meeting "m1" with a delegate p2 and another delegate p3.
+func newRoom(t *testing.T, log Log, opts Options) *Room {
+	t.Helper()
+	reg := NewRegistry(log, opts)
+	r, err := reg.Create(context.Background(), "m1", secretary, meeting.Details{Title: "Họp thử"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit(t, r, &meeting.ImportParticipants{Rows: []meeting.NewParticipant{{Name: "Đại biểu A"}, {Name: "Đại biểu B"}}})
+	return r
+}
+
+func submit(t *testing.T, r *Room, c meeting.Command) []meeting.Event {
+	t.Helper()
+	evs, err := r.Submit(context.Background(), secretary, c)
+	if err != nil {
+		t.Fatalf("Submit(%s) = %v", c.Name(), err)
+	}
+	return evs
+}
+
+func subscribe(t *testing.T, r *Room, s *sub, since int64, epoch string) {
+	t.Helper()
+	ok, err := r.Subscribe(context.Background(), s, since, epoch)
+	if err != nil || !ok {
+		t.Fatalf("Subscribe = %v, %v; want true, nil", ok, err)
+	}
+}
+
+func TestFanOutEncodesOnceInOrder(t *testing.T) {
+	r := newRoom(t, newMemLog(), quiet())
+	subs := []*sub{{v: meeting.Viewer{Role: meeting.RoleSecretary}}, {v: meeting.Viewer{Participant: "p2", Role: meeting.RoleDelegate}}, {v: meeting.Viewer{Participant: "p3", Role: meeting.RoleDelegate}}, {v: meeting.Viewer{Role: meeting.RoleHall}}}
+	for _, s := range subs {
+		subscribe(t, r, s, 0, "")
+	}
+	submit(t, r, &meeting.AddItem{Title: "Khai mạc"})
+	submit(t, r, &meeting.AddItem{Title: "Bế mạc"})
+	submit(t, r, &meeting.SendNotice{Text: "Riêng cho A", To: "p2"})
+	for _, s := range subs {
+		got := strings.Join(s.types(), " ")
+		want := "welcome snapshot synced event:agenda.item_added event:agenda.item_added event:"
+		if s.v.Participant == "p2" || s.v.Role == meeting.RoleSecretary {
+			want += "notice.sent"
+		} else {
+			want += "hidden"
+		}
+		if got != want {
+			t.Errorf("%+v received %q; want %q", s.v, got, want)
+		}
+	}
+	// Encoded once: every subscriber got the very same bytes for a public
+	// event, and the excluded ones share the placeholder's bytes.
+	for i := 1; i < len(subs); i++ {
+		if &subs[i].msgs[1][0] != &subs[0].msgs[1][0] {
+			t.Errorf("subscriber %d got a different copy of the first event's bytes", i)
+		}
+	}
+	if &subs[2].msgs[3][0] != &subs[3].msgs[3][0] {
+		t.Error("the two excluded subscribers got different copies of the placeholder")
+	}
+	if &subs[0].msgs[3][0] != &subs[1].msgs[3][0] {
+		t.Error("the two included subscribers got different copies of the private event")
+	}
+}
+
+func TestSlowSubscriberIsDroppedNotSkipped(t *testing.T) {
+	r := newRoom(t, newMemLog(), quiet())
+	fast := &sub{v: meeting.Viewer{Role: meeting.RoleSecretary}}
+	slow := &sub{v: meeting.Viewer{Role: meeting.RoleHall}}
+	subscribe(t, r, fast, 0, "")
+	subscribe(t, r, slow, 0, "")
+	slow.refuse = true
+	submit(t, r, &meeting.AddItem{Title: "Một"})
+	slow.refuse = false
+	submit(t, r, &meeting.AddItem{Title: "Hai"})
+	if n := r.Subscribers(); n != 1 {
+		t.Errorf("Subscribers() = %d; want 1 (the slow one removed)", n)
+	}
+	// The slow subscriber never receives a later event with a hole before
+	// it: it got nothing after the refusal.
+	if got := slow.types(); len(got) != 3 {
+		t.Errorf("slow subscriber received %v after refusing; want nothing more", got)
+	}
+	if got := fast.types(); len(got) != 5 {
+		t.Errorf("fast subscriber received %v; want both events", got)
+	}
+}
+
+func TestSubscribeCatchUp(t *testing.T) {
+	log := newMemLog()
+	opts := quiet()
+	opts.RingSize, opts.ReplayLimit = 4, 6
+	r := newRoom(t, log, opts) // seq 3
+	for i := 0; i < 6; i++ {
+		submit(t, r, &meeting.AddItem{Title: fmt.Sprintf("Mục %d", i)})
+	} // head 9; ring holds 6..9
+	v := meeting.Viewer{Role: meeting.RoleSecretary}
+	for _, tc := range []struct {
+		name  string
+		since int64
+		epoch string
+		want  string
+	}{
+		{"fresh", 0, "", "welcome snapshot synced"},
+		{"up to date", 9, "e1", "welcome synced"},
+		{"from the ring", 7, "e1", "welcome event event synced"},
+		{"from the log", 4, "e1", "welcome event event event event event synced"},
+		{"gap too large", 2, "e1", "welcome snapshot synced"},
+		{"other epoch", 7, "e0", "welcome snapshot synced"},
+		{"ahead of the log", 12, "e1", "welcome snapshot synced"},
+	} {
+		s := &sub{v: v}
+		subscribe(t, r, s, tc.since, tc.epoch)
+		var got []string
+		for _, m := range s.lines() {
+			got = append(got, m["type"].(string))
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: Subscribe(since=%d, epoch=%s) sent %v; want %s", tc.name, tc.since, tc.epoch, got, tc.want)
+		}
+		// Replayed events are exactly since+1..head.
+		seq := tc.since
+		for _, m := range s.lines() {
+			if m["type"] == "event" {
+				seq++
+				if got := int64(m["event"].(map[string]any)["seq"].(float64)); got != seq {
+					t.Errorf("%s: replayed seq %d; want %d", tc.name, got, seq)
+				}
+			}
+		}
+		r.Unsubscribe(s)
+	}
+}
+
+func TestNothingPublishedBeforeCommit(t *testing.T) {
+	log := newMemLog()
+	r := newRoom(t, log, quiet())
+	s := &sub{v: meeting.Viewer{Role: meeting.RoleSecretary}}
+	subscribe(t, r, s, 0, "")
+	log.gate = make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Submit(context.Background(), secretary, &meeting.AddItem{Title: "Chờ ghi"})
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if n := len(s.types()); n != 3 {
+		t.Errorf("received %d messages while the append was in flight; want 3 (no event yet)", n)
+	}
+	close(log.gate)
+	<-done
+	if n := len(s.types()); n != 4 {
+		t.Errorf("received %d messages after the commit; want 4", n)
+	}
+}
+
+func TestFailedAppendChangesNothing(t *testing.T) {
+	log := newMemLog()
+	r := newRoom(t, log, quiet())
+	s := &sub{v: meeting.Viewer{Role: meeting.RoleSecretary}}
+	subscribe(t, r, s, 0, "")
+	before := r.State()
+	log.fail = errors.New("disk full")
+	if _, err := r.Submit(context.Background(), secretary, &meeting.AddItem{Title: "Không lưu được"}); err == nil {
+		t.Fatal("Submit succeeded with a failing log")
+	}
+	if after := r.State(); after.Seq != before.Seq || len(after.Agenda) != len(before.Agenda) {
+		t.Errorf("state changed after a failed append: seq %d → %d", before.Seq, after.Seq)
+	}
+	if n := len(s.types()); n != 3 {
+		t.Errorf("subscriber received %d messages; want 3 (nothing published)", n)
+	}
+	// The log recovers: the room reloads from it and goes on.
+	log.fail = nil
+	submit(t, r, &meeting.AddItem{Title: "Lưu được"})
+	if got := r.State().Seq; got != before.Seq+1 {
+		t.Errorf("seq after recovery = %d; want %d", got, before.Seq+1)
+	}
+}
+
+func TestRegistryLoadsFromLog(t *testing.T) {
+	log := newMemLog()
+	r := newRoom(t, log, quiet())
+	submit(t, r, &meeting.AddItem{Title: "Khai mạc"})
+	want := r.State()
+	reg := NewRegistry(log, quiet()) // a restarted server
+	got, err := reg.Get(context.Background(), "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := got.State(); g.Seq != want.Seq || g.Head != want.Head || len(g.Agenda) != 1 {
+		t.Errorf("reloaded state seq %d head %s; want %d %s", g.Seq, g.Head, want.Seq, want.Head)
+	}
+	if _, err := reg.Get(context.Background(), "m404"); meeting.KindOf(err) != meeting.KindNotFound {
+		t.Errorf("Get(unknown) = %v; want not_found", err)
+	}
+}
