@@ -246,43 +246,10 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, er
 // ---- pairing codes ----
 
 // CreatePairingCode stores c and, in the same transaction, deletes the
-// participant's earlier unused codes, so only the newest code works.
-// CodeHash must not be empty and ExpiresAt must be set (Invalid); a zero
-// CreatedAt is set to now. Conflict if another live code has the same hash
-// (the caller should draw a new code).
+// participant's earlier unused codes, so only the newest code works. It is
+// CreatePairingCodes of one code.
 func (db *DB) CreatePairingCode(ctx context.Context, c PairingCode) error {
-	if len(c.CodeHash) == 0 || c.Participant == "" || c.ExpiresAt.IsZero() {
-		return meeting.Errorf(meeting.KindInvalid, "Mã ghép nối không hợp lệ.", "invalid pairing code (hash, participant or expiry)")
-	}
-	created := clampNanos(nowIfZero(c.CreatedAt))
-	conflict := false
-	err := inTx(ctx, db.w, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM pairing_codes WHERE meeting = ? AND participant = ?", c.Meeting, c.Participant); err != nil {
-			return err
-		}
-		// An expired code with the same hash must not block the new one.
-		if _, err := tx.ExecContext(ctx, "DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at <= ?", c.CodeHash, created); err != nil {
-			return err
-		}
-		n, err := rowsAffected(tx.ExecContext(ctx,
-			"INSERT INTO pairing_codes (code_hash, meeting, participant, created_at, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			c.CodeHash, c.Meeting, c.Participant, created, clampNanos(c.ExpiresAt)))
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			conflict = true
-			return errConflict // roll back: keep the earlier codes
-		}
-		return nil
-	})
-	if conflict {
-		return meeting.Errorf(meeting.KindConflict, "Mã ghép nối bị trùng, hãy tạo mã khác.", "the pairing code is in use; draw another")
-	}
-	if err != nil {
-		return internal(ctx, err)
-	}
-	return nil
+	return db.CreatePairingCodes(ctx, []PairingCode{c})
 }
 
 // errConflict makes inTx roll back; it never leaves the package.

@@ -92,6 +92,7 @@ func TestCrashDurability(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { cmd.Process.Kill() }) // if the test fails before the kill
 		acked := map[string]int64{}
 		acks := 0
 		sc := bufio.NewScanner(stdout)

@@ -39,6 +39,7 @@ package sqlite
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
 	"encoding/hex"
@@ -209,12 +210,18 @@ func (db *DB) Close() error {
 
 // migrate applies the embedded migrations not yet recorded in
 // schema_migrations, in file-name order, each in its own transaction, and
-// returns how many it applied. A database that records a migration this
-// binary does not know was written by a newer version: migrate refuses it
-// rather than run old code against a newer schema.
+// returns how many it applied.
+//
+// Shipped migrations are append-only, and migrate enforces it: it records
+// each migration's SHA-256 and refuses to open a database where an applied
+// migration's recorded checksum differs from the embedded file (someone
+// edited a shipped migration). It also refuses a database that records a
+// migration this binary does not know: a newer version wrote it, and old
+// code must not run against a newer schema.
 func migrate(ctx context.Context, w *sql.DB) (int, error) {
 	if _, err := w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    TEXT    PRIMARY KEY,
+	sha256     TEXT    NOT NULL,
 	applied_at INTEGER NOT NULL
 ) STRICT`); err != nil {
 		return 0, meeting.Internal(err)
@@ -224,56 +231,82 @@ func migrate(ctx context.Context, w *sql.DB) (int, error) {
 		return 0, meeting.Internal(err)
 	}
 	slices.Sort(names)
-	known := make(map[string]bool, len(names))
+	bodies := make(map[string]string, len(names))
+	sums := make(map[string]string, len(names))
 	for i, n := range names {
+		b, err := migrationFS.ReadFile(n)
+		if err != nil {
+			return 0, meeting.Internal(err)
+		}
 		names[i] = strings.TrimPrefix(n, "migrations/")
-		known[names[i]] = true
+		sum := sha256.Sum256(b)
+		bodies[names[i]], sums[names[i]] = string(b), hex.EncodeToString(sum[:])
 	}
 
-	applied := map[string]bool{}
-	rows, err := w.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	recorded, err := appliedMigrations(ctx, w)
 	if err != nil {
 		return 0, meeting.Internal(err)
 	}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return 0, meeting.Internal(err)
-		}
-		applied[v] = true
-		if !known[v] {
-			rows.Close()
+	for v, sum := range recorded {
+		switch want, ok := sums[v]; {
+		case !ok:
 			return 0, meeting.Errorf(meeting.KindConflict,
 				"Cơ sở dữ liệu được tạo bởi phiên bản mới hơn (có bản chuyển đổi %s).",
 				"the database was written by a newer version (it has migration %s)", v)
+		case sum != want:
+			return 0, meeting.Internal(fmt.Errorf("sqlite: migration %s was edited after it was applied (sha256 %s, applied %s)", v, want, sum))
 		}
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return 0, meeting.Internal(err)
 	}
 
 	n := 0
 	for _, name := range names {
-		if applied[name] {
+		if _, ok := recorded[name]; ok {
 			continue
 		}
-		body, err := migrationFS.ReadFile("migrations/" + name)
-		if err != nil {
-			return n, meeting.Internal(err)
-		}
+		applied := false
 		if err := inTx(ctx, w, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			// Another process may have applied it since we looked; the
+			// IMMEDIATE transaction makes this check and the change atomic.
+			var one int
+			switch err := tx.QueryRowContext(ctx, "SELECT 1 FROM schema_migrations WHERE version = ?", name).Scan(&one); {
+			case err == nil:
+				return nil
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, bodies[name]); err != nil {
 				return fmt.Errorf("migration %s: %w", name, err)
 			}
-			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", name, time.Now().UnixNano())
+			applied = true
+			_, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, sha256, applied_at) VALUES (?, ?, ?)",
+				name, sums[name], time.Now().UnixNano())
 			return err
 		}); err != nil {
 			return n, meeting.Internal(err)
 		}
-		n++
+		if applied {
+			n++
+		}
 	}
 	return n, nil
+}
+
+// appliedMigrations returns the recorded migrations and their checksums.
+func appliedMigrations(ctx context.Context, w *sql.DB) (map[string]string, error) {
+	rows, err := w.QueryContext(ctx, "SELECT version, sha256 FROM schema_migrations")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var v, sum string
+		if err := rows.Scan(&v, &sum); err != nil {
+			return nil, err
+		}
+		m[v] = sum
+	}
+	return m, rows.Err()
 }
 
 // inTx runs f in a transaction on db, committing if f returns nil.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/phonghop/phonghop/server/meeting"
@@ -73,7 +74,7 @@ func TestMigrations(t *testing.T) {
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "m.db")
 	db := openPath(t, path)
-	if _, err := sqlite.WriteDB(db).Exec("INSERT INTO schema_migrations (version, applied_at) VALUES ('9999_future.sql', 0)"); err != nil {
+	if _, err := sqlite.WriteDB(db).Exec("INSERT INTO schema_migrations (version, sha256, applied_at) VALUES ('9999_future.sql', 'x', 0)"); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -83,6 +84,22 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	}
 	if kindOf(err) != meeting.KindConflict {
 		t.Errorf("Open(newer schema) = %v; want Conflict", err)
+	}
+}
+
+func TestOpenRefusesEditedMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	db := openPath(t, path)
+	if _, err := sqlite.WriteDB(db).Exec("UPDATE schema_migrations SET sha256 = 'edited' WHERE version = '0001_events.sql'"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db2, err := sqlite.Open(context.Background(), path)
+	if err == nil {
+		db2.Close()
+	}
+	if kindOf(err) != meeting.KindInternal || !strings.Contains(err.Error(), "0001_events.sql was edited") {
+		t.Errorf("Open(edited migration) = %v; want an internal error naming 0001_events.sql", err)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -386,18 +388,31 @@ func TestAppendRaceSameMeeting(t *testing.T) {
 	}
 }
 
-// TestBatchSavepoints puts a request that fails inside its savepoint between
-// two good ones in one batch: only the failing one is undone.
+// TestBatchSavepoints puts requests that fail inside their savepoint (after
+// writing some rows) between good ones in one batch: only the failing ones
+// are undone.
 func TestBatchSavepoints(t *testing.T) {
 	db, _ := openDB(t)
 	ctx := context.Background()
+	// Inserting an event by actor "boom" fails, after the request's
+	// earlier rows were written.
+	if _, err := sqlite.WriteDB(db).Exec(`CREATE TRIGGER boom BEFORE INSERT ON events
+WHEN NEW.actor = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END`); err != nil {
+		t.Fatal(err)
+	}
+	boom := chain("boom", 0, "", 3)
+	boom[2].Actor = "boom"
+	meeting.Seal(0, "", boom)
 	// A meeting row without events: appending seq 1 passes the head check
-	// but fails inserting the meetings row, after the savepoint.
+	// but fails inserting the meetings row.
 	if _, err := sqlite.WriteDB(db).Exec("INSERT INTO meetings (id, epoch, created_at) VALUES ('ghost', 'e', 0)"); err != nil {
 		t.Fatal(err)
 	}
 	mustAppend(t, db, chain("a", 0, "", 1))
 	a := mustEvents(t, db, "a")
+	aBoom := chain("a", 3, chain("a", 0, "", 3)[2].Hash, 2)
+	aBoom[1].Actor = "boom"
+	meeting.Seal(3, aBoom[0].Prev, aBoom)
 
 	release := HoldWriterWithDummy(t, db)
 	reqs := []struct {
@@ -405,9 +420,12 @@ func TestBatchSavepoints(t *testing.T) {
 		kind   meeting.Kind
 	}{
 		{chain("a", 1, a[0].Hash, 2), ""},
-		{chain("ghost", 0, "", 2), meeting.KindInternal},
+		{boom, meeting.KindInternal},
 		{chain("a", 1, a[0].Hash, 1), meeting.KindConflict}, // a's seq 2 is taken by the first request
 		{chain("b", 0, "", 3), ""},
+		{aBoom, meeting.KindInternal}, // follows a's head (3) in this batch, fails at its 2nd event
+		{chain("ghost", 0, "", 2), meeting.KindInternal},
+		{chain("a", 3, chain("a", 0, "", 3)[2].Hash, 1), ""}, // a's head is still 3
 	}
 	errs := make([]error, len(reqs))
 	var wg sync.WaitGroup
@@ -426,14 +444,19 @@ func TestBatchSavepoints(t *testing.T) {
 	if got := sqlite.BatchesTaken(db) - takenBefore; got != 1 {
 		t.Errorf("the %d requests took %d batches; want 1", len(reqs), got)
 	}
-	if diff := cmp.Diff(chain("a", 0, "", 3), mustEvents(t, db, "a")); diff != "" {
+	if diff := cmp.Diff(chain("a", 0, "", 4), mustEvents(t, db, "a")); diff != "" {
 		t.Errorf("log of a (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(chain("b", 0, "", 3), mustEvents(t, db, "b")); diff != "" {
 		t.Errorf("log of b (-want +got):\n%s", diff)
 	}
-	if got := mustEvents(t, db, "ghost"); len(got) != 0 {
-		t.Errorf("log of ghost has %d events; want 0", len(got))
+	for _, id := range []string{"boom", "ghost"} {
+		if got := mustEvents(t, db, id); len(got) != 0 {
+			t.Errorf("log of %s has %d events; want 0", id, len(got))
+		}
+	}
+	if _, _, _, err := db.Head(ctx, "boom"); kindOf(err) != meeting.KindNotFound {
+		t.Errorf("Head(boom) = %v; want NotFound (its meeting row rolled back)", err)
 	}
 	if _, _, epoch, err := db.Head(ctx, "ghost"); err != nil || epoch != "e" {
 		t.Errorf("ghost Head epoch = %q, %v; want the untouched row", epoch, err)
@@ -548,6 +571,52 @@ func TestDurableAcrossReopen(t *testing.T) {
 	}
 }
 
+// TestCloseDuringAppends closes the database while appends are running:
+// each Append either stored its events (nil) or failed with ErrClosed, and
+// Close returns only once the writer has answered everything.
+func TestCloseDuringAppends(t *testing.T) {
+	db, path := openDB(t)
+	const n = 50
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			id := fmt.Sprint("m", i)
+			seq, head := int64(0), ""
+			for {
+				events := chain(id, seq, head, 1)
+				if errs[i] = db.Append(context.Background(), events); errs[i] != nil {
+					return
+				}
+				seq, head = events[0].Seq, events[0].Hash
+			}
+		})
+	}
+	waitFor(t, "some commits", func() bool { return db.Stats().Batches >= 5 })
+	if err := db.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	wg.Wait()
+	stored := db.Stats().Events
+	for i, err := range errs {
+		if !errors.Is(err, sqlite.ErrClosed) {
+			t.Errorf("appender %d stopped with %v; want ErrClosed", i, err)
+		}
+	}
+	db = openPath(t, path)
+	var total int64
+	for i := range n {
+		id := fmt.Sprint("m", i)
+		total += int64(len(mustEvents(t, db, id)))
+		if err := db.Verify(context.Background(), id); err != nil && kindOf(err) != meeting.KindNotFound {
+			t.Errorf("Verify(%s) = %v", id, err)
+		}
+	}
+	if total != stored {
+		t.Errorf("reopened database has %d events; the writer committed %d", total, stored)
+	}
+}
+
 func TestVerify(t *testing.T) {
 	const n = 2500 // more than two of Verify's pages
 	tests := []struct {
@@ -565,15 +634,35 @@ func TestVerify(t *testing.T) {
 		{"first row deleted", "DELETE FROM events WHERE meeting_id = 'm' AND seq = ?", 1, "2"},
 		{"audience added", "UPDATE events SET audience = '{\"roles\":[\"chair\"]}' WHERE meeting_id = 'm' AND seq = ?", 42, "42"},
 	}
+	// Build the log once; each case tampers with its own copy of the file.
+	template := filepath.Join(t.TempDir(), "template.db")
+	db, err := sqlite.Open(context.Background(), template)
+	if err != nil {
+		t.Fatal(err)
+	}
 	all := chain("m", 0, "", n)
+	for i := 0; i < n; i += 250 {
+		mustAppend(t, db, all[i:i+250])
+	}
+	mustAppend(t, db, chain("other", 0, "", 3))
+	if err := db.Close(); err != nil { // checkpoints: the whole database is in the one file
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile(template)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			db, path := openDB(t)
-			ctx := context.Background()
-			for i := 0; i < n; i += 250 {
-				mustAppend(t, db, all[i:i+250])
+			path := filepath.Join(t.TempDir(), "copy.db")
+			if err := os.WriteFile(path, file, 0o600); err != nil {
+				t.Fatal(err)
 			}
-			mustAppend(t, db, chain("other", 0, "", 3))
+			db := openPath(t, path)
+			ctx := context.Background()
+			if got := len(mustEvents(t, db, "m")); got != n {
+				t.Fatalf("copied log has %d events; want %d", got, n)
+			}
 			if tt.tamper != "" {
 				// A separate database/sql handle, as someone editing the file would.
 				raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
@@ -599,8 +688,8 @@ func TestVerify(t *testing.T) {
 			if err == nil {
 				t.Fatal("Verify = nil; want an error")
 			}
-			nums := regexp.MustCompile(`\d+`).FindString(err.Error())
-			if nums != tt.wantSeq || !strings.Contains(err.Error(), tt.wantSeq) {
+			first := regexp.MustCompile(`\d+`).FindString(err.Error())
+			if first != tt.wantSeq || !strings.Contains(err.Error(), tt.wantSeq) {
 				t.Errorf("Verify = %v; want it to name seq %s first", err, tt.wantSeq)
 			}
 			var me *meeting.Error

@@ -7,9 +7,12 @@ import (
 	"github.com/phonghop/phonghop/server/meeting"
 )
 
-// CreatePairingCodes stores many codes in one transaction (a printable sheet
-// for a whole congress), with the same rules as CreatePairingCode: each
-// replaces its participant's earlier unused codes. All or nothing.
+// CreatePairingCodes stores codes in one transaction (a printable sheet for
+// a whole congress): each replaces its participant's earlier unused codes.
+// All or nothing. CodeHash, Participant and ExpiresAt must be set (Invalid);
+// a zero CreatedAt is set to now. Conflict if another live code has the same
+// hash (the caller should draw new codes); an expired code with the same
+// hash does not block a new one.
 func (db *DB) CreatePairingCodes(ctx context.Context, codes []PairingCode) error {
 	for _, c := range codes {
 		if len(c.CodeHash) == 0 || c.Participant == "" || c.ExpiresAt.IsZero() {
