@@ -54,11 +54,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "verify-log":
 		return verifyLog(ctx, args, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args, stderr)
 	case "help":
-		fmt.Fprintln(stdout, "usage: phonghop [serve] [flags] | phonghop verify-log [-data DIR]")
+		fmt.Fprintln(stdout, "usage: phonghop [serve] [flags] | phonghop verify-log [-data DIR] | phonghop healthcheck [-url URL]")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve or verify-log)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, verify-log or healthcheck)", cmd)
 }
 
 // env returns getenv(name) or def when unset.
@@ -210,6 +212,32 @@ func displayAddr(a net.Addr) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// healthcheck GETs a readiness URL and fails unless it answers 200: the
+// container health check (the image has no curl).
+func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("phonghop healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	url := fs.String("url", "http://127.0.0.1:8080/readyz", "URL to check")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", *url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", *url, resp.Status)
+	}
+	return nil
 }
 
 // verifyLog checks every meeting's hash chain in a data directory.

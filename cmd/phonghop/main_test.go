@@ -121,6 +121,9 @@ func TestEnvConfiguresAndShutdownClosesSockets(t *testing.T) {
 	if !strings.Contains(out.String(), "vanphong (mật khẩu từ PHONGHOP_ADMIN_PASSWORD)") {
 		t.Errorf("output does not name the configured account:\n%s", out)
 	}
+	if err := run(context.Background(), []string{"healthcheck", "-url", "http://" + addr + "/readyz"}, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Errorf("healthcheck against a running server = %v", err)
+	}
 	// Log in and open a socket to a new meeting.
 	jar := newJar()
 	hc := &http.Client{Jar: jar}
@@ -162,6 +165,9 @@ func TestEnvConfiguresAndShutdownClosesSockets(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("socket not closed by shutdown")
+	}
+	if err := run(context.Background(), []string{"healthcheck", "-url", "http://" + addr + "/readyz"}, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+		t.Error("healthcheck passed against a stopped server")
 	}
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		t.Error("still listening after run returned")
