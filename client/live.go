@@ -780,16 +780,20 @@ func (l *Live) handle(s *session, line []byte, now time.Time) error {
 			if !s.synced {
 				l.stats.Replayed++
 			}
-			l.notifyLocked()
 		}
 		l.mu.Unlock()
 		if err != nil {
 			return err
 		}
-		l.signalUpdate()
+		// OnEvent runs before waiters are woken: when WaitSeq(n) returns,
+		// OnEvent has seen every event up to n.
 		if fn := l.cfg.onEvent; fn != nil {
 			fn(e, now, !s.synced)
 		}
+		l.mu.Lock()
+		l.notifyLocked()
+		l.mu.Unlock()
+		l.signalUpdate()
 	case "synced":
 		l.mu.Lock()
 		behind := m.Seq > l.state.Seq
