@@ -85,6 +85,7 @@ type DB struct {
 	// the single connection instead of preparing it again.
 	wHead, wInsertMeeting, wInsertEvent   *sql.Stmt
 	wSavepoint, wRelease, wRollbackTo     *sql.Stmt
+	wInsertVoter, wInsertBallot           *sql.Stmt
 	rEvents, rHead, rMeetingIDs, rSession *sql.Stmt
 	rAccount                              *sql.Stmt
 	stmts                                 []*sql.Stmt // all of the above, to close
@@ -164,6 +165,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		{&db.wSavepoint, db.w, "SAVEPOINT request"},
 		{&db.wRelease, db.w, "RELEASE request"},
 		{&db.wRollbackTo, db.w, "ROLLBACK TO request"},
+		{&db.wInsertVoter, db.w, sqlInsertVoter},
+		{&db.wInsertBallot, db.w, sqlInsertBallot},
 		{&db.rEvents, db.r, sqlEvents},
 		{&db.rHead, db.r, sqlHeadEpoch},
 		{&db.rMeetingIDs, db.r, sqlMeetingIDs},

@@ -63,6 +63,7 @@ const (
 // never pooled, because the writer may still hold it in a batch.
 type appendReq struct {
 	events []meeting.Event // the caller's slice; not copied
+	ballot *Ballot         // set instead of events by StoreBallot
 	aud    []string        // audience JSON per event; "" for everyone
 	state  atomic.Int32
 	err    error
@@ -182,7 +183,7 @@ func (db *DB) Append(ctx context.Context, events []meeting.Event) error {
 
 // reset clears r for reuse.
 func (r *appendReq) reset() {
-	r.events, r.err = nil, nil
+	r.events, r.ballot, r.err = nil, nil, nil
 	clear(r.aud)
 	r.aud = r.aud[:0]
 	r.state.Store(reqPending)
@@ -253,6 +254,7 @@ func (db *DB) writer() {
 // batchStmts are the write statements bound to one batch's transaction.
 type batchStmts struct {
 	head, insertMeeting, insertEvent, savepoint, release, rollbackTo *sql.Stmt
+	insertVoter, insertBallot                                        *sql.Stmt
 }
 
 // commit runs the requests of batch in one transaction and answers them.
@@ -306,6 +308,8 @@ func (db *DB) commit(batch []*appendReq) {
 		savepoint:     tx.StmtContext(ctx, db.wSavepoint),
 		release:       tx.StmtContext(ctx, db.wRelease),
 		rollbackTo:    tx.StmtContext(ctx, db.wRollbackTo),
+		insertVoter:   tx.StmtContext(ctx, db.wInsertVoter),
+		insertBallot:  tx.StmtContext(ctx, db.wInsertBallot),
 	}
 	stored := 0
 	now := time.Now().UnixNano()
@@ -351,6 +355,9 @@ func (f *fatalError) Error() string { return f.err.Error() }
 // appendOne stores r's events inside the batch transaction, in a savepoint
 // so a failure undoes only r. It returns r's outcome, or a *fatalError.
 func appendOne(ctx context.Context, st *batchStmts, r *appendReq, now int64) error {
+	if r.ballot != nil {
+		return inSavepoint(ctx, st, func() error { return storeBallot(ctx, st, r.ballot) })
+	}
 	first := &r.events[0]
 	var seq int64
 	var hash string
@@ -365,10 +372,17 @@ func appendOne(ctx context.Context, st *batchStmts, r *appendReq, now int64) err
 			"Sự kiện số %d không nối tiếp nhật ký của cuộc họp (đang ở số %d).",
 			"event %d does not follow the log head (seq %d)", first.Seq, seq)
 	}
+	return inSavepoint(ctx, st, func() error { return insertEvents(ctx, st, r, now) })
+}
+
+// inSavepoint runs f in the request savepoint, undoing f's writes if it
+// fails. It returns f's error, or a *fatalError if the savepoint itself
+// failed.
+func inSavepoint(ctx context.Context, st *batchStmts, f func() error) error {
 	if _, err := st.savepoint.ExecContext(ctx); err != nil {
 		return &fatalError{err}
 	}
-	err := insertEvents(ctx, st, r, now)
+	err := f()
 	if err != nil {
 		if _, err2 := st.rollbackTo.ExecContext(ctx); err2 != nil {
 			return &fatalError{errors.Join(err, err2)}
