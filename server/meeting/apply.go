@@ -33,7 +33,29 @@ func apply(s *State, e Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return err
 		}
-		*s = State{ID: e.Meeting, Details: d, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{}}
+		*s = State{ID: e.Meeting, Details: d, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{},
+			Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}}
+	case EventMeetingConfigured:
+		var st Settings
+		if err := decode(e, &st); err != nil {
+			return err
+		}
+		if st.Sites == nil {
+			st.Sites = []string{}
+		}
+		s.Settings = st
+	case EventCheckedIn, EventAttendanceMarked:
+		var p AttendanceChanged
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		s.applyAttendance(p, e.At)
+	case EventCheckedOut:
+		var p ParticipantRef
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		s.applyCheckOut(p.ID, e.At)
 	case EventMeetingUpdated:
 		var d Details
 		if err := json.Unmarshal(e.Data, &d); err != nil {
@@ -85,6 +107,7 @@ func apply(s *State, e Event) error {
 		}
 		if i := s.ItemIndex(p.ID); i >= 0 {
 			s.Agenda = slices.Delete(s.Agenda, i, i+1)
+			s.Requests = slices.DeleteFunc(s.Requests, func(r SpeakerRequest) bool { return r.Item == p.ID })
 		}
 	case EventItemDone:
 		var p ItemDone
@@ -122,6 +145,8 @@ func apply(s *State, e Event) error {
 		}
 		if i := s.ParticipantIndex(p.ID); i >= 0 {
 			s.Participants = slices.Delete(s.Participants, i, i+1)
+			delete(s.Attendance, p.ID)
+			s.Requests = slices.DeleteFunc(s.Requests, func(r SpeakerRequest) bool { return r.Participant == p.ID })
 		}
 	case EventParticipantPaired:
 		var p ParticipantRef
@@ -139,10 +164,19 @@ func apply(s *State, e Event) error {
 		n.At = e.At
 		s.Notices = append(s.Notices, n)
 	default:
+		if ok, err := s.applySpeaker(e); ok {
+			return err
+		}
+		if ok, err := s.applyPoll(e); ok {
+			return err
+		}
 		return Errorf(KindInternal, "Loại sự kiện không xác định: %q.", "unknown event type %q", e.Type)
 	}
 	return nil
 }
+
+// decode decodes e's payload into v.
+func decode(e Event, v any) error { return json.Unmarshal(e.Data, v) }
 
 // badPosition is the error for an agenda position outside 1..n in an event
 // (checked before mutating: slices.Insert would panic, after slices.Delete

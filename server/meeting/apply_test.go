@@ -222,7 +222,8 @@ func TestApplyMeetingLifeCycle(t *testing.T) {
 	if err := Apply(s, evs[0]); err != nil {
 		t.Fatalf("Apply(meeting.created) = %v; want nil", err)
 	}
-	want := &State{ID: "m7", Seq: 1, Head: evs[0].Hash, Details: details, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{}}
+	want := &State{ID: "m7", Seq: 1, Head: evs[0].Hash, Details: details, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{},
+		Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Fatalf("after meeting.created: state (-want +got):\n%s", diff)
 	}
@@ -230,7 +231,7 @@ func TestApplyMeetingLifeCycle(t *testing.T) {
 		t.Errorf("Created() = false after meeting.created; want true")
 	}
 	b, _ := json.Marshal(s)
-	for _, list := range []string{`"agenda":[]`, `"participants":[]`, `"notices":[]`} {
+	for _, list := range []string{`"agenda":[]`, `"participants":[]`, `"notices":[]`, `"attendance":{}`, `"requests":[]`, `"speeches":[]`, `"polls":[]`, `"sites":[]`} {
 		if !strings.Contains(string(b), list) {
 			t.Errorf("JSON of a new meeting = %s; want it to contain %s", b, list)
 		}
@@ -354,6 +355,30 @@ func TestApplyCorruptPayload(t *testing.T) {
 		{"participant paired wrong type", raw(EventParticipantPaired, `[]`)},
 		{"notice wrong type", raw(EventNoticeSent, `{"id":"n1","text":1}`)},
 		{"notice no data", raw(EventNoticeSent, ``)},
+		{"configured wrong type", raw(EventMeetingConfigured, `{"sites":"Hải Phòng"}`)},
+		{"checked in no data", raw(EventCheckedIn, ``)},
+		{"marked wrong type", raw(EventAttendanceMarked, `{"participant":6}`)},
+		{"checked out wrong type", raw(EventCheckedOut, `{"id":[]}`)},
+		{"requested wrong type", raw(EventSpeakerRequested, `{"request":{"id":"r1"},"position":"1"}`)},
+		{"withdrawn not JSON", raw(EventSpeakerWithdrawn, `{`)},
+		{"moved wrong type", raw(EventSpeakerMoved, `{"id":"r1","position":true}`)},
+		{"floor given wrong type", raw(EventFloorGiven, `{"id":"s1","limit":"5m"}`)},
+		{"speech ended wrong type", raw(EventSpeechEnded, `{"id":"s1","elapsed":"1m"}`)},
+		{"timer paused no data", raw(EventTimerPaused, ``)},
+		{"timer resumed wrong type", raw(EventTimerResumed, `[]`)},
+		{"limit set wrong type", raw(EventSpeechLimitSet, `{"limit":"x"}`)},
+		{"item limit set wrong type", raw(EventItemLimitSet, `{"item":1}`)},
+		{"list closed wrong type", raw(EventListClosed, `{"id":1}`)},
+		{"list reopened no data", raw(EventListReopened, ``)},
+		{"poll created wrong type", raw(EventPollCreated, `{"id":"v1","seats":"2"}`)},
+		{"poll updated not JSON", raw(EventPollUpdated, `x`)},
+		{"poll opened wrong type", raw(EventPollOpened, `{"id":"v1","eligible":"p6"}`)},
+		{"poll voted wrong type", raw(EventPollVoted, `{"poll":1}`)},
+		{"poll progress wrong type", raw(EventPollProgress, `{"voted":"2"}`)},
+		{"poll closed no data", raw(EventPollClosed, ``)},
+		{"poll counted wrong type", raw(EventPollCounted, `{"result":[]}`)},
+		{"poll published wrong type", raw(EventPollPublished, `{"id":3}`)},
+		{"poll cancelled wrong type", raw(EventPollCancelled, `{"reason":{}}`)},
 	}
 	s := given(t, opened()...) // agenda i2, i3, i4
 	for _, tt := range tests {

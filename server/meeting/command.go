@@ -16,8 +16,9 @@ import (
 type Command interface {
 	Name() string
 	// decide returns the unsealed events of the command applied to s, or
-	// an error. first is the sequence number the first event will get.
-	decide(s *State, a Actor, first int64) ([]Event, error)
+	// an error. first is the sequence number the first event will get and
+	// now the time stamped on the events (UTC).
+	decide(s *State, a Actor, first int64, now time.Time) ([]Event, error)
 }
 
 // Actor is who gives a command: an account (a secretary at the console), a
@@ -62,6 +63,29 @@ var commands = map[string]func() Command{
 	"participant.remove": func() Command { return &RemoveParticipant{} },
 	"participant.paired": func() Command { return &RecordPairing{} },
 	"notice.send":        func() Command { return &SendNotice{} },
+
+	"meeting.configure":    func() Command { return &Configure{} },
+	"attendance.check_in":  func() Command { return &CheckIn{} },
+	"attendance.mark":      func() Command { return &MarkAttendance{} },
+	"attendance.check_out": func() Command { return &CheckOut{} },
+	"speaker.request":      func() Command { return &RequestFloor{} },
+	"speaker.withdraw":     func() Command { return &WithdrawRequest{} },
+	"speaker.reorder":      func() Command { return &ReorderRequest{} },
+	"speaker.add":          func() Command { return &AddSpeaker{} },
+	"speaker.give_floor":   func() Command { return &GiveFloor{} },
+	"speaker.end":          func() Command { return &EndSpeech{} },
+	"speaker.close_list":   func() Command { return &CloseList{} },
+	"speaker.reopen_list":  func() Command { return &ReopenList{} },
+	"speaker.timer":        func() Command { return &SpeakerTimer{} },
+	"speaker.set_limit":    func() Command { return &SetSpeakingLimit{} },
+	"poll.create":          func() Command { return &CreatePoll{} },
+	"poll.update":          func() Command { return &UpdatePoll{} },
+	"poll.open":            func() Command { return &OpenPoll{} },
+	"poll.close":           func() Command { return &ClosePoll{} },
+	"poll.publish":         func() Command { return &PublishPoll{} },
+	"poll.cancel":          func() Command { return &CancelPoll{} },
+	"poll.revote":          func() Command { return &RevotePoll{} },
+	"poll.record_votes":    func() Command { return &RecordVotes{} },
 }
 
 // CommandNames returns every command's wire name.

@@ -28,6 +28,31 @@ var permissions = map[string][]Role{
 	"participant.remove": {RoleSecretary},
 	"participant.paired": {RoleSystem},
 	"notice.send":        {RoleSecretary, RoleChair},
+
+	"meeting.configure": {RoleSecretary},
+	// Self-service from a participant's tablet: a delegate acts only for
+	// themselves (checked by the command), the secretariat for anyone.
+	"attendance.check_in":  {RoleSecretary, RoleChair, RoleDelegate},
+	"attendance.mark":      {RoleSecretary, RoleChair},
+	"attendance.check_out": {RoleSecretary, RoleChair, RoleDelegate},
+	"speaker.request":      {RoleSecretary, RoleChair, RoleDelegate},
+	"speaker.withdraw":     {RoleSecretary, RoleChair, RoleDelegate},
+	"speaker.reorder":      {RoleSecretary, RoleChair},
+	"speaker.add":          {RoleSecretary, RoleChair},
+	"speaker.give_floor":   {RoleSecretary, RoleChair},
+	"speaker.end":          {RoleSecretary, RoleChair, RoleDelegate},
+	"speaker.close_list":   {RoleSecretary, RoleChair},
+	"speaker.reopen_list":  {RoleSecretary, RoleChair},
+	"speaker.timer":        {RoleSecretary, RoleChair},
+	"speaker.set_limit":    {RoleSecretary, RoleChair},
+	"poll.create":          {RoleSecretary, RoleChair},
+	"poll.update":          {RoleSecretary, RoleChair},
+	"poll.open":            {RoleSecretary, RoleChair},
+	"poll.close":           {RoleSecretary, RoleChair},
+	"poll.publish":         {RoleSecretary, RoleChair},
+	"poll.cancel":          {RoleSecretary, RoleChair},
+	"poll.revote":          {RoleSecretary, RoleChair},
+	"poll.record_votes":    {RoleSystem},
 }
 
 // Allowed reports whether role may give the command named name.
@@ -57,7 +82,7 @@ func Decide(s *State, a Actor, c Command, now time.Time) ([]Event, error) {
 			return nil, Errorf(KindConflict, "Cuộc họp đã kết thúc, không thể thay đổi.", "the meeting is closed and cannot change")
 		}
 	}
-	events, err := c.decide(s, a, s.Seq+1)
+	events, err := c.decide(s, a, s.Seq+1, now.UTC())
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +130,7 @@ type CreateMeeting struct {
 // Name implements Command.
 func (*CreateMeeting) Name() string { return "meeting.create" }
 
-func (c *CreateMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *CreateMeeting) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	d, err := c.Details.validate()
 	if err != nil {
 		return nil, err
@@ -144,7 +169,7 @@ type UpdateMeeting struct {
 // Name implements Command.
 func (*UpdateMeeting) Name() string { return "meeting.update" }
 
-func (c *UpdateMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *UpdateMeeting) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	d, err := c.Details.validate()
 	if err != nil {
 		return nil, err
@@ -161,24 +186,29 @@ type OpenMeeting struct{}
 // Name implements Command.
 func (*OpenMeeting) Name() string { return "meeting.open" }
 
-func (*OpenMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (*OpenMeeting) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if s.Status != StatusDraft {
 		return nil, statusConflict(s, "khai mạc")
 	}
 	return []Event{newEvent(EventMeetingOpened, nil)}, nil
 }
 
-// PauseMeeting adjourns an open meeting for a break.
+// PauseMeeting adjourns an open meeting for a break. The clock of the
+// current speech, if running, is paused first.
 type PauseMeeting struct{}
 
 // Name implements Command.
 func (*PauseMeeting) Name() string { return "meeting.pause" }
 
-func (*PauseMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (*PauseMeeting) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if s.Status != StatusOpen {
 		return nil, statusConflict(s, "tạm dừng")
 	}
-	return []Event{newEvent(EventMeetingPaused, nil)}, nil
+	var events []Event
+	if cur, ok := s.Speaking(); ok && !cur.Paused {
+		events = append(events, newEvent(EventTimerPaused, SpeechClock{ID: cur.ID, Elapsed: cur.ElapsedAt(now)}))
+	}
+	return append(events, newEvent(EventMeetingPaused, nil)), nil
 }
 
 // ResumeMeeting resumes a paused meeting.
@@ -187,7 +217,7 @@ type ResumeMeeting struct{}
 // Name implements Command.
 func (*ResumeMeeting) Name() string { return "meeting.resume" }
 
-func (*ResumeMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (*ResumeMeeting) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if s.Status != StatusPaused {
 		return nil, statusConflict(s, "tiếp tục")
 	}
@@ -195,17 +225,27 @@ func (*ResumeMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
 }
 
 // CloseMeeting closes (bế mạc) an open or paused meeting. Nothing changes
-// after it.
+// after it. The current speech ends first; a poll still open must be closed
+// or cancelled before.
 type CloseMeeting struct{}
 
 // Name implements Command.
 func (*CloseMeeting) Name() string { return "meeting.close" }
 
-func (*CloseMeeting) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (*CloseMeeting) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if s.Status != StatusOpen && s.Status != StatusPaused {
 		return nil, statusConflict(s, "bế mạc")
 	}
-	return []Event{newEvent(EventMeetingClosed, nil)}, nil
+	for _, p := range s.Polls {
+		if p.Status == PollStatusOpen {
+			return nil, Errorf(KindConflict, "Cuộc biểu quyết %s còn đang diễn ra; hãy kết thúc hoặc hủy trước khi bế mạc.", "poll %q is still open: close or cancel it first", p.ID)
+		}
+	}
+	var events []Event
+	if cur, ok := s.Speaking(); ok {
+		events = append(events, newEvent(EventSpeechEnded, SpeechClock{ID: cur.ID, Elapsed: cur.ElapsedAt(now)}))
+	}
+	return append(events, newEvent(EventMeetingClosed, nil)), nil
 }
 
 // ---- agenda ----
@@ -244,7 +284,7 @@ type AddItem struct {
 // Name implements Command.
 func (*AddItem) Name() string { return "agenda.add" }
 
-func (c *AddItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *AddItem) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	title, err := text("title", "Tên mục", c.Title, MaxTitle, false)
 	if err != nil {
 		return nil, err
@@ -273,7 +313,7 @@ type RenameItem struct {
 // Name implements Command.
 func (*RenameItem) Name() string { return "agenda.rename" }
 
-func (c *RenameItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *RenameItem) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	i, err := s.item(c.ID)
 	if err != nil {
 		return nil, err
@@ -301,7 +341,7 @@ type MoveItem struct {
 // Name implements Command.
 func (*MoveItem) Name() string { return "agenda.move" }
 
-func (c *MoveItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *MoveItem) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	i, err := s.item(c.ID)
 	if err != nil {
 		return nil, err
@@ -316,8 +356,9 @@ func (c *MoveItem) decide(s *State, a Actor, first int64) ([]Event, error) {
 }
 
 // RemoveItem removes an agenda item. The current item cannot be removed, nor,
-// once the meeting has opened, an item already dealt with (it belongs to the
-// record).
+// once the meeting has opened, an item already dealt with, nor an item with
+// speeches or polls (they belong to the record). Its pending requests for
+// the floor go with it.
 type RemoveItem struct {
 	ID string `json:"id"`
 }
@@ -325,7 +366,7 @@ type RemoveItem struct {
 // Name implements Command.
 func (*RemoveItem) Name() string { return "agenda.remove" }
 
-func (c *RemoveItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *RemoveItem) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	i, err := s.item(c.ID)
 	if err != nil {
 		return nil, err
@@ -335,6 +376,9 @@ func (c *RemoveItem) decide(s *State, a Actor, first int64) ([]Event, error) {
 	}
 	if s.Agenda[i].Done && s.Status != StatusDraft {
 		return nil, Errorf(KindConflict, "Không thể xóa mục đã thảo luận xong.", "cannot remove an item that is done")
+	}
+	if slices.ContainsFunc(s.Speeches, func(sp Speech) bool { return sp.Item == c.ID }) || slices.ContainsFunc(s.Polls, func(p Poll) bool { return p.Item == c.ID }) {
+		return nil, Errorf(KindConflict, "Không thể xóa mục đã có phát biểu hoặc biểu quyết (thuộc biên bản).", "cannot remove an item with speeches or polls: they belong to the record")
 	}
 	return []Event{newEvent(EventItemRemoved, ItemRef{ID: c.ID})}, nil
 }
@@ -348,7 +392,7 @@ type SetItemDone struct {
 // Name implements Command.
 func (*SetItemDone) Name() string { return "agenda.done" }
 
-func (c *SetItemDone) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *SetItemDone) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	i, err := s.item(c.ID)
 	if err != nil {
 		return nil, err
@@ -370,7 +414,7 @@ type SetCurrentItem struct {
 // Name implements Command.
 func (*SetCurrentItem) Name() string { return "agenda.current" }
 
-func (c *SetCurrentItem) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *SetCurrentItem) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if s.Status != StatusOpen && s.Status != StatusPaused {
 		return nil, statusConflict(s, "chuyển mục")
 	}
@@ -392,7 +436,7 @@ type AdvanceAgenda struct{}
 // Name implements Command.
 func (*AdvanceAgenda) Name() string { return "agenda.advance" }
 
-func (*AdvanceAgenda) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (*AdvanceAgenda) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if s.Status != StatusOpen {
 		return nil, statusConflict(s, "chuyển sang mục tiếp theo")
 	}
@@ -426,6 +470,9 @@ type NewParticipant struct {
 	Position string `json:"position,omitempty"`
 	Unit     string `json:"unit,omitempty"`
 	Role     Role   `json:"role"`
+	// NonVoting: attends but neither counts for the quorum nor votes nor
+	// stands (for example a probationary Party member).
+	NonVoting bool `json:"non_voting,omitempty"`
 }
 
 func (p NewParticipant) validate() (NewParticipant, error) {
@@ -457,9 +504,9 @@ type AddParticipant struct {
 // Name implements Command.
 func (*AddParticipant) Name() string { return "participant.add" }
 
-func (c *AddParticipant) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *AddParticipant) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	imp := ImportParticipants{Rows: []NewParticipant{c.NewParticipant}}
-	events, err := imp.decide(s, a, first)
+	events, err := imp.decide(s, a, first, now)
 	if e, ok := err.(*Error); ok && len(e.Problems) > 0 {
 		// One participant: report the row's own message, not "row 1".
 		p := e.Problems[0]
@@ -478,7 +525,7 @@ type ImportParticipants struct {
 // Name implements Command.
 func (*ImportParticipants) Name() string { return "participant.import" }
 
-func (c *ImportParticipants) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *ImportParticipants) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if len(c.Rows) == 0 {
 		return nil, Errorf(KindInvalid, "Danh sách đại biểu trống.", "no participants given")
 	}
@@ -497,7 +544,7 @@ func (c *ImportParticipants) decide(s *State, a Actor, first int64) ([]Event, er
 			continue
 		}
 		seq := first + int64(len(events))
-		events = append(events, newEvent(EventParticipantAdded, Participant{ID: participantID(seq), Name: p.Name, Position: p.Position, Unit: p.Unit, Role: p.Role}))
+		events = append(events, newEvent(EventParticipantAdded, Participant{ID: participantID(seq), Name: p.Name, Position: p.Position, Unit: p.Unit, Role: p.Role, NonVoting: p.NonVoting}))
 	}
 	if len(problems) > 0 {
 		return nil, &Error{Kind: KindInvalid,
@@ -508,7 +555,8 @@ func (c *ImportParticipants) decide(s *State, a Actor, first int64) ([]Event, er
 	return events, nil
 }
 
-// UpdateParticipant changes a participant's name, post, unit or role.
+// UpdateParticipant changes a participant's name, post, unit, role or
+// non-voting mark (all of them: omitted fields are cleared).
 type UpdateParticipant struct {
 	ID string `json:"id"`
 	NewParticipant
@@ -525,7 +573,7 @@ func (s *State) participant(id string) (int, error) {
 	return i, nil
 }
 
-func (c *UpdateParticipant) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *UpdateParticipant) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	i, err := s.participant(c.ID)
 	if err != nil {
 		return nil, err
@@ -535,7 +583,7 @@ func (c *UpdateParticipant) decide(s *State, a Actor, first int64) ([]Event, err
 		return nil, err
 	}
 	old := s.Participants[i]
-	np := Participant{ID: c.ID, Name: p.Name, Position: p.Position, Unit: p.Unit, Role: p.Role, Paired: old.Paired}
+	np := Participant{ID: c.ID, Name: p.Name, Position: p.Position, Unit: p.Unit, Role: p.Role, Paired: old.Paired, NonVoting: p.NonVoting}
 	if np == old {
 		return nil, Errorf(KindConflict, "Thông tin người tham dự không thay đổi.", "the participant is unchanged")
 	}
@@ -545,7 +593,9 @@ func (c *UpdateParticipant) decide(s *State, a Actor, first int64) ([]Event, err
 	return []Event{newEvent(EventParticipantUpdated, np)}, nil
 }
 
-// RemoveParticipant removes a participant (their tablet sessions end).
+// RemoveParticipant removes a participant (their tablet sessions end), with
+// their attendance record and pending requests for the floor. Not while they
+// have the floor, nor while they are a voter of an open poll.
 type RemoveParticipant struct {
 	ID string `json:"id"`
 }
@@ -553,9 +603,17 @@ type RemoveParticipant struct {
 // Name implements Command.
 func (*RemoveParticipant) Name() string { return "participant.remove" }
 
-func (c *RemoveParticipant) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *RemoveParticipant) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if _, err := s.participant(c.ID); err != nil {
 		return nil, err
+	}
+	if cur, ok := s.Speaking(); ok && cur.Participant == c.ID {
+		return nil, Errorf(KindConflict, "Người này đang phát biểu; hãy kết thúc lượt phát biểu trước.", "the participant has the floor: end the speech first")
+	}
+	for _, p := range s.Polls {
+		if p.Status == PollStatusOpen && p.IsEligible(c.ID) {
+			return nil, Errorf(KindConflict, "Người này có quyền bỏ phiếu trong cuộc biểu quyết %s chưa kết thúc.", "the participant is a voter of open poll %q", p.ID)
+		}
 	}
 	return []Event{newEvent(EventParticipantRemoved, ParticipantRef{ID: c.ID})}, nil
 }
@@ -569,7 +627,7 @@ type RecordPairing struct {
 // Name implements Command.
 func (*RecordPairing) Name() string { return "participant.paired" }
 
-func (c *RecordPairing) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *RecordPairing) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if _, err := s.participant(c.ID); err != nil {
 		return nil, err
 	}
@@ -590,7 +648,7 @@ type SendNotice struct {
 // Name implements Command.
 func (*SendNotice) Name() string { return "notice.send" }
 
-func (c *SendNotice) decide(s *State, a Actor, first int64) ([]Event, error) {
+func (c *SendNotice) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	t, err := text("text", "Nội dung thông báo", c.Text, MaxNotice, false)
 	if err != nil {
 		return nil, err

@@ -88,6 +88,29 @@ var expectedAllowed = map[string][]Role{
 	"participant.remove": {RoleSecretary},
 	"participant.paired": {RoleSystem},
 	"notice.send":        {RoleSecretary, RoleChair},
+
+	"meeting.configure":    {RoleSecretary},
+	"attendance.check_in":  {RoleSecretary, RoleChair, RoleDelegate},
+	"attendance.mark":      {RoleSecretary, RoleChair},
+	"attendance.check_out": {RoleSecretary, RoleChair, RoleDelegate},
+	"speaker.request":      {RoleSecretary, RoleChair, RoleDelegate},
+	"speaker.withdraw":     {RoleSecretary, RoleChair, RoleDelegate},
+	"speaker.reorder":      {RoleSecretary, RoleChair},
+	"speaker.add":          {RoleSecretary, RoleChair},
+	"speaker.give_floor":   {RoleSecretary, RoleChair},
+	"speaker.end":          {RoleSecretary, RoleChair, RoleDelegate},
+	"speaker.close_list":   {RoleSecretary, RoleChair},
+	"speaker.reopen_list":  {RoleSecretary, RoleChair},
+	"speaker.timer":        {RoleSecretary, RoleChair},
+	"speaker.set_limit":    {RoleSecretary, RoleChair},
+	"poll.create":          {RoleSecretary, RoleChair},
+	"poll.update":          {RoleSecretary, RoleChair},
+	"poll.open":            {RoleSecretary, RoleChair},
+	"poll.close":           {RoleSecretary, RoleChair},
+	"poll.publish":         {RoleSecretary, RoleChair},
+	"poll.cancel":          {RoleSecretary, RoleChair},
+	"poll.revote":          {RoleSecretary, RoleChair},
+	"poll.record_votes":    {RoleSystem},
 }
 
 // sampleCommand returns, for every command name, a command that is valid on
@@ -134,7 +157,7 @@ func sampleCommand(name string) Command {
 	case "notice.send":
 		return &SendNotice{Text: "Thông báo"}
 	}
-	return nil
+	return sampleProcedure(name)
 }
 
 // Large prepared states, built once (through Decide+Apply) and copied per case.
@@ -530,6 +553,8 @@ func decideCases() []decideCase {
 		decideCase{name: "notice.send/removed addressee", given: cat(opened(), cmds(&RemoveParticipant{ID: "p7"})), when: &SendNotice{Text: "Chú ý", To: "p7"}, err: KindNotFound},
 		decideCase{name: "notice.send/too many notices", state: prepared(noticesAlmostFull, &SendNotice{Text: "Thông báo cuối"}), when: &SendNotice{Text: "Một thông báo nữa"}, err: KindConflict},
 	)
+
+	add(procedureCases()...)
 
 	// ---- generated: roles, meeting not created, meeting closed ----
 	closed := cat(opened(), cmds(&CloseMeeting{}))

@@ -131,6 +131,34 @@ const (
 	EventParticipantRemoved = "participant.removed" // ParticipantRef
 	EventParticipantPaired  = "participant.paired"  // ParticipantRef; staff only
 	EventNoticeSent         = "notice.sent"         // Notice; private notices go to their addressee and staff
+
+	EventMeetingConfigured = "meeting.configured" // Settings
+
+	EventCheckedIn        = "attendance.checked_in"  // AttendanceChanged
+	EventAttendanceMarked = "attendance.marked"      // AttendanceChanged
+	EventCheckedOut       = "attendance.checked_out" // ParticipantRef
+
+	EventSpeakerRequested = "speaker.requested"      // SpeakerRequested
+	EventSpeakerWithdrawn = "speaker.withdrawn"      // RequestRef
+	EventSpeakerMoved     = "speaker.moved"          // RequestMoved
+	EventFloorGiven       = "speaker.floor_given"    // Speech (ID "s<seq>"; the clock starts at the event's time)
+	EventSpeechEnded      = "speaker.ended"          // SpeechClock
+	EventTimerPaused      = "speaker.timer_paused"   // SpeechClock
+	EventTimerResumed     = "speaker.timer_resumed"  // SpeechRef
+	EventSpeechLimitSet   = "speaker.limit_set"      // SpeechLimit
+	EventItemLimitSet     = "speaker.item_limit_set" // ItemLimit
+	EventListClosed       = "speaker.list_closed"    // ItemRef
+	EventListReopened     = "speaker.list_reopened"  // ItemRef
+
+	EventPollCreated   = "poll.created"   // PollDefined
+	EventPollUpdated   = "poll.updated"   // PollDefined
+	EventPollOpened    = "poll.opened"    // PollOpened
+	EventPollVoted     = "poll.voted"     // Voted; for a secret poll: staff and the voter only, never the choice
+	EventPollProgress  = "poll.progress"  // PollProgress (secret polls: how many voted)
+	EventPollClosed    = "poll.closed"    // PollRef
+	EventPollCounted   = "poll.counted"   // PollResult; staff only
+	EventPollPublished = "poll.published" // PollResult
+	EventPollCancelled = "poll.cancelled" // PollCancelled
 )
 
 // ItemAdded is the payload of agenda.item_added. Position is 1-based.

@@ -52,11 +52,24 @@ func actorOf(r Role) Actor {
 // defaultActor is who gives c in a "given" sequence: the server records
 // pairings, the secretary gives everything else.
 func defaultActor(c Command) Actor {
-	if _, ok := c.(*RecordPairing); ok {
+	switch c := c.(type) {
+	case byActor:
+		return c.a
+	case *RecordPairing, *RecordVotes:
 		return asSystem
 	}
 	return asSecretary
 }
+
+// byActor is a command given, in a "given" sequence, by another actor than
+// the default one.
+type byActor struct {
+	a Actor
+	Command
+}
+
+// by returns c as given by a.
+func by(a Actor, c Command) Command { return byActor{a, c} }
 
 // nowAt is the clock of the fixture: one minute per event.
 func nowAt(s *State) time.Time { return t0.Add(time.Duration(s.Seq) * time.Minute) }
@@ -197,6 +210,82 @@ func payloadOf(typ string, data json.RawMessage) (any, error) {
 		p = v
 	case EventNoticeSent:
 		var v Notice
+		err = strict(&v)
+		p = v
+	case EventMeetingConfigured:
+		var v Settings
+		err = strict(&v)
+		p = v
+	case EventCheckedIn, EventAttendanceMarked:
+		var v AttendanceChanged
+		err = strict(&v)
+		p = v
+	case EventCheckedOut:
+		var v ParticipantRef
+		err = strict(&v)
+		p = v
+	case EventSpeakerRequested:
+		var v SpeakerRequested
+		err = strict(&v)
+		p = v
+	case EventSpeakerWithdrawn:
+		var v RequestRef
+		err = strict(&v)
+		p = v
+	case EventSpeakerMoved:
+		var v RequestMoved
+		err = strict(&v)
+		p = v
+	case EventFloorGiven:
+		var v Speech
+		err = strict(&v)
+		p = v
+	case EventSpeechEnded, EventTimerPaused:
+		var v SpeechClock
+		err = strict(&v)
+		p = v
+	case EventTimerResumed:
+		var v SpeechRef
+		err = strict(&v)
+		p = v
+	case EventSpeechLimitSet:
+		var v SpeechLimit
+		err = strict(&v)
+		p = v
+	case EventItemLimitSet:
+		var v ItemLimit
+		err = strict(&v)
+		p = v
+	case EventListClosed, EventListReopened:
+		var v ItemRef
+		err = strict(&v)
+		p = v
+	case EventPollCreated, EventPollUpdated:
+		var v PollDefined
+		err = strict(&v)
+		p = v
+	case EventPollOpened:
+		var v PollOpened
+		err = strict(&v)
+		p = v
+	case EventPollVoted:
+		var v Voted
+		err = strict(&v)
+		p = v
+	case EventPollProgress:
+		var v PollProgress
+		err = strict(&v)
+		p = v
+	case EventPollClosed:
+		var v PollRef
+		err = strict(&v)
+		p = v
+	case EventPollCounted, EventPollPublished:
+		var v PollResult
+		err = strict(&v)
+		p = v
+	case EventPollCancelled:
+		var v PollCancelled
 		err = strict(&v)
 		p = v
 	default:

@@ -19,7 +19,9 @@ import (
 var goNames = regexp.MustCompile(`\b(u?int(8|16|32|64)?|float(32|64)|bool|struct|map|interface|Go|of type|` +
 	`Details|NewParticipant|Participant|Item|Time|Role|UnmarshalJSON|RawMessage|` +
 	`CreateMeeting|UpdateMeeting|OpenMeeting|PauseMeeting|ResumeMeeting|CloseMeeting|AddItem|RenameItem|MoveItem|RemoveItem|` +
-	`SetItemDone|SetCurrentItem|AdvanceAgenda|AddParticipant|ImportParticipants|UpdateParticipant|RemoveParticipant|RecordPairing|SendNotice)\b|` +
+	`SetItemDone|SetCurrentItem|AdvanceAgenda|AddParticipant|ImportParticipants|UpdateParticipant|RemoveParticipant|RecordPairing|SendNotice|` +
+	`Configure|CheckIn|MarkAttendance|CheckOut|RequestFloor|WithdrawRequest|ReorderRequest|AddSpeaker|GiveFloor|EndSpeech|CloseList|ReopenList|` +
+	`SpeakerTimer|SetSpeakingLimit|CreatePoll|UpdatePoll|OpenPoll|ClosePoll|PublishPoll|CancelPoll|RevotePoll|RecordVotes|PollSpec|Ballot|Candidate|QuorumRule|Threshold)\b|` +
 	`meeting\.[A-Z]|json\.|time\.|\[\]|2006`)
 
 func TestParseCommandEveryName(t *testing.T) {
@@ -43,6 +45,29 @@ func TestParseCommandEveryName(t *testing.T) {
 		"participant.remove": &RemoveParticipant{},
 		"participant.paired": &RecordPairing{},
 		"notice.send":        &SendNotice{},
+
+		"meeting.configure":    &Configure{},
+		"attendance.check_in":  &CheckIn{},
+		"attendance.mark":      &MarkAttendance{},
+		"attendance.check_out": &CheckOut{},
+		"speaker.request":      &RequestFloor{},
+		"speaker.withdraw":     &WithdrawRequest{},
+		"speaker.reorder":      &ReorderRequest{},
+		"speaker.add":          &AddSpeaker{},
+		"speaker.give_floor":   &GiveFloor{},
+		"speaker.end":          &EndSpeech{},
+		"speaker.close_list":   &CloseList{},
+		"speaker.reopen_list":  &ReopenList{},
+		"speaker.timer":        &SpeakerTimer{},
+		"speaker.set_limit":    &SetSpeakingLimit{},
+		"poll.create":          &CreatePoll{},
+		"poll.update":          &UpdatePoll{},
+		"poll.open":            &OpenPoll{},
+		"poll.close":           &ClosePoll{},
+		"poll.publish":         &PublishPoll{},
+		"poll.cancel":          &CancelPoll{},
+		"poll.revote":          &RevotePoll{},
+		"poll.record_votes":    &RecordVotes{},
 	}
 	if got, want := slices.Sorted(slices.Values(CommandNames())), slices.Sorted(maps.Keys(wantType)); !cmp.Equal(got, want) {
 		t.Errorf("CommandNames() = %v; want %v", got, want)
@@ -91,6 +116,22 @@ func TestParseCommandFields(t *testing.T) {
 		{"participant.paired", `{"id":"p6"}`, &RecordPairing{ID: "p6"}},
 		{"notice.send", `{"text":"Giải lao","to":"p6"}`, &SendNotice{Text: "Giải lao", To: "p6"}},
 		{"notice.send", " \n\t{\"text\":\"Giải lao\"}\n ", &SendNotice{Text: "Giải lao"}},
+		{"meeting.configure", `{"sites":["Điểm cầu A"],"quorum":{"num":2,"den":3,"at_least":true,"base":"summoned"},"late_grace_seconds":600,"speaking_seconds":300,"tie_rule":"elder","excellent_cap":{"enabled":true,"percent":20},"empty_election_ballot_invalid":false}`,
+			&Configure{Sites: &[]string{"Điểm cầu A"}, Quorum: &QuorumRule{Threshold: Threshold{Num: 2, Den: 3, AtLeast: true}, Base: QuorumOfSummoned}, LateGraceSeconds: ptr(600), SpeakingSeconds: ptr(300),
+				TieRule: ptr(TieElder), ExcellentCap: &ExcellentCap{Enabled: true, Percent: 20}, EmptyElectionBallotInvalid: ptr(false)}},
+		{"attendance.check_in", `{"status":"remote","site":"Điểm cầu A"}`, &CheckIn{Status: AttendanceRemote, Site: "Điểm cầu A"}},
+		{"attendance.mark", `{"participant":"p6","status":"present","late":false}`, &MarkAttendance{Participant: "p6", Status: AttendancePresent, Late: ptr(false)}},
+		{"attendance.check_out", `{"participant":"p6"}`, &CheckOut{Participant: "p6"}},
+		{"speaker.request", `{"kind":"point_of_order","topic":"Thủ tục"}`, &RequestFloor{Kind: SpeechPointOfOrder, Topic: "Thủ tục"}},
+		{"speaker.add", `{"participant":"p8","item":"i3","kind":"reply","position":2}`, &AddSpeaker{Participant: "p8", Item: "i3", Kind: SpeechReply, Position: 2}},
+		{"speaker.timer", `{"action":"add","seconds":60}`, &SpeakerTimer{Action: TimerAdd, Seconds: 60}},
+		{"speaker.set_limit", `{"current":true,"seconds":120}`, &SetSpeakingLimit{Current: true, Seconds: 120}},
+		{"poll.create", `{"question":"Bầu","kind":"election","seats":1,"candidates":[{"name":"An","participant":"p5","born":"1970-01-02"}],"base":"valid","threshold":{"num":1,"den":2}}`,
+			&CreatePoll{PollSpec{Question: "Bầu", Kind: PollElection, Seats: 1, Candidates: []Candidate{{Name: "An", Participant: "p5", Born: "1970-01-02"}}, Base: BaseValid, Threshold: MoreThanHalf}}},
+		{"poll.open", `{"id":"v15","override_quorum":true}`, &OpenPoll{ID: "v15", OverrideQuorum: true}},
+		{"poll.revote", `{"id":"v15","keep":["c2","c3"],"seats":1}`, &RevotePoll{ID: "v15", Keep: []string{"c2", "c3"}, Seats: 1}},
+		{"poll.record_votes", `{"poll":"v15","votes":[{"participant":"p6","key":"k1","ballot":{"ratings":{"c1":"good"}}}]}`,
+			&RecordVotes{Poll: "v15", Votes: []VoteRecord{{Participant: "p6", Key: "k1", Ballot: &Ballot{Ratings: map[string]Level{"c1": LevelGood}}}}}},
 	}
 	for _, tt := range tests {
 		got, err := ParseCommand(tt.name, json.RawMessage(tt.data))

@@ -16,6 +16,7 @@
 package meeting
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -80,6 +81,9 @@ type Item struct {
 	Title     string `json:"title"`
 	Presenter string `json:"presenter,omitempty"`
 	Done      bool   `json:"done,omitempty"`
+
+	SpeakersClosed bool          `json:"speakers_closed,omitempty"` // the speaker list takes no more requests
+	SpeakingLimit  time.Duration `json:"speaking_limit,omitempty"`  // default limit of its speeches; 0: the meeting's
 }
 
 // Participant is someone summoned to the meeting, or a device such as the
@@ -91,6 +95,10 @@ type Participant struct {
 	Unit     string `json:"unit,omitempty"`     // đơn vị
 	Role     Role   `json:"role"`
 	Paired   bool   `json:"paired,omitempty"` // a tablet has paired for this participant
+	// NonVoting marks a member who attends but neither counts for the
+	// quorum nor votes nor stands (for example a probationary Party
+	// member, đảng viên dự bị).
+	NonVoting bool `json:"non_voting,omitempty"`
 }
 
 // Notice is a message from the secretariat to everyone or to one participant.
@@ -103,8 +111,9 @@ type Notice struct {
 
 // State is the state of one meeting: the fold of its events.
 //
-// IDs of items, participants and notices are derived from the sequence number
-// of the event that created them ("i12", "p3", "n40"), so they are unique,
+// IDs of items, participants, notices, requests for the floor, speeches and
+// polls are derived from the sequence number of the event that created them
+// ("i12", "p3", "n40", "r7", "s9", "v15"), so they are unique,
 // deterministic, and need no counters (a replica that skipped a private event
 // still agrees on every ID).
 type State struct {
@@ -122,6 +131,12 @@ type State struct {
 
 	Participants []Participant `json:"participants"`
 	Notices      []Notice      `json:"notices"`
+
+	Settings   Settings              `json:"settings"`
+	Attendance map[string]Attendance `json:"attendance"` // by participant ID
+	Requests   []SpeakerRequest      `json:"requests"`   // requests for the floor, in queue order per item
+	Speeches   []Speech              `json:"speeches"`   // in order; the current one has no end
+	Polls      []Poll                `json:"polls"`
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -163,6 +178,18 @@ func (s *State) Clone() *State {
 	c.Agenda = slices.Clone(s.Agenda)
 	c.Participants = slices.Clone(s.Participants)
 	c.Notices = slices.Clone(s.Notices)
+	c.Settings = s.Settings.clone()
+	c.Attendance = maps.Clone(s.Attendance)
+	for id, a := range c.Attendance {
+		a.Visits = slices.Clone(a.Visits)
+		c.Attendance[id] = a
+	}
+	c.Requests = slices.Clone(s.Requests)
+	c.Speeches = slices.Clone(s.Speeches)
+	c.Polls = slices.Clone(s.Polls)
+	for i := range c.Polls {
+		c.Polls[i] = c.Polls[i].clone()
+	}
 	return &c
 }
 
@@ -173,10 +200,14 @@ type Viewer struct {
 	Role        Role   `json:"role"`
 }
 
-// View returns the part of s that v may see. Today that filters private
-// notices; later features (secret ballots, confidential documents) filter
-// here too (as does who has paired a tablet), so the snapshot a client receives and the replica it folds from
-// events are the same thing.
+// View returns the part of s that v may see, exactly what the audiences of
+// the events hide, so the snapshot a client receives and the replica it
+// folds from events are the same thing. Viewers other than the secretariat
+// do not see:
+//   - who has paired a tablet;
+//   - private notices addressed to others;
+//   - who voted in a secret poll, except themselves (everyone sees how many);
+//   - a poll's results before they are published.
 func View(s *State, v Viewer) *State {
 	c := s.Clone()
 	if !v.Role.Staff() {
@@ -191,5 +222,42 @@ func View(s *State, v Viewer) *State {
 			c.Notices = append(c.Notices, n)
 		}
 	}
+	for i := range c.Polls {
+		p := &c.Polls[i]
+		if p.Status != PollStatusPublished && !staffAudience.Includes(v) {
+			p.Result = nil // poll.counted is staff only; poll.published is for everyone
+		}
+		if p.Kind.Secret() {
+			var own []Voter
+			for _, x := range p.Voters {
+				if voterAudience(x.Participant).Includes(v) {
+					own = append(own, x)
+				}
+			}
+			p.Voters = own
+		}
+	}
 	return c
+}
+
+// Personal reports whether View(s, v) depends on who v is, beyond its role:
+// a private notice addressed to v, or v's own vote in a secret poll. A cache
+// of views per role must keep such viewers apart.
+func Personal(s *State, v Viewer) bool {
+	if v.Participant == "" || staffAudience.Includes(v) {
+		return false
+	}
+	for _, n := range s.Notices {
+		if n.To == v.Participant {
+			return true
+		}
+	}
+	for _, p := range s.Polls {
+		if p.Kind.Secret() {
+			if _, ok := p.HasVoted(v.Participant); ok {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -106,6 +107,8 @@ func TestViewOfStaffIsTheWholeState(t *testing.T) {
 // viewer is in its audience, its Hidden placeholder otherwise) is, after every
 // step, exactly the server's View of the meeting for that viewer.
 func TestViewEqualsFilteredReplica(t *testing.T) {
+	seen := map[string]int{} // event types, and the filtered ones by audience, over every run
+	personal := 0            // views that depend on who looks
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 2025))
@@ -115,14 +118,33 @@ func TestViewEqualsFilteredReplica(t *testing.T) {
 				replicas[i] = &State{}
 			}
 			var accepted, hidden, private, pairedUpdates int
+			box := ballotBox{} // the server's secret ballots, with no voter
 			step := func(k int, a Actor, c Command) {
 				t.Helper()
+				var secret []Ballot
+				switch c := c.(type) {
+				case *ClosePoll:
+					c.Ballots = box[c.ID]
+				case *RecordVotes:
+					if p, ok := server.Poll(c.Poll); ok && p.Kind.Secret() {
+						for range c.Votes {
+							secret = append(secret, randomBallot(r, p))
+						}
+					}
+				}
 				events, err := Decide(server, a, c, nowAt(server))
 				if err != nil {
 					return
 				}
+				if rv, ok := c.(*RecordVotes); ok {
+					box[rv.Poll] = append(box[rv.Poll], secret...)
+				}
 				accepted++
 				for _, e := range events {
+					seen[e.Type]++
+					if !e.Audience.Everyone() {
+						seen["filtered "+e.Type]++
+					}
 					if e.Type == EventParticipantUpdated {
 						if p, ok := server.Participant(payloadID(e)); ok && p.Paired {
 							pairedUpdates++
@@ -146,8 +168,15 @@ func TestViewEqualsFilteredReplica(t *testing.T) {
 					}
 				}
 				for i, v := range allViewers {
-					if diff := cmp.Diff(View(server, v), replicas[i]); diff != "" {
-						t.Fatalf("step %d (%s %s): replica of %+v differs from View(server, viewer) (-view +replica):\n%s", k, a.Role, c.Name(), v, diff)
+					// DeepEqual is stricter than cmp (and much faster); cmp
+					// decides when they disagree.
+					if view := View(server, v); !reflect.DeepEqual(view, replicas[i]) {
+						if diff := cmp.Diff(view, replicas[i]); diff != "" {
+							t.Fatalf("step %d (%s %s): replica of %+v differs from View(server, viewer) (-view +replica):\n%s", k, a.Role, c.Name(), v, diff)
+						}
+					}
+					if Personal(server, v) {
+						personal++
 					}
 				}
 			}
@@ -155,10 +184,15 @@ func TestViewEqualsFilteredReplica(t *testing.T) {
 			for k, c := range opened() {
 				step(k, defaultActor(c), c)
 			}
-			const steps = 400
+			const steps = 1500
 			for k := range steps {
 				a, c := randomCommand(r, server)
 				step(len(opened())+k, a, c)
+			}
+			for _, p := range server.Polls {
+				if p.Status == PollStatusOpen {
+					step(-2, asSecretary, &CancelPoll{ID: p.ID, Reason: "Kết thúc"})
+				}
 			}
 			step(-1, asSecretary, &CloseMeeting{})
 
@@ -174,6 +208,21 @@ func TestViewEqualsFilteredReplica(t *testing.T) {
 			t.Logf("%d accepted commands, %d events, %d hidden deliveries, %d private notices, %d updates of paired participants", accepted, server.Seq, hidden, private, pairedUpdates)
 		})
 	}
+	// …and the procedures: every new event type, the filtered ones
+	// among them, and views that depend on who looks.
+	for _, typ := range []string{EventMeetingConfigured, EventCheckedIn, EventAttendanceMarked, EventCheckedOut,
+		EventSpeakerRequested, EventSpeakerWithdrawn, EventSpeakerMoved, EventFloorGiven, EventSpeechEnded, EventTimerPaused, EventTimerResumed,
+		EventSpeechLimitSet, EventItemLimitSet, EventListClosed, EventListReopened,
+		EventPollCreated, EventPollUpdated, EventPollOpened, EventPollVoted, EventPollProgress, EventPollClosed, EventPollCounted, EventPollPublished, EventPollCancelled,
+		"filtered " + EventPollVoted, "filtered " + EventPollCounted} {
+		if seen[typ] == 0 {
+			t.Errorf("no %s event in the run; want some", typ)
+		}
+	}
+	if personal == 0 {
+		t.Errorf("no personal view in the run; want some")
+	}
+	t.Logf("events by type: %v; %d personal views", seen, personal)
 }
 
 // payloadID returns the "id" of a participant payload.
@@ -209,6 +258,9 @@ func randomCommand(r *rand.Rand, s *State) (Actor, Command) {
 	names := []string{"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", ""}
 	roles := []Role{RoleDelegate, RoleDelegate, RoleObserver, RoleChair, RoleSecretary, RoleHall, ""}
 
+	if r.IntN(2) == 0 {
+		return randomProcedure(r, s)
+	}
 	actor := asSecretary
 	switch r.IntN(10) {
 	case 0, 1, 2:
@@ -239,8 +291,10 @@ func randomCommand(r *rand.Rand, s *State) (Actor, Command) {
 	case k < 60:
 		p := pick(people)
 		old, _ := s.Participant(p)
-		np := NewParticipant{Name: old.Name, Position: old.Position, Unit: old.Unit, Role: old.Role}
-		switch r.IntN(3) {
+		np := NewParticipant{Name: old.Name, Position: old.Position, Unit: old.Unit, Role: old.Role, NonVoting: old.NonVoting}
+		switch r.IntN(4) {
+		case 3:
+			np.NonVoting = !old.NonVoting
 		case 0:
 			np.Name = names[r.IntN(len(names))]
 		case 1:

@@ -320,18 +320,8 @@ func (r *Room) snapshot(v meeting.Viewer) []byte {
 }
 
 // personal reports whether v's view depends on who v is, not only its role
-// (today: a private notice addressed to v). r.mu must be held.
-func (r *Room) personal(v meeting.Viewer) bool {
-	if v.Participant == "" {
-		return false
-	}
-	for _, n := range r.state.Notices {
-		if n.To == v.Participant {
-			return true
-		}
-	}
-	return false
-}
+// (a private notice, their own mark in a secret poll). r.mu must be held.
+func (r *Room) personal(v meeting.Viewer) bool { return meeting.Personal(r.state, v) }
 
 // Unsubscribe removes s; it receives nothing more.
 func (r *Room) Unsubscribe(s Subscriber) {
