@@ -130,8 +130,8 @@ func TestParseCommandFields(t *testing.T) {
 			&CreatePoll{PollSpec{Question: "Bầu", Kind: PollElection, Seats: 1, Candidates: []Candidate{{Name: "An", Participant: "p5", Born: "1970-01-02"}}, Base: BaseValid, Threshold: MoreThanHalf}}},
 		{"poll.open", `{"id":"v15","override_quorum":true}`, &OpenPoll{ID: "v15", OverrideQuorum: true}},
 		{"poll.revote", `{"id":"v15","keep":["c2","c3"],"seats":1}`, &RevotePoll{ID: "v15", Keep: []string{"c2", "c3"}, Seats: 1}},
-		{"poll.record_votes", `{"poll":"v15","votes":[{"participant":"p6","key":"k1","ballot":{"ratings":{"c1":"good"}}}]}`,
-			&RecordVotes{Poll: "v15", Votes: []VoteRecord{{Participant: "p6", Key: "k1", Ballot: &Ballot{Ratings: map[string]Level{"c1": LevelGood}}}}}},
+		{"poll.record_votes", `{"poll":"v15","votes":[{"participant":"p6","ballot":{"ratings":{"c1":"good"}}}]}`,
+			&RecordVotes{Poll: "v15", Votes: []VoteRecord{{Participant: "p6", Ballot: &Ballot{Ratings: map[string]Level{"c1": LevelGood}}}}}},
 	}
 	for _, tt := range tests {
 		got, err := ParseCommand(tt.name, json.RawMessage(tt.data))

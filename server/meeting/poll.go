@@ -173,10 +173,9 @@ func (p PollSpec) clone() PollSpec {
 }
 
 // Voter is who voted in a poll. Choice and Spoiled are set for open polls
-// only.
+// only. (The tablet's idempotency key stays in the server's ballot box.)
 type Voter struct {
 	Participant string    `json:"participant"`
-	Key         string    `json:"key"`
 	At          time.Time `json:"at,omitzero"`
 	Choice      Choice    `json:"choice,omitempty"`
 	Spoiled     bool      `json:"spoiled,omitempty"`
@@ -222,15 +221,10 @@ func (p Poll) Names() []Candidate {
 	return p.Candidates
 }
 
-// HasVoted reports whether voter has voted, with the key they voted with (a
-// ballot box answers a retry with the same key as a success).
-func (p Poll) HasVoted(voter string) (key string, ok bool) {
-	for _, v := range p.Voters {
-		if v.Participant == voter {
-			return v.Key, true
-		}
-	}
-	return "", false
+// HasVoted reports whether voter's vote is recorded in p (the ballot box
+// may hold more, not yet recorded).
+func (p Poll) HasVoted(voter string) bool {
+	return slices.ContainsFunc(p.Voters, func(v Voter) bool { return v.Participant == voter })
 }
 
 // IsEligible reports whether voter may vote in p.
@@ -316,14 +310,12 @@ type (
 		OverrideQuorum bool      `json:"override_quorum,omitempty"`
 		Rules          PollRules `json:"rules"`
 	}
-	// Voted is the payload of poll.voted. Choice and Spoiled are set for
+	// Voted is the payload of poll.voted: the voters of one batch of the
+	// ballot box (their At is the event's). Choice and Spoiled are set for
 	// open polls only; a secret poll's never carries a choice.
 	Voted struct {
-		Poll        string `json:"poll"`
-		Participant string `json:"participant"`
-		Key         string `json:"key"`
-		Choice      Choice `json:"choice,omitempty"`
-		Spoiled     bool   `json:"spoiled,omitempty"`
+		Poll   string  `json:"poll"`
+		Voters []Voter `json:"voters"`
 	}
 	// PollProgress is the payload of poll.progress: how many have voted.
 	PollProgress struct {
@@ -742,14 +734,17 @@ func (c *RevotePoll) decide(s *State, a Actor, first int64, now time.Time) ([]Ev
 // poll only: a secret poll's ballot stays in the ballot box.
 type VoteRecord struct {
 	Participant string  `json:"participant"`
-	Key         string  `json:"key"`
 	Ballot      *Ballot `json:"ballot,omitempty"`
 }
 
 // RecordVotes records that voters voted in a poll. Only the server gives it,
 // from its ballot box, after ValidateBallot (see the flow above). All or
-// nothing: the box should leave out a retry already recorded (HasVoted with
-// the same key).
+// nothing: the box should leave out votes already recorded (HasVoted).
+//
+// A batch is ONE poll.voted event (plus, for a secret poll, one public
+// poll.progress), not one per voter: a vote of 2,000 delegates must not fan
+// out 2,000 events to 2,000 tablets. A secret poll's poll.voted goes to the
+// secretariat only.
 type RecordVotes struct {
 	Poll  string       `json:"poll"`
 	Votes []VoteRecord `json:"votes"`
@@ -771,11 +766,8 @@ func (c *RecordVotes) decide(s *State, a Actor, first int64, now time.Time) ([]E
 		return nil, Errorf(KindInvalid, "Quá nhiều phiếu trong một lần.", "too many votes at once")
 	}
 	seen := map[string]bool{}
-	var events []Event
+	voters := make([]Voter, 0, len(c.Votes))
 	for _, v := range c.Votes {
-		if v.Key == "" || len(v.Key) > MaxKey || !printable(v.Key) {
-			return nil, fieldErr("key", "Mã phiếu không hợp lệ.", fmt.Sprintf("the key must be 1 to %d printable characters", MaxKey))
-		}
 		if seen[v.Participant] {
 			return nil, Errorf(KindConflict, "Người tham dự %s có hai phiếu trong cùng một lần ghi.", "%q votes twice in one batch", v.Participant)
 		}
@@ -794,22 +786,14 @@ func (c *RecordVotes) decide(s *State, a Actor, first int64, now time.Time) ([]E
 		if err := ValidateBallot(s, p, v.Participant, b); err != nil {
 			return nil, err
 		}
-		e := newEvent(EventPollVoted, Voted{Poll: p.ID, Participant: v.Participant, Key: v.Key, Choice: b.Choice, Spoiled: b.Spoiled})
-		if p.Kind.Secret() {
-			e.Audience = voterAudience(v.Participant)
-		}
-		events = append(events, e)
+		voters = append(voters, Voter{Participant: v.Participant, Choice: b.Choice, Spoiled: b.Spoiled})
 	}
-	if p.Kind.Secret() {
-		events = append(events, newEvent(EventPollProgress, PollProgress{Poll: p.ID, Voted: p.Voted + len(c.Votes)}))
+	e := newEvent(EventPollVoted, Voted{Poll: p.ID, Voters: voters})
+	if !p.Kind.Secret() {
+		return []Event{e}, nil
 	}
-	return events, nil
-}
-
-// voterAudience is who sees that participant voted in a secret poll: the
-// secretariat and the voter.
-func voterAudience(participant string) Audience {
-	return Audience{Roles: staffAudience.Roles, Participants: []string{participant}}
+	e.Audience = staffAudience
+	return []Event{e, newEvent(EventPollProgress, PollProgress{Poll: p.ID, Voted: p.Voted + len(voters)})}, nil
 }
 
 // printable reports whether s is ASCII without control characters or spaces.
@@ -856,9 +840,12 @@ func (s *State) applyPoll(e Event) (ok bool, err error) {
 		}
 		if i := s.pollIndex(p.Poll); i >= 0 {
 			q := &s.Polls[i]
-			q.Voters = append(q.Voters, Voter{Participant: p.Participant, Key: p.Key, At: e.At, Choice: p.Choice, Spoiled: p.Spoiled})
+			for _, v := range p.Voters {
+				v.At = e.At
+				q.Voters = append(q.Voters, v)
+			}
 			if !q.Kind.Secret() {
-				q.Voted++
+				q.Voted += len(p.Voters)
 			}
 		}
 	case EventPollProgress:

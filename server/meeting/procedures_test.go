@@ -64,7 +64,7 @@ func secretOpen() []Command {
 func votes(poll string, ps []string, ballots ...Ballot) *RecordVotes {
 	c := &RecordVotes{Poll: poll}
 	for i, p := range ps {
-		v := VoteRecord{Participant: p, Key: "k-" + p}
+		v := VoteRecord{Participant: p}
 		if ballots != nil {
 			b := ballots[i]
 			v.Ballot = &b

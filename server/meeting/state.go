@@ -206,7 +206,7 @@ type Viewer struct {
 // do not see:
 //   - who has paired a tablet;
 //   - private notices addressed to others;
-//   - who voted in a secret poll, except themselves (everyone sees how many);
+//   - who voted in a secret poll (everyone sees how many);
 //   - a poll's results before they are published.
 func View(s *State, v Viewer) *State {
 	c := s.Clone()
@@ -227,21 +227,15 @@ func View(s *State, v Viewer) *State {
 		if p.Status != PollStatusPublished && !staffAudience.Includes(v) {
 			p.Result = nil // poll.counted is staff only; poll.published is for everyone
 		}
-		if p.Kind.Secret() {
-			var own []Voter
-			for _, x := range p.Voters {
-				if voterAudience(x.Participant).Includes(v) {
-					own = append(own, x)
-				}
-			}
-			p.Voters = own
+		if p.Kind.Secret() && !staffAudience.Includes(v) {
+			p.Voters = nil // poll.voted of a secret poll is staff only
 		}
 	}
 	return c
 }
 
 // Personal reports whether View(s, v) depends on who v is, beyond its role:
-// a private notice addressed to v, or v's own vote in a secret poll. A cache
+// a private notice addressed to v. A cache
 // of views per role must keep such viewers apart.
 func Personal(s *State, v Viewer) bool {
 	if v.Participant == "" || staffAudience.Includes(v) {
@@ -250,13 +244,6 @@ func Personal(s *State, v Viewer) bool {
 	for _, n := range s.Notices {
 		if n.To == v.Participant {
 			return true
-		}
-	}
-	for _, p := range s.Polls {
-		if p.Kind.Secret() {
-			if _, ok := p.HasVoted(v.Participant); ok {
-				return true
-			}
 		}
 	}
 	return false

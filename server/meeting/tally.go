@@ -175,7 +175,7 @@ func ValidateBallot(s *State, p Poll, voter string, b Ballot) error {
 	if !p.IsEligible(voter) {
 		return Errorf(KindForbidden, "Người tham dự %s không có trong danh sách biểu quyết của cuộc này.", "%q is not an eligible voter of this poll", voter)
 	}
-	if _, voted := p.HasVoted(voter); voted {
+	if p.HasVoted(voter) {
 		return Errorf(KindConflict, "Người tham dự %s đã bỏ phiếu rồi.", "%q has already voted", voter)
 	}
 	return p.checkForm(b)

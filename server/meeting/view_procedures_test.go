@@ -126,10 +126,10 @@ func randomProcedure(r *rand.Rand, s *State) (Actor, Command) {
 		p, _ := s.Poll(id)
 		var votes []VoteRecord
 		for _, v := range p.Eligible {
-			if _, done := p.HasVoted(v); done || r.IntN(2) == 0 {
+			if p.HasVoted(v) || r.IntN(2) == 0 {
 				continue
 			}
-			rec := VoteRecord{Participant: v, Key: fmt.Sprintf("k%d", r.IntN(1000))}
+			rec := VoteRecord{Participant: v}
 			if !p.Kind.Secret() || r.IntN(15) == 0 {
 				b := randomBallot(r, p)
 				rec.Ballot = &b
@@ -137,7 +137,7 @@ func randomProcedure(r *rand.Rand, s *State) (Actor, Command) {
 			votes = append(votes, rec)
 		}
 		if r.IntN(20) == 0 {
-			votes = append(votes, VoteRecord{Participant: "p8", Key: "k"})
+			votes = append(votes, VoteRecord{Participant: "p8"})
 		}
 		return asSystem, &RecordVotes{Poll: id, Votes: votes}
 	case k < 94:
