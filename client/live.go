@@ -142,8 +142,9 @@ type Live struct {
 
 // commandOutcome is a command's result as delivered to Send.
 type commandOutcome struct {
-	seq int64
-	err error
+	seq    int64
+	status string // ballots: recorded or not_counted
+	err    error
 }
 
 // Connect opens a live connection to meeting meetingID and returns once the
@@ -334,16 +335,40 @@ type outMessage struct {
 // the command was written, Send returns an error wrapping ErrUnknownOutcome:
 // the command may or may not have been carried out. Send never resends.
 func (l *Live) Send(ctx context.Context, name string, data any) (int64, error) {
+	r, err := l.send(ctx, name, data)
+	if err != nil {
+		return 0, err
+	}
+	return r.seq, r.err
+}
+
+// Cast casts a ballot in poll with the idempotency key (make one per ballot
+// and reuse it for retries: a retry after a dropped connection then gets
+// the original answer). It returns "recorded" once the server has durably
+// stored the ballot. A ballot that arrived after the poll closed returns
+// status "not_counted" with a conflict error; any other refusal returns the
+// server's error. ErrUnknownOutcome means: send it again with the same key.
+func (l *Live) Cast(ctx context.Context, poll, key string, b meeting.Ballot) (string, error) {
+	r, err := l.send(ctx, "ballot.cast", map[string]any{"poll": poll, "key": key, "ballot": b})
+	if err != nil {
+		return "", err
+	}
+	return r.status, r.err
+}
+
+// send is Send returning the whole outcome; err reports a failure to get
+// one (the outcome's own err is the server's refusal).
+func (l *Live) send(ctx context.Context, name string, data any) (commandOutcome, error) {
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return 0, fmt.Errorf("client: encode command %s: %w", name, err)
+		return commandOutcome{}, fmt.Errorf("client: encode command %s: %w", name, err)
 	}
 	if string(raw) == "null" {
 		raw = nil
 	}
 	// The frame is the data plus the envelope, whose ID has at most 21 bytes.
 	if n := len(raw) + len(name) + 64; n > MaxCommandFrame {
-		return 0, meeting.Errorf(meeting.KindInvalid, "Lệnh %s quá lớn (%d byte, tối đa %d).", "command %s is too large (%d bytes, at most %d)", name, n, MaxCommandFrame)
+		return commandOutcome{}, meeting.Errorf(meeting.KindInvalid, "Lệnh %s quá lớn (%d byte, tối đa %d).", "command %s is too large (%d bytes, at most %d)", name, n, MaxCommandFrame)
 	}
 	var conn *websocket.Conn
 	ch := make(chan commandOutcome, 1)
@@ -365,7 +390,7 @@ func (l *Live) Send(ctx context.Context, name string, data any) (int64, error) {
 		return true, nil
 	})
 	if err != nil {
-		return 0, err
+		return commandOutcome{}, err
 	}
 	// forget unregisters the command; afterwards nobody sends on ch.
 	forget := func() {
@@ -376,7 +401,7 @@ func (l *Live) Send(ctx context.Context, name string, data any) (int64, error) {
 	b, err := json.Marshal(outMessage{Type: "command", ID: id, Name: name, Data: raw})
 	if err != nil {
 		forget()
-		return 0, fmt.Errorf("client: encode command %s: %w", name, err)
+		return commandOutcome{}, fmt.Errorf("client: encode command %s: %w", name, err)
 	}
 	deadline := time.Now().Add(writeTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
@@ -389,19 +414,19 @@ func (l *Live) Send(ctx context.Context, name string, data any) (int64, error) {
 	if err != nil {
 		forget()
 		_ = conn.NetConn().Close() // a failed write breaks the connection; run reconnects
-		return 0, fmt.Errorf("client: send %s: %w (%w)", name, ErrUnknownOutcome, err)
+		return commandOutcome{}, fmt.Errorf("client: send %s: %w (%w)", name, ErrUnknownOutcome, err)
 	}
 	select {
 	case r := <-ch:
-		return r.seq, r.err
+		return r, nil
 	case <-ctx.Done():
 		forget()
 		select {
 		case r := <-ch: // the result won the race
-			return r.seq, r.err
+			return r, nil
 		default:
 		}
-		return 0, fmt.Errorf("client: send %s: %w (%w)", name, ErrUnknownOutcome, ctx.Err())
+		return commandOutcome{}, fmt.Errorf("client: send %s: %w (%w)", name, ErrUnknownOutcome, ctx.Err())
 	}
 }
 
@@ -645,6 +670,7 @@ type inMessage struct {
 	Seq     int64           `json:"seq"`
 	ID      string          `json:"id"`
 	OK      bool            `json:"ok"`
+	Status  string          `json:"status"`
 	Error   *wireError      `json:"error"`
 }
 
@@ -826,12 +852,12 @@ func (l *Live) handle(s *session, line []byte, now time.Time) error {
 			l.log.Warn("phonghop: result for no pending command", "id", m.ID)
 			return nil
 		}
-		r := commandOutcome{seq: m.Seq}
+		r := commandOutcome{seq: m.Seq, status: m.Status}
 		if !m.OK {
 			if m.Error == nil {
 				m.Error = &wireError{Kind: meeting.KindInternal, Message: "Lệnh bị từ chối.", MessageEN: "the command was refused"}
 			}
-			r = commandOutcome{err: m.Error.toError()}
+			r = commandOutcome{status: m.Status, err: m.Error.toError()}
 		}
 		ch <- r
 	case "error":

@@ -63,7 +63,12 @@ func (s *Server) command(ctx context.Context, r *room.Room, a meeting.Actor, nam
 		s.metrics.commands.WithLabelValues(string(meeting.KindInvalid)).Inc()
 		return 0, err
 	}
-	events, err := r.Submit(ctx, a, cmd)
+	var events []meeting.Event
+	if c, ok := cmd.(*meeting.ClosePoll); ok {
+		events, err = r.ClosePoll(ctx, a, c.ID) // stops the ballot box first
+	} else {
+		events, err = r.Submit(ctx, a, cmd)
+	}
 	if err != nil {
 		s.metrics.commands.WithLabelValues(string(meeting.KindOf(err))).Inc()
 		return 0, err

@@ -20,6 +20,7 @@ type metrics struct {
 	sends     prometheus.Counter
 	overflows prometheus.Counter
 	commands  *prometheus.CounterVec
+	ballots   *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 }
 
@@ -36,11 +37,13 @@ func newMetrics() *metrics {
 			Name: "phonghop_ws_queue_overflows_total", Help: "Connections closed because their send queue was full (they resync)."}),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "phonghop_commands_total", Help: "Meeting commands by outcome kind (ok or the error kind)."}, []string{"outcome"}),
+		ballots: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "phonghop_ballots_total", Help: "Ballots by outcome (recorded, not_counted or the error kind)."}, []string{"outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "phonghop_http_request_duration_seconds", Help: "HTTP request latency by route.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"method", "route", "code"}),
 	}
-	m.reg.MustRegister(m.conns, m.events, m.sends, m.overflows, m.commands, m.latency,
+	m.reg.MustRegister(m.conns, m.events, m.sends, m.overflows, m.commands, m.ballots, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

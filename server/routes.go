@@ -55,4 +55,8 @@ func (s *Server) routes() {
 	api.POST("/meetings/:id/pairing-codes", s.handlePairingCodes)
 
 	api.POST("/meetings/:id/notices", s.commandRoute("notice.send", nil))
+
+	api.POST("/meetings/:id/polls/:poll/ballots", s.handleCast)
+	api.GET("/meetings/:id/polls/:poll/my-ballot", s.handleMyBallot)
+	api.GET("/meetings/:id/polls/:poll/not-voted", s.handleNotVoted)
 }

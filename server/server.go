@@ -100,6 +100,7 @@ func New(cfg Config, db *sqlite.DB) *Server {
 		ReplayLimit: cfg.ReplayLimit,
 		Now:         cfg.Now,
 		Logger:      cfg.Logger,
+		Box:         sqliteBox{db},
 		Observe: func(events, sends int) {
 			s.metrics.events.Add(float64(events))
 			s.metrics.sends.Add(float64(sends))
@@ -127,10 +128,11 @@ func (s *Server) Close(ctx context.Context) error {
 	go func() { s.wg.Wait(); close(done) }()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	s.rooms.Stop(ctx) // record the last ballots in the log
+	return nil
 }
 
 // principal is who is calling: a secretary account or a paired device.

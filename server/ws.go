@@ -197,11 +197,12 @@ type clientMsg struct {
 }
 
 type resultMsg struct {
-	Type  string    `json:"type"`
-	ID    string    `json:"id"`
-	OK    bool      `json:"ok"`
-	Seq   int64     `json:"seq,omitempty"`
-	Error *apiError `json:"error,omitempty"`
+	Type   string    `json:"type"`
+	ID     string    `json:"id"`
+	OK     bool      `json:"ok"`
+	Seq    int64     `json:"seq,omitempty"`
+	Status string    `json:"status,omitempty"` // ballots: recorded or not_counted
+	Error  *apiError `json:"error,omitempty"`
 }
 
 type errorMsg struct {
@@ -228,8 +229,15 @@ func (c *wsConn) handle(data []byte) {
 	case "ping":
 		c.Send(mustJSON(pongMsg{Type: "pong", ID: m.ID}))
 	case "command":
-		seq, err := c.srv.command(context.Background(), c.room, c.actor, m.Name, m.Data)
-		res := resultMsg{Type: "result", ID: m.ID, OK: err == nil, Seq: seq}
+		var seq int64
+		var status string
+		var err error
+		if m.Name == "ballot.cast" {
+			status, err = c.srv.cast(context.Background(), c.room, c.actor, m.Data)
+		} else {
+			seq, err = c.srv.command(context.Background(), c.room, c.actor, m.Name, m.Data)
+		}
+		res := resultMsg{Type: "result", ID: m.ID, OK: err == nil, Seq: seq, Status: status}
 		if err != nil {
 			ae := toAPIError(err)
 			res.Error = &ae

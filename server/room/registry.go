@@ -51,7 +51,7 @@ func (g *Registry) Create(ctx context.Context, id string, a meeting.Actor, d mee
 	if _, ok := g.rooms[id]; ok {
 		return nil, meeting.Errorf(meeting.KindConflict, "Cuộc họp đã tồn tại.", "the meeting already exists")
 	}
-	r := &Room{id: id, log: g.log, opts: g.opts, state: &meeting.State{ID: id}, subs: map[Subscriber]struct{}{}, snaps: map[snapKey][]byte{}}
+	r := newRoom(id, g.log, g.opts)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	events, err := meeting.Decide(r.state, a, &meeting.CreateMeeting{Details: d}, g.opts.Now())
@@ -78,4 +78,12 @@ func (g *Registry) Loaded() []*Room {
 		out = append(out, r)
 	}
 	return out
+}
+
+// Stop stops every loaded room's background work (recording the last
+// ballots) and waits for it.
+func (g *Registry) Stop(ctx context.Context) {
+	for _, r := range g.Loaded() {
+		r.Stop(ctx)
+	}
 }

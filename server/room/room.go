@@ -58,6 +58,11 @@ type Options struct {
 	// Observe, if set, is called after each commit with the number of events
 	// and subscribers sent to (for metrics).
 	Observe func(events, sends int)
+	// Box stores ballots (see Cast); nil refuses ballots.
+	Box Box
+	// FlushInterval is how often stored ballots are recorded in the log,
+	// which is also how often vote progress reaches tablets (default 250 ms).
+	FlushInterval time.Duration
 }
 
 func (o *Options) defaults() {
@@ -72,6 +77,9 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.FlushInterval <= 0 {
+		o.FlushInterval = 250 * time.Millisecond
 	}
 }
 
@@ -106,6 +114,18 @@ type Room struct {
 	ring   []*encoded // the last RingSize events, oldest first
 	snaps  map[snapKey][]byte
 	broken error // set when the state may differ from the log; commands refused until reload
+
+	boxes    map[string]*pollBox // ballot boxes by poll (see ballots.go)
+	flushing bool                // the flusher goroutine runs
+	stopped  bool                // Stop was called
+	stop     chan struct{}       // closed by Stop
+	wg       sync.WaitGroup      // the flusher
+}
+
+// newRoom returns an empty Room of meeting id.
+func newRoom(id string, log Log, opts Options) *Room {
+	return &Room{id: id, log: log, opts: opts, state: &meeting.State{ID: id}, subs: map[Subscriber]struct{}{},
+		snaps: map[snapKey][]byte{}, boxes: map[string]*pollBox{}, stop: make(chan struct{})}
 }
 
 // snapKey identifies a cached snapshot: the state at seq as seen by a class
@@ -120,8 +140,11 @@ type snapKey struct {
 // meeting has no events.
 func Load(ctx context.Context, log Log, id string, opts Options) (*Room, error) {
 	opts.defaults()
-	r := &Room{id: id, log: log, opts: opts, subs: map[Subscriber]struct{}{}, snaps: map[snapKey][]byte{}}
+	r := newRoom(id, log, opts)
 	if err := r.reload(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.recoverVotes(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -201,6 +224,17 @@ func (r *Room) Epoch() string {
 func (r *Room) Submit(ctx context.Context, a meeting.Actor, c meeting.Command) ([]meeting.Event, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.submitEvents(ctx, a, c)
+}
+
+// submitLocked is Submit without the events. r.mu must be held.
+func (r *Room) submitLocked(ctx context.Context, a meeting.Actor, c meeting.Command) error {
+	_, err := r.submitEvents(ctx, a, c)
+	return err
+}
+
+// submitEvents is Submit with r.mu held.
+func (r *Room) submitEvents(ctx context.Context, a meeting.Actor, c meeting.Command) ([]meeting.Event, error) {
 	if r.broken != nil {
 		if err := r.reload(ctx); err != nil {
 			return nil, meeting.Internal(err)

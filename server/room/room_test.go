@@ -127,7 +127,7 @@ func quiet() Options {
 }
 
 // newRoom creates meeting "m1" with a delegate p2 and another delegate p3.
-func newRoom(t *testing.T, log Log, opts Options) *Room {
+func newTestRoom(t *testing.T, log Log, opts Options) *Room {
 	t.Helper()
 	reg := NewRegistry(log, opts)
 	r, err := reg.Create(context.Background(), "m1", secretary, meeting.Details{Title: "Họp thử"})
@@ -156,7 +156,7 @@ func subscribe(t *testing.T, r *Room, s *sub, since int64, epoch string) {
 }
 
 func TestFanOutEncodesOnceInOrder(t *testing.T) {
-	r := newRoom(t, newMemLog(), quiet())
+	r := newTestRoom(t, newMemLog(), quiet())
 	subs := []*sub{{v: meeting.Viewer{Role: meeting.RoleSecretary}}, {v: meeting.Viewer{Participant: "p2", Role: meeting.RoleDelegate}}, {v: meeting.Viewer{Participant: "p3", Role: meeting.RoleDelegate}}, {v: meeting.Viewer{Role: meeting.RoleHall}}}
 	for _, s := range subs {
 		subscribe(t, r, s, 0, "")
@@ -192,7 +192,7 @@ func TestFanOutEncodesOnceInOrder(t *testing.T) {
 }
 
 func TestSlowSubscriberIsDroppedNotSkipped(t *testing.T) {
-	r := newRoom(t, newMemLog(), quiet())
+	r := newTestRoom(t, newMemLog(), quiet())
 	fast := &sub{v: meeting.Viewer{Role: meeting.RoleSecretary}}
 	slow := &sub{v: meeting.Viewer{Role: meeting.RoleHall}}
 	subscribe(t, r, fast, 0, "")
@@ -218,7 +218,7 @@ func TestSubscribeCatchUp(t *testing.T) {
 	log := newMemLog()
 	opts := quiet()
 	opts.RingSize, opts.ReplayLimit = 4, 6
-	r := newRoom(t, log, opts) // seq 3
+	r := newTestRoom(t, log, opts) // seq 3
 	for i := 0; i < 6; i++ {
 		submit(t, r, &meeting.AddItem{Title: fmt.Sprintf("Mục %d", i)})
 	} // head 9; ring holds 6..9
@@ -262,7 +262,7 @@ func TestSubscribeCatchUp(t *testing.T) {
 
 func TestNothingPublishedBeforeCommit(t *testing.T) {
 	log := newMemLog()
-	r := newRoom(t, log, quiet())
+	r := newTestRoom(t, log, quiet())
 	s := &sub{v: meeting.Viewer{Role: meeting.RoleSecretary}}
 	subscribe(t, r, s, 0, "")
 	log.gate = make(chan struct{})
@@ -284,7 +284,7 @@ func TestNothingPublishedBeforeCommit(t *testing.T) {
 
 func TestFailedAppendChangesNothing(t *testing.T) {
 	log := newMemLog()
-	r := newRoom(t, log, quiet())
+	r := newTestRoom(t, log, quiet())
 	s := &sub{v: meeting.Viewer{Role: meeting.RoleSecretary}}
 	subscribe(t, r, s, 0, "")
 	before := r.State()
@@ -308,7 +308,7 @@ func TestFailedAppendChangesNothing(t *testing.T) {
 
 func TestRegistryLoadsFromLog(t *testing.T) {
 	log := newMemLog()
-	r := newRoom(t, log, quiet())
+	r := newTestRoom(t, log, quiet())
 	submit(t, r, &meeting.AddItem{Title: "Khai mạc"})
 	want := r.State()
 	reg := NewRegistry(log, quiet()) // a restarted server
