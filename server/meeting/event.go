@@ -153,7 +153,7 @@ const (
 	EventPollCreated   = "poll.created"   // PollDefined
 	EventPollUpdated   = "poll.updated"   // PollDefined
 	EventPollOpened    = "poll.opened"    // PollOpened
-	EventPollVoted     = "poll.voted"     // Voted; for a secret poll: staff and the voter only, never the choice
+	EventPollVoted     = "poll.voted"     // Voted; one per batch of the ballot box; for a secret poll staff only, never the choice
 	EventPollProgress  = "poll.progress"  // PollProgress (secret polls: how many voted)
 	EventPollClosed    = "poll.closed"    // PollRef
 	EventPollCounted   = "poll.counted"   // PollResult; staff only
