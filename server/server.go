@@ -30,7 +30,9 @@ type Config struct {
 	PublicURL string
 	// CookieSecure marks session cookies Secure (set it behind HTTPS).
 	CookieSecure bool
-	// SendQueue is each connection's send queue length (default 256).
+	// SendQueue is each connection's send queue length (default 64). A
+	// commit takes one entry whatever its number of events, so 64 commits
+	// can be pending for a connection before it is judged too slow.
 	SendQueue int
 	// ReplayLimit is the largest gap replayed before a snapshot (default 1000).
 	ReplayLimit int
@@ -81,7 +83,7 @@ func New(cfg Config, db *sqlite.DB) *Server {
 		cfg.Now = time.Now
 	}
 	if cfg.SendQueue <= 0 {
-		cfg.SendQueue = 256
+		cfg.SendQueue = 64
 	}
 	if cfg.PingInterval <= 0 {
 		cfg.PingInterval = 20 * time.Second

@@ -258,31 +258,66 @@ func (r *Room) submitEvents(ctx context.Context, a meeting.Actor, c meeting.Comm
 
 // commit applies appended events and publishes them. r.mu must be held.
 func (r *Room) commit(events []meeting.Event) {
-	sends := 0
-	for _, e := range events {
+	encs := make([]*encoded, len(events))
+	for i, e := range events {
 		if err := meeting.Apply(r.state, e); err != nil {
 			// Decide's events always apply; this is a bug. The log is the
 			// truth: reload from it before the next command.
 			r.opts.Logger.Error("apply after append failed", "meeting", r.id, "seq", e.Seq, "err", err)
 			r.broken = err
 		}
-		enc := encode(e)
+		encs[i] = encode(e)
 		if len(r.ring) == r.opts.RingSize {
 			copy(r.ring, r.ring[1:])
 			r.ring = r.ring[:len(r.ring)-1]
 		}
-		r.ring = append(r.ring, enc)
-		for s := range r.subs {
-			if !s.Send(enc.forViewer(s.Viewer())) {
-				delete(r.subs, s)
-			}
-			sends++
+		r.ring = append(r.ring, encs[i])
+	}
+	// One queue entry per subscriber per commit, whatever the number of
+	// events (an import of 1,600 participants is 1,600 events): the bytes
+	// are joined once per distinct view of the commit and shared.
+	frames := map[string][]byte{}
+	sends := 0
+	for s := range r.subs {
+		msg := joinFor(encs, s.Viewer(), frames)
+		if !s.Send(msg) {
+			delete(r.subs, s)
 		}
+		sends++
 	}
 	clear(r.snaps)
 	if r.opts.Observe != nil {
 		r.opts.Observe(len(events), sends)
 	}
+}
+
+// joinFor returns the '\n'-joined messages of encs as viewer v receives
+// them, building each distinct combination (which events v sees in full)
+// once and caching it in frames.
+func joinFor(encs []*encoded, v meeting.Viewer, frames map[string][]byte) []byte {
+	if len(encs) == 1 {
+		return encs[0].forViewer(v)
+	}
+	key := make([]byte, 0, len(encs))
+	for _, e := range encs {
+		if e.hidden == nil || e.event.Audience.Includes(v) {
+			key = append(key, '1')
+		} else {
+			key = append(key, '0')
+		}
+	}
+	if b, ok := frames[string(key)]; ok {
+		return b
+	}
+	var buf bytes.Buffer
+	for i, e := range encs {
+		if i > 0 {
+			buf.WriteByte('\n')
+		}
+		buf.Write(e.forViewer(v))
+	}
+	frames[string(key)] = buf.Bytes()
+	return buf.Bytes()
 }
 
 // Subscribe registers s and queues what it needs to catch up from the

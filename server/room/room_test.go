@@ -323,3 +323,42 @@ func TestRegistryLoadsFromLog(t *testing.T) {
 		t.Errorf("Get(unknown) = %v; want not_found", err)
 	}
 }
+
+// TestBigCommitIsOneQueueEntry: a commit of many events (an import of a
+// congress's delegates) takes one slot of a subscriber's queue, not one per
+// event, so it cannot overflow a healthy connection; each distinct view is
+// joined once and shared.
+func TestBigCommitIsOneQueueEntry(t *testing.T) {
+	r := newTestRoom(t, newMemLog(), quiet())
+	a := &sub{v: meeting.Viewer{Role: meeting.RoleSecretary}}
+	b := &sub{v: meeting.Viewer{Participant: "p2", Role: meeting.RoleDelegate}}
+	c := &sub{v: meeting.Viewer{Participant: "p3", Role: meeting.RoleDelegate}}
+	for _, s := range []*sub{a, b, c} {
+		subscribe(t, r, s, 0, "")
+	}
+	rows := make([]meeting.NewParticipant, 1000)
+	for i := range rows {
+		rows[i] = meeting.NewParticipant{Name: fmt.Sprintf("Đại biểu %d", i)}
+	}
+	submit(t, r, &meeting.ImportParticipants{Rows: rows})
+	for _, s := range []*sub{a, b, c} {
+		if n := len(s.msgs); n != 2 { // the catch-up, then the whole import
+			t.Fatalf("%+v got %d queue entries; want 2", s.v, n)
+		}
+		if got := strings.Count(string(s.msgs[1]), "\n") + 1; got != 1000 {
+			t.Errorf("%+v got %d messages in the entry; want 1000", s.v, got)
+		}
+	}
+	if &b.msgs[1][0] != &c.msgs[1][0] || &a.msgs[1][0] != &b.msgs[1][0] {
+		t.Error("subscribers with the same view got different copies")
+	}
+	// A commit with a private event: two views, each joined once.
+	submit(t, r, &meeting.ImportParticipants{Rows: rows[:1]})
+	evs, err := r.Submit(context.Background(), secretary, &meeting.SendNotice{Text: "Riêng", To: "p2"})
+	if err != nil || len(evs) != 1 {
+		t.Fatal(err)
+	}
+	if string(b.msgs[3]) == string(c.msgs[3]) {
+		t.Error("the addressee and another delegate got the same bytes for a private notice")
+	}
+}
