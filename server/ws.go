@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -165,7 +166,8 @@ func (c *wsConn) readLoop(epoch string, since int64) {
 		c.room.Unsubscribe(c)
 		c.srv.conns.remove(c)
 		c.srv.metrics.conns.Dec()
-		c.shut(websocket.CloseNormalClosure, "")
+		// If nothing else decided the code: the client will reconnect.
+		c.shut(websocket.CloseGoingAway, "")
 	}()
 	if ok, err := c.room.Subscribe(context.Background(), c, since, epoch); err != nil || !ok {
 		if err != nil {
@@ -180,8 +182,17 @@ func (c *wsConn) readLoop(epoch string, since int64) {
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
-			if err == websocket.ErrReadLimit {
+			var ce *websocket.CloseError
+			switch {
+			case err == websocket.ErrReadLimit:
 				c.shut(websocket.CloseMessageTooBig, "khung quá lớn / frame too big")
+			case errors.As(err, &ce):
+				c.shut(websocket.CloseNormalClosure, "") // the client closed: answer in kind
+			default:
+				// A read timeout (no pong for 2 ping periods) or a broken
+				// network: "going away", so a tablet that was only frozen
+				// reconnects and resyncs instead of stopping for good.
+				c.shut(websocket.CloseGoingAway, "hết thời gian chờ / timed out")
 			}
 			return
 		}

@@ -330,27 +330,33 @@ func (r *Room) Subscribe(ctx context.Context, s Subscriber, since int64, epoch s
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	v := s.Viewer()
-	var buf bytes.Buffer
-	buf.Write(mustJSON(welcomeMsg{Type: "welcome", Meeting: r.id, Epoch: r.epoch, Viewer: v, Head: r.state.Seq, ServerTime: r.opts.Now().UTC()}))
 	head := r.state.Seq
+	// The catch-up is queued as separate entries so that a snapshot, the
+	// big part, is the cached bytes shared by every viewer of its class, not
+	// a copy per connection (a reconnect storm of a 10,000-seat congress).
+	msgs := [][]byte{mustJSON(welcomeMsg{Type: "welcome", Meeting: r.id, Epoch: r.epoch, Viewer: v, Head: head, ServerTime: r.opts.Now().UTC()})}
 	switch {
 	case since <= 0 || epoch != r.epoch || since > head || head-since > int64(r.opts.ReplayLimit):
-		buf.WriteByte('\n')
-		buf.Write(r.snapshot(v))
+		msgs = append(msgs, r.snapshot(v))
 	case since < head:
 		missed, err := r.since(ctx, since)
 		if err != nil {
 			return false, err
 		}
-		for _, e := range missed {
-			buf.WriteByte('\n')
+		var buf bytes.Buffer
+		for i, e := range missed {
+			if i > 0 {
+				buf.WriteByte('\n')
+			}
 			buf.Write(e.forViewer(v))
 		}
+		msgs = append(msgs, buf.Bytes())
 	}
-	buf.WriteByte('\n')
-	buf.Write(mustJSON(syncedMsg{Type: "synced", Seq: head}))
-	if !s.Send(buf.Bytes()) {
-		return false, nil
+	msgs = append(msgs, mustJSON(syncedMsg{Type: "synced", Seq: head}))
+	for _, m := range msgs {
+		if !s.Send(m) {
+			return false, nil
+		}
 	}
 	r.subs[s] = struct{}{}
 	return true, nil

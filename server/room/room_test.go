@@ -179,15 +179,20 @@ func TestFanOutEncodesOnceInOrder(t *testing.T) {
 	// Encoded once: every subscriber got the very same bytes for a public
 	// event, and the excluded ones share the placeholder's bytes.
 	for i := 1; i < len(subs); i++ {
-		if &subs[i].msgs[1][0] != &subs[0].msgs[1][0] {
+		if &subs[i].msgs[3][0] != &subs[0].msgs[3][0] {
 			t.Errorf("subscriber %d got a different copy of the first event's bytes", i)
 		}
 	}
-	if &subs[2].msgs[3][0] != &subs[3].msgs[3][0] {
+	if &subs[2].msgs[5][0] != &subs[3].msgs[5][0] {
 		t.Error("the two excluded subscribers got different copies of the placeholder")
 	}
-	if &subs[0].msgs[3][0] != &subs[1].msgs[3][0] {
+	if &subs[0].msgs[5][0] != &subs[1].msgs[5][0] {
 		t.Error("the two included subscribers got different copies of the private event")
+	}
+	// The snapshot (entry 1 of the catch-up) is shared by viewers of one
+	// class: the two delegates, before any private notice.
+	if &subs[1].msgs[1][0] != &subs[2].msgs[1][0] {
+		t.Error("two delegates got different copies of the same snapshot")
 	}
 }
 
@@ -342,14 +347,14 @@ func TestBigCommitIsOneQueueEntry(t *testing.T) {
 	}
 	submit(t, r, &meeting.ImportParticipants{Rows: rows})
 	for _, s := range []*sub{a, b, c} {
-		if n := len(s.msgs); n != 2 { // the catch-up, then the whole import
-			t.Fatalf("%+v got %d queue entries; want 2", s.v, n)
+		if n := len(s.msgs); n != 4 { // the catch-up (3), then the whole import
+			t.Fatalf("%+v got %d queue entries; want 4", s.v, n)
 		}
-		if got := strings.Count(string(s.msgs[1]), "\n") + 1; got != 1000 {
+		if got := strings.Count(string(s.msgs[3]), "\n") + 1; got != 1000 {
 			t.Errorf("%+v got %d messages in the entry; want 1000", s.v, got)
 		}
 	}
-	if &b.msgs[1][0] != &c.msgs[1][0] || &a.msgs[1][0] != &b.msgs[1][0] {
+	if &b.msgs[3][0] != &c.msgs[3][0] || &a.msgs[3][0] != &b.msgs[3][0] {
 		t.Error("subscribers with the same view got different copies")
 	}
 	// A commit with a private event: two views, each joined once.
@@ -358,7 +363,7 @@ func TestBigCommitIsOneQueueEntry(t *testing.T) {
 	if err != nil || len(evs) != 1 {
 		t.Fatal(err)
 	}
-	if string(b.msgs[3]) == string(c.msgs[3]) {
+	if string(b.msgs[5]) == string(c.msgs[5]) {
 		t.Error("the addressee and another delegate got the same bytes for a private notice")
 	}
 }

@@ -1,0 +1,265 @@
+// Command phonghop-bench measures the meeting engine under load: thousands of
+// simulated tablets (Go SDK connections) in this process against a phonghop
+// server in another process, on loopback.
+//
+// Scenarios (-scenario):
+//
+//   - fanout: the secretary's console gives -changes agenda changes one after
+//     another; for each, the latency of a tablet is the time it read the
+//     event minus the event's At (the server's clock: same machine). The
+//     figures are the p50/p99/max over the changes of "the last tablet has
+//     it" (the slowest tablet of each change).
+//   - idle: the server's memory (heap+stack in use, and RSS, from /metrics)
+//     before and after N idle tablets connect, per connection.
+//   - reconnect: every tablet drops its connection at once (a Wi-Fi outage)
+//     while the console makes 5 changes; the time until every tablet has the
+//     console's last seq again.
+//
+// The server is either -server URL (already running; -user and -password or
+// PHONGHOP_ADMIN_USER and PHONGHOP_ADMIN_PASSWORD) or a child process the
+// bench starts on 127.0.0.1 with a free port, a temporary data directory and a
+// random password, and kills at the end (also on Ctrl-C). The child binary is
+// -phonghop, else a phonghop next to this binary, else one built with
+// `go build ./cmd/phonghop` from the module root.
+//
+// Progress goes to stderr. The last line of stdout is exactly one JSON object
+// with the figures (also when the run fails: then with "error").
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once
+	}()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "phonghop-bench:", err)
+		os.Exit(1)
+	}
+}
+
+// config is everything read from flags and the environment.
+type config struct {
+	scenario       string
+	n              int
+	changes        int
+	serverURL      string
+	user, password string
+	phonghop       string
+	serverLogLevel string
+	clientLogLevel string
+	timeout        time.Duration
+	idleWait       time.Duration
+	idleGCWait     time.Duration
+	concurrency    int
+	qr             bool
+	jsonOnly       bool
+	cpuprofile     string
+}
+
+// Defaults and bounds.
+const (
+	maxTablets   = 10000 // meeting.MaxParticipants: delegates of one meeting
+	fdReserve    = 256   // descriptors besides the tablets' sockets
+	portsReserve = 1000  // ephemeral ports left for everything else
+)
+
+func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
+	var c config
+	fs.StringVar(&c.scenario, "scenario", "fanout", "fanout, idle or reconnect")
+	fs.IntVar(&c.n, "n", 100, "number of tablets (delegates), at most 10000")
+	fs.IntVar(&c.changes, "changes", 30, "fanout: number of agenda changes")
+	fs.StringVar(&c.serverURL, "server", "", "URL of a running server (default: start a child phonghop on 127.0.0.1)")
+	fs.StringVar(&c.user, "user", getenv("PHONGHOP_ADMIN_USER"), "with -server: secretary account (PHONGHOP_ADMIN_USER)")
+	c.password = getenv("PHONGHOP_ADMIN_PASSWORD")
+	fs.StringVar(&c.password, "password", c.password, "with -server: secretary password (PHONGHOP_ADMIN_PASSWORD; flags show in ps)")
+	fs.StringVar(&c.phonghop, "phonghop", "", "phonghop binary for the child server (default: next to this binary, else go build ./cmd/phonghop)")
+	fs.StringVar(&c.serverLogLevel, "server-log-level", "warn", "child server's -log-level")
+	fs.StringVar(&c.clientLogLevel, "client-log-level", "", "log the SDK's connection events (debug: reconnects; warn: resyncs) of the console and tablets to stderr at this level (default: none)")
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "overall time limit")
+	fs.DurationVar(&c.idleWait, "idle-wait", 5*time.Second, "idle: how long the tablets stay idle before the memory is sampled")
+	fs.DurationVar(&c.idleGCWait, "idle-gc-wait", 150*time.Second, "idle: before each memory sample, wait at most this long for the server's own next GC (Go forces one every 2 min); 0: sample at once")
+	fs.IntVar(&c.concurrency, "concurrency", 64, "pairings and connections in flight at once during setup")
+	fs.BoolVar(&c.qr, "qr", false, "issue pairing codes through the SDK's PairingCodes, which makes the server render N QR images (default: a direct call with {\"qr\": false})")
+	fs.BoolVar(&c.jsonOnly, "json-only", false, "print only the JSON line on stdout (no human summary)")
+	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write the bench process's CPU profile of the measured phase (not the setup) to this file")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	switch c.scenario {
+	case "fanout", "idle", "reconnect":
+	default:
+		return c, fmt.Errorf("unknown -scenario %q (want fanout, idle or reconnect)", c.scenario)
+	}
+	switch {
+	case c.n < 1 || c.n > maxTablets:
+		return c, fmt.Errorf("-n must be between 1 and %d (the most participants a meeting may have)", maxTablets)
+	case c.changes < 1 || c.changes > 10000:
+		return c, errors.New("-changes must be between 1 and 10000")
+	case c.concurrency < 1 || c.concurrency > 1024:
+		return c, errors.New("-concurrency must be between 1 and 1024")
+	case c.timeout <= 0:
+		return c, errors.New("-timeout must be positive")
+	case c.serverURL != "" && (c.user == "" || c.password == ""):
+		return c, errors.New("-server needs -user and -password (or PHONGHOP_ADMIN_USER and PHONGHOP_ADMIN_PASSWORD)")
+	}
+	if c.clientLogLevel != "" {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(c.clientLogLevel)); err != nil {
+			return c, fmt.Errorf("bad -client-log-level %q", c.clientLogLevel)
+		}
+	}
+	c.serverURL = strings.TrimRight(c.serverURL, "/")
+	if c.serverURL != "" {
+		u, err := url.Parse(c.serverURL)
+		if err != nil || u.Hostname() == "" {
+			return c, fmt.Errorf("bad -server URL %q", c.serverURL)
+		}
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return c, fmt.Errorf("-server %s is not on this machine's loopback: the bench only loads 127.0.0.1", c.serverURL)
+		}
+	}
+	return c, nil
+}
+
+// run is the whole program: it parses args (flags override variables read
+// through getenv), runs one scenario and prints its figures to stdout, the
+// JSON object last. Progress goes to stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (err error) {
+	stderr = &syncWriter{w: stderr}
+	fs := flag.NewFlagSet("phonghop-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg, err := parseConfig(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+
+	p := newProgress(stderr)
+	rep := &report{Scenario: cfg.scenario, N: cfg.n, Go: runtime.Version(), CPUs: runtime.NumCPU(),
+		Date: time.Now().UTC().Format(time.RFC3339), Server: cfg.serverURL, Concurrency: cfg.concurrency}
+	defer func() {
+		if err != nil {
+			rep.Error = err.Error()
+		}
+		if werr := writeReport(stdout, rep, cfg.jsonOnly); werr != nil && err == nil {
+			err = werr
+		}
+	}()
+
+	if err := checkLimits(cfg); err != nil {
+		return err
+	}
+	base, user, password := cfg.serverURL, cfg.user, cfg.password
+	if base == "" {
+		srv, err := startChild(ctx, cfg, p, stderr)
+		if err != nil {
+			return err
+		}
+		defer srv.stop(p)
+		base, user, password = srv.url, srv.user, srv.password
+		rep.Server = "child " + srv.url
+	}
+	b := newBench(cfg, base, p, stderr)
+	defer b.close()
+	switch cfg.scenario {
+	case "fanout":
+		return b.fanout(ctx, user, password, rep)
+	case "idle":
+		return b.idle(ctx, user, password, rep)
+	default:
+		return b.reconnect(ctx, user, password, rep)
+	}
+}
+
+// checkLimits fails early when N tablets cannot fit in the file descriptor
+// limit or the ephemeral port range.
+func checkLimits(cfg config) error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("read the file descriptor limit: %w", err)
+	}
+	if need := uint64(cfg.n) + fdReserve; lim.Cur < need {
+		return fmt.Errorf("-n %d needs about %d file descriptors in this process (and as many in the server), but the limit is %d (hard %d): lower -n or raise `ulimit -n`",
+			cfg.n, need, lim.Cur, lim.Max)
+	}
+	if lo, hi, ok := portRange(); ok && cfg.n+portsReserve > hi-lo+1 {
+		return fmt.Errorf("-n %d connections need as many ephemeral ports, but net.ipv4.ip_local_port_range is %d-%d", cfg.n, lo, hi)
+	}
+	return nil
+}
+
+// portRange reads Linux's ephemeral port range.
+func portRange() (lo, hi int, ok bool) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0, 0, false
+	}
+	if _, err := fmt.Sscan(string(b), &lo, &hi); err != nil {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
+// syncWriter serialises writes from several goroutines (progress, the
+// child's log) to one writer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(b)
+}
+
+// progress prints timestamped progress lines to stderr.
+type progress struct {
+	w     io.Writer
+	start time.Time
+}
+
+func newProgress(w io.Writer) *progress { return &progress{w: w, start: time.Now()} }
+
+func (p *progress) printf(format string, args ...any) {
+	fmt.Fprintf(p.w, "[%7.2fs] %s\n", time.Since(p.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// writeReport prints the human summary (unless jsonOnly) and then the JSON
+// object as the last line.
+func writeReport(w io.Writer, rep *report, jsonOnly bool) error {
+	if !jsonOnly {
+		rep.summary(w)
+	}
+	b, err := json.Marshal(rep)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
