@@ -14,6 +14,10 @@
 //   - reconnect: every tablet drops its connection at once (a Wi-Fi outage)
 //     while the console makes 5 changes; the time until every tablet has the
 //     console's last seq again.
+//   - vote: every tablet is present; a secret poll opens; all N tablets vote
+//     within a jittered second; the time until every ballot is durably
+//     acknowledged, the ack latency, and the time from the close until every
+//     tablet has the published result.
 //
 // The server is either -server URL (already running; -user and -password or
 // PHONGHOP_ADMIN_USER and PHONGHOP_ADMIN_PASSWORD) or a child process the
@@ -86,7 +90,7 @@ const (
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
 	var c config
-	fs.StringVar(&c.scenario, "scenario", "fanout", "fanout, idle or reconnect")
+	fs.StringVar(&c.scenario, "scenario", "fanout", "fanout, idle, reconnect or vote")
 	fs.IntVar(&c.n, "n", 100, "number of tablets (delegates), at most 10000")
 	fs.IntVar(&c.changes, "changes", 30, "fanout: number of agenda changes")
 	fs.StringVar(&c.serverURL, "server", "", "URL of a running server (default: start a child phonghop on 127.0.0.1)")
@@ -110,9 +114,9 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	switch c.scenario {
-	case "fanout", "idle", "reconnect":
+	case "fanout", "idle", "reconnect", "vote":
 	default:
-		return c, fmt.Errorf("unknown -scenario %q (want fanout, idle or reconnect)", c.scenario)
+		return c, fmt.Errorf("unknown -scenario %q (want fanout, idle, reconnect or vote)", c.scenario)
 	}
 	switch {
 	case c.n < 1 || c.n > maxTablets:
@@ -191,6 +195,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return b.fanout(ctx, user, password, rep)
 	case "idle":
 		return b.idle(ctx, user, password, rep)
+	case "vote":
+		return b.vote(ctx, user, password, rep)
 	default:
 		return b.reconnect(ctx, user, password, rep)
 	}

@@ -13,6 +13,7 @@ type report struct {
 	*fanoutReport
 	*idleReport
 	*reconnectReport
+	*voteReport
 	SetupS     float64     `json:"setup_s"` // login to every tablet connected and synced
 	Setup      *setupTimes `json:"setup,omitempty"`
 	SetupCPU   *cpuUse     `json:"setup_cpu,omitempty"`
@@ -139,6 +140,10 @@ func (r *report) summary(w io.Writer) {
 		fmt.Fprintf(w, "    (drop loop %.1f ms, console's %d changes %.1f ms)\n", c.DropMs, c.ChangesDuring, c.SendsMs)
 		fmt.Fprintf(w, "  paused, %d changes, resumed at once: all resynced %.1f ms after the first Resume; per tablet p50 %.1f ms, p99 %.1f ms; %d snapshots, %d replayed events (resume loop %.1f ms)\n",
 			c.ChangesDuring, c.OutageAllMs, c.OutageP50Ms, c.OutageP99Ms, c.OutageSnapshots, c.OutageReplayed, c.ResumeMs)
+	}
+	if v := r.voteReport; v != nil {
+		fmt.Fprintf(w, "  vote: all acknowledged after %.1f ms; ack p50 %.1f ms, p99 %.1f ms, max %.1f ms; published %.1f ms after the close; counted %d (valid: %v, retries %d)\n",
+			v.AllAckedMs, v.AckP50, v.AckP99, v.AckMax, v.PublishMs, v.Counted, v.Valid, v.Retries)
 	}
 	if m := r.MeasureCPU; m != nil {
 		fmt.Fprintf(w, "  measured phase: %.2f s wall, bench %.2f cores, server %.2f cores, others %.2f cores\n", m.Wall, m.BenchCores, m.ServerCores, m.OtherCores)

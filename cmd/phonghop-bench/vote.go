@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/phonghop/phonghop/client"
+	"github.com/phonghop/phonghop/server/meeting"
+)
+
+// voteReport holds the figures of the vote scenario.
+type voteReport struct {
+	// AllAckedMs is from the start of the voting second until the last
+	// ballot was acknowledged (durably stored).
+	AllAckedMs float64 `json:"all_acked_ms"`
+	// Ack latency of a ballot: Cast sent to acknowledgement received.
+	AckP50 float64 `json:"ack_p50_ms"`
+	AckP99 float64 `json:"ack_p99_ms"`
+	AckMax float64 `json:"ack_max_ms"`
+	// PublishMs is from the console sending poll.close until every tablet
+	// has the published result (close, tally, publish, fan-out).
+	PublishMs float64 `json:"publish_ms"`
+	// Counted is the ballots in the published result: must equal n.
+	Counted int `json:"counted"`
+	// Retries are casts sent again with the same key after an unknown
+	// outcome (a valid run has none).
+	Retries int  `json:"retries"`
+	Valid   bool `json:"valid"`
+}
+
+// vote: every tablet is present and eligible; a secret poll opens; all N
+// tablets vote within a jittered second; then the console closes and
+// publishes the poll.
+func (b *bench) vote(ctx context.Context, user, password string, rep *report) error {
+	vr := &voteReport{}
+	rep.voteReport = vr
+	var poll string
+	err := b.setup(ctx, user, password, rep, func(i int) []client.LiveOption {
+		return []client.LiveOption{client.WithoutReplica()}
+	}, func() error {
+		// Before the tablets connect: check everyone in from the console,
+		// so the N attendance events do not fan out to N tablets.
+		if _, err := b.live.Send(ctx, "meeting.open", nil); err != nil {
+			return err
+		}
+		st := b.live.State()
+		t := time.Now()
+		for _, p := range st.Participants {
+			if p.Role != meeting.RoleDelegate {
+				continue
+			}
+			if _, err := b.live.Send(ctx, "attendance.mark", map[string]string{"participant": p.ID, "status": "present"}); err != nil {
+				return fmt.Errorf("mark %s present: %w", p.ID, err)
+			}
+		}
+		b.p.printf("vote: %d delegates marked present in %.2f s", b.cfg.n, time.Since(t).Seconds())
+		if _, err := b.live.Send(ctx, "poll.create", map[string]string{"question": "Thông qua Nghị quyết Hội nghị (thử tải)", "kind": "secret"}); err != nil {
+			return err
+		}
+		polls := b.live.State().Polls
+		poll = polls[len(polls)-1].ID
+		_, err := b.live.Send(ctx, "poll.open", map[string]string{"id": poll})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := b.ended(); err != nil {
+		return err
+	}
+	b.p.printf("vote: %d tablets vote within a jittered second", b.cfg.n)
+	done, err := b.measure(ctx)
+	if err != nil {
+		return err
+	}
+	choices := []meeting.Choice{meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceDisagree, meeting.ChoiceAbstain}
+	acks := make([]float64, b.cfg.n)
+	var mu sync.Mutex
+	var lastAck time.Time
+	start := time.Now()
+	err = parallel(ctx, b.cfg.n, b.cfg.n, func() {}, func(ctx context.Context, i int) error {
+		if err := sleep(ctx, time.Duration(rand.Int64N(int64(time.Second)))); err != nil {
+			return err
+		}
+		key := fmt.Sprintf("bench-%d", i)
+		ballot := meeting.Ballot{Choice: choices[i%len(choices)]}
+		t := time.Now()
+		for {
+			status, err := b.tablets[i].live.Cast(ctx, poll, key, ballot)
+			if errors.Is(err, client.ErrUnknownOutcome) {
+				mu.Lock()
+				vr.Retries++
+				mu.Unlock()
+				continue // the same key: the retry gets the original answer
+			}
+			if err != nil {
+				return fmt.Errorf("tablet %d: %w", i+1, err)
+			}
+			if status != "recorded" {
+				return fmt.Errorf("tablet %d: status %q", i+1, status)
+			}
+			break
+		}
+		now := time.Now()
+		acks[i] = float64(now.Sub(t).Nanoseconds())
+		mu.Lock()
+		if now.After(lastAck) {
+			lastAck = now
+		}
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		done()
+		return err
+	}
+	vr.AllAckedMs = ms(float64(lastAck.Sub(start).Nanoseconds()))
+	vr.AckP50, vr.AckP99, vr.AckMax = ms(percentile(acks, 50)), ms(percentile(acks, 99)), ms(slices.Max(acks))
+
+	t := time.Now()
+	if _, err := b.live.Send(ctx, "poll.close", map[string]string{"id": poll}); err != nil {
+		done()
+		return fmt.Errorf("close: %w", err)
+	}
+	seq, err := b.live.Send(ctx, "poll.publish", map[string]string{"id": poll})
+	if err != nil {
+		done()
+		return fmt.Errorf("publish: %w", err)
+	}
+	w := b.startWaiters(ctx, seq)
+	w.arm()
+	if _, err := w.wait(); err != nil {
+		done()
+		return err
+	}
+	vr.PublishMs = ms(float64(time.Since(t).Nanoseconds()))
+	rep.MeasureCPU = done()
+	p, _ := b.live.State().Poll(poll)
+	if p.Result != nil {
+		vr.Counted = p.Result.Cast
+	}
+	vr.Valid = vr.Counted == b.cfg.n && vr.Retries == 0
+	b.p.printf("vote: all %d acknowledged after %.0f ms (ack p50 %.1f, p99 %.1f ms); published %.1f ms after the close; counted %d",
+		b.cfg.n, vr.AllAckedMs, vr.AckP50, vr.AckP99, vr.PublishMs, vr.Counted)
+	if vr.Counted != b.cfg.n {
+		return fmt.Errorf("the result counts %d ballots; want %d", vr.Counted, b.cfg.n)
+	}
+	return nil
+}
