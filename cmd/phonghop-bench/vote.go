@@ -30,7 +30,7 @@ type voteReport struct {
 	// Retries are casts sent again with the same key after an unknown
 	// outcome (a valid run has none).
 	Retries int  `json:"retries"`
-	Valid   bool `json:"valid"`
+	Valid   bool `json:"vote_valid"`
 }
 
 // vote: every tablet is present and eligible; a secret poll opens; all N

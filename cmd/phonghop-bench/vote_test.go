@@ -29,8 +29,8 @@ func TestVoteEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
 		t.Fatalf("last line of stdout is not JSON: %v", err)
 	}
-	if got["scenario"] != "vote" || got["counted"] != 30.0 || got["valid"] != true {
-		t.Errorf("scenario %v, counted %v, valid %v; want vote, 30, true", got["scenario"], got["counted"], got["valid"])
+	if got["scenario"] != "vote" || got["counted"] != 30.0 || got["vote_valid"] != true {
+		t.Errorf("scenario %v, counted %v, vote_valid %v; want vote, 30, true", got["scenario"], got["counted"], got["vote_valid"])
 	}
 	for _, k := range []string{"all_acked_ms", "ack_p50_ms", "ack_p99_ms", "publish_ms"} {
 		v, ok := got[k].(float64)
