@@ -763,6 +763,10 @@ func (l *Live) handle(s *session, line []byte, now time.Time) error {
 		if l.welcomed {
 			l.stats.Reconnects++
 		}
+		// The viewer changed (a new role, after close code 4002): the
+		// replica holds what the old viewer saw (documents, staff
+		// information), which a replay cannot correct. Ask for a snapshot.
+		changed := l.welcomed && m.Viewer != l.viewer && l.state.Seq > 0 && !l.cfg.noReplica
 		l.welcomed = true
 		l.viewer = m.Viewer
 		// A different epoch is another log: the server sends a snapshot,
@@ -770,6 +774,9 @@ func (l *Live) handle(s *session, line []byte, now time.Time) error {
 		l.epoch = m.Epoch
 		l.snapshot = false
 		l.mu.Unlock()
+		if changed {
+			return &resyncError{err: fmt.Errorf("viewer changed to %+v", m.Viewer)}
+		}
 	case "snapshot":
 		st := &meeting.State{}
 		if l.cfg.noReplica {

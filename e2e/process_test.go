@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 
 // proc is a running phonghop server process.
 type proc struct {
-	t    *testing.T
+	t    testing.TB
 	cmd  *exec.Cmd
 	URL  string
 	addr string
@@ -56,7 +56,7 @@ var listenLine = regexp.MustCompile(`listening on (\S+)\)`)
 
 // startServer starts phonghop on addr (use "127.0.0.1:0" for a free port)
 // over data dir, and waits until /readyz answers.
-func startServer(t *testing.T, addr, data string, extraEnv ...string) *proc {
+func startServer(t testing.TB, addr, data string, extraEnv ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary, "-addr", addr, "-data", data, "-log-level", "warn")
 	cmd.Env = append(os.Environ(), append([]string{"PHONGHOP_ADMIN_USER=" + adminUser, "PHONGHOP_ADMIN_PASSWORD=" + adminPassword}, extraEnv...)...)
@@ -129,7 +129,7 @@ func (p *proc) stop(ctx context.Context) error {
 }
 
 // prefixWriter logs a child's stderr through the test.
-type prefixWriter struct{ t *testing.T }
+type prefixWriter struct{ t testing.TB }
 
 func (w *prefixWriter) Write(b []byte) (int, error) {
 	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {

@@ -12,7 +12,7 @@ import (
 
 // newClient returns an SDK client and a plain HTTP client sharing its
 // cookies (for calls the SDK does not wrap).
-func newClient(t *testing.T, url string) (*client.Client, *http.Client) {
+func newClient(t testing.TB, url string) (*client.Client, *http.Client) {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar}

@@ -28,7 +28,7 @@ type testServer struct {
 	db  *sqlite.DB
 }
 
-func newTestServer(t *testing.T, mut ...func(*server.Config)) *testServer {
+func newTestServer(t testing.TB, mut ...func(*server.Config)) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "phonghop.db"))

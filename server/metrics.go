@@ -22,6 +22,8 @@ type metrics struct {
 	commands  *prometheus.CounterVec
 	ballots   *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
+	documents *prometheus.CounterVec // document transfers by op and outcome
+	docBytes  *prometheus.CounterVec // document bytes by op
 }
 
 func newMetrics() *metrics {
@@ -42,8 +44,12 @@ func newMetrics() *metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "phonghop_http_request_duration_seconds", Help: "HTTP request latency by route.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"method", "route", "code"}),
+		documents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "phonghop_documents_total", Help: "Document uploads, downloads and watermarked copies made, by outcome (ok or the error kind)."}, []string{"op", "outcome"}),
+		docBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "phonghop_document_bytes_total", Help: "Bytes of documents uploaded (stored) and sent."}, []string{"op"}),
 	}
-	m.reg.MustRegister(m.conns, m.events, m.sends, m.overflows, m.commands, m.ballots, m.latency,
+	m.reg.MustRegister(m.conns, m.events, m.sends, m.overflows, m.commands, m.ballots, m.latency, m.documents, m.docBytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -14,7 +14,15 @@ func (s *Server) routes() {
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.middleware)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M",
-		Skipper: func(c echo.Context) bool { return c.Path() == "/api/meetings/:id/participants/import" }}))
+		Skipper: func(c echo.Context) bool {
+			switch c.Path() {
+			case "/api/meetings/:id/participants/import":
+				return true
+			case "/api/meetings/:id/documents", "/api/meetings/:id/documents/:doc/versions":
+				return c.Request().Method == http.MethodPost // uploads: their own limit (upload.go)
+			}
+			return false
+		}}))
 
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", s.handleReady)
@@ -59,4 +67,16 @@ func (s *Server) routes() {
 	api.POST("/meetings/:id/polls/:poll/ballots", s.handleCast)
 	api.GET("/meetings/:id/polls/:poll/my-ballot", s.handleMyBallot)
 	api.GET("/meetings/:id/polls/:poll/not-voted", s.handleNotVoted)
+
+	api.GET("/meetings/:id/documents", s.handleListDocuments)
+	api.POST("/meetings/:id/documents", s.handleUploadDocument)
+	api.GET("/meetings/:id/documents/:doc", s.handleGetDocument)
+	api.PATCH("/meetings/:id/documents/:doc", s.commandRoute("document.update", pathID("doc")))
+	api.POST("/meetings/:id/documents/:doc/publish", s.commandRoute("document.publish", pathID("doc")))
+	api.POST("/meetings/:id/documents/:doc/withdraw", s.commandRoute("document.withdraw", pathID("doc")))
+	api.GET("/meetings/:id/documents/:doc/versions", s.handleListVersions)
+	api.POST("/meetings/:id/documents/:doc/versions", s.handleUploadVersion)
+	api.GET("/meetings/:id/documents/:doc/content", s.handleDownload)
+	api.GET("/meetings/:id/documents/:doc/versions/:version/content", s.handleDownload)
+	api.GET("/meetings/:id/documents/:doc/downloads", s.handleDownloadLog)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
 	"github.com/phonghop/phonghop/server/sqlite"
@@ -43,6 +44,16 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives structured logs (default slog.Default()).
 	Logger *slog.Logger
+	// Documents stores the bytes of documents (a local folder or S3); nil
+	// refuses uploads and downloads.
+	Documents docstorage.Store
+	// MaxUpload is the largest document file accepted, in bytes (default
+	// DefaultMaxUpload).
+	MaxUpload int64
+	// WorkDir holds uploads while they are checked and watermarked copies
+	// while they are made (default os.TempDir()). Put it on a disk, not a
+	// RAM file system, with room for a few uploads.
+	WorkDir string
 }
 
 // Timing of sessions and pairing codes.
@@ -71,6 +82,8 @@ type Server struct {
 	// their goroutines (wg).
 	conns *connSet
 	wg    sync.WaitGroup
+
+	docs *documents // uploads, downloads and watermarks (documents.go)
 }
 
 // New builds the server over db. It does not listen: serve Handler() with an
@@ -108,6 +121,7 @@ func New(cfg Config, db *sqlite.DB) *Server {
 			s.metrics.sends.Add(float64(sends))
 		},
 	})
+	s.docs = newDocuments(s, cfg)
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler

@@ -148,9 +148,13 @@ func (s *Server) handleWS(c echo.Context) error {
 	conn := &wsConn{srv: s, ws: ws, room: r, actor: actor, session: p.hash,
 		send: make(chan []byte, s.cfg.SendQueue), done: make(chan struct{})}
 	ws.SetReadLimit(maxClientFrame)
-	s.conns.add(conn)
+	if !s.conns.add(conn, &s.wg) {
+		// The server is shutting down (Close ran): going away at once.
+		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocketGoingAway, "máy chủ đang tắt / server shutting down"), time.Now().Add(time.Second))
+		ws.Close()
+		return nil
+	}
 	s.metrics.conns.Inc()
-	s.wg.Add(2)
 	go conn.writeLoop()
 	go conn.readLoop(c.QueryParam("epoch"), since)
 	return nil
@@ -315,22 +319,31 @@ func (c *wsConn) writeLoop() {
 
 // connSet tracks live connections by session.
 type connSet struct {
-	// mu guards bySession.
+	// mu guards bySession and closing.
 	mu        sync.Mutex
 	bySession map[string]map[*wsConn]struct{}
+	closing   bool // closeAll was called: connections added later are shut at once
 }
 
 func newConnSet() *connSet { return &connSet{bySession: map[string]map[*wsConn]struct{}{}} }
 
-func (s *connSet) add(c *wsConn) {
+// add registers c and counts its two goroutines in wg, unless closeAll
+// has run (the server is shutting down), in which case it reports false.
+// Doing both under mu orders every wg.Add before Close's wg.Wait.
+func (s *connSet) add(c *wsConn, wg *sync.WaitGroup) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	wg.Add(2)
 	m := s.bySession[c.session]
 	if m == nil {
 		m = map[*wsConn]struct{}{}
 		s.bySession[c.session] = m
 	}
 	m[c] = struct{}{}
+	return true
 }
 
 func (s *connSet) remove(c *wsConn) {
@@ -368,6 +381,9 @@ func (s *connSet) closeWhere(match func(*wsConn) bool, code int, reason string) 
 
 // closeAll closes every connection.
 func (s *connSet) closeAll(code int, reason string) {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 	s.closeWhere(func(*wsConn) bool { return true }, code, reason)
 }
 

@@ -20,8 +20,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
+	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server"
 	"github.com/phonghop/phonghop/server/sqlite"
+	"github.com/phonghop/phonghop/server/watermark"
 )
 
 func main() {
@@ -40,6 +44,10 @@ type config struct {
 	cookieSecure                                                         bool
 	demo                                                                 int
 	shutdownTimeout                                                      time.Duration
+
+	// Documents: an S3 bucket when s3.Endpoint is set, else <data>/documents.
+	s3        docstorage.S3Config
+	maxUpload int64
 }
 
 // run is the whole program: it parses args (flags override PHONGHOP_*
@@ -87,8 +95,34 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.logLevel, "log-level", env(getenv, "PHONGHOP_LOG_LEVEL", "info"), "debug, info, warn or error (PHONGHOP_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", env(getenv, "PHONGHOP_LOG_FORMAT", "text"), "text or json (PHONGHOP_LOG_FORMAT)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown waits for requests and connections")
+	fs.StringVar(&c.s3.Endpoint, "s3-endpoint", getenv("PHONGHOP_S3_ENDPOINT"), "S3/MinIO endpoint host:port for documents; empty: the local folder <data>/documents (PHONGHOP_S3_ENDPOINT)")
+	fs.StringVar(&c.s3.AccessKey, "s3-access-key", getenv("PHONGHOP_S3_ACCESS_KEY"), "S3 access key (PHONGHOP_S3_ACCESS_KEY)")
+	c.s3.SecretKey = getenv("PHONGHOP_S3_SECRET_KEY") // not a flag: flags show in ps
+	fs.StringVar(&c.s3.Bucket, "s3-bucket", getenv("PHONGHOP_S3_BUCKET"), "S3 bucket for documents, created if missing (PHONGHOP_S3_BUCKET)")
+	fs.StringVar(&c.s3.Region, "s3-region", getenv("PHONGHOP_S3_REGION"), "S3 region; empty for MinIO (PHONGHOP_S3_REGION)")
+	tls, tlsErr := onOff(getenv("PHONGHOP_S3_TLS"))
+	fs.BoolVar(&c.s3.UseTLS, "s3-tls", tls, "talk to S3 over HTTPS (PHONGHOP_S3_TLS: on/off)")
+	maxUpload := env(getenv, "PHONGHOP_MAX_UPLOAD", "200MiB")
+	fs.StringVar(&maxUpload, "max-upload", maxUpload, "largest document file accepted, e.g. 200MiB or 50MB (PHONGHOP_MAX_UPLOAD)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if tlsErr != nil {
+		return c, fmt.Errorf("PHONGHOP_S3_TLS: %w", tlsErr)
+	}
+	n, err := humanize.ParseBytes(maxUpload)
+	if err != nil || n == 0 || n > 1<<40 {
+		return c, fmt.Errorf("-max-upload %q: want a size such as 200MiB", maxUpload)
+	}
+	c.maxUpload = int64(n)
+	if s := c.s3; s.Endpoint != "" && (s.Bucket == "" || s.AccessKey == "" || s.SecretKey == "") {
+		return c, fmt.Errorf("PHONGHOP_S3_ENDPOINT is set: PHONGHOP_S3_BUCKET, PHONGHOP_S3_ACCESS_KEY and PHONGHOP_S3_SECRET_KEY are needed too")
+	}
+	if s := c.s3; s.Endpoint == "" && (s.Bucket != "" || s.AccessKey != "") {
+		return c, fmt.Errorf("S3 settings are given but PHONGHOP_S3_ENDPOINT (-s3-endpoint) is not")
+	}
+	if strings.Contains(c.s3.Endpoint, "://") {
+		return c, fmt.Errorf("-s3-endpoint %q: give host:port without a scheme (PHONGHOP_S3_TLS chooses https)", c.s3.Endpoint)
 	}
 	for _, o := range strings.Split(origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -99,6 +133,53 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		return c, fmt.Errorf("-demo must be between 0 and 5000")
 	}
 	return c, nil
+}
+
+// onOff parses a switch: on/off, true/false, yes/no, 1/0 ("" is off).
+func onOff(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "", "off", "false", "no", "0":
+		return false, nil
+	case "on", "true", "yes", "1":
+		return true, nil
+	}
+	return false, fmt.Errorf("%q: want on or off", v)
+}
+
+// openDocuments opens the document store: the S3 bucket when configured,
+// else the local folder <data>/documents. It also prepares <data>/tmp (for
+// uploads in progress, emptied here: nothing runs yet) and the watermark
+// fonts under <data>/pdfcpu. It returns the store and a description.
+func openDocuments(ctx context.Context, c config) (docstorage.Store, string, string, error) {
+	work := filepath.Join(c.data, "tmp")
+	if err := os.RemoveAll(work); err != nil {
+		return nil, "", "", fmt.Errorf("clear %s: %w", work, err)
+	}
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		return nil, "", "", err
+	}
+	if err := watermark.Init(filepath.Join(c.data, "pdfcpu")); err != nil {
+		return nil, "", "", fmt.Errorf("watermark fonts: %w", err)
+	}
+	if c.s3.Endpoint != "" {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		s3, err := docstorage.NewS3(sctx, c.s3)
+		if err != nil {
+			return nil, "", "", fmt.Errorf("document store S3 %s bucket %s: %w", c.s3.Endpoint, c.s3.Bucket, err)
+		}
+		scheme := "http"
+		if c.s3.UseTLS {
+			scheme = "https"
+		}
+		return s3, fmt.Sprintf("S3 %s://%s/%s", scheme, c.s3.Endpoint, c.s3.Bucket), work, nil
+	}
+	dir := filepath.Join(c.data, "documents")
+	fs, err := docstorage.NewFS(dir)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("document store %s: %w", dir, err)
+	}
+	return fs, dir, work, nil
 }
 
 func newLogger(c config, w io.Writer) (*slog.Logger, error) {
@@ -144,7 +225,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log}, db)
+	store, where, work, err := openDocuments(ctx, c)
+	if err != nil {
+		return err
+	}
+	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log,
+		Documents: store, MaxUpload: c.maxUpload, WorkDir: work}, db)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -155,6 +241,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "Phòng họp không giấy đang chạy tại %s (listening on %s)\n", base, ln.Addr())
 	fmt.Fprintf(stdout, "Dữ liệu: %s\n", c.data)
+	fmt.Fprintf(stdout, "Tài liệu / documents: %s (tối đa / at most %s a file)\n", where, humanize.IBytes(uint64(c.maxUpload)))
 	switch {
 	case generated:
 		fmt.Fprintf(stdout, "Tài khoản thư ký / secretary login: %s  mật khẩu / password: %s\n", c.adminUser, pw)

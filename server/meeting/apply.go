@@ -34,7 +34,7 @@ func apply(s *State, e Event) error {
 			return err
 		}
 		*s = State{ID: e.Meeting, Details: d, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{},
-			Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}}
+			Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}, Documents: []Document{}}
 	case EventMeetingConfigured:
 		var st Settings
 		if err := decode(e, &st); err != nil {
@@ -108,6 +108,7 @@ func apply(s *State, e Event) error {
 		if i := s.ItemIndex(p.ID); i >= 0 {
 			s.Agenda = slices.Delete(s.Agenda, i, i+1)
 			s.Requests = slices.DeleteFunc(s.Requests, func(r SpeakerRequest) bool { return r.Item == p.ID })
+			s.detachDocuments(p.ID)
 		}
 	case EventItemDone:
 		var p ItemDone
@@ -168,6 +169,9 @@ func apply(s *State, e Event) error {
 			return err
 		}
 		if ok, err := s.applyPoll(e); ok {
+			return err
+		}
+		if ok, err := s.applyDocument(e); ok {
 			return err
 		}
 		return Errorf(KindInternal, "Loại sự kiện không xác định: %q.", "unknown event type %q", e.Type)

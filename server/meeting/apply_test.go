@@ -223,7 +223,7 @@ func TestApplyMeetingLifeCycle(t *testing.T) {
 		t.Fatalf("Apply(meeting.created) = %v; want nil", err)
 	}
 	want := &State{ID: "m7", Seq: 1, Head: evs[0].Hash, Details: details, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{},
-		Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}}
+		Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}, Documents: []Document{}}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Fatalf("after meeting.created: state (-want +got):\n%s", diff)
 	}
@@ -231,7 +231,7 @@ func TestApplyMeetingLifeCycle(t *testing.T) {
 		t.Errorf("Created() = false after meeting.created; want true")
 	}
 	b, _ := json.Marshal(s)
-	for _, list := range []string{`"agenda":[]`, `"participants":[]`, `"notices":[]`, `"attendance":{}`, `"requests":[]`, `"speeches":[]`, `"polls":[]`, `"sites":[]`} {
+	for _, list := range []string{`"agenda":[]`, `"participants":[]`, `"notices":[]`, `"attendance":{}`, `"requests":[]`, `"speeches":[]`, `"polls":[]`, `"sites":[]`, `"documents":[]`} {
 		if !strings.Contains(string(b), list) {
 			t.Errorf("JSON of a new meeting = %s; want it to contain %s", b, list)
 		}

@@ -86,6 +86,13 @@ var commands = map[string]func() Command{
 	"poll.cancel":          func() Command { return &CancelPoll{} },
 	"poll.revote":          func() Command { return &RevotePoll{} },
 	"poll.record_votes":    func() Command { return &RecordVotes{} },
+
+	"document.add":              func() Command { return &AddDocument{} },
+	"document.add_version":      func() Command { return &AddVersion{} },
+	"document.update":           func() Command { return &UpdateDocument{} },
+	"document.publish":          func() Command { return &PublishDocument{} },
+	"document.withdraw":         func() Command { return &WithdrawDocument{} },
+	"document.record_downloads": func() Command { return &RecordDownloads{} },
 }
 
 // CommandNames returns every command's wire name.

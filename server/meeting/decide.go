@@ -53,6 +53,14 @@ var permissions = map[string][]Role{
 	"poll.cancel":          {RoleSecretary, RoleChair},
 	"poll.revote":          {RoleSecretary, RoleChair},
 	"poll.record_votes":    {RoleSystem},
+	// Documents: the server gives the commands that point at stored bytes
+	// or record downloads (it checks CanManageDocuments for uploads).
+	"document.add":              {RoleSystem},
+	"document.add_version":      {RoleSystem},
+	"document.update":           {RoleSecretary, RoleChair},
+	"document.publish":          {RoleSecretary, RoleChair},
+	"document.withdraw":         {RoleSecretary, RoleChair},
+	"document.record_downloads": {RoleSystem},
 }
 
 // Allowed reports whether role may give the command named name.

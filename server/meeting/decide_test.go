@@ -555,6 +555,7 @@ func decideCases() []decideCase {
 	)
 
 	add(procedureCases()...)
+	add(documentCases()...)
 
 	// ---- generated: roles, meeting not created, meeting closed ----
 	closed := cat(opened(), cmds(&CloseMeeting{}))

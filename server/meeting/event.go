@@ -159,6 +159,12 @@ const (
 	EventPollCounted   = "poll.counted"   // PollResult; staff only
 	EventPollPublished = "poll.published" // PollResult
 	EventPollCancelled = "poll.cancelled" // PollCancelled
+
+	EventDocumentAdded        = "document.added"         // Document; to the document's audience
+	EventDocumentVersionAdded = "document.version_added" // VersionAdded; to the document's audience
+	EventDocumentUpdated      = "document.updated"       // Document (the whole document); to its new audience
+	EventDocumentRevoked      = "document.revoked"       // DocumentRevoked; to the old audience, after a narrowing document.updated
+	EventDocumentDownloaded   = "document.downloaded"    // Downloads; staff only
 )
 
 // ItemAdded is the payload of agenda.item_added. Position is 1-based.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -55,8 +56,10 @@ func defaultActor(c Command) Actor {
 	switch c := c.(type) {
 	case byActor:
 		return c.a
-	case *RecordPairing, *RecordVotes:
+	case *RecordPairing, *RecordVotes, *RecordDownloads:
 		return asSystem
+	case *AddDocument, *AddVersion:
+		return asUploader
 	}
 	return asSecretary
 }
@@ -289,7 +292,14 @@ func payloadOf(typ string, data json.RawMessage) (any, error) {
 		err = strict(&v)
 		p = v
 	default:
-		return nil, fmt.Errorf("unknown event type %q", typ)
+		// Newer events: decode strictly into their Payload type.
+		mk, ok := payloads[typ]
+		if !ok || mk == nil {
+			return nil, fmt.Errorf("unknown event type %q", typ)
+		}
+		v := mk()
+		err = strict(v)
+		p = reflect.ValueOf(v).Elem().Interface()
 	}
 	return p, err
 }

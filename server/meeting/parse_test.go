@@ -68,6 +68,13 @@ func TestParseCommandEveryName(t *testing.T) {
 		"poll.cancel":          &CancelPoll{},
 		"poll.revote":          &RevotePoll{},
 		"poll.record_votes":    &RecordVotes{},
+
+		"document.add":              &AddDocument{},
+		"document.add_version":      &AddVersion{},
+		"document.update":           &UpdateDocument{},
+		"document.publish":          &PublishDocument{},
+		"document.withdraw":         &WithdrawDocument{},
+		"document.record_downloads": &RecordDownloads{},
 	}
 	if got, want := slices.Sorted(slices.Values(CommandNames())), slices.Sorted(maps.Keys(wantType)); !cmp.Equal(got, want) {
 		t.Errorf("CommandNames() = %v; want %v", got, want)

@@ -47,6 +47,12 @@ var payloads = map[string]func() any{
 	EventPollCounted:        func() any { return &PollResult{} },
 	EventPollPublished:      func() any { return &PollResult{} },
 	EventPollCancelled:      func() any { return &PollCancelled{} },
+
+	EventDocumentAdded:        func() any { return &Document{} },
+	EventDocumentVersionAdded: func() any { return &VersionAdded{} },
+	EventDocumentUpdated:      func() any { return &Document{} },
+	EventDocumentRevoked:      func() any { return &DocumentRevoked{} },
+	EventDocumentDownloaded:   func() any { return &Downloads{} },
 }
 
 // Payload decodes e's data into its typed payload: a pointer to the struct

@@ -188,7 +188,7 @@ func sampleProcedure(name string) Command {
 	case "poll.record_votes":
 		return votes("v15", []string{"p6"}, Ballot{Choice: ChoiceAgree})
 	}
-	return nil
+	return sampleDocumentCommand(name)
 }
 
 // procedureCases are the TestDecide cases of attendance, the speaker list

@@ -137,6 +137,7 @@ type State struct {
 	Requests   []SpeakerRequest      `json:"requests"`   // requests for the floor, in queue order per item
 	Speeches   []Speech              `json:"speeches"`   // in order; the current one has no end
 	Polls      []Poll                `json:"polls"`
+	Documents  []Document            `json:"documents"` // in the order they were added
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -190,6 +191,10 @@ func (s *State) Clone() *State {
 	for i := range c.Polls {
 		c.Polls[i] = c.Polls[i].clone()
 	}
+	c.Documents = slices.Clone(s.Documents)
+	for i := range c.Documents {
+		c.Documents[i] = c.Documents[i].clone()
+	}
 	return &c
 }
 
@@ -207,7 +212,9 @@ type Viewer struct {
 //   - who has paired a tablet;
 //   - private notices addressed to others;
 //   - who voted in a secret poll (everyone sees how many);
-//   - a poll's results before they are published.
+//   - a poll's results before they are published;
+//   - documents outside their audience (drafts, withdrawn, delegates-only
+//     or confidential ones; see Document.Audience).
 func View(s *State, v Viewer) *State {
 	c := s.Clone()
 	if !v.Role.Staff() {
@@ -231,11 +238,14 @@ func View(s *State, v Viewer) *State {
 			p.Voters = nil // poll.voted of a secret poll is staff only
 		}
 	}
+	if c.Documents != nil {
+		c.Documents = slices.DeleteFunc(c.Documents, func(d Document) bool { return !d.CanRead(v) })
+	}
 	return c
 }
 
 // Personal reports whether View(s, v) depends on who v is, beyond its role:
-// a private notice addressed to v. A cache
+// a private notice addressed to v, or a confidential document naming v. A cache
 // of views per role must keep such viewers apart.
 func Personal(s *State, v Viewer) bool {
 	if v.Participant == "" || staffAudience.Includes(v) {
@@ -243,6 +253,11 @@ func Personal(s *State, v Viewer) bool {
 	}
 	for _, n := range s.Notices {
 		if n.To == v.Participant {
+			return true
+		}
+	}
+	for _, d := range s.Documents {
+		if d.Status == DocumentPublished && d.Confidential() && slices.Contains(d.Readers, v.Participant) {
 			return true
 		}
 	}

@@ -211,6 +211,16 @@ func (r *Room) Participant(id string) (meeting.Participant, bool) {
 	return r.state.Participant(id)
 }
 
+// Document returns a copy of document id (whoever may see it), the
+// meeting's status, and whether the document exists. It is cheaper than
+// State for the per-request checks of downloads.
+func (r *Room) Document(id string) (meeting.Document, meeting.Status, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.state.Document(id)
+	return d.Clone(), r.state.Status, ok
+}
+
 // Epoch returns the epoch of the meeting's log.
 func (r *Room) Epoch() string {
 	r.mu.Lock()
