@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -54,8 +53,8 @@ const (
 // cast decodes and casts a ballot, returning its status for the answer.
 func (s *Server) cast(ctx context.Context, r *room.Room, a meeting.Actor, data json.RawMessage) (string, error) {
 	var req castRequest
-	if err := strictJSON(data, &req); err != nil {
-		return "", err
+	if !decodeStrict(data, &req) {
+		return "", invalid("Dữ liệu phiếu không hợp lệ.", "invalid ballot data")
 	}
 	err := r.Cast(ctx, a, req.Poll, req.Key, req.Ballot)
 	switch {
@@ -145,17 +144,4 @@ func (s *Server) handleNotVoted(c echo.Context) error {
 		out = append(out, q)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"poll": p.ID, "eligible": len(p.Eligible), "voted": len(voters), "not_voted": out})
-}
-
-// strictJSON decodes data into v, refusing unknown fields.
-func strictJSON(data json.RawMessage, v any) error {
-	if len(data) == 0 {
-		data = []byte("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return invalid("Dữ liệu phiếu không hợp lệ.", "invalid ballot data: "+err.Error())
-	}
-	return nil
 }

@@ -27,15 +27,21 @@ func bindJSON(c echo.Context, v any) error {
 	if err != nil {
 		return invalid("Không đọc được dữ liệu gửi lên.", "cannot read the request body")
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		body = []byte("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil || dec.More() {
+	if !decodeStrict(body, v) {
 		return invalid("Dữ liệu gửi lên không phải JSON hợp lệ.", "the request body is not valid JSON for this call")
 	}
 	return nil
+}
+
+// decodeStrict decodes data (empty means {}) into v, refusing unknown
+// fields and trailing data, and reports whether it could.
+func decodeStrict(data []byte, v any) bool {
+	if len(bytes.TrimSpace(data)) == 0 {
+		data = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v) == nil && !dec.More()
 }
 
 // meetingFor loads the meeting named in the path and the caller's actor in it.

@@ -45,23 +45,7 @@ func (db *DB) StoreBallot(ctx context.Context, b Ballot) error {
 	}
 	r := reqPool.Get().(*appendReq)
 	r.ballot = &b
-	if !db.log.push(r) {
-		r.reset()
-		reqPool.Put(r)
-		return meeting.Internal(ErrClosed)
-	}
-	select {
-	case <-r.done:
-	case <-ctx.Done():
-		if r.state.CompareAndSwap(reqPending, reqCancelled) {
-			return ctx.Err()
-		}
-		<-r.done
-	}
-	err := r.err
-	r.reset()
-	reqPool.Put(r)
-	return err
+	return db.await(ctx, r)
 }
 
 // storeBallot runs inside the writer's batch transaction, in the request's

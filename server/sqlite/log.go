@@ -161,6 +161,12 @@ func (db *DB) Append(ctx context.Context, events []meeting.Event) error {
 		reqPool.Put(r)
 		return err
 	}
+	return db.await(ctx, r)
+}
+
+// await queues r for the writer and waits for its outcome (see Append for
+// the cancellation rules), then returns r to the pool when it may.
+func (db *DB) await(ctx context.Context, r *appendReq) error {
 	if !db.log.push(r) {
 		r.reset()
 		reqPool.Put(r)
