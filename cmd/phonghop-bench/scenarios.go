@@ -264,6 +264,23 @@ const (
 	memGap     = 750 * time.Millisecond
 )
 
+// sampleSide samples one side of the idle measurement: at once, and, if
+// afterGC, again after the server's own next garbage collection (gc is nil
+// otherwise).
+func (b *bench) sampleSide(ctx context.Context, afterGC bool) (noGC, gc *memSample, err error) {
+	if noGC, err = b.sampleMem(ctx); err != nil || !afterGC {
+		return noGC, nil, err
+	}
+	b.p.printf("idle: waiting for the server's next garbage collection (at most %v)", b.cfg.idleGCWait)
+	d, err := b.waitGC(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.p.printf("idle: GC after %.1f s; sampling again", d.Seconds())
+	gc, err = b.sampleMem(ctx)
+	return noGC, gc, err
+}
+
 // sampleMem reads /metrics memSamples times and returns the medians.
 func (b *bench) sampleMem(ctx context.Context) (*memSample, error) {
 	names := []string{"go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes", "process_resident_memory_bytes",
@@ -345,21 +362,8 @@ func (b *bench) idle(ctx context.Context, user, password string, rep *report) er
 	}, func() error {
 		b.p.printf("idle: sampling the server's memory before connecting the tablets")
 		var err error
-		if ir.BeforeNoGC, err = b.sampleMem(ctx); err != nil {
-			return err
-		}
-		if afterGC {
-			b.p.printf("idle: waiting for the server's next garbage collection (at most %v)", b.cfg.idleGCWait)
-			d, err := b.waitGC(ctx)
-			if err != nil {
-				return err
-			}
-			b.p.printf("idle: GC after %.1f s; sampling again", d.Seconds())
-			if ir.Before, err = b.sampleMem(ctx); err != nil {
-				return err
-			}
-		}
-		return nil
+		ir.BeforeNoGC, ir.Before, err = b.sampleSide(ctx, afterGC)
+		return err
 	})
 	if err != nil {
 		return err
@@ -378,19 +382,8 @@ func (b *bench) idle(ctx context.Context, user, password string, rep *report) er
 	if err := sleep(ctx, b.cfg.idleWait); err != nil {
 		return err
 	}
-	if ir.AfterNoGC, err = b.sampleMem(ctx); err != nil {
+	if ir.AfterNoGC, ir.After, err = b.sampleSide(ctx, afterGC); err != nil {
 		return err
-	}
-	if afterGC {
-		b.p.printf("idle: waiting for the server's next garbage collection (at most %v)", b.cfg.idleGCWait)
-		d, err := b.waitGC(ctx)
-		if err != nil {
-			return err
-		}
-		b.p.printf("idle: GC after %.1f s; sampling again", d.Seconds())
-		if ir.After, err = b.sampleMem(ctx); err != nil {
-			return err
-		}
 	}
 	rep.MeasureCPU, measured = done(), true
 	n := float64(b.cfg.n)

@@ -3,6 +3,7 @@ package room
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -170,11 +171,7 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	return nil
 }
 
-var errNoBox = errorString("room: no ballot box configured")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errNoBox = errors.New("room: no ballot box configured")
 
 // scheduleFlush starts the flusher if it is not running. r.mu must be held.
 func (r *Room) scheduleFlush() {
@@ -269,7 +266,7 @@ func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]m
 	r.flushLocked(ctx)
 	if len(box.unrecorded) > 0 {
 		reopen()
-		return nil, meeting.Internal(errorString("room: could not record every vote before closing"))
+		return nil, meeting.Internal(errors.New("room: could not record every vote before closing"))
 	}
 	c := &meeting.ClosePoll{ID: poll}
 	if p.Kind.Secret() {
