@@ -12,6 +12,23 @@ cd "$(dirname "$0")/.."
 
 echo "== dependencies"
 go version
+# Debian packages: Chromium for the browser tests of the web apps (chromedp
+# drives it), poppler-utils (pdftotext, pdffonts) to read the minutes' PDF
+# back. Installed only when missing; needs root (CI runs as root).
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+# A font with Vietnamese glyphs, so screenshots show diacritics, not boxes.
+dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+if ((${#need[@]})); then
+	sudo=""
+	[[ "$(id -u)" == 0 ]] || sudo="sudo"
+	echo "installing ${need[*]} from apt"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+chromium --version 2>/dev/null
+pdftotext -v 2>&1 | head -1
 # A real MinIO server for the S3 backend's tests, built from source at a
 # pinned version (scripts/minio.sh; a cold build takes ~6 minutes on 2 cores).
 PHONGHOP_MINIO_BIN="$(bash scripts/minio.sh)"
