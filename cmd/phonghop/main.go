@@ -1,6 +1,7 @@
 // Command phonghop is the paperless meeting-room server (phòng họp không
 // giấy). With no arguments it serves; `phonghop verify-log` checks the hash
-// chain of every meeting in a data directory.
+// chain of every meeting in a data directory; `phonghop verify` checks a
+// signed meeting archive offline.
 package main
 
 import (
@@ -62,13 +63,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "verify-log":
 		return verifyLog(ctx, args, getenv, stdout, stderr)
+	case "verify":
+		return verifyArchive(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, stderr)
 	case "help":
-		fmt.Fprintln(stdout, "usage: phonghop [serve] [flags] | phonghop verify-log [-data DIR] | phonghop healthcheck [-url URL]")
+		fmt.Fprintln(stdout, "usage: phonghop [serve] [flags] | phonghop verify-log [-data DIR] | phonghop verify <folder|file.zip|s3://bucket/prefix> [-key FINGERPRINT|PEM] | phonghop healthcheck [-url URL]")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, verify-log or healthcheck)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, verify-log, verify or healthcheck)", cmd)
 }
 
 // env returns getenv(name) or def when unset.
