@@ -130,6 +130,12 @@ func Log(id string, sp Spec) (*meeting.State, []meeting.Event, error) {
 	if err := run(secretary, &meeting.CloseMeeting{}); err != nil {
 		return nil, nil, err
 	}
+	if err := run(secretary, &meeting.Conclude{Text: "Hội nghị thống nhất thông qua các nội dung đã biểu quyết; giao Văn phòng hoàn thiện văn bản."}); err != nil {
+		return nil, nil, err
+	}
+	if err := run(secretary, &meeting.FinalizeMinutes{Number: "01-BB/ĐU", PlaceDate: "Hà Nội, ngày 16 tháng 3 năm 2026"}); err != nil {
+		return nil, nil, err
+	}
 	return s, log, nil
 }
 
@@ -193,5 +199,5 @@ func Input(id string, sp Spec) (archive.Input, error) {
 		return archive.Input{}, err
 	}
 	return archive.Input{Meeting: archive.MeetingInfo{ID: id, Title: s.Details.Title, Epoch: "e1", StartsAt: s.Details.StartsAt},
-		Revision: 1, Minutes: m, Events: log, Documents: archive.DocumentsOf(s), Created: Start.Add(3 * time.Hour)}, nil
+		Revision: s.Minutes.Revision, Minutes: m, Events: log, Documents: archive.DocumentsOf(s), Created: Start.Add(3 * time.Hour)}, nil
 }
