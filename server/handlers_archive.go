@@ -20,10 +20,10 @@ var errNoArchive = &meeting.Error{Kind: meeting.KindNotFound, Message: "MÃ¡y chá
 // handleArchivePublicKey returns the archive signing key (public: anyone
 // may verify an archive).
 func (s *Server) handleArchivePublicKey(c echo.Context) error {
-	if s.archiver == nil {
+	k := s.cfg.ArchiveKey
+	if k == nil {
 		return errNoArchive
 	}
-	k := s.archiver.key
 	return c.JSON(http.StatusOK, map[string]any{
 		"algorithm":         "Ed25519",
 		"fingerprint":       k.Fingerprint(),

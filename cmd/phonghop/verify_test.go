@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
+	"io"
+	"net/http"
 	"os"
+	"regexp"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,5 +117,68 @@ func TestVerifyCommandS3(t *testing.T) {
 	}
 	if out, err := runVerify(t, env, "s3://no-such-bucket-xyz/archives/m/1"); err == nil {
 		t.Errorf("verify s3 unknown bucket = nil\n%s", out)
+	}
+}
+
+func TestArchiveConfig(t *testing.T) {
+	parse := func(env map[string]string) (config, error) {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		return parseConfig(fs, nil, func(k string) string { return env[k] })
+	}
+	s3 := map[string]string{"PHONGHOP_S3_ENDPOINT": "minio:9000", "PHONGHOP_S3_BUCKET": "phonghop", "PHONGHOP_S3_ACCESS_KEY": "a", "PHONGHOP_S3_SECRET_KEY": "b"}
+	c, err := parse(s3)
+	if err != nil || c.archiveBucket != "phonghop-archive" || c.archivePolicy.Mode != "COMPLIANCE" || c.archivePolicy.Days != 3650 {
+		t.Errorf("defaults: %q %+v, %v", c.archiveBucket, c.archivePolicy, err)
+	}
+	s3["PHONGHOP_S3_ARCHIVE_BUCKET"], s3["PHONGHOP_ARCHIVE_RETENTION"], s3["PHONGHOP_ARCHIVE_LOCK_MODE"] = "luu-tru", "10y", "governance"
+	c, err = parse(s3)
+	if err != nil || c.archiveBucket != "luu-tru" || c.archivePolicy.Mode != "GOVERNANCE" || c.archivePolicy.Years != 10 {
+		t.Errorf("set: %q %+v, %v", c.archiveBucket, c.archivePolicy, err)
+	}
+	for _, env := range []map[string]string{
+		{"PHONGHOP_ARCHIVE_RETENTION": "mãi mãi"},
+		{"PHONGHOP_ARCHIVE_LOCK_MODE": "LEGAL_HOLD"},
+		{"PHONGHOP_S3_ARCHIVE_BUCKET": "x"}, // without S3
+		{"PHONGHOP_S3_ENDPOINT": "minio:9000", "PHONGHOP_S3_BUCKET": "p", "PHONGHOP_S3_ACCESS_KEY": "a", "PHONGHOP_S3_SECRET_KEY": "b", "PHONGHOP_S3_ARCHIVE_BUCKET": "p"},
+	} {
+		if _, err := parse(env); err == nil {
+			t.Errorf("parseConfig(%v) = nil error", env)
+		}
+	}
+}
+
+// TestServeArchiveKey: the first start creates the signing key (0600) and
+// prints its fingerprint; the next start prints the same one, and the
+// public-key route serves it.
+func TestServeArchiveKey(t *testing.T) {
+	data := t.TempDir()
+	var prints []string
+	for range 2 {
+		addr, out, stop := startRun(t, []string{"-addr", "127.0.0.1:0", "-data", data}, map[string]string{})
+		resp, err := http.Get("http://" + addr + "/api/archive/public-key")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pk struct{ Fingerprint string }
+		decode(t, resp, &pk)
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`archive signing key: \S+  \(SHA-256 ([0-9a-f]{64})\)`).FindStringSubmatch(out.String())
+		if m == nil || m[1] != pk.Fingerprint {
+			t.Fatalf("output lacks the key fingerprint %q:\n%s", pk.Fingerprint, out)
+		}
+		if !strings.Contains(out.String(), "minutes archive: "+filepath.Join(data, "archives")) {
+			t.Errorf("output lacks the local archive folder:\n%s", out)
+		}
+		prints = append(prints, m[1])
+	}
+	if prints[0] != prints[1] {
+		t.Errorf("fingerprints %v differ between starts", prints)
+	}
+	fi, err := os.Stat(filepath.Join(data, archive.KeyFile))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file: %v, %v; want mode 0600", fi, err)
 	}
 }
