@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/phonghop/phonghop/server"
 	"github.com/phonghop/phonghop/server/archive"
-	"github.com/phonghop/phonghop/server/archive/archivetest"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/sqlite"
 )
@@ -23,15 +23,6 @@ import (
 type archTS struct {
 	*testServer
 	stop func()
-}
-
-// testRenderMinutes stands in for the minutes renderer.
-func testRenderMinutes(events []meeting.Event) (archive.Minutes, error) {
-	s, err := meeting.Replay(events)
-	if err != nil {
-		return archive.Minutes{}, err
-	}
-	return archivetest.Minutes(s)
 }
 
 // archiveServer is a real server over a real SQLite file in dir, archiving
@@ -56,7 +47,7 @@ func archiveServer(t *testing.T, dir string, withArchive bool) (*archTS, *archiv
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Archives, cfg.ArchiveKey, cfg.RenderMinutes = st, key, testRenderMinutes
+		cfg.Archives, cfg.ArchiveKey, cfg.RenderMinutes = st, key, server.RenderMinutes
 	}
 	srv := server.New(cfg, db)
 	hs := httptest.NewServer(srv.Handler())
@@ -199,6 +190,20 @@ func TestArchiveOnFinalize(t *testing.T) {
 		}
 		if r.Manifest.Revision != rev || r.Manifest.Meeting.ID != id {
 			t.Errorf("manifest = %+v", r.Manifest)
+		}
+		// The minutes are the real ones, of this revision.
+		mj, _ := src.ReadFile(context.Background(), archive.FileMinutesJSON)
+		var rec struct {
+			Revision int    `json:"revision"`
+			Number   string `json:"number"`
+		}
+		if err := json.Unmarshal(mj, &rec); err != nil || rec.Revision != rev || rec.Number != "01-BB/ĐU" {
+			t.Errorf("minutes.json r%d = %+v, %v", rev, rec, err)
+		}
+		pdf, _ := src.ReadFile(context.Background(), archive.FileMinutesVIP)
+		html, _ := src.ReadFile(context.Background(), archive.FileMinutesVIH)
+		if !bytes.HasPrefix(pdf, []byte("%PDF-")) || !strings.Contains(string(html), "Hội nghị Ban Chấp hành lần thứ 5") {
+			t.Errorf("r%d: PDF starts %q; HTML lacks the title", rev, pdf[:min(8, len(pdf))])
 		}
 		// The archived log ends with the event that made this revision.
 		wantType := meeting.EventMinutesFinalized

@@ -4,14 +4,12 @@
 package archivetest
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"html"
 	"time"
 
 	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/minutes"
 )
 
 // Spec sizes a fixture meeting.
@@ -139,53 +137,29 @@ func Log(id string, sp Spec) (*meeting.State, []meeting.Event, error) {
 	return s, log, nil
 }
 
-// Minutes renders stand-in minutes from the state (until the real renderer
-// is wired): JSON of the state, a small HTML page per language and a
-// one-page PDF per language. They are only bytes to archive.
-func Minutes(s *meeting.State) (archive.Minutes, error) {
-	j, err := json.MarshalIndent(s, "", "  ")
+// Minutes renders the minutes of a log with package server/minutes: JSON,
+// HTML and PDF in Vietnamese and English.
+func Minutes(events []meeting.Event) (archive.Minutes, error) {
+	m, err := minutes.Build(events)
 	if err != nil {
 		return archive.Minutes{}, err
 	}
-	page := func(lang, heading string) []byte {
-		var b bytes.Buffer
-		fmt.Fprintf(&b, "<!doctype html><html lang=%q><meta charset=utf-8><h1>%s</h1><h2>%s</h2><ol>", lang, heading, html.EscapeString(s.Details.Title))
-		for _, it := range s.Agenda {
-			fmt.Fprintf(&b, "<li>%s</li>", html.EscapeString(it.Title))
+	var out archive.Minutes
+	for _, f := range []struct {
+		dst *[]byte
+		fn  func() ([]byte, error)
+	}{
+		{&out.JSON, m.JSON},
+		{&out.HTMLVI, func() ([]byte, error) { return m.HTML("vi") }},
+		{&out.HTMLEN, func() ([]byte, error) { return m.HTML("en") }},
+		{&out.PDFVI, func() ([]byte, error) { return m.PDF("vi") }},
+		{&out.PDFEN, func() ([]byte, error) { return m.PDF("en") }},
+	} {
+		if *f.dst, err = f.fn(); err != nil {
+			return archive.Minutes{}, err
 		}
-		b.WriteString("</ol><table>")
-		for _, p := range s.Participants {
-			fmt.Fprintf(&b, "<tr><td>%s<td>%s<td>%s</tr>", p.ID, html.EscapeString(p.Name), html.EscapeString(p.Unit))
-		}
-		b.WriteString("</table></html>\n")
-		return b.Bytes()
 	}
-	return archive.Minutes{JSON: append(j, '\n'), HTMLVI: page("vi", "BIÊN BẢN"), HTMLEN: page("en", "MINUTES"),
-		PDFVI: pdf("BIEN BAN " + s.ID), PDFEN: pdf("MINUTES " + s.ID)}, nil
-}
-
-// pdf returns a minimal one-page PDF showing text (ASCII).
-func pdf(text string) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(s string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s)
-	}
-	b.WriteString("%PDF-1.4\n")
-	content := fmt.Sprintf("BT /F1 18 Tf 72 720 Td (%s) Tj ET", text)
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>")
-	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
-	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
+	return out, nil
 }
 
 // Input returns the archive input of a fixture meeting, revision 1.
@@ -194,7 +168,7 @@ func Input(id string, sp Spec) (archive.Input, error) {
 	if err != nil {
 		return archive.Input{}, err
 	}
-	m, err := Minutes(s)
+	m, err := Minutes(log)
 	if err != nil {
 		return archive.Input{}, err
 	}
