@@ -44,8 +44,6 @@ type archiver struct {
 	mu      sync.Mutex
 	pending map[string]bool // meetings to check
 	index   []archive.Entry // complete archives, for listing
-	ready   bool            // the startup scan is done
-	wrote   int             // archives written (for tests)
 }
 
 // retryDelay is how long the archiver waits after a failure.
@@ -181,7 +179,6 @@ func (a *archiver) scan(ctx context.Context) error {
 			missing++
 		}
 	}
-	a.ready = true
 	a.mu.Unlock()
 	if missing > 0 {
 		a.log.Warn("archive: finalised minutes without an archive; writing them now", "revisions", missing)
@@ -246,7 +243,6 @@ func (a *archiver) archiveMeeting(ctx context.Context, id string) error {
 		a.mu.Lock()
 		a.index = slices.DeleteFunc(a.index, func(x archive.Entry) bool { return x.Meeting.ID == id && x.Revision == p.Revision })
 		a.index = append(a.index, entry)
-		a.wrote++
 		a.mu.Unlock()
 		if built != nil {
 			a.log.Info("archive: written", "meeting", id, "revision", p.Revision, "seq", e.Seq, "bytes", built.Size(),
