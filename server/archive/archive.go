@@ -145,7 +145,8 @@ func Prefix(meetingID string, revision int) string {
 }
 
 // Build makes and signs the archive of in. The events must form a valid
-// chain from seq 1 (a broken log is never archived).
+// chain from seq 1 (a broken log is never archived) and end with the
+// minutes.finalized or minutes.corrected event that made in.Revision.
 func Build(in Input, key *Key) (*Archive, error) {
 	if in.Meeting.ID == "" || in.Revision < 1 {
 		return nil, errors.New("archive: meeting id and a revision ≥ 1 are required")
@@ -155,6 +156,9 @@ func Build(in Input, key *Key) (*Archive, error) {
 	}
 	if i, err := meeting.VerifyChain(0, "", in.Events); err != nil {
 		return nil, fmt.Errorf("archive: event log of %s at index %d: %w", in.Meeting.ID, i, err)
+	}
+	if rev, ok := revisionOf(in.Events[len(in.Events)-1]); !ok || rev != in.Revision {
+		return nil, fmt.Errorf("archive: the log of %s does not end with the event that made revision %d of the minutes", in.Meeting.ID, in.Revision)
 	}
 	events, err := EncodeEvents(in.Events)
 	if err != nil {
@@ -197,6 +201,21 @@ func Build(in Input, key *Key) (*Archive, error) {
 	files[FileManifest] = mb
 	files[FileSignature] = key.Sign(mb)
 	return &Archive{Manifest: m, files: files}, nil
+}
+
+// revisionOf returns the minutes revision made by e, if e is a
+// minutes.finalized or minutes.corrected event.
+func revisionOf(e meeting.Event) (int, bool) {
+	if e.Type != meeting.EventMinutesFinalized && e.Type != meeting.EventMinutesCorrected {
+		return 0, false
+	}
+	var p struct {
+		Revision int `json:"revision"`
+	}
+	if json.Unmarshal(e.Data, &p) != nil || p.Revision < 1 {
+		return 0, false
+	}
+	return p.Revision, true
 }
 
 // EncodeEvents writes events as JSON Lines, one event per line with every
@@ -272,5 +291,3 @@ func (a *Archive) WriteDir(dir string) error {
 	}
 	return nil
 }
-
-func newZip(w io.Writer) *zip.Writer { return zip.NewWriter(w) }

@@ -385,6 +385,13 @@ func TestLocalStore(t *testing.T) {
 
 	// Crash after some files: the rest is completed, reusing what is there
 	// even if a re-rendering would differ.
+	st2, log, err := archivetest.Log(in.Meeting.ID, archivetest.Spec{Delegates: 60, Items: 5, Polls: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Events, err = archivetest.Correct(st2, log, "Đính chính lần 1"); err != nil {
+		t.Fatal(err)
+	}
 	in.Revision = 2
 	dir := archive.LocalDir(root, in.Meeting.ID, 2)
 	os.MkdirAll(dir, 0o755)
@@ -397,12 +404,20 @@ func TestLocalStore(t *testing.T) {
 		t.Fatalf("Verify(completed partial) = %v", r.Problems)
 	}
 	// A stored events.jsonl that differs from the log is refused.
+	if in.Events, err = archivetest.Correct(st2, in.Events, "Đính chính lần 2"); err != nil {
+		t.Fatal(err)
+	}
 	in.Revision = 3
 	dir = archive.LocalDir(root, in.Meeting.ID, 3)
 	os.MkdirAll(dir, 0o755)
 	os.WriteFile(filepath.Join(dir, archive.FileEvents), []byte("{}\n"), 0o444)
 	if _, err := st.Write(ctx, in, key); err == nil {
 		t.Fatal("Write over a different events.jsonl = nil error")
+	}
+	// Build refuses a log that does not end with the revision's event.
+	in.Revision = 2
+	if _, err := archive.Build(in, key); err == nil {
+		t.Error("Build(revision 2 with a log ending at revision 3) = nil error")
 	}
 }
 

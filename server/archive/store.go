@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -447,7 +448,7 @@ func (s *Store) entry(ctx context.Context, key string) (Entry, error) {
 // one stored file at a time.
 func (s *Store) WriteZip(ctx context.Context, w io.Writer, meetingID string, revision int, modified time.Time) error {
 	prefix := Prefix(meetingID, revision)
-	zw := newZip(w)
+	zw := zip.NewWriter(w)
 	for _, name := range AllFiles {
 		rc, err := s.r.Open(ctx, prefix+name, 0, -1)
 		if err != nil {

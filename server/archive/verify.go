@@ -261,6 +261,7 @@ func verifyEvents(b []byte, m *Manifest, r *Report) {
 		}
 	}
 	line := 0
+	var last *meeting.Event
 	for sc.Scan() {
 		line++
 		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
@@ -290,6 +291,7 @@ func verifyEvents(b []byte, m *Manifest, r *Report) {
 			fail("Dòng %d: sự kiện %d đã bị thay đổi (sai mã băm).", "line %d: event %d was altered (hash mismatch)", line, e.Seq)
 		}
 		seq, prev = e.Seq, e.Hash
+		last = &e
 	}
 	if err := sc.Err(); err != nil {
 		fail("Không đọc hết được: %v.", "cannot read to the end: %v", err)
@@ -302,6 +304,12 @@ func verifyEvents(b []byte, m *Manifest, r *Report) {
 	}
 	if bad > maxChainProblems {
 		r.add(FileEvents, CodeChain, "… và %d lỗi khác.", "… and %d more problems", bad-maxChainProblems)
+	}
+	if m != nil && last != nil {
+		if rev, ok := revisionOf(*last); !ok || rev != m.Revision {
+			r.add(FileEvents, CodeHead, "Nhật ký không kết thúc bằng sự kiện tạo phiên bản %d của biên bản.",
+				"the log does not end with the event that made revision %d of the minutes", m.Revision)
+		}
 	}
 	if m != nil && (seq != m.Log.Seq || prev != m.Log.Hash) {
 		r.add(FileEvents, CodeHead, "Sự kiện cuối là số %d (%s), manifest ghi số %d (%s).", "the last event is %d (%s), the manifest says %d (%s)",

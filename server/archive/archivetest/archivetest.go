@@ -175,3 +175,19 @@ func Input(id string, sp Spec) (archive.Input, error) {
 	return archive.Input{Meeting: archive.MeetingInfo{ID: id, Title: s.Details.Title, Epoch: "e1", StartsAt: s.Details.StartsAt},
 		Revision: s.Minutes.Revision, Minutes: m, Events: log, Documents: archive.DocumentsOf(s), Created: Start.Add(3 * time.Hour)}, nil
 }
+
+// Correct adds a correction of the finalised minutes to the meeting (state
+// s, whose log is log), returning the longer log; s is updated.
+func Correct(s *meeting.State, log []meeting.Event, text string) ([]meeting.Event, error) {
+	now := log[len(log)-1].At.Add(time.Minute)
+	evs, err := meeting.Decide(s, secretary, &meeting.CorrectMinutes{Text: text, Reason: "Ghi nhầm"}, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		if err := meeting.Apply(s, e); err != nil {
+			return nil, err
+		}
+	}
+	return append(log[:len(log):len(log)], evs...), nil
+}
