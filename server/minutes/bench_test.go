@@ -205,3 +205,30 @@ func TestLargeMeeting(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkMinutes1600Parts splits BenchmarkMinutes1600 into its steps.
+func BenchmarkMinutes1600Parts(b *testing.B) {
+	f := largeMeeting(b, 1600)
+	m, err := Build(f.log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, step := range []struct {
+		name string
+		run  func() error
+	}{
+		{"Build", func() error { _, err := Build(f.log); return err }},
+		{"JSON", func() error { _, err := m.JSON(); return err }},
+		{"HTML", func() error { _, err := m.HTML("vi"); return err }},
+		{"PDF", func() error { _, err := m.PDF("vi"); return err }},
+	} {
+		b.Run(step.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := step.run(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
