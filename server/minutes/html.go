@@ -60,7 +60,7 @@ table.t td.r { text-align: right; white-space: nowrap; }
 table.t tr { page-break-inside: avoid; }
 table.sign { width: 100%; margin-top: 8mm; page-break-inside: avoid; }
 table.sign td { width: 50%; text-align: center; vertical-align: top; }
-table.sign .name { margin-top: 22mm; font-weight: bold; }
+table.sign td.name { padding-top: 22mm; font-weight: bold; vertical-align: bottom; }
 </style>
 </head>
 <body>
@@ -72,7 +72,8 @@ table.sign .name { margin-top: 22mm; font-weight: bold; }
 <p class="subject">{{.Subject}}</p>
 {{if .Draft}}<p class="draft">{{.Draft}}</p><p class="draftnote">{{.DraftNote}}</p>{{else}}<p class="rev">{{.Revision}}</p>{{end}}
 {{range .Blocks}}{{template "block" .}}{{end}}
-<table class="sign"><tr>{{range .Signs}}<td>{{range .Lines}}<div class="b">{{.}}</div>{{end}}<div class="i">{{.Hint}}</div><div class="name">{{.Name}}</div></td>{{end}}</tr></table>
+<table class="sign"><tr>{{range .Signs}}<td>{{range .Lines}}<div class="b">{{.}}</div>{{end}}<div class="i">{{.Hint}}</div></td>{{end}}</tr>
+<tr>{{range .Signs}}<td class="name">{{.Name}}</td>{{end}}</tr></table>
 {{if .Corrections}}<h2>{{.CorrectionsTitle}}</h2>{{range .Corrections}}{{template "block" .}}{{end}}{{end}}
 </body>
 </html>

@@ -3,6 +3,7 @@ package minutes
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"os/exec"
@@ -429,5 +430,33 @@ func TestWords(t *testing.T) {
 	}
 	if got := vi.duration(125); got != "2 phút 5 giây" {
 		t.Errorf("vi duration(125) = %q", got)
+	}
+}
+
+// TestConcurrentRendering: the minutes render from several goroutines at
+// once (the server may archive and preview together) with equal results.
+func TestConcurrentRendering(t *testing.T) {
+	_, m := build(t)
+	want, err := m.PDF("vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			got, err := m.PDF("vi")
+			if err == nil && !bytes.Equal(got, want) {
+				err = errors.New("a concurrent PDF differs")
+			}
+			if err == nil {
+				_, err = m.HTML("en")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

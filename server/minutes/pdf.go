@@ -312,19 +312,21 @@ func (r *renderer) signatures(signs [2]sign) {
 	r.keep(55)
 	col := textW / 2
 	y0 := p.GetY()
-	bottom := y0
+	titles := y0
 	for i, s := range signs {
 		x := marginL + float64(i)*col
 		y := y0
 		for _, l := range s.Lines {
 			y = r.centered(x, y, col, l, "B", bodyPt)
 		}
-		y = r.centered(x, y, col, s.Hint, "I", 11)
-		y += 25
+		titles = max(titles, r.centered(x, y, col, s.Hint, "I", 11))
+	}
+	// The names on one line, below room for the signatures.
+	bottom := titles + 25
+	for i, s := range signs {
 		if s.Name != "" {
-			y = r.centered(x, y, col, s.Name, "B", bodyPt)
+			bottom = max(bottom, r.centered(marginL+float64(i)*col, titles+25, col, s.Name, "B", bodyPt))
 		}
-		bottom = max(bottom, y)
 	}
 	p.SetXY(marginL, bottom+4)
 }

@@ -21,7 +21,7 @@ type words struct {
 
 	startedAt, scheduledAt, notOpened, place, chair, secretary string
 	composition                                                string // summoned, attended, hall …
-	inHall, atSite, absentN                                    string
+	inHall, atSite                                             string
 	absentTitle, lateTitle, leftTitle                          string
 	colName, colPost, colReason, colArrived, colLeft           string
 	excused, noReason, notRecorded                             string
@@ -31,11 +31,11 @@ type words struct {
 
 	noDocuments, docLine, docNote, withdrawn, confidential string
 
-	presenter, itemTime, itemFrom, itemUntil string
-	speechesN, colNo, colSpeaker, colTopic   string
-	colStart, colDuration                    string
-	pointOfOrder, replyTo                    string
-	noItem                                   string
+	presenter, itemTime, itemFrom          string
+	speechesN, colNo, colSpeaker, colTopic string
+	colStart, colDuration                  string
+	pointOfOrder, replyTo                  string
+	noItem                                 string
 
 	pollTitle                    map[meeting.PollKind]string
 	ratingTitle                  map[meeting.Scale]string
@@ -54,7 +54,7 @@ type words struct {
 	elected, reached, electedOrd string
 	tie, short, tieElder         string
 	level                        map[meeting.Level]string
-	colValid, colInvalid         string
+	colValid                     string
 	lowHalf, lowTwoThirds, none  string
 	capLine, capExceeded, capOK  string
 	invalidFor                   string
@@ -76,7 +76,7 @@ var vi = &words{
 	startedAt: "Thời gian: bắt đầu lúc %s.", scheduledAt: "Thời gian dự kiến: %s.", notOpened: "Cuộc họp chưa khai mạc.",
 	place: "Địa điểm: %s.", chair: "Chủ trì: %s.", secretary: "Thư ký (người ghi biên bản): %s.",
 	composition: "Thành phần: số đại biểu được triệu tập (có quyền biểu quyết): %s; có mặt: %s (%s); vắng mặt: %s.",
-	inHall:      "tại hội trường: %s", atSite: "tại điểm cầu %s: %s", absentN: "%s",
+	inHall:      "tại hội trường: %s", atSite: "tại điểm cầu %s: %s",
 	absentTitle: "Vắng mặt:", lateTitle: "Đến muộn:", leftTitle: "Rời cuộc họp trước khi kết thúc:",
 	colName: "Họ và tên", colPost: "Chức vụ, đơn vị", colReason: "Lý do", colArrived: "Đến lúc", colLeft: "Rời lúc",
 	excused: "Vắng có lý do: %s", noReason: "Không có lý do", notRecorded: "Không điểm danh",
@@ -87,7 +87,7 @@ var vi = &words{
 	quorumFirstMet: "Đủ số lượng từ %s.",
 	baseEntitled:   "được triệu tập", baseSummoned: "được triệu tập trừ số vắng có lý do",
 	noDocuments: "Không có tài liệu.", docLine: "– Phiên bản %d: tệp “%s” (%s byte), %s", docNote: "; ghi chú: %s", withdrawn: " (đã thu hồi)", confidential: " (mật)",
-	presenter: "Người trình bày: %s.", itemTime: "Thời gian: từ %s đến %s.", itemFrom: "Thời gian: bắt đầu lúc %s.", itemUntil: "chưa kết thúc",
+	presenter: "Người trình bày: %s.", itemTime: "Thời gian: từ %s đến %s.", itemFrom: "Thời gian: bắt đầu lúc %s.",
 	speechesN: "Phát biểu (%d lượt):", colNo: "TT", colSpeaker: "Người phát biểu", colTopic: "Nội dung", colStart: "Bắt đầu", colDuration: "Thời lượng",
 	pointOfOrder: "Kiến nghị về thủ tục", replyTo: "Tranh luận với %s", noItem: "Nội dung khác",
 	pollTitle:   map[meeting.PollKind]string{meeting.PollOpen: "Biểu quyết công khai: %s", meeting.PollSecret: "Biểu quyết kín: %s", meeting.PollElection: "Bầu cử: %s"},
@@ -112,8 +112,8 @@ var vi = &words{
 	tie: "Bằng phiếu cho %d vị trí cuối: %s — cần bầu lại.", short: "Còn thiếu %d người.", tieElder: "Người bằng phiếu cao tuổi hơn trúng cử.",
 	level: map[meeting.Level]string{meeting.LevelExcellent: "Hoàn thành xuất sắc nhiệm vụ", meeting.LevelGood: "Hoàn thành tốt nhiệm vụ", meeting.LevelDone: "Hoàn thành nhiệm vụ",
 		meeting.LevelFailed: "Không hoàn thành nhiệm vụ", meeting.LevelHigh: "Tín nhiệm cao", meeting.LevelMedium: "Tín nhiệm", meeting.LevelLow: "Tín nhiệm thấp"},
-	colValid: "Hợp lệ", colInvalid: "Không hợp lệ",
-	lowHalf: "Trên 1/2 tín nhiệm thấp", lowTwoThirds: "Từ 2/3 trở lên tín nhiệm thấp", none: "—",
+	colValid: "Hợp lệ",
+	lowHalf:  "Trên 1/2 tín nhiệm thấp", lowTwoThirds: "Từ 2/3 trở lên tín nhiệm thấp", none: "—",
 	capLine: "Tỷ lệ hoàn thành xuất sắc nhiệm vụ không quá %d%% số hoàn thành tốt nhiệm vụ: %d/%d — %s.", capExceeded: "VƯỢT tỷ lệ khống chế", capOK: "trong tỷ lệ khống chế",
 	invalidFor: "%s: không hợp lệ %d (%s).",
 	conclusion: "Kết luận:", noConclusion: "Chưa có kết luận.",
@@ -133,7 +133,7 @@ var en = &words{
 	startedAt: "Time: opened at %s.", scheduledAt: "Scheduled time: %s.", notOpened: "The meeting has not been opened.",
 	place: "Place: %s.", chair: "Chaired by: %s.", secretary: "Secretary (minutes taken by): %s.",
 	composition: "Attendance: members summoned (with a vote): %s; present: %s (%s); absent: %s.",
-	inHall:      "in the hall: %s", atSite: "at the %s site: %s", absentN: "%s",
+	inHall:      "in the hall: %s", atSite: "at the %s site: %s",
 	absentTitle: "Absent:", lateTitle: "Arrived late:", leftTitle: "Left before the end:",
 	colName: "Name", colPost: "Position, unit", colReason: "Reason", colArrived: "Arrived", colLeft: "Left",
 	excused: "Excused: %s", noReason: "No reason given", notRecorded: "Not recorded",
@@ -144,7 +144,7 @@ var en = &words{
 	quorumFirstMet: "The quorum was reached at %s.",
 	baseEntitled:   "summoned", baseSummoned: "summoned, less those excused",
 	noDocuments: "No documents.", docLine: "– Version %d: file “%s” (%s bytes), %s", docNote: "; note: %s", withdrawn: " (withdrawn)", confidential: " (confidential)",
-	presenter: "Presented by: %s.", itemTime: "Time: from %s to %s.", itemFrom: "Time: started at %s.", itemUntil: "not ended",
+	presenter: "Presented by: %s.", itemTime: "Time: from %s to %s.", itemFrom: "Time: started at %s.",
 	speechesN: "Speeches (%d):", colNo: "No.", colSpeaker: "Speaker", colTopic: "Topic", colStart: "Start", colDuration: "Duration",
 	pointOfOrder: "Point of order", replyTo: "Reply to %s", noItem: "Other business",
 	pollTitle:   map[meeting.PollKind]string{meeting.PollOpen: "Open vote: %s", meeting.PollSecret: "Secret vote: %s", meeting.PollElection: "Election: %s"},
@@ -169,8 +169,8 @@ var en = &words{
 	tie: "Tie for the last %d seat(s): %s — a re-vote is needed.", short: "%d seat(s) left unfilled.", tieElder: "The elder of the tied candidates is elected.",
 	level: map[meeting.Level]string{meeting.LevelExcellent: "Excellent", meeting.LevelGood: "Good", meeting.LevelDone: "Satisfactory",
 		meeting.LevelFailed: "Unsatisfactory", meeting.LevelHigh: "High confidence", meeting.LevelMedium: "Confidence", meeting.LevelLow: "Low confidence"},
-	colValid: "Valid", colInvalid: "Invalid",
-	lowHalf: "Over 1/2 low confidence", lowTwoThirds: "2/3 or more low confidence", none: "—",
+	colValid: "Valid",
+	lowHalf:  "Over 1/2 low confidence", lowTwoThirds: "2/3 or more low confidence", none: "—",
 	capLine: "Excellent ratings capped at %d%% of good ratings: %d/%d — %s.", capExceeded: "cap EXCEEDED", capOK: "within the cap",
 	invalidFor: "%s: %d invalid (%s).",
 	conclusion: "Conclusion:", noConclusion: "No conclusion recorded.",
