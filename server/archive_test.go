@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -279,40 +278,4 @@ func TestArchiveAfterCrash(t *testing.T) {
 	// A third start finds nothing to do and lists the same archive.
 	ts3, _ := archiveServer(t, dir, true)
 	waitArchives(t, ts3.secretary(t), 1)
-}
-
-func TestMinutesPreview(t *testing.T) {
-	ts, _ := archiveServer(t, t.TempDir(), false)
-	sec := ts.secretary(t)
-	var delegate *user
-	id := finalizedMeeting(t, sec, "Hội nghị xem trước biên bản", time.Time{}, func(id string) {
-		delegate = ts.pair(t, sec, id, "p4")
-	})
-	for _, c := range []struct {
-		query, ct, has string
-	}{
-		{"", "text/html", "Hội nghị xem trước biên bản"},
-		{"?format=json", "application/json", `"revision": 1`},
-		{"?format=html&lang=en", "text/html", "<html"},
-		{"?format=pdf&lang=vi", "application/pdf", "%PDF-"},
-	} {
-		req, _ := http.NewRequest("GET", ts.URL+"/api/meetings/"+id+"/minutes"+c.query, nil)
-		resp, err := sec.hc.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), c.ct) || !strings.Contains(string(b), c.has) || resp.Header.Get("X-Minutes-Revision") != "1" {
-			t.Errorf("GET minutes%s = %d %s (%d bytes); want %s containing %q", c.query, resp.StatusCode, resp.Header.Get("Content-Type"), len(b), c.ct, c.has)
-		}
-	}
-	for _, q := range []string{"?format=docx", "?lang=fr"} {
-		if code, body := sec.do("GET", "/api/meetings/"+id+"/minutes"+q, nil); code != 400 || errKind(t, body) != meeting.KindInvalid {
-			t.Errorf("GET minutes%s = %d %s; want 400", q, code, body)
-		}
-	}
-	if code, _ := delegate.do("GET", "/api/meetings/"+id+"/minutes", nil); code != 403 {
-		t.Errorf("delegate GET minutes = %d; want 403", code)
-	}
 }

@@ -13,7 +13,6 @@ import (
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/meeting"
-	"github.com/phonghop/phonghop/server/minutes"
 )
 
 var errNoArchive = &meeting.Error{Kind: meeting.KindNotFound, Message: "Máy chủ chưa cấu hình lưu trữ biên bản.", MessageEN: "archiving is not configured on this server"}
@@ -157,57 +156,4 @@ func (s *Server) handleArchiveZip(c echo.Context) error {
 		s.log.Error("archive zip: streaming failed", "meeting", id, "revision", rev, "err", err)
 	}
 	return nil
-}
-
-// handleMinutesPreview renders the minutes from the meeting's log as they
-// stand now (draft or final), for the secretariat: JSON, HTML or PDF, in
-// Vietnamese or English.
-func (s *Server) handleMinutesPreview(c echo.Context) error {
-	r, a, err := s.meetingFor(c)
-	if err != nil {
-		return err
-	}
-	if !a.Role.Staff() {
-		return errForbidden
-	}
-	format, lang := c.QueryParam("format"), c.QueryParam("lang")
-	if format == "" {
-		format = "html"
-	}
-	if lang == "" {
-		lang = "vi"
-	}
-	if lang != "vi" && lang != "en" {
-		return invalid(fmt.Sprintf("Ngôn ngữ %q không được hỗ trợ (vi hoặc en).", lang), fmt.Sprintf("language %q is not supported (vi or en)", lang))
-	}
-	if format != "json" && format != "html" && format != "pdf" {
-		return invalid(fmt.Sprintf("Định dạng %q không được hỗ trợ (json, html hoặc pdf).", format), fmt.Sprintf("format %q is not supported (json, html or pdf)", format))
-	}
-	events, err := s.db.Events(c.Request().Context(), r.ID(), 0, 0)
-	if err != nil {
-		return err
-	}
-	m, err := minutes.Build(events)
-	if err != nil {
-		return err
-	}
-	var b []byte
-	ct := ""
-	switch format {
-	case "json":
-		b, err = m.JSON()
-		ct = echo.MIMEApplicationJSON
-	case "html":
-		b, err = m.HTML(lang)
-		ct = echo.MIMETextHTMLCharsetUTF8
-	case "pdf":
-		b, err = m.PDF(lang)
-		ct = "application/pdf"
-		c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`inline; filename="bien-ban-%s-r%d.%s.pdf"`, r.ID(), m.Revision(), lang))
-	}
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("X-Minutes-Revision", strconv.Itoa(m.Revision()))
-	return c.Blob(http.StatusOK, ct, b)
 }

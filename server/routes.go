@@ -81,7 +81,6 @@ func (s *Server) routes() {
 	api.GET("/meetings/:id/documents/:doc/versions/:version/content", s.handleDownload)
 	api.GET("/meetings/:id/documents/:doc/downloads", s.handleDownloadLog)
 
-	api.GET("/meetings/:id/minutes", s.handleMinutesPreview)
 	api.GET("/archive/public-key", s.handleArchivePublicKey)
 	api.GET("/archives", s.handleListArchives)
 	api.GET("/archives/:meeting/:revision/zip", s.handleArchiveZip)
