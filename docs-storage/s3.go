@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -28,6 +29,12 @@ type S3Config struct {
 	Region string
 	// UseTLS selects https instead of http.
 	UseTLS bool
+	// ObjectLocking creates a missing bucket with S3 Object Lock enabled
+	// (which also turns versioning on), so that PutRetained can protect
+	// objects; an existing bucket must then already have object lock
+	// enabled, else NewS3 fails. Object lock can only be enabled when a
+	// bucket is created.
+	ObjectLocking bool
 }
 
 // S3 is a Store backed by a bucket of an S3-compatible server (MinIO,
@@ -36,9 +43,10 @@ type S3Config struct {
 // The file name in Meta is kept as the user metadata "x-amz-meta-name",
 // URL-path-escaped so that any UTF-8 name travels in an ASCII header.
 type S3 struct {
-	client *minio.Client
-	core   minio.Core
-	bucket string
+	client  *minio.Client
+	core    minio.Core
+	bucket  string
+	locking bool // the bucket was asked for with object lock
 }
 
 var _ Store = (*S3)(nil)
@@ -60,9 +68,15 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	if err != nil {
 		return nil, newError(Invalid, err, "S3 client for %q", cfg.Endpoint)
 	}
-	s := &S3{client: client, core: minio.Core{Client: client}, bucket: cfg.Bucket}
+	s := &S3{client: client, core: minio.Core{Client: client}, bucket: cfg.Bucket, locking: cfg.ObjectLocking}
 	if err := s.ensureBucket(ctx, cfg.Region); err != nil {
 		return nil, err
+	}
+	if cfg.ObjectLocking {
+		enabled, _, _, _, err := client.GetObjectLockConfig(ctx, cfg.Bucket)
+		if err != nil || enabled != "Enabled" {
+			return nil, newError(Invalid, err, "bucket %q has no object lock (it can only be enabled when a bucket is created)", cfg.Bucket)
+		}
 	}
 	return s, nil
 }
@@ -78,7 +92,7 @@ func (s *S3) ensureBucket(ctx context.Context, region string) error {
 	if exists {
 		return nil
 	}
-	err = s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: region})
+	err = s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: region, ObjectLocking: s.locking})
 	if err == nil {
 		return nil
 	}
@@ -132,6 +146,71 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader, size int64, meta 
 	}
 	if er.mismatch != nil { // cannot happen: the upload must have failed
 		return er.mismatch
+	}
+	return nil
+}
+
+// Lock modes of S3 Object Lock retention.
+const (
+	// Compliance: nobody, not even the root account, can delete the object
+	// version or shorten its retention until it expires.
+	Compliance = "COMPLIANCE"
+	// Governance: users without the s3:BypassGovernanceRetention
+	// permission cannot delete the object version; those with it can, by
+	// asking explicitly.
+	Governance = "GOVERNANCE"
+)
+
+// Retention is the object lock put on an object version by PutRetained.
+type Retention struct {
+	// Mode is Compliance or Governance.
+	Mode string
+	// Until is when the protection ends.
+	Until time.Time
+}
+
+// PutRetained stores an object like Put, but only if no object exists under
+// key (kind Conflict otherwise: it never replaces one), and locks the new
+// object version with ret. The bucket must have been opened with
+// S3Config.ObjectLocking.
+func (s *S3) PutRetained(ctx context.Context, key string, r io.Reader, size int64, meta Meta, ret Retention) error {
+	if !s.locking {
+		return newError(Invalid, nil, "bucket %q was not opened with object locking", s.bucket)
+	}
+	if ret.Mode != Compliance && ret.Mode != Governance {
+		return newError(Invalid, nil, "retention mode %q: want %s or %s", ret.Mode, Compliance, Governance)
+	}
+	if !ret.Until.After(time.Now()) {
+		return newError(Invalid, nil, "retention until %s is not in the future", ret.Until.Format(time.RFC3339))
+	}
+	if err := checkPut(key, r, size); err != nil {
+		return err
+	}
+	meta, err := checkMeta(meta)
+	if err != nil {
+		return err
+	}
+	opts := minio.PutObjectOptions{ContentType: meta.ContentType, SendContentMd5: true,
+		Mode: minio.RetentionMode(ret.Mode), RetainUntilDate: ret.Until.UTC()}
+	opts.SetMatchETagExcept("*") // If-None-Match: * — refuse to overwrite
+	if meta.Name != "" {
+		opts.UserMetadata = map[string]string{s3NameMeta: url.PathEscape(meta.Name)}
+	}
+	// Buffered: an object lock PUT needs a Content-MD5, and archive files
+	// are small enough to hold.
+	er := newExactReader(ctx, r, size)
+	b, err := io.ReadAll(er)
+	if err != nil {
+		if er.mismatch != nil {
+			return er.mismatch
+		}
+		return newError(Internal, err, "put %q", key)
+	}
+	if _, err := s.client.PutObject(ctx, s.bucket, key, bytes.NewReader(b), size, opts); err != nil {
+		if resp := minio.ToErrorResponse(err); resp.StatusCode == http.StatusPreconditionFailed || resp.Code == "PreconditionFailed" {
+			return newError(Conflict, err, "object %q already exists", key)
+		}
+		return s.mapErr(err, "put %q", key)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -139,5 +140,61 @@ func TestS3ForeignObjects(t *testing.T) {
 	}
 	if infos[0].Meta.ContentType == "" || infos[0].Meta.Name != "" {
 		t.Errorf("List meta of a foreign object = %+v; want a content type and no name", infos[0].Meta)
+	}
+}
+
+// TestS3PutRetained: object-locked buckets and PutRetained's contract.
+func TestS3PutRetained(t *testing.T) {
+	srv := miniotest.Start(t)
+	raw := rawClient(t, srv)
+	ctx := t.Context()
+	cfg := srv.Config(miniotest.RandomBucket("lock"))
+	cfg.ObjectLocking = true
+	s := newS3(t, cfg)
+	until := time.Now().Add(24 * time.Hour)
+	ret := docstorage.Retention{Mode: docstorage.Governance, Until: until}
+	if err := s.PutRetained(ctx, "a/b", strings.NewReader("biên bản"), int64(len("biên bản")), docstorage.Meta{ContentType: "text/plain"}, ret); err != nil {
+		t.Fatalf("PutRetained = %v", err)
+	}
+	oi, err := raw.StatObject(ctx, cfg.Bucket, "a/b", minio.StatObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode, got, err := raw.GetObjectRetention(ctx, cfg.Bucket, "a/b", oi.VersionID)
+	if err != nil || mode == nil || *mode != minio.Governance || got == nil || got.Unix() != until.Unix() {
+		t.Errorf("retention = %v %v, %v; want GOVERNANCE until %v", mode, got, err, until)
+	}
+	for _, c := range []struct {
+		name string
+		key  string
+		body string
+		size int64
+		ret  docstorage.Retention
+		kind docstorage.Kind
+	}{
+		{"existing key", "a/b", "x", 1, ret, docstorage.Conflict},
+		{"bad mode", "c", "x", 1, docstorage.Retention{Mode: "LEGAL", Until: until}, docstorage.Invalid},
+		{"past", "c", "x", 1, docstorage.Retention{Mode: docstorage.Compliance, Until: time.Now().Add(-time.Hour)}, docstorage.Invalid},
+		{"short body", "c", "x", 2, ret, docstorage.Invalid},
+		{"bad key", "../c", "x", 1, ret, docstorage.Invalid},
+	} {
+		err := s.PutRetained(ctx, c.key, strings.NewReader(c.body), c.size, docstorage.Meta{}, c.ret)
+		if docstorage.KindOf(err) != c.kind {
+			t.Errorf("%s: PutRetained = %v; want kind %s", c.name, err, c.kind)
+		}
+	}
+	if _, err := s.Stat(ctx, "c"); docstorage.KindOf(err) != docstorage.NotFound {
+		t.Errorf("after failed puts, Stat(c) = %v; want not found", err)
+	}
+	// A bucket opened without object locking refuses PutRetained, and an
+	// existing bucket without lock cannot be opened as a locked one.
+	plain := newS3(t, srv.Config(miniotest.RandomBucket("plain")))
+	if err := plain.PutRetained(ctx, "k", strings.NewReader("x"), 1, docstorage.Meta{}, ret); docstorage.KindOf(err) != docstorage.Invalid {
+		t.Errorf("PutRetained on a plain bucket = %v; want invalid", err)
+	}
+	pcfg := srv.Config(plain.Bucket())
+	pcfg.ObjectLocking = true
+	if _, err := docstorage.NewS3(ctx, pcfg); docstorage.KindOf(err) != docstorage.Invalid {
+		t.Errorf("NewS3(locking) on a bucket without lock = %v; want invalid", err)
 	}
 }

@@ -110,6 +110,9 @@ const (
 	// Invalid means the caller's input was rejected: a bad key, range,
 	// prefix or size (including a reader whose length differs from size).
 	Invalid Kind = "invalid"
+	// Conflict means the object exists and the operation refuses to
+	// replace it (PutRetained).
+	Conflict Kind = "conflict"
 	// Internal means the backend failed (I/O error, server error, ...).
 	Internal Kind = "internal"
 )

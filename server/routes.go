@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	api.POST("/meetings/:id/commands", s.handleCommand)
 	api.GET("/meetings/:id/events", s.handleEvents)
 	api.GET("/meetings/:id/verify", s.handleVerify)
+	api.GET("/meetings/:id/minutes", s.handleMinutes)
 
 	api.POST("/meetings/:id/open", s.commandRoute("meeting.open", nil))
 	api.POST("/meetings/:id/pause", s.commandRoute("meeting.pause", nil))
@@ -79,4 +80,8 @@ func (s *Server) routes() {
 	api.GET("/meetings/:id/documents/:doc/content", s.handleDownload)
 	api.GET("/meetings/:id/documents/:doc/versions/:version/content", s.handleDownload)
 	api.GET("/meetings/:id/documents/:doc/downloads", s.handleDownloadLog)
+
+	api.GET("/archive/public-key", s.handleArchivePublicKey)
+	api.GET("/archives", s.handleListArchives)
+	api.GET("/archives/:meeting/:revision/zip", s.handleArchiveZip)
 }

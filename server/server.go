@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	docstorage "github.com/phonghop/phonghop/docs-storage"
+	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
 	"github.com/phonghop/phonghop/server/sqlite"
@@ -54,6 +55,15 @@ type Config struct {
 	// while they are made (default os.TempDir()). Put it on a disk, not a
 	// RAM file system, with room for a few uploads.
 	WorkDir string
+	// Archives stores the signed archives of finalised minutes; with
+	// ArchiveKey and RenderMinutes set, every minutes.finalized and
+	// minutes.corrected is archived in the background (nil: no archiving,
+	// the archive routes answer not_found).
+	Archives *archive.Store
+	// ArchiveKey signs the archives.
+	ArchiveKey *archive.Key
+	// RenderMinutes renders the minutes for an archive.
+	RenderMinutes MinutesRenderer
 }
 
 // Timing of sessions and pairing codes.
@@ -84,6 +94,8 @@ type Server struct {
 	wg    sync.WaitGroup
 
 	docs *documents // uploads, downloads and watermarks (documents.go)
+
+	archiver *archiver // nil without Config.Archives (archiver.go)
 }
 
 // New builds the server over db. It does not listen: serve Handler() with an
@@ -120,7 +132,16 @@ func New(cfg Config, db *sqlite.DB) *Server {
 			s.metrics.events.Add(float64(events))
 			s.metrics.sends.Add(float64(sends))
 		},
+		OnCommit: func(id string, events []meeting.Event) {
+			if s.archiver != nil {
+				s.archiver.onCommit(id, events)
+			}
+		},
 	})
+	if cfg.Archives != nil && cfg.ArchiveKey != nil && cfg.RenderMinutes != nil {
+		s.archiver = newArchiver(s, cfg.Archives, cfg.ArchiveKey, cfg.RenderMinutes)
+		s.archiver.start()
+	}
 	s.docs = newDocuments(s, cfg)
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
@@ -148,6 +169,9 @@ func (s *Server) Close(ctx context.Context) error {
 		return ctx.Err()
 	}
 	s.rooms.Stop(ctx) // record the last ballots in the log
+	if s.archiver != nil {
+		return s.archiver.close(ctx) // an unfinished archive is completed at the next start
+	}
 	return nil
 }
 

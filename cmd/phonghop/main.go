@@ -1,6 +1,7 @@
 // Command phonghop is the paperless meeting-room server (phòng họp không
 // giấy). With no arguments it serves; `phonghop verify-log` checks the hash
-// chain of every meeting in a data directory.
+// chain of every meeting in a data directory; `phonghop verify` checks a
+// signed meeting archive offline.
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server"
+	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/sqlite"
 	"github.com/phonghop/phonghop/server/watermark"
 )
@@ -48,6 +50,11 @@ type config struct {
 	// Documents: an S3 bucket when s3.Endpoint is set, else <data>/documents.
 	s3        docstorage.S3Config
 	maxUpload int64
+
+	// Archives: the bucket <s3 bucket>-archive (object lock) when S3 is
+	// configured, else the local folder <data>/archives.
+	archiveBucket string
+	archivePolicy archive.Policy
 }
 
 // run is the whole program: it parses args (flags override PHONGHOP_*
@@ -62,13 +69,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args, getenv, stdout, stderr)
 	case "verify-log":
 		return verifyLog(ctx, args, getenv, stdout, stderr)
+	case "verify":
+		return verifyArchive(ctx, args, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args, stderr)
 	case "help":
-		fmt.Fprintln(stdout, "usage: phonghop [serve] [flags] | phonghop verify-log [-data DIR] | phonghop healthcheck [-url URL]")
+		fmt.Fprintln(stdout, "usage: phonghop [serve] [flags] | phonghop verify-log [-data DIR] | phonghop verify <folder|file.zip|s3://bucket/prefix> [-key FINGERPRINT|PEM] | phonghop healthcheck [-url URL]")
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (want serve, verify-log or healthcheck)", cmd)
+	return fmt.Errorf("unknown command %q (want serve, verify-log, verify or healthcheck)", cmd)
 }
 
 // env returns getenv(name) or def when unset.
@@ -104,8 +113,27 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.BoolVar(&c.s3.UseTLS, "s3-tls", tls, "talk to S3 over HTTPS (PHONGHOP_S3_TLS: on/off)")
 	maxUpload := env(getenv, "PHONGHOP_MAX_UPLOAD", "200MiB")
 	fs.StringVar(&maxUpload, "max-upload", maxUpload, "largest document file accepted, e.g. 200MiB or 50MB (PHONGHOP_MAX_UPLOAD)")
+	fs.StringVar(&c.archiveBucket, "s3-archive-bucket", getenv("PHONGHOP_S3_ARCHIVE_BUCKET"), "S3 bucket for signed minutes archives, created with object lock; default <s3-bucket>-archive (PHONGHOP_S3_ARCHIVE_BUCKET)")
+	retention := env(getenv, "PHONGHOP_ARCHIVE_RETENTION", archive.DefaultRetention)
+	fs.StringVar(&retention, "archive-retention", retention, "how long S3 keeps archives locked, e.g. 10y, 3650d (PHONGHOP_ARCHIVE_RETENTION)")
+	lockMode := env(getenv, "PHONGHOP_ARCHIVE_LOCK_MODE", "COMPLIANCE")
+	fs.StringVar(&lockMode, "archive-lock-mode", lockMode, "S3 object lock mode of archives: COMPLIANCE or GOVERNANCE (PHONGHOP_ARCHIVE_LOCK_MODE)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	p, err := archive.ParsePolicy(retention, lockMode)
+	if err != nil {
+		return c, fmt.Errorf("archive: %w", err)
+	}
+	c.archivePolicy = p
+	if c.s3.Endpoint == "" && c.archiveBucket != "" {
+		return c, fmt.Errorf("PHONGHOP_S3_ARCHIVE_BUCKET is set but PHONGHOP_S3_ENDPOINT (-s3-endpoint) is not")
+	}
+	if c.s3.Endpoint != "" && c.archiveBucket == "" {
+		c.archiveBucket = c.s3.Bucket + "-archive"
+	}
+	if c.archiveBucket != "" && c.archiveBucket == c.s3.Bucket {
+		return c, fmt.Errorf("the archive bucket must differ from the document bucket %q", c.s3.Bucket)
 	}
 	if tlsErr != nil {
 		return c, fmt.Errorf("PHONGHOP_S3_TLS: %w", tlsErr)
@@ -182,6 +210,27 @@ func openDocuments(ctx context.Context, c config) (docstorage.Store, string, str
 	return fs, dir, work, nil
 }
 
+// openArchives opens the archive store: the object-locked S3 bucket when S3
+// is configured, else the local folder <data>/archives.
+func openArchives(ctx context.Context, c config) (*archive.Store, error) {
+	if c.s3.Endpoint != "" {
+		cfg := c.s3
+		cfg.Bucket = c.archiveBucket
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		st, err := archive.OpenS3(sctx, cfg, c.archivePolicy)
+		if err != nil {
+			return nil, fmt.Errorf("archive store S3 bucket %s: %w", cfg.Bucket, err)
+		}
+		return st, nil
+	}
+	st, err := archive.OpenLocal(c.data)
+	if err != nil {
+		return nil, fmt.Errorf("archive store %s: %w", c.data, err)
+	}
+	return st, nil
+}
+
 func newLogger(c config, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
@@ -229,8 +278,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	key, keyCreated, err := archive.LoadOrCreateKey(c.data)
+	if err != nil {
+		return fmt.Errorf("archive signing key: %w", err)
+	}
+	archives, err := openArchives(ctx, c)
+	if err != nil {
+		return err
+	}
 	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log,
-		Documents: store, MaxUpload: c.maxUpload, WorkDir: work}, db)
+		Documents: store, MaxUpload: c.maxUpload, WorkDir: work,
+		Archives: archives, ArchiveKey: key, RenderMinutes: server.RenderMinutes}, db)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -242,6 +300,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fmt.Fprintf(stdout, "Phòng họp không giấy đang chạy tại %s (listening on %s)\n", base, ln.Addr())
 	fmt.Fprintf(stdout, "Dữ liệu: %s\n", c.data)
 	fmt.Fprintf(stdout, "Tài liệu / documents: %s (tối đa / at most %s a file)\n", where, humanize.IBytes(uint64(c.maxUpload)))
+	fmt.Fprintf(stdout, "Lưu trữ biên bản / minutes archive: %s\n", archives.Where)
+	fmt.Fprintf(stdout, "Khóa ký lưu trữ / archive signing key: %s  (SHA-256 %s)\n", archive.Short(key.Fingerprint()), key.Fingerprint())
+	if keyCreated {
+		fmt.Fprintf(stdout, "(khóa mới tạo / new key in %s: sao lưu tệp này và công bố dấu vân tay / back it up and publish the fingerprint)\n", filepath.Join(c.data, archive.KeyFile))
+	}
+	if !archives.Protected {
+		log.Warn("archive: a local folder cannot enforce retention; an administrator of this machine can delete or replace archives (changes are detected by phonghop verify, deletions are not prevented). Use S3 with object lock for protected archives.", "dir", archives.Where)
+	}
 	switch {
 	case generated:
 		fmt.Fprintf(stdout, "Tài khoản thư ký / secretary login: %s  mật khẩu / password: %s\n", c.adminUser, pw)

@@ -109,6 +109,7 @@ func apply(s *State, e Event) error {
 			s.Agenda = slices.Delete(s.Agenda, i, i+1)
 			s.Requests = slices.DeleteFunc(s.Requests, func(r SpeakerRequest) bool { return r.Item == p.ID })
 			s.detachDocuments(p.ID)
+			s.Minutes.Conclusions = slices.DeleteFunc(slices.Clone(s.Minutes.Conclusions), func(c Conclusion) bool { return c.Item == p.ID })
 		}
 	case EventItemDone:
 		var p ItemDone
@@ -172,6 +173,9 @@ func apply(s *State, e Event) error {
 			return err
 		}
 		if ok, err := s.applyDocument(e); ok {
+			return err
+		}
+		if ok, err := s.applyMinutes(e); ok {
 			return err
 		}
 		return Errorf(KindInternal, "Loại sự kiện không xác định: %q.", "unknown event type %q", e.Type)

@@ -93,6 +93,10 @@ var commands = map[string]func() Command{
 	"document.publish":          func() Command { return &PublishDocument{} },
 	"document.withdraw":         func() Command { return &WithdrawDocument{} },
 	"document.record_downloads": func() Command { return &RecordDownloads{} },
+
+	"minutes.conclude": func() Command { return &Conclude{} },
+	"minutes.finalize": func() Command { return &FinalizeMinutes{} },
+	"minutes.correct":  func() Command { return &CorrectMinutes{} },
 }
 
 // CommandNames returns every command's wire name.

@@ -61,6 +61,10 @@ var permissions = map[string][]Role{
 	"document.publish":          {RoleSecretary, RoleChair},
 	"document.withdraw":         {RoleSecretary, RoleChair},
 	"document.record_downloads": {RoleSystem},
+	// The minutes: the secretariat, after the close too.
+	"minutes.conclude": {RoleSecretary, RoleChair},
+	"minutes.finalize": {RoleSecretary, RoleChair},
+	"minutes.correct":  {RoleSecretary, RoleChair},
 }
 
 // Allowed reports whether role may give the command named name.
@@ -86,7 +90,7 @@ func Decide(s *State, a Actor, c Command, now time.Time) ([]Event, error) {
 		if !s.Created() {
 			return nil, Errorf(KindNotFound, "Không tìm thấy cuộc họp.", "meeting not found")
 		}
-		if s.Status == StatusClosed {
+		if _, ok := c.(afterClose); s.Status == StatusClosed && !ok {
 			return nil, Errorf(KindConflict, "Cuộc họp đã kết thúc, không thể thay đổi.", "the meeting is closed and cannot change")
 		}
 	}

@@ -165,6 +165,10 @@ const (
 	EventDocumentUpdated      = "document.updated"       // Document (the whole document); to its new audience
 	EventDocumentRevoked      = "document.revoked"       // DocumentRevoked; to the old audience, after a narrowing document.updated
 	EventDocumentDownloaded   = "document.downloaded"    // Downloads; staff only
+
+	EventMinutesConcluded = "minutes.concluded" // Conclusion; staff only (everyone learns the conclusions from minutes.finalized)
+	EventMinutesFinalized = "minutes.finalized" // MinutesFinalized
+	EventMinutesCorrected = "minutes.corrected" // Correction
 )
 
 // ItemAdded is the payload of agenda.item_added. Position is 1-based.

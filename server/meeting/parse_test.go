@@ -75,6 +75,10 @@ func TestParseCommandEveryName(t *testing.T) {
 		"document.publish":          &PublishDocument{},
 		"document.withdraw":         &WithdrawDocument{},
 		"document.record_downloads": &RecordDownloads{},
+
+		"minutes.conclude": &Conclude{},
+		"minutes.finalize": &FinalizeMinutes{},
+		"minutes.correct":  &CorrectMinutes{},
 	}
 	if got, want := slices.Sorted(slices.Values(CommandNames())), slices.Sorted(maps.Keys(wantType)); !cmp.Equal(got, want) {
 		t.Errorf("CommandNames() = %v; want %v", got, want)

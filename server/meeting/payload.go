@@ -53,6 +53,10 @@ var payloads = map[string]func() any{
 	EventDocumentUpdated:      func() any { return &Document{} },
 	EventDocumentRevoked:      func() any { return &DocumentRevoked{} },
 	EventDocumentDownloaded:   func() any { return &Downloads{} },
+
+	EventMinutesConcluded: func() any { return &Conclusion{} },
+	EventMinutesFinalized: func() any { return &MinutesFinalized{} },
+	EventMinutesCorrected: func() any { return &Correction{} },
 }
 
 // Payload decodes e's data into its typed payload: a pointer to the struct

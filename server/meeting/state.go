@@ -138,6 +138,8 @@ type State struct {
 	Speeches   []Speech              `json:"speeches"`   // in order; the current one has no end
 	Polls      []Poll                `json:"polls"`
 	Documents  []Document            `json:"documents"` // in the order they were added
+
+	Minutes MinutesState `json:"minutes,omitzero"` // conclusions, finalisation, corrections
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -195,6 +197,7 @@ func (s *State) Clone() *State {
 	for i := range c.Documents {
 		c.Documents[i] = c.Documents[i].clone()
 	}
+	c.Minutes = s.Minutes.clone()
 	return &c
 }
 
@@ -237,6 +240,9 @@ func View(s *State, v Viewer) *State {
 		if p.Kind.Secret() && !staffAudience.Includes(v) {
 			p.Voters = nil // poll.voted of a secret poll is staff only
 		}
+	}
+	if !c.Minutes.Final() && !staffAudience.Includes(v) {
+		c.Minutes.Conclusions = nil // minutes.concluded is staff only until minutes.finalized
 	}
 	if c.Documents != nil {
 		c.Documents = slices.DeleteFunc(c.Documents, func(d Document) bool { return !d.CanRead(v) })

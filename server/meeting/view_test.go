@@ -195,6 +195,18 @@ func TestViewEqualsFilteredReplica(t *testing.T) {
 				}
 			}
 			step(-1, asSecretary, &CloseMeeting{})
+			// The minutes, finished after the close: draft conclusions
+			// (staff only), then finalised and corrected (everyone).
+			step(-1, asChair, &Conclude{Text: "Hội nghị thành công."})
+			if len(server.Agenda) > 0 {
+				step(-1, asSecretary, &Conclude{Item: server.Agenda[0].ID, Text: "Thông qua."})
+				step(-1, asSecretary, &Conclude{Item: server.Agenda[0].ID, Text: "Thông qua, có sửa."})
+			}
+			step(-1, asSecretary, &FinalizeMinutes{Number: "01-BB/CB"})
+			step(-1, asChair, &CorrectMinutes{Text: "Đính chính.", Reason: "Ghi nhầm."})
+			if !server.Minutes.Final() || server.Minutes.Revision != 2 {
+				t.Errorf("minutes at the end = %+v; want finalised, revision 2", server.Minutes)
+			}
 
 			if server.Status != StatusClosed {
 				t.Errorf("status at the end = %s; want closed", server.Status)
@@ -214,7 +226,8 @@ func TestViewEqualsFilteredReplica(t *testing.T) {
 		EventSpeakerRequested, EventSpeakerWithdrawn, EventSpeakerMoved, EventFloorGiven, EventSpeechEnded, EventTimerPaused, EventTimerResumed,
 		EventSpeechLimitSet, EventItemLimitSet, EventListClosed, EventListReopened,
 		EventPollCreated, EventPollUpdated, EventPollOpened, EventPollVoted, EventPollProgress, EventPollClosed, EventPollCounted, EventPollPublished, EventPollCancelled,
-		"filtered " + EventPollVoted, "filtered " + EventPollCounted} {
+		"filtered " + EventPollVoted, "filtered " + EventPollCounted,
+		"filtered " + EventMinutesConcluded, EventMinutesFinalized, EventMinutesCorrected} {
 		if seen[typ] == 0 {
 			t.Errorf("no %s event in the run; want some", typ)
 		}

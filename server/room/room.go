@@ -58,6 +58,11 @@ type Options struct {
 	// Observe, if set, is called after each commit with the number of events
 	// and subscribers sent to (for metrics).
 	Observe func(events, sends int)
+	// OnCommit, if set, is called after each commit with the meeting and
+	// its committed events (while the room is locked: it must not block or
+	// call back into the room). The server uses it to archive finalised
+	// minutes.
+	OnCommit func(meetingID string, events []meeting.Event)
 	// Box stores ballots (see Cast); nil refuses ballots.
 	Box Box
 	// FlushInterval is how often stored ballots are recorded in the log,
@@ -298,6 +303,9 @@ func (r *Room) commit(events []meeting.Event) {
 	clear(r.snaps)
 	if r.opts.Observe != nil {
 		r.opts.Observe(len(events), sends)
+	}
+	if r.opts.OnCommit != nil {
+		r.opts.OnCommit(r.id, events)
 	}
 }
 

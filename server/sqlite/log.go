@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -548,4 +549,39 @@ func (db *DB) ResetEpoch(ctx context.Context, id string) (string, error) {
 		return "", notFoundMeeting(id)
 	}
 	return epoch, nil
+}
+
+// EventsOfType returns, across all meetings, the events whose type is one
+// of types, ordered by meeting and seq, without their Audience. It scans the whole log (there is no
+// index on type): meant for a check at startup, such as finding finalised
+// minutes that were never archived.
+func (db *DB) EventsOfType(ctx context.Context, types ...string) ([]meeting.Event, error) {
+	if len(types) == 0 {
+		return nil, nil
+	}
+	q := "SELECT meeting_id, seq, at, actor, type, data, prev, hash FROM events WHERE type IN (?" +
+		strings.Repeat(", ?", len(types)-1) + ") ORDER BY meeting_id, seq"
+	args := make([]any, len(types))
+	for i, t := range types {
+		args[i] = t
+	}
+	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, internal(ctx, err)
+	}
+	defer rows.Close()
+	var out []meeting.Event
+	for rows.Next() {
+		var e meeting.Event
+		var at int64
+		if err := rows.Scan(&e.Meeting, &e.Seq, &at, &e.Actor, &e.Type, (*[]byte)(&e.Data), &e.Prev, &e.Hash); err != nil {
+			return nil, internal(ctx, err)
+		}
+		e.At = fromNanos(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(ctx, err)
+	}
+	return out, nil
 }

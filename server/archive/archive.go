@@ -1,0 +1,293 @@
+// Package archive makes, stores and verifies the tamper-evident archive of a
+// meeting's minutes: the rendered minutes, the raw event log, the document
+// manifest and a manifest of SHA-256 hashes signed with the server's
+// Ed25519 key. docs/archive.md describes the format and how to check an
+// archive by hand.
+//
+// The package does not render minutes itself: it takes the rendered files
+// as bytes, so that it depends only on the domain (server/meeting) and the
+// object store (docs-storage).
+package archive
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/phonghop/phonghop/server/meeting"
+)
+
+// Format names the archive format, written in every manifest.
+const Format = "phonghop-archive/1"
+
+// The files of an archive.
+const (
+	FileMinutesJSON = "minutes.json"
+	FileMinutesVIH  = "minutes.vi.html"
+	FileMinutesENH  = "minutes.en.html"
+	FileMinutesVIP  = "minutes.vi.pdf"
+	FileMinutesENP  = "minutes.en.pdf"
+	FileEvents      = "events.jsonl"
+	FileDocuments   = "documents.json"
+	FilePublicKey   = "public-key.pem"
+	FileManifest    = "manifest.json"
+	FileSignature   = "manifest.sig"
+)
+
+// ContentFiles are the files listed in the manifest, in manifest order.
+var ContentFiles = []string{FileMinutesJSON, FileMinutesVIH, FileMinutesENH, FileMinutesVIP, FileMinutesENP,
+	FileEvents, FileDocuments, FilePublicKey}
+
+// AllFiles are every file of an archive: ContentFiles, the manifest and its
+// signature.
+var AllFiles = append(slices.Clone(ContentFiles), FileManifest, FileSignature)
+
+// contentTypes are the MIME types the files are stored with.
+var contentTypes = map[string]string{
+	FileMinutesJSON: "application/json", FileMinutesVIH: "text/html; charset=utf-8", FileMinutesENH: "text/html; charset=utf-8",
+	FileMinutesVIP: "application/pdf", FileMinutesENP: "application/pdf", FileEvents: "application/x-ndjson",
+	FileDocuments: "application/json", FilePublicKey: "application/x-pem-file", FileManifest: "application/json",
+	FileSignature: "application/octet-stream",
+}
+
+// Manifest is the content of manifest.json. Its exact bytes are signed.
+type Manifest struct {
+	Format   string       `json:"format"`
+	Meeting  MeetingInfo  `json:"meeting"`
+	Revision int          `json:"revision"`
+	Log      LogHead      `json:"log"`
+	Created  time.Time    `json:"created_at"`
+	Key      string       `json:"key_fingerprint"` // Fingerprint of the signing key
+	Files    []FileDigest `json:"files"`
+}
+
+// MeetingInfo identifies the meeting in a manifest.
+type MeetingInfo struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Epoch    string    `json:"epoch,omitempty"`
+	StartsAt time.Time `json:"starts_at,omitzero"`
+}
+
+// LogHead is the last event of the archived log.
+type LogHead struct {
+	Seq  int64  `json:"head_seq"`
+	Hash string `json:"head_hash"`
+}
+
+// FileDigest describes one archived file.
+type FileDigest struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Minutes are the rendered minutes.
+type Minutes struct {
+	JSON           []byte
+	HTMLVI, HTMLEN []byte
+	PDFVI, PDFEN   []byte
+}
+
+// Document is one line of documents.json: a version of a meeting document.
+type Document struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+	SHA256  string `json:"sha256"`
+	Size    int64  `json:"size"`
+	Access  string `json:"access"`
+	Status  string `json:"status"`
+}
+
+// DocumentsOf lists every version of every document of s.
+func DocumentsOf(s *meeting.State) []Document {
+	out := []Document{}
+	for _, d := range s.Documents {
+		for _, v := range d.Versions {
+			out = append(out, Document{ID: d.ID, Title: d.Title, Name: v.Name, Version: v.Number, SHA256: v.SHA256,
+				Size: v.Size, Access: string(d.Access), Status: string(d.Status)})
+		}
+	}
+	return out
+}
+
+// Input is what an archive is made of.
+type Input struct {
+	Meeting   MeetingInfo
+	Revision  int
+	Minutes   Minutes
+	Events    []meeting.Event // the whole log, from seq 1
+	Documents []Document
+	Created   time.Time
+}
+
+// Archive is a built, signed archive held in memory.
+type Archive struct {
+	Manifest Manifest
+	files    map[string][]byte
+}
+
+// Prefix returns the object-store prefix of an archive,
+// "archives/<meeting>/<revision>/".
+func Prefix(meetingID string, revision int) string {
+	return fmt.Sprintf("archives/%s/%d/", meetingID, revision)
+}
+
+// Build makes and signs the archive of in. The events must form a valid
+// chain from seq 1 (a broken log is never archived) and end with the
+// minutes.finalized or minutes.corrected event that made in.Revision.
+func Build(in Input, key *Key) (*Archive, error) {
+	if in.Meeting.ID == "" || in.Revision < 1 {
+		return nil, errors.New("archive: meeting id and a revision ≥ 1 are required")
+	}
+	if len(in.Events) == 0 {
+		return nil, errors.New("archive: no events")
+	}
+	if i, err := meeting.VerifyChain(0, "", in.Events); err != nil {
+		return nil, fmt.Errorf("archive: event log of %s at index %d: %w", in.Meeting.ID, i, err)
+	}
+	if rev, ok := revisionOf(in.Events[len(in.Events)-1]); !ok || rev != in.Revision {
+		return nil, fmt.Errorf("archive: the log of %s does not end with the event that made revision %d of the minutes", in.Meeting.ID, in.Revision)
+	}
+	events, err := EncodeEvents(in.Events)
+	if err != nil {
+		return nil, err
+	}
+	docs := in.Documents
+	if docs == nil {
+		docs = []Document{}
+	}
+	docJSON, err := json.MarshalIndent(docs, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{
+		FileMinutesJSON: in.Minutes.JSON, FileMinutesVIH: in.Minutes.HTMLVI, FileMinutesENH: in.Minutes.HTMLEN,
+		FileMinutesVIP: in.Minutes.PDFVI, FileMinutesENP: in.Minutes.PDFEN,
+		FileEvents: events, FileDocuments: append(docJSON, '\n'), FilePublicKey: key.PublicPEM(),
+	}
+	for name, b := range files {
+		if len(b) == 0 {
+			return nil, fmt.Errorf("archive: %s is empty", name)
+		}
+	}
+	last := in.Events[len(in.Events)-1]
+	created := in.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	m := Manifest{Format: Format, Meeting: in.Meeting, Revision: in.Revision, Log: LogHead{Seq: last.Seq, Hash: last.Hash},
+		Created: created.UTC().Truncate(time.Millisecond), Key: key.Fingerprint()}
+	for _, name := range ContentFiles {
+		sum := sha256.Sum256(files[name])
+		m.Files = append(m.Files, FileDigest{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
+	}
+	mb, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	mb = append(mb, '\n')
+	files[FileManifest] = mb
+	files[FileSignature] = key.Sign(mb)
+	return &Archive{Manifest: m, files: files}, nil
+}
+
+// revisionOf returns the minutes revision made by e, if e is a
+// minutes.finalized or minutes.corrected event.
+func revisionOf(e meeting.Event) (int, bool) {
+	if e.Type != meeting.EventMinutesFinalized && e.Type != meeting.EventMinutesCorrected {
+		return 0, false
+	}
+	var p struct {
+		Revision int `json:"revision"`
+	}
+	if json.Unmarshal(e.Data, &p) != nil || p.Revision < 1 {
+		return 0, false
+	}
+	return p.Revision, true
+}
+
+// EncodeEvents writes events as JSON Lines, one event per line with every
+// stored field (seq, at, actor, type, data, audience, prev, hash). It checks
+// that each line decodes to an event with the same hash, so that the file
+// verifies on its own.
+func EncodeEvents(events []meeting.Event) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep Data byte for byte
+	for _, e := range events {
+		start := buf.Len()
+		if err := enc.Encode(e); err != nil {
+			return nil, fmt.Errorf("archive: encode event %d: %w", e.Seq, err)
+		}
+		var back meeting.Event
+		if err := json.Unmarshal(buf.Bytes()[start:], &back); err != nil || meeting.ComputeHash(back) != e.Hash {
+			return nil, fmt.Errorf("archive: event %d does not survive JSON encoding unchanged", e.Seq)
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// Names returns the names of the archive's files, AllFiles order.
+func (a *Archive) Names() []string { return slices.Clone(AllFiles) }
+
+// File returns the bytes of the named file (nil if there is none).
+func (a *Archive) File(name string) []byte { return a.files[name] }
+
+// Size returns the total size of the files.
+func (a *Archive) Size() int64 {
+	var n int64
+	for _, b := range a.files {
+		n += int64(len(b))
+	}
+	return n
+}
+
+// WriteZip writes the archive as a zip file with the files at its root.
+func (a *Archive) WriteZip(w io.Writer) error {
+	zw := zip.NewWriter(w)
+	for _, name := range AllFiles {
+		if err := addZip(zw, name, a.Manifest.Created, bytes.NewReader(a.files[name])); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+func addZip(zw *zip.Writer, name string, mod time.Time, r io.Reader) error {
+	method := zip.Deflate
+	if filepath.Ext(name) == ".pdf" || name == FileSignature {
+		method = zip.Store // already compressed or random
+	}
+	f, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: mod})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, r)
+	return err
+}
+
+// WriteDir writes the archive's files into dir (created if needed), each
+// read-only. It refuses to replace an existing file.
+func (a *Archive) WriteDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, name := range AllFiles {
+		if err := writeNew(filepath.Join(dir, name), a.files[name]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,320 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/phonghop/phonghop/server/archive"
+	"github.com/phonghop/phonghop/server/meeting"
+)
+
+// MinutesRenderer renders the minutes of a meeting from its log: events
+// from seq 1 up to and including the minutes.finalized or minutes.corrected
+// event of the revision to render.
+type MinutesRenderer func(events []meeting.Event) (archive.Minutes, error)
+
+// archiver writes the archive of every finalised or corrected revision of
+// the minutes, in the background: commits only mark a meeting as pending
+// (OnCommit must not block the room), one goroutine does the work. It is
+// durable without a queue of its own: at start it scans the log for
+// finalised revisions whose archive is missing or incomplete, so a crash
+// between the commit and the archive is repaired at the next start.
+// Writing is idempotent (archive.Store.Write).
+type archiver struct {
+	s      *Server
+	store  *archive.Store
+	key    *archive.Key
+	render MinutesRenderer
+	log    *slog.Logger
+
+	kick chan struct{} // buffered 1: "pending changed"
+	stop chan struct{} // closed by close
+	done chan struct{} // closed when run returns
+
+	// mu guards the fields below.
+	mu      sync.Mutex
+	pending map[string]bool // meetings to check
+	index   []archive.Entry // complete archives, for listing
+}
+
+// retryDelay is how long the archiver waits after a failure.
+const retryDelay = 30 * time.Second
+
+func newArchiver(s *Server, store *archive.Store, key *archive.Key, render MinutesRenderer) *archiver {
+	return &archiver{s: s, store: store, key: key, render: render, log: s.log,
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), pending: map[string]bool{}}
+}
+
+// minutesRevisionEvent reports whether e makes a new revision of the
+// minutes.
+func minutesRevisionEvent(e meeting.Event) bool {
+	return e.Type == meeting.EventMinutesFinalized || e.Type == meeting.EventMinutesCorrected
+}
+
+// onCommit marks meetings whose minutes got a new revision. Called by the
+// room with its lock held: it only takes a.mu and never blocks.
+func (a *archiver) onCommit(meetingID string, events []meeting.Event) {
+	if !slices.ContainsFunc(events, minutesRevisionEvent) {
+		return
+	}
+	a.mu.Lock()
+	a.pending[meetingID] = true
+	a.mu.Unlock()
+	select {
+	case a.kick <- struct{}{}:
+	default:
+	}
+}
+
+// start runs the archiver until close.
+func (a *archiver) start() { go a.run() }
+
+// close stops the archiver and waits for it (or ctx). A write in progress
+// is abandoned; the startup scan completes it next time.
+func (a *archiver) close(ctx context.Context) error {
+	select {
+	case <-a.stop:
+	default:
+		close(a.stop)
+	}
+	select {
+	case <-a.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (a *archiver) run() {
+	defer close(a.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-a.stop:
+			cancel()
+		case <-a.done:
+		}
+	}()
+	for {
+		if err := a.scan(ctx); err == nil {
+			break
+		} else if ctx.Err() == nil {
+			a.log.Error("archive: startup scan failed; retrying", "err", err)
+		}
+		select {
+		case <-a.stop:
+			return
+		case <-time.After(retryDelay):
+		}
+	}
+	var retry <-chan time.Time
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-a.kick:
+		case <-retry:
+		}
+		retry = nil
+		a.mu.Lock()
+		ids := make([]string, 0, len(a.pending))
+		for id := range a.pending {
+			ids = append(ids, id)
+		}
+		clear(a.pending)
+		a.mu.Unlock()
+		slices.Sort(ids)
+		for _, id := range ids {
+			if err := a.archiveMeeting(ctx, id); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				a.log.Error("archive: writing failed; will retry", "meeting", id, "err", err)
+				a.mu.Lock()
+				a.pending[id] = true
+				a.mu.Unlock()
+				retry = time.After(retryDelay)
+			}
+		}
+	}
+}
+
+// scan loads the index of stored archives and queues every meeting with a
+// finalised revision that has no complete archive.
+func (a *archiver) scan(ctx context.Context) error {
+	entries, err := a.store.List(ctx)
+	if err != nil {
+		return err
+	}
+	done := map[string]bool{}
+	for _, e := range entries {
+		done[e.Meeting.ID+"/"+itoa(e.Revision)] = true
+	}
+	revs, err := a.s.db.EventsOfType(ctx, meeting.EventMinutesFinalized, meeting.EventMinutesCorrected)
+	if err != nil {
+		return err
+	}
+	missing := 0
+	a.mu.Lock()
+	a.index = entries
+	for _, e := range revs {
+		var p struct {
+			Revision int `json:"revision"`
+		}
+		if json.Unmarshal(e.Data, &p) != nil || p.Revision < 1 {
+			continue
+		}
+		if !done[e.Meeting+"/"+itoa(p.Revision)] {
+			a.pending[e.Meeting] = true
+			missing++
+		}
+	}
+	a.mu.Unlock()
+	if missing > 0 {
+		a.log.Warn("archive: finalised minutes without an archive; writing them now", "revisions", missing)
+		select {
+		case a.kick <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// archiveMeeting writes the archive of every revision of a meeting's
+// minutes that has none yet.
+func (a *archiver) archiveMeeting(ctx context.Context, id string) error {
+	events, err := a.s.db.Events(ctx, id, 0, 0)
+	if err != nil {
+		return err
+	}
+	_, _, epoch, err := a.s.db.Head(ctx, id)
+	if err != nil {
+		return err
+	}
+	for i, e := range events {
+		if !minutesRevisionEvent(e) {
+			continue
+		}
+		var p struct {
+			Revision int `json:"revision"`
+		}
+		if err := json.Unmarshal(e.Data, &p); err != nil || p.Revision < 1 {
+			return meeting.Internal(err)
+		}
+		ok, err := a.store.Complete(ctx, id, p.Revision)
+		if err != nil {
+			return err
+		}
+		if ok {
+			continue
+		}
+		upto := events[:i+1]
+		st, err := meeting.Replay(upto)
+		if err != nil {
+			return err
+		}
+		mins, err := a.render(upto)
+		if err != nil {
+			return err
+		}
+		in := archive.Input{
+			Meeting:  archive.MeetingInfo{ID: id, Title: st.Details.Title, Epoch: epoch, StartsAt: st.Details.StartsAt},
+			Revision: p.Revision, Minutes: mins, Events: upto, Documents: archive.DocumentsOf(st), Created: a.s.now(),
+		}
+		start := time.Now()
+		built, err := a.store.Write(ctx, in, a.key)
+		if err != nil {
+			return err
+		}
+		entry, err := a.store.Entry(ctx, id, p.Revision)
+		if err != nil {
+			return err
+		}
+		a.mu.Lock()
+		a.index = slices.DeleteFunc(a.index, func(x archive.Entry) bool { return x.Meeting.ID == id && x.Revision == p.Revision })
+		a.index = append(a.index, entry)
+		a.mu.Unlock()
+		if built != nil {
+			a.log.Info("archive: written", "meeting", id, "revision", p.Revision, "seq", e.Seq, "bytes", built.Size(),
+				"ms", time.Since(start).Milliseconds(), "where", a.store.Where)
+		}
+	}
+	return nil
+}
+
+// search lists the complete archives whose title contains q (ignoring case
+// and Vietnamese diacritics) and whose meeting date (its start, else the
+// archive's creation) is within [from, to] (zero: unbounded), newest first.
+// meetings, if not nil, restricts the result to those meetings.
+func (a *archiver) search(q string, from, to time.Time, meetings []string) []archive.Entry {
+	nq := fold(q)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := []archive.Entry{}
+	for _, e := range a.index {
+		if meetings != nil && !slices.Contains(meetings, e.Meeting.ID) {
+			continue
+		}
+		if nq != "" && !strings.Contains(fold(e.Meeting.Title), nq) {
+			continue
+		}
+		d := archiveDate(e)
+		if !from.IsZero() && d.Before(from) || !to.IsZero() && !d.Before(to) {
+			continue
+		}
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(x, y archive.Entry) int {
+		if c := archiveDate(y).Compare(archiveDate(x)); c != 0 {
+			return c
+		}
+		if x.Meeting.ID != y.Meeting.ID {
+			return strings.Compare(x.Meeting.ID, y.Meeting.ID)
+		}
+		return y.Revision - x.Revision
+	})
+	return out
+}
+
+func archiveDate(e archive.Entry) time.Time {
+	if !e.Meeting.StartsAt.IsZero() {
+		return e.Meeting.StartsAt
+	}
+	return e.Created
+}
+
+// fold lower-cases s and strips diacritics, with đ → d, and collapses
+// white space: "Hội  nghị Đảng" → "hoi nghi dang".
+func fold(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'đ':
+			r = 'd'
+		case unicode.IsSpace(r):
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
