@@ -93,6 +93,10 @@ var commands = map[string]func() Command{
 	"document.publish":          func() Command { return &PublishDocument{} },
 	"document.withdraw":         func() Command { return &WithdrawDocument{} },
 	"document.record_downloads": func() Command { return &RecordDownloads{} },
+	"document.present":          func() Command { return &PresentDocument{} },
+
+	"support.request": func() Command { return &RequestSupport{} },
+	"support.resolve": func() Command { return &ResolveSupport{} },
 }
 
 // CommandNames returns every command's wire name.

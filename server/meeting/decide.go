@@ -61,6 +61,11 @@ var permissions = map[string][]Role{
 	"document.publish":          {RoleSecretary, RoleChair},
 	"document.withdraw":         {RoleSecretary, RoleChair},
 	"document.record_downloads": {RoleSystem},
+	"document.present":          {RoleSecretary, RoleChair},
+	// Any participant's device may call for help (the command checks that
+	// the actor is a participant); the secretariat resolves.
+	"support.request": {RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall},
+	"support.resolve": {RoleSecretary, RoleChair},
 }
 
 // Allowed reports whether role may give the command named name.

@@ -556,6 +556,7 @@ func decideCases() []decideCase {
 
 	add(procedureCases()...)
 	add(documentCases()...)
+	add(liveCases()...)
 
 	// ---- generated: roles, meeting not created, meeting closed ----
 	closed := cat(opened(), cmds(&CloseMeeting{}))

@@ -165,6 +165,10 @@ const (
 	EventDocumentUpdated      = "document.updated"       // Document (the whole document); to its new audience
 	EventDocumentRevoked      = "document.revoked"       // DocumentRevoked; to the old audience, after a narrowing document.updated
 	EventDocumentDownloaded   = "document.downloaded"    // Downloads; staff only
+	EventDocumentPresented    = "document.presented"     // Presentation; to the document's audience (document_id "" stops presenting, to the audience of the document that was shown)
+
+	EventSupportRequested = "support.requested" // SupportRequested (ID "h<seq>"); staff and the requester
+	EventSupportResolved  = "support.resolved"  // SupportRef; staff and the requester
 )
 
 // ItemAdded is the payload of agenda.item_added. Position is 1-based.

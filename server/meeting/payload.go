@@ -53,6 +53,10 @@ var payloads = map[string]func() any{
 	EventDocumentUpdated:      func() any { return &Document{} },
 	EventDocumentRevoked:      func() any { return &DocumentRevoked{} },
 	EventDocumentDownloaded:   func() any { return &Downloads{} },
+	EventDocumentPresented:    func() any { return &Presentation{} },
+
+	EventSupportRequested: func() any { return &SupportRequested{} },
+	EventSupportResolved:  func() any { return &SupportRef{} },
 }
 
 // Payload decodes e's data into its typed payload: a pointer to the struct
