@@ -13,9 +13,8 @@
 // drops WebSockets), the console falls back to REST: it polls the event log
 // (GET /api/meetings/:id/events?after=) and re-reads the state when
 // something changed, and sends commands with POST /api/meetings/:id/commands.
-// Either way onEvent sees every event the secretary may see, which the
-// console needs for things the state does not keep (support requests, the
-// presented document) until the domain keeps them.
+// Either way the console renders from the state (support requests and the
+// presented page included); onEvent is only a hint.
 
 // ApiError is the server's error shape: kind, message (Vietnamese),
 // message_en, problems [{row, field, message, message_en}], and the HTTP
@@ -88,57 +87,75 @@ const enc = encodeURIComponent;
 // meetingPath returns /api/meetings/<id><rest>.
 export function meetingPath(id, rest) { return '/api/meetings/' + enc(id) + (rest || ''); }
 
-// openMeeting connects to meeting id. It tries live.js first.
+// openMeeting connects to meeting id: live (live.js + the wasm kernel)
+// when it syncs within a few seconds, else REST polling.
 export async function openMeeting(id, hooks) {
   try {
-    const live = await import('./live.js');
-    const src = await LiveSource.start(live, id, hooks);
+    const src = await LiveSource.start(id, hooks);
     if (src) return src;
   } catch (err) {
-    console.warn('console: live.js unavailable, using REST polling', err);
+    console.warn('console: live connection unavailable, using REST polling', err);
   }
   return RestSource.start(id, hooks);
 }
 
-// LiveSource adapts live.js to the console's interface. live.js is the
-// shared client; this adapter only reads what its header documents.
+// LiveSource adapts live.js (the shared WebSocket client whose replica is
+// folded by meeting.Apply compiled to WebAssembly) to the console.
 class LiveSource {
-  static async start(live, id, hooks) {
-    const connect = live.connect || (live.default && live.default.connect);
-    if (typeof connect !== 'function') return null;
+  static async start(id, hooks) {
+    const [{Live}, {loadKernel}] = await Promise.all([import('./live.js'), import('./kernel.js')]);
+    const kernel = await loadKernel();
     const src = new LiveSource();
     src.kind = 'live';
     src.id = id;
+    src.kernel = kernel;
     src.state = null;
-    src.hooks = hooks;
     let ready;
     const first = new Promise((res) => { ready = res; });
-    src.conn = await connect({
+    src.live = new Live({
       meeting: id,
-      onState: (st) => { src.state = st; hooks.onChange && hooks.onChange(st); ready(); },
+      kernel,
+      onChange: (st) => { src.state = st; if (src.live.synced) ready(true); hooks.onChange && hooks.onChange(st); },
       onEvent: (ev) => { hooks.onEvent && hooks.onEvent(ev); },
-      onStatus: (s) => { hooks.onStatus && hooks.onStatus(s); },
+      // Ready once the replica is live: live.state is set by the first
+      // onChange after 'synced' (the status comes a frame earlier).
+      onStatus: (s) => { if (s === 'ended') ready(false); hooks.onStatus && hooks.onStatus(s); },
+      onEnded: () => { hooks.onEnded && hooks.onEnded(); },
     });
-    if (src.conn && src.conn.state) { src.state = src.conn.state; ready(); }
-    // Do not hang forever if the socket never syncs: REST takes over.
-    const ok = await Promise.race([first.then(() => true), new Promise((r) => setTimeout(() => r(false), 8000))]);
-    if (!ok) { try { src.conn.close(); } catch { /* ignore */ } return null; }
+    src.live.start();
+    // Do not wait forever for a socket that never syncs: REST takes over.
+    const ok = await Promise.race([first, new Promise((r) => setTimeout(() => r(false), 8000))]);
+    if (!ok || !src.live.state) { src.live.stop(); return null; }
+    src.state = src.live.state;
     return src;
   }
 
+  // now is the server's clock (ms), for countdowns.
+  now() { return this.live.serverNow(); }
+
+  // quorum and speech come from the kernel: the domain's own rules.
+  quorum() { try { return this.kernel.quorum(); } catch { return null; } }
+  speech(nowMs) { try { return this.kernel.speech(nowMs); } catch { return null; } }
+
   async command(name, data) {
     try {
-      const res = await this.conn.command(name, data || {});
-      return res || {};
+      return (await this.live.command(name, data || {})) || {};
     } catch (err) {
-      if (err instanceof ApiError) throw err;
-      if (err && (err.kind || err.message_en)) throw new ApiError(err, 0);
-      if (err && err.error) throw new ApiError(err.error, 0);
-      throw networkError(err);
+      throw toApiError(err);
     }
   }
 
-  close() { try { this.conn.close(); } catch { /* ignore */ } }
+  close() { this.live.stop(); }
+}
+
+// toApiError turns live.js/api.js errors (message_vi, message_en) into this
+// module's ApiError.
+export function toApiError(err) {
+  if (err instanceof ApiError) return err;
+  if (err && (err.kind || err.message_en || err.message_vi)) {
+    return new ApiError({kind: err.kind === 'network' ? 'internal' : err.kind, message: err.message_vi || err.message, message_en: err.message_en || err.message, problems: err.problems}, err.status || 0);
+  }
+  return networkError(err);
 }
 
 // RestSource polls the event log and re-reads the state when it moved.
@@ -151,7 +168,7 @@ class RestSource {
     src.after = 0;
     src.closed = false;
     src.state = await api.get(meetingPath(id));
-    await src.drainEvents(false);
+    src.after = src.state.seq || 0;
     hooks.onChange && hooks.onChange(src.state);
     hooks.onStatus && hooks.onStatus('rest');
     src.loop();
@@ -167,7 +184,7 @@ class RestSource {
       for (const ev of evs) {
         this.after = ev.seq;
         moved = true;
-        if (this.hooks.onEvent) this.hooks.onEvent(ev, !notify);
+        if (notify && this.hooks.onEvent) this.hooks.onEvent(ev);
       }
       if (evs.length < 1000) break;
     }
@@ -199,6 +216,10 @@ class RestSource {
     try { await this.refresh(); } catch { /* the next poll will */ }
     return res || {};
   }
+
+  now() { return Date.now(); }
+  quorum() { return null; }
+  speech() { return null; }
 
   close() { this.closed = true; clearTimeout(this.timer); }
 }

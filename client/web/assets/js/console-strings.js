@@ -11,6 +11,7 @@ export const S = {
   conn_rest: {vi: 'Cập nhật định kỳ', en: 'Polling'},
   conn_offline: {vi: 'Mất kết nối — đang thử lại', en: 'Offline — retrying'},
   conn_connecting: {vi: 'Đang kết nối…', en: 'Connecting…'},
+  conn_reconnecting: {vi: 'Đang kết nối lại…', en: 'Reconnecting…'},
   working: {vi: 'Đang xử lý…', en: 'Working…'},
   saved: {vi: 'Đã lưu.', en: 'Saved.'},
   confirm_again: {vi: 'Bấm lần nữa để xác nhận', en: 'Click again to confirm'},
@@ -280,7 +281,8 @@ export const S = {
 
   connections_heading: {vi: 'Máy tính bảng đang kết nối', en: 'Connected tablets'},
   connections_empty: {vi: 'Chưa có máy nào kết nối.', en: 'No tablets connected.'},
-  connections_n: {vi: (n) => `${n} kết nối`, en: (n) => `${n} connections`},
+  connections_n: {vi: (n) => `${n} người đang kết nối`, en: (n) => `${n} participants online`},
+  connected_since: {vi: (a, b) => `từ ${a}, lần cuối ${b}`, en: (a, b) => `since ${a}, last seen ${b}`},
 
   // after
   minutes_heading: {vi: 'Biên bản', en: 'Minutes'},
