@@ -517,7 +517,11 @@ function openSupport() {
 function onEvent(e) {
   switch (e.type) {
     case 'poll.opened':
-      if (((e.data && e.data.eligible) || []).includes(me.participant)) ui.tab = 'polls';
+      // Voting comes first: show the ballot, over any document.
+      if (((e.data && e.data.eligible) || []).includes(me.participant)) {
+        ui.tab = 'polls';
+        if (viewer.open) viewer.close();
+      }
       break;
     case 'support.resolved':
       toast(t('support.resolved'));
@@ -656,9 +660,12 @@ const viewer = {
         if (this.pdfKey !== key) return;
         this.el.dataset.source = source;
         const lib = await loadPdfjs();
-        const pdf = await lib.getDocument({ data: bytes.slice(), isEvalSupported: false,
-          standardFontDataUrl: new URL('../vendor/pdfjs/standard_fonts/', import.meta.url).href }).promise;
-        if (this.pdfKey !== key) { pdf.destroy(); return; }
+        const task = lib.getDocument({ data: bytes.slice(), isEvalSupported: false,
+          standardFontDataUrl: new URL('../vendor/pdfjs/standard_fonts/', import.meta.url).href });
+        const pdf = await task.promise;
+        if (this.pdfKey !== key) { task.destroy(); return; }
+        if (this.task) this.task.destroy();
+        this.task = task;
         this.pdf = pdf;
         this.pages = pdf.numPages;
       } catch (e) {
@@ -714,6 +721,10 @@ const viewer = {
   close() {
     this.open = false;
     this.el.hidden = true;
+    // Free pdf.js's copy; the bytes stay in docBytes (and Cache Storage).
+    if (this.task) this.task.destroy();
+    this.task = null; this.pdf = null; this.pdfKey = ''; this.pages = 0; this.renderSeq++;
+    this.el.dataset.rendered = '';
     if (ui.follow && live.state && live.state.presentation && live.state.presentation.document_id) ui.follow = false;
     if (live.state) render(live.state);
   },
