@@ -10,61 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
-		"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp"
 
 	"github.com/phonghop/phonghop/internal/testdocs"
 	"github.com/phonghop/phonghop/server/meeting"
 )
-
-// consoleChromium is Debian's Chromium. Without it the console test skips,
-// except under CI=true, where it fails.
-const consoleChromium = "/usr/bin/chromium"
-
-// consoleArtifacts is where the console test writes its screenshots and the
-// printed pairing sheet: $PHONGHOP_ARTIFACTS/console, else a temporary
-// directory (named in the log).
-func consoleArtifacts(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("PHONGHOP_ARTIFACTS")
-	if base == "" {
-		base = filepath.Join(os.TempDir(), "phonghop-artifacts")
-	}
-	dir := filepath.Join(base, "console")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("console artifacts in %s", dir)
-	return dir
-}
-
-// consoleBrowser starts a headless Chromium at 1280×800 and returns its
-// context, bounded by timeout.
-func consoleBrowser(t *testing.T, timeout time.Duration) context.Context {
-	t.Helper()
-	if _, err := os.Stat(consoleChromium); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is required under CI: %v", err)
-		}
-		t.Skipf("no Chromium at %s: %v", consoleChromium, err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(consoleChromium),
-		chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 800),
-		chromedp.Flag("lang", "vi-VN"),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	t.Cleanup(cancel)
-	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(acancel)
-	bctx, bcancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	t.Cleanup(bcancel)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return bctx
-}
 
 // sel is a CSS selector for a data-testid, optionally inside a row with a
 // data-id: sel("agenda-item") or sel("agenda-up", "agenda-item", "i3").
@@ -84,56 +36,44 @@ func sel(testid string, row ...string) chromedp.CSS {
 // real tablet's ballot (open, not-voted list, close, publish, counts), send a
 // notice, and resolve a support request, with a screenshot of every step.
 func TestConsoleBrowser(t *testing.T) {
-	ctx := consoleBrowser(t, 4*time.Minute)
-	art := consoleArtifacts(t)
+	b := newBrowser(t)
+	p := b.newPage("console", 1280, 800)
 	srv := startServer(t, "127.0.0.1:0", t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
 
-	step := 0
-	shot := func(name string) {
+	// shot saves the whole page (the console is taller than the window).
+	shot := func(step string) {
 		t.Helper()
-		step++
-		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		sctx, scancel := context.WithTimeout(p.ctx, 15*time.Second)
+		defer scancel()
+		png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
 		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
+			t.Logf("screenshot %s: %v", step, err)
+			return
 		}
-		if err := os.WriteFile(filepath.Join(art, fmt.Sprintf("%02d-%s.png", step, name)), buf, 0o644); err != nil {
+		p.shots++
+		if err := os.WriteFile(filepath.Join(b.artifacts, fmt.Sprintf("console-%02d-%s.png", p.shots, step)), png, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	fail := func(what string, err error) {
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		shot("failed-" + strings.ReplaceAll(what, " ", "-"))
-		t.Fatalf("%s: %v", what, err)
+		p.do(what, steps...)
 	}
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			shot("failed-" + strings.ReplaceAll(what, " ", "-"))
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	// text is the trimmed text of the first visible element matching s.
 	text := func(s chromedp.CSS) string {
 		t.Helper()
-		out, err := chromedp.Run(ctx, chromedp.Text(s, chromedp.NodeVisible))
-		if err != nil {
-			fail("read "+string(s), err)
-		}
-		return strings.TrimSpace(out)
+		p.do("wait for "+string(s), chromedp.WaitVisible(s))
+		return strings.TrimSpace(evalJS[string](p, fmt.Sprintf(`document.querySelector(%q).innerText`, string(s))))
 	}
-	// waitJS waits until the JavaScript expression is true.
 	waitJS := func(what, expr string) {
 		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-			fail(what, err)
-		}
+		p.waitJS(expr)
 	}
 	count := func(s chromedp.CSS) int {
 		t.Helper()
-		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, string(s))))
-		if err != nil {
-			fail("count "+string(s), err)
-		}
-		return n
+		return evalJS[int](p, fmt.Sprintf(`document.querySelectorAll(%q).length`, string(s)))
 	}
 
 	// 1. Login page, in Vietnamese.
@@ -235,22 +175,23 @@ func TestConsoleBrowser(t *testing.T) {
 	waitJS("cards", `document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-card"]').length === 4`)
 	waitJS("QR images decoded", `[...document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-qr"]')].filter(i => i.complete && i.naturalWidth > 0).length === 4`)
 	shot("pairing-preview")
-	codes, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-code"]')].map(e => e.textContent)`))
-	if err != nil {
-		fail("read codes", err)
+	codes := evalJS[[]string](p, `[...document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-code"]')].map(e => e.textContent)`)
+	media := func(m string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return err
+		})
 	}
-	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
-		fail("print media", err)
-	}
+	run("print media", media("print"))
 	shot("pairing-print-media")
-	printed, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
+	pctx, pcancel := context.WithTimeout(p.ctx, 30*time.Second)
+	printed, err := chromedp.Run(pctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
+	pcancel()
 	if err != nil {
-		fail("print the sheet", err)
+		t.Fatalf("print the sheet: %v", err)
 	}
-	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}); err != nil {
-		fail("screen media", err)
-	}
-	sheet := filepath.Join(art, "pairing-sheet.pdf")
+	run("screen media", media(""))
+	sheet := filepath.Join(b.artifacts, "console-pairing-sheet.pdf")
 	if err := os.WriteFile(sheet, printed, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -317,10 +258,7 @@ func TestConsoleBrowser(t *testing.T) {
 	run("open poll", chromedp.Click(sel("poll-open")))
 	waitJS("poll open", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'open'`)
 	waitJS("not voted: 4", `document.querySelectorAll('[data-testid="poll-not-voted"] .chip').length === 4`)
-	pollID, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="poll-row"]').dataset.id`))
-	if err != nil {
-		fail("poll id", err)
-	}
+	pollID := evalJS[string](p, `document.querySelector('[data-testid="poll-row"]').dataset.id`)
 	if _, err := live.Cast(ctx, pollID, "console-e2e-1", meeting.Ballot{Choice: meeting.ChoiceAgree}); err != nil {
 		t.Fatalf("tablet ballot: %v", err)
 	}
