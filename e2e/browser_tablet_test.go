@@ -3,11 +3,15 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/phonghop/phonghop/client"
 	"github.com/phonghop/phonghop/internal/testdocs"
@@ -229,7 +233,8 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	cmd("poll.publish", map[string]any{"id": vote})
 	hallPage.waitTestID("result-" + vote)
 	hallPage.waitJS(`document.querySelector('[data-testid="result-chart"] rect[data-key="agree"]').dataset.votes === "1"`)
-	hallPage.waitText("Thông qua")
+	// 1 of 3 summoned agreed: not more than half (RULES-VN), as the server counted.
+	hallPage.waitJS(`document.querySelector('[data-testid="result-outcome"]').textContent === "Không thông qua"`)
 	hallPage.shot("results")
 
 	// An election: strike a name, keep at most Seats.
@@ -296,6 +301,35 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	tab.shot("english")
 	tab.click("lang-toggle")
 	tab.waitText("Chương trình")
+
+	// The browser's replica, folded by the wasm kernel (meeting.Apply), equals
+	// the server's view for this tablet (GET /api/meetings/{id} with its cookie).
+	type views struct {
+		Replica string `json:"replica"`
+		Server  string `json:"server"`
+	}
+	var replica, view meeting.State
+	for i := 0; ; i++ {
+		v := evalJS[views](tab, `fetch("/api/meetings/`+id+`").then(r => r.text()).then(s => ({replica: globalThis.phonghopKernel.state(), server: s}))`, chromedp.EvalAwaitPromise)
+		if err := json.Unmarshal([]byte(v.Replica), &replica); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(v.Server), &view); err != nil {
+			t.Fatal(err)
+		}
+		if replica.Seq == view.Seq || i == 50 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond) // the replica catches up with the last events
+	}
+	for _, pg := range []*page{tab, hallPage} {
+		if n := evalJS[int](pg, `globalThis.phonghop.live.resyncs`); n != 0 {
+			t.Errorf("%s: %d events did not fold with the wasm Apply (replica rebuilt from snapshots)", pg.name, n)
+		}
+	}
+	if diff := cmp.Diff(&view, &replica); diff != "" {
+		t.Errorf("the browser's replica differs from the server's view (-server +replica):\n%s", diff)
+	}
 
 	// Portrait tablet and the hall screen at the end.
 	tab.viewport(800, 1280)

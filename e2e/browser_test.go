@@ -247,11 +247,11 @@ func (p *page) typeInto(id, text string) {
 }
 
 // eval evaluates a JavaScript expression and decodes its value.
-func evalJS[T any](p *page, expr string) T {
+func evalJS[T any](p *page, expr string, opts ...chromedp.EvaluateOption) T {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
 		p.t.Fatalf("%s: eval %s: %v", p.name, expr, err)
 	}

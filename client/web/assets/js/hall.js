@@ -82,6 +82,7 @@ async function start(id) {
   els.body = h('div', { class: 'hall-grid' });
   replace(app, h('header', { class: 'topbar' }, els.title, els.meetingStatus, conn, langButton()), els.body);
   live = new Live({ meeting: id, kernel, onChange: render, onStatus: (s) => els.status(s), onEnded: () => showPair(t('status.ended')) });
+  globalThis.phonghop = { live }; // for debugging and the browser tests
   live.start();
   setInterval(tick, 250);
 }
@@ -115,7 +116,7 @@ function render(st) {
     h('div', null,
       h('section', { class: 'card', testid: 'hall-quorum', 'data-met': q.met ? 'true' : 'false', 'aria-live': 'polite' },
         h('h2', null, t('hall.attendance')),
-        h('p', { class: 'clock', testid: 'hall-present' }, t('hall.present', { present: q.present, entitled: q.entitled })),
+        h('p', { class: 'big', testid: 'hall-present' }, t('hall.present', { present: q.present, entitled: q.entitled })),
         h('p', { class: q.met ? '' : 'muted' }, q.met ? t('hall.quorum.met') : t('hall.quorum.notmet', { required: q.required }))),
       h('section', { class: 'card' },
         h('h2', null, t('hall.queue')),

@@ -25,6 +25,8 @@
 //                            refusal (e.g. conflict: already voted, or
 //                            status 'not_counted' after the close).
 //   live.ping()              send a ping now
+//   live.resyncs             how many times an event failed to fold and the
+//                            replica was rebuilt from a snapshot (should be 0)
 //
 // Reconnects with full-jitter exponential backoff (250 ms doubling to 10 s),
 // sending since/epoch so the server replays or sends a snapshot; a failed
@@ -63,6 +65,7 @@ export class Live {
     this.ballots = new Map(); // poll → {key, ballot, id, resolve, reject}
     this.frame = 0;
     this.lastHeard = 0;
+    this.resyncs = 0; // replicas dropped because an event did not fold (should stay 0)
     this.onOnline = () => { if (!this.stopped) { this.attempt = 0; this.connectSoon(0); } };
     this.onOffline = () => { if (!this.stopped) { this.setStatus('offline'); this.drop(); } };
   }
@@ -227,6 +230,7 @@ export class Live {
   // resync drops the replica and reconnects for a snapshot: an event did not
   // fold (a lost event or a corrupt replica).
   resync() {
+    this.resyncs++;
     this.haveState = false;
     this.drop();
     this.connectSoon(0);

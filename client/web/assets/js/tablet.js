@@ -147,6 +147,7 @@ async function startLive() {
     onEnded: () => { me = null; live = null; showPair(t('status.ended')); },
     onEvent: (e) => onEvent(e),
   });
+  globalThis.phonghop = { live }; // for debugging and the browser tests
   live.start();
   setInterval(tickClock, 250);
 }
@@ -298,7 +299,7 @@ function renderFloor(st) {
         sp.limit ? h('div', { class: 'clock', testid: 'speech-clock', role: 'timer', 'aria-label': t('floor.remaining') }) : h('div', { class: 'clock', testid: 'speech-clock', role: 'timer' }),
         sp.paused ? h('div', { class: 'muted' }, t('floor.paused')) : null,
       ] : h('p', { class: 'muted', testid: 'floor-nobody' }, t('floor.nobody'))),
-    canSpeak && item ? h('div', { class: 'card' },
+    canSpeak && item && !(sp && sp.participant === me.participant) ? h('div', { class: 'card' },
       mine ? [
         h('p', { testid: 'floor-position', class: 'who' }, t('floor.position', { n: mineIdx + 1 })),
         h('button', { type: 'button', class: 'btn btn-big', testid: 'floor-withdraw', onclick: () => run('speaker.withdraw', { id: mine.id }) }, t('floor.withdraw')),
