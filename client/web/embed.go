@@ -16,6 +16,9 @@
 //	assets/wasm_exec.js     Go's WebAssembly loader, copied with the wasm
 //	assets/vendor/pdfjs/    pdf.js, vendored by scripts/vendor-pdfjs.sh
 //
+// Pages carry a Content-Security-Policy (ContentSecurityPolicy): no inline
+// scripts, so a page's code lives in assets/js.
+//
 // Caching: pages are served with "Cache-Control: no-cache". Assets are served
 // under two prefixes: /assets/<hash>/… (hash of every embedded asset, so it
 // changes with any release) with a one-year immutable cache, and /assets/…
@@ -49,6 +52,14 @@ var Pages = map[string]string{
 	"/console": "console.html",
 	"/hall":    "hall.html",
 }
+
+// ContentSecurityPolicy is sent with every page: scripts only from the
+// server (no inline script, no eval; WebAssembly allowed for the kernel),
+// connections (REST, WebSocket) only to it, images also as data: URLs (QR
+// codes), inline style attributes allowed.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+	"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; " +
+	"media-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
 // Handler serves the pages and the assets. It is safe for concurrent use.
 type Handler struct {
@@ -110,6 +121,7 @@ func (h *Handler) ServePage(w http.ResponseWriter, r *http.Request, route string
 	hd.Set("Cache-Control", "no-cache")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("Content-Security-Policy", ContentSecurityPolicy)
 	w.Write(b)
 }
 
