@@ -182,8 +182,11 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	hall.waitJS(wmTextIs("hall-title", title))
 	hall.waitJS(wmOnline)
 	all := append([]*page{con, hall}, tabs...)
-	shotAll := func(name string) {
+	// shotAll screenshots every page; the console first scrolls the
+	// section of the step (conSel) into view.
+	shotAll := func(name, conSel string) {
 		t.Helper()
+		evalJS[bool](con, `(() => { const e = document.querySelector(`+wmQ(conSel)+`); if (e) e.scrollIntoView({block: "center"}); return !!e })()`)
 		for _, p := range all {
 			p.shot(name)
 		}
@@ -197,7 +200,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	if paired != len(people)+1 {
 		t.Errorf("%d participants paired on the server; want %d", paired, len(people)+1)
 	}
-	shotAll("paired")
+	shotAll("paired", testidSel("pairing-sheet"))
 
 	// ---- the meeting opens; delegates check in ----
 	step("open and check in")
@@ -215,7 +218,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	hall.waitJS(`document.querySelector('[data-testid="hall-quorum"]').dataset.met === "true"`)
 	hall.waitJS(`document.querySelector('[data-testid="hall-present"]').textContent.startsWith("3/3")`)
 	hall.waitText("Đủ số đại biểu để tiến hành")
-	shotAll("checked-in")
+	shotAll("checked-in", testidSel("quorum-summary"))
 
 	step("connected tablets on the console")
 	con.waitJS(`document.querySelectorAll('[data-testid="connection-row"][data-participant^="p"]').length >= 4`)
@@ -232,7 +235,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 		}
 		hall.waitJS(`document.querySelector('[data-testid="hall-current"]').textContent.includes(` + wmQ(items[k]) + `)`)
 		con.waitJS(`document.querySelector('[data-testid="live-current"]').textContent.includes(` + wmQ(items[k]) + `)`)
-		shotAll("agenda-" + strconv.Itoa(k+1))
+		shotAll("agenda-"+strconv.Itoa(k+1), testidSel("live-current"))
 	}
 
 	// ---- a request to speak; the floor; the countdown ----
@@ -245,7 +248,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	reqSel := `[data-testid="speaker-request"][data-participant=` + wmQ(pid[people[0]]) + `]`
 	con.waitJS(`(document.querySelector(` + wmQ(reqSel) + `)||{textContent:""}).textContent.includes(` + wmQ(people[0]) + `)`)
 	hall.waitJS(`document.querySelector('[data-testid="hall-queue"]').textContent.includes(` + wmQ(people[0]) + `)`)
-	shotAll("floor-requested")
+	shotAll("floor-requested", testidSel("speaker-queue"))
 
 	step("give the floor; countdown")
 	con.clickSel(reqSel + ` [data-testid="speaker-give-floor"]`)
@@ -263,7 +266,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	hallClock := evalJS[string](hall, `document.querySelector('[data-testid="speech-clock"]').textContent.trim()`)
 	hall.waitJS(`document.querySelector('[data-testid="speech-clock"]').textContent.trim() !== ` + wmQ(hallClock)) // it runs
 	con.waitJS(`document.querySelector('[data-testid="speaker-current"]').textContent.includes(` + wmQ(people[0]) + `)`)
-	shotAll("countdown")
+	shotAll("countdown", testidSel("speaker-current"))
 	con.click("speaker-end")
 	speaker.waitTestID("floor-nobody")
 	hall.waitJS(`!document.querySelector('[data-testid="speech-clock"]')`)
@@ -287,7 +290,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 			tb.waitJS(wmRendered(doc, 1, page))
 		}
 		con.waitJS(`document.querySelector('[data-testid="present-current"]').dataset.page === "` + strconv.Itoa(page) + `"`)
-		shotAll("presented-page-" + strconv.Itoa(page))
+		shotAll("presented-page-"+strconv.Itoa(page), testidSel("present-current"))
 	}
 	if p := state().Presentation; p == nil || *p != (meeting.Presentation{DocumentID: doc, Version: 1, Page: 3}) {
 		t.Errorf("server presentation = %+v; want %s v1 page 3", p, doc)
@@ -318,14 +321,14 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	}
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(secret)+` [data-testid="poll-progress"]`) + `).dataset.voted === "3"`)
 	hall.waitJS(`document.querySelector('[data-testid="hall-progress"]').textContent.trim() === "3/3"`)
-	shotAll("secret-ballot-cast")
+	shotAll("secret-ballot-cast", testidSel("poll-list"))
 	con.clickSel(wmPollRow(secret) + ` [data-testid="poll-close"]`)
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(secret)) + `).dataset.status === "closed"`)
 	con.clickSel(wmPollRow(secret) + ` [data-testid="poll-publish"]`)
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(secret)) + `).dataset.status === "published"`)
 	hall.waitTestID("result-" + secret)
-	hall.waitText("Thông qua")
-	shotAll("secret-ballot-published")
+	hall.waitJS(wmHallResult(secret, "Thông qua", map[string]int{"agree": 2, "disagree": 1, "abstain": 0}))
+	shotAll("secret-ballot-published", testidSel("poll-list"))
 	res := pollResult(t, state(), secret)
 	if res == nil || wmVotes(res, meeting.ChoiceAgree) != 2 || wmVotes(res, meeting.ChoiceDisagree) != 1 || !res.Passed {
 		t.Errorf("secret ballot result on the server = %+v; want 2 agree, 1 disagree, passed", res)
@@ -362,11 +365,11 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(election)) + `).dataset.status === "closed"`)
 	con.clickSel(wmPollRow(election) + ` [data-testid="poll-publish"]`)
 	hall.waitTestID("result-" + election)
-	hall.waitText("Trúng cử")
+	hall.waitJS(wmHallResult(election, "Trúng cử: "+candidates[0]+", "+candidates[1], map[string]int{candIDs[0]: 3, candIDs[1]: 2, candIDs[2]: 1}))
 	for _, c := range candidates {
-		hall.waitText(c)
+		hall.waitJS(`document.querySelector('[data-testid="result-` + election + `"] [data-testid="result-chart"]').textContent.includes(` + wmQ(c) + `)`)
 	}
-	shotAll("election-published")
+	shotAll("election-published", testidSel("poll-list"))
 	eres := pollResult(t, state(), election)
 	if eres == nil {
 		t.Fatalf("election %s has no result on the server", election)
@@ -388,7 +391,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	asker.waitTestID("support-status")
 	supSel := `[data-testid="support-item"][data-resolved="false"]`
 	con.waitJS(`(document.querySelector(` + wmQ(supSel) + `)||{textContent:""}).textContent.includes("Micro ở ghế số 12")`)
-	shotAll("support-requested")
+	shotAll("support-requested", testidSel("support-list"))
 	con.clickSel(supSel + ` [data-testid="support-resolve"]`)
 	con.waitJS(`!!document.querySelector('[data-testid="support-item"][data-resolved="true"]')`)
 	asker.waitJS(`!document.querySelector('[data-testid="support-status"]')`)
@@ -428,7 +431,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	if evalJS[bool](off, wmCurrent(itemIDs[2])) {
 		t.Errorf("the offline tablet shows the new current item before reconnecting")
 	}
-	shotAll("while-offline")
+	shotAll("while-offline", testidSel("notice-list"))
 
 	step("back online")
 	off.setOffline(false)
@@ -437,7 +440,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	off.waitJS(wmCurrent(itemIDs[2]))
 	off.click("tab-notices")
 	off.waitText(notice)
-	shotAll("resynced")
+	shotAll("resynced", testidSel("connections-list"))
 
 	// The console's list of connections still counts every tablet and the
 	// hall (the offline tablet reconnected with a new socket).
@@ -485,6 +488,19 @@ func wmCurrent(item string) string {
 
 func wmRendered(doc string, version, page int) string {
 	return fmt.Sprintf(`(() => { const v = document.querySelector('[data-testid="doc-viewer"]'); return !!v && !v.hidden && v.dataset.rendered === "%s:%d:%d" })()`, doc, version, page)
+}
+
+// wmHallResult is true when the hall shows the published result of poll id
+// with the outcome text and a bar of votes[key] votes for each key.
+func wmHallResult(id, outcome string, votes map[string]int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `(() => { const f = document.querySelector('[data-testid="result-%s"]'); if (!f) return false;
+		const o = f.querySelector('[data-testid="result-outcome"]'); if (!o || o.textContent.trim() !== %s) return false;`, id, wmQ(outcome))
+	for k, n := range votes {
+		fmt.Fprintf(&b, ` { const r = f.querySelector('rect[data-key=%s]'); if (!r || r.dataset.votes !== "%d") return false; }`, wmQ(k), n)
+	}
+	b.WriteString(` return true })()`)
+	return b.String()
 }
 
 func wmPollRow(id string) string { return `[data-testid="poll-row"][data-id="` + id + `"]` }
