@@ -281,7 +281,7 @@ export const S = {
 
   connections_heading: {vi: 'Máy tính bảng đang kết nối', en: 'Connected tablets'},
   connections_empty: {vi: 'Chưa có máy nào kết nối.', en: 'No tablets connected.'},
-  connections_n: {vi: (n) => `${n} người đang kết nối`, en: (n) => `${n} participants online`},
+  connections_n: {vi: (n) => `${n} người đang kết nối`, en: (n) => `${n} participant${n === 1 ? '' : 's'} online`},
   connected_since: {vi: (a, b) => `từ ${a}, lần cuối ${b}`, en: (a, b) => `since ${a}, last seen ${b}`},
 
   // after

@@ -476,6 +476,12 @@ async function openMeetingView(id, tab) {
   closeMeeting();
   show('meeting');
   cur = {id, src: null, state: null, tab, support: new Map(), presented: null, codes: [], conns: null, connTimer: 0};
+  ui.docListKey = null;
+  ui.agendaEditing = null;
+  ui.notVoted = {};
+  ui.printSheet.replaceChildren();
+  ui.pairingPreview.replaceChildren();
+  ui.pairingPrint.disabled = true;
   const me = cur;
   ui.heading.textContent = '…';
   setConn('connecting');
@@ -744,6 +750,11 @@ function renderDocuments() {
   fillSelect(ui.docAccess, ['delegates', 'public', 'named'].map((a) => ({value: a, label: t('acc_' + a)})));
   fillSelect(ui.docReaders, (st().participants || []).map((p) => ({value: p.id, label: p.name})));
   const docs = st().documents || [];
+  // The rows hold file inputs, which cannot be restored: redraw only when
+  // what they show changed.
+  const key = JSON.stringify([lang, docs, (st().agenda || []).map((i) => [i.id, i.title]), (st().participants || []).map((x) => [x.id, x.name])]);
+  if (ui.docListKey === key) return;
+  ui.docListKey = key;
   if (!docs.length) { replaceKeeping(ui.docList, [h('li', {class: 'empty', t: 'docs_empty'})]); return; }
   replaceKeeping(ui.docList, docs.map((d) => {
     const err = errBox('doc-row-error');
@@ -1108,7 +1119,8 @@ function renderPoll(p) {
   if (p.status === 'draft' || p.status === 'open' || p.status === 'closed') {
     controls.append(reason, h('button', {type: 'button', class: 'btn danger', testid: 'poll-cancel', on: {click: armed(null, run('poll.cancel', () => ({id: p.id, reason: reason.value})))}}, t('cancel_poll')));
   }
-  kids.push(controls, err);
+  if (controls.childElementCount) kids.push(controls);
+  kids.push(err);
   if (p.status !== 'draft' && p.status !== 'cancelled' || eligible) {
     const pct = eligible ? Math.round(100 * (p.voted || 0) / eligible) : 0;
     kids.push(h('div', {class: 'progress-wrap', testid: 'poll-progress', 'data-voted': p.voted || 0, 'data-eligible': eligible},
@@ -1295,7 +1307,22 @@ function renderPresentCurrent() {
 // (assets/vendor/pdfjs); without it there is no preview.
 let pdfjs = null;
 let pdfjsTried = false;
+let previewBusy = false;
+let previewAgain = false;
+// previewPage draws one page at a time (pdf.js refuses two renders on one
+// canvas); a request during a render redraws once it is done.
 async function previewPage() {
+  if (previewBusy) { previewAgain = true; return; }
+  previewBusy = true;
+  try {
+    await drawPreview();
+  } finally {
+    previewBusy = false;
+    if (previewAgain) { previewAgain = false; previewPage(); }
+  }
+}
+
+async function drawPreview() {
   const d = (st().documents || []).find((x) => x.id === ui.presDoc.value);
   const v = d && (d.versions || []).find((x) => String(x.number) === ui.presVer.value);
   if (!v || v.content_type !== 'application/pdf') { ui.presPreview.hidden = true; return; }
