@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,12 @@ func TestBrowserTabletAndHall(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := up.Document.ID
+	upConf, err := sec.Upload(ctx, id, client.NewDocument{Title: "Hồ sơ nhân sự (mật)", Item: items[1], Access: meeting.AccessNamed, Readers: []string{me.ID}, Publish: true},
+		"nhan-su.pdf", bytes.NewReader(testdocs.PDF(1, "Ho so nhan su")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := upConf.Document.ID
 	cmd("meeting.open", nil)
 	cmd("agenda.current", map[string]any{"id": items[0]})
 
@@ -158,6 +165,22 @@ func TestBrowserTabletAndHall(t *testing.T) {
 		tab.waitJS(rendered(doc, 1, 3))
 		tab.shot("following-presenter")
 	}
+
+	// A confidential document: readable, kept in memory only, never in
+	// Cache Storage (the public one is there, for reloads while offline).
+	tab.click("doc-close")
+	tab.click("doc-open-" + conf)
+	tab.waitJS(rendered(conf, 1, 1))
+	cached := evalJS[[]string](tab, `caches.open("phonghop-docs-v1").then(c => c.keys()).then(ks => ks.map(r => new URL(r.url).pathname))`, chromedp.EvalAwaitPromise)
+	wantCached := "/api/meetings/" + id + "/documents/" + doc + "/versions/1/content"
+	if !slices.Contains(cached, wantCached) || slices.ContainsFunc(cached, func(u string) bool { return strings.Contains(u, "/documents/"+conf+"/") }) {
+		t.Errorf("Cache Storage holds %q; want the public document and not the confidential one", cached)
+	}
+	tab.click("doc-close") // closing stops following
+	tab.click("doc-open-" + doc)
+	tab.waitJS(rendered(doc, 1, 1))
+	tab.click("doc-follow") // resume: back to the presented page
+	tab.waitJS(rendered(doc, 1, 3))
 
 	// Offline: the indicator, the opened document still readable, changes
 	// made meanwhile arrive after the reconnect.
@@ -293,6 +316,23 @@ func TestBrowserTabletAndHall(t *testing.T) {
 		tab.waitText("Yêu cầu hỗ trợ đã được xử lý.")
 		tab.waitJS(`!document.querySelector('[data-testid="support-status"]')`)
 	}
+
+	// The landing page, and the hall screen opened by a secretary's session
+	// (a list of meetings to choose from).
+	acct := b.newPage("hall-account", 1280, 800)
+	acct.navigate(srv.URL + "/")
+	acct.waitTestID("link-hall")
+	acct.waitText("Màn hình hội trường")
+	acct.click("link-hall")
+	acct.waitTestID("pair-form")
+	if status := evalJS[int](acct, `fetch("/api/login", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({username: `+jsq(adminUser)+`, password: `+jsq(adminPassword)+`})}).then(r => r.status)`, chromedp.EvalAwaitPromise); status != 200 {
+		t.Fatalf("login from the page: %d", status)
+	}
+	acct.navigate(srv.URL + "/hall")
+	acct.click("meeting-choice-" + id)
+	acct.waitJS(`(document.querySelector('[data-testid="hall-current"]')||{}).textContent === "3. Thảo luận tổ"`)
+	acct.waitTestID("result-" + elect)
+	acct.shot("hall-by-account")
 
 	// English, once.
 	tab.click("lang-toggle")

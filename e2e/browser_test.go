@@ -212,9 +212,26 @@ func (p *page) waitTestID(id string) {
 }
 
 // waitJS waits until the JavaScript expression is truthy.
+// A navigation in progress (a link followed) destroys the page's JavaScript
+// context; the wait then starts again in the new page.
 func (p *page) waitJS(expr string) {
 	p.t.Helper()
-	p.do("wait for "+expr, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(25*time.Second)))
+	deadline := time.Now().Add(25 * time.Second)
+	for {
+		ctx, cancel := context.WithDeadline(p.ctx, deadline)
+		_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().Before(deadline) && (strings.Contains(err.Error(), "context with specified id") || strings.Contains(err.Error(), "Execution context was destroyed")) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		p.shot("FAILED-wait")
+		p.checkErrors()
+		p.t.Fatalf("%s: wait for %s: %v", p.name, expr, err)
+	}
 }
 
 // waitText waits until text appears in the page's visible text.
