@@ -5,12 +5,14 @@
 // [data-testid="agenda-item"][data-id="i3"] and the buttons inside it):
 //
 //  global     lang-vi lang-en logout conn-status user-name
-//  login      login-form login-username login-password login-submit login-error
+//  login      login-view login-form login-username login-password login-submit
+//             login-error
 //  meetings   meetings-view meetings-list meeting-row[data-id] meeting-open
 //             meeting-create-form meeting-title meeting-organization
 //             meeting-place meeting-starts-at meeting-chair meeting-secretary
 //             meeting-create-submit meeting-create-error meetings-error
-//  meeting    meeting-view meeting-heading meeting-status back-to-meetings
+//  meeting    meeting-view meeting-heading meeting-status meeting-sub
+//             back-to-meetings
 //             tab-prepare tab-live tab-after panel-prepare panel-live panel-after
 //  agenda     agenda-list agenda-item[data-id] agenda-item-title
 //             agenda-item-presenter agenda-rename agenda-up agenda-down
@@ -19,8 +21,9 @@
 //             agenda-add-form agenda-add-title agenda-add-presenter
 //             agenda-add-submit agenda-error
 //  people     participants-list participant-row[data-id] participant-remove
-//             csv-file csv-text csv-import csv-error (with csv-error-problems >
-//             problem[data-row]) csv-result participant-add-form
+//             participants-error csv-form csv-file csv-text csv-import
+//             csv-error (with csv-error-problems > problem[data-row])
+//             csv-result participant-add-form
 //             participant-name participant-position participant-unit
 //             participant-role participant-add-submit participant-add-error
 //  documents  doc-upload-form doc-file doc-title doc-item doc-access
@@ -30,7 +33,8 @@
 //             doc-version-submit doc-row-error
 //  pairing    pairing-issue pairing-error pairing-sheet
 //             pairing-card[data-participant] pairing-name pairing-code
-//             pairing-qr (img) pairing-print
+//             pairing-qr (img) pairing-print; pairing-preview holds an on-screen
+//             copy of the cards (their testids prefixed preview-)
 //  session    live-status live-open live-pause live-resume live-close
 //             live-error live-current live-advance live-agenda
 //             live-item[data-id] live-item-set
@@ -51,7 +55,8 @@
 //             poll-row[data-id] poll-status (data-status) poll-open
 //             poll-override-quorum poll-close poll-publish poll-cancel-reason
 //             poll-cancel poll-progress poll-not-voted poll-not-voted-refresh
-//             poll-result poll-error
+//             poll-result (rows tr[data-choice] / tr[data-candidate])
+//             poll-outcome poll-error
 //  notices    notice-text notice-to notice-send notice-error notice-result
 //             notice-list notice-item
 //  support    support-list support-item[data-id] (data-resolved)
@@ -61,13 +66,29 @@
 //             present-preview present-error
 //  tablets    connections-list connection-row connections-count
 //             connections-error
-//  after      minutes-item minutes-text minutes-conclude minutes-error
-//             minutes-number minutes-layout minutes-finalize
+//  after      minutes-availability minutes-status (data-revision)
+//             minutes-conclusions conclusion-row[data-item] minutes-item
+//             minutes-text minutes-conclude minutes-error minutes-result
+//             minutes-number minutes-layout minutes-place-date
+//             minutes-superior minutes-finalize (click twice)
+//             minutes-finalize-error minutes-finalize-result
+//             minutes-corrections correction-row[data-revision]
 //             minutes-correct-text minutes-correct-reason minutes-correct
+//             minutes-correct-error minutes-correct-result
 //             minutes-lang minutes-preview-html minutes-preview-pdf
-//             minutes-preview-json minutes-availability archive-q
+//             minutes-preview-json archive-q
 //             archive-from archive-to archive-search archive-list
 //             archive-row archive-download archive-error
+//
+// Observable state in data attributes: conn-status data-status
+// (online|polling|connecting|reconnecting|offline|ended) and data-source
+// (live|rest); meeting-status / live-status / poll-row / poll-status /
+// doc-status / attendance-row data-status; speaker-current
+// data-participant; speaker-countdown data-running; poll-progress
+// data-voted, data-eligible; present-current data-doc, data-page.
+// Destructive buttons take two clicks (the first arms them, 5 s):
+// agenda-remove, participant-remove, live-close, poll-cancel,
+// minutes-finalize.
 //
 // Every error is shown in the box next to the control that caused it, in
 // the chosen language (Vietnamese by default), with the server's per-row or
@@ -1412,29 +1433,44 @@ function naError() { return new ApiError({kind: 'not_found', message: S.not_avai
 
 function buildMinutes() {
   const err = errBox('minutes-error');
+  const ferr = errBox('minutes-finalize-error');
+  const cerr = errBox('minutes-correct-error');
   ui.minutesErr = err;
   ui.minItem = h('select', {testid: 'minutes-item'});
   const text = h('textarea', {testid: 'minutes-text', rows: 4});
+  ui.minText = text;
+  // Choosing an item shows its recorded conclusion, to edit.
+  ui.minItem.addEventListener('change', () => { text.value = conclusionOf(ui.minItem.value); });
   const guard = async (fn) => {
     try { await fn(); } catch (e) { throw notAvailable(e) ? naError() : e; }
   };
-  const conclude = btn('conclude', 'minutes-conclude', (ev) => act(ev.currentTarget, err, () => guard(async () => {
+  const ok = (box) => showOk(box, 'saved');
+  const concludeOk = okBox('minutes-result');
+  const conclude = btn('conclude', 'minutes-conclude', (ev) => { showOk(concludeOk, null); act(ev.currentTarget, err, () => guard(async () => {
     await command('minutes.conclude', {item_id: ui.minItem.value, text: text.value});
-    showOk(ui.minutesOk, 'saved');
-  })), 'primary');
+    ok(concludeOk);
+  })); }, 'primary');
   const number = h('input', {type: 'text', testid: 'minutes-number', placeholder: '01-BB/ĐU'});
   const layout = h('select', {testid: 'minutes-layout'}, h('option', {value: 'party', t: 'layout_party'}), h('option', {value: 'state', t: 'layout_state'}));
-  const finalize = btn('finalize', 'minutes-finalize', armed(null, (ev) => act(ev.currentTarget, err, () => guard(async () => {
-    await command('minutes.finalize', {number: number.value, layout: layout.value});
-    showOk(ui.minutesOk, 'saved');
-  }))), 'primary');
+  const placeDate = h('input', {type: 'text', testid: 'minutes-place-date', tp: 'place_date_ph'});
+  const superior = h('input', {type: 'text', testid: 'minutes-superior', tp: 'superior_ph'});
+  const finalizeOk = okBox('minutes-finalize-result');
+  const finalize = btn('finalize', 'minutes-finalize', armed(null, (ev) => { showOk(finalizeOk, null); act(ev.currentTarget, ferr, () => guard(async () => {
+    const d = {number: number.value, layout: layout.value};
+    if (placeDate.value.trim()) d.place_date = placeDate.value.trim();
+    if (superior.value.trim()) d.superior = superior.value.trim();
+    await command('minutes.finalize', d);
+    ok(finalizeOk);
+  })); }), 'primary');
   const ctext = h('textarea', {testid: 'minutes-correct-text', rows: 2});
   const creason = h('input', {type: 'text', testid: 'minutes-correct-reason'});
-  const correct = btn('correct', 'minutes-correct', (ev) => act(ev.currentTarget, err, () => guard(async () => {
+  const correctOk = okBox('minutes-correct-result');
+  const correct = btn('correct', 'minutes-correct', (ev) => { showOk(correctOk, null); act(ev.currentTarget, cerr, () => guard(async () => {
     await command('minutes.correct', {text: ctext.value, reason: creason.value});
-    showOk(ui.minutesOk, 'saved');
-  })));
-  ui.minutesOk = okBox('minutes-result');
+    ctext.value = ''; creason.value = '';
+    ok(correctOk);
+  })); });
+  ui.minutesOk = concludeOk;
   ui.minLang = h('select', {testid: 'minutes-lang'}, h('option', {value: 'vi'}, 'Tiếng Việt'), h('option', {value: 'en'}, 'English'));
   ui.minLinks = {};
   const links = h('div', {class: 'btn-row'}, ['html', 'pdf', 'json'].map((f) => {
@@ -1443,17 +1479,38 @@ function buildMinutes() {
   }));
   ui.minLang.addEventListener('change', renderMinutesLinks);
   ui.minAvail = h('div', {class: 'notice-box', testid: 'minutes-availability', hidden: true, role: 'status'});
-  return h('div', {class: 'card'}, h('h3', {t: 'minutes_heading'}), ui.minAvail,
-    h('div', {class: 'subcard'}, field('conclusion_for', ui.minItem), field('conclusion', text), conclude),
-    h('div', {class: 'subcard'}, h('h4', {t: 'finalize_heading'}), h('div', {class: 'inline-form'}, field('minutes_number', number, 'grow'), field('layout', layout), finalize)),
-    h('div', {class: 'subcard'}, h('h4', {t: 'correct_heading'}), field('correct_text', ctext), field('reason', creason), correct),
-    err, ui.minutesOk,
+  ui.minStatus = h('div', {class: 'muted', testid: 'minutes-status', 'aria-live': 'polite'});
+  ui.minConclusions = h('ul', {class: 'rows compact', testid: 'minutes-conclusions'});
+  ui.minCorrections = h('ul', {class: 'rows compact', testid: 'minutes-corrections'});
+  return h('div', {class: 'card'}, h('h3', {t: 'minutes_heading'}), ui.minAvail, ui.minStatus,
+    h('div', {class: 'subcard'}, h('h4', {t: 'conclusions_heading'}), ui.minConclusions,
+      field('conclusion_for', ui.minItem), field('conclusion', text), err, concludeOk, conclude),
+    h('div', {class: 'subcard'}, h('h4', {t: 'finalize_heading'}),
+      h('div', {class: 'grid2'}, field('minutes_number', number), field('layout', layout), field('place_date', placeDate), field('superior', superior)),
+      ferr, finalizeOk, finalize),
+    h('div', {class: 'subcard'}, h('h4', {t: 'correct_heading'}), ui.minCorrections, field('correct_text', ctext), field('reason', creason), cerr, correctOk, correct),
     h('div', {class: 'subcard'}, h('h4', {t: 'preview_heading'}), h('div', {class: 'inline-form'}, field('preview_lang', ui.minLang), links)));
+}
+
+// conclusionOf is the recorded conclusion of item ("" the meeting's).
+function conclusionOf(item) {
+  const m = st().minutes || {};
+  const c = (m.conclusions || []).find((x) => (x.item || '') === item);
+  return c ? c.text : '';
 }
 
 function renderMinutesSelects() {
   fillSelect(ui.minItem, [{value: '', label: t('whole_meeting')}].concat((st().agenda || []).map((it) => ({value: it.id, label: it.title}))));
   renderMinutesLinks();
+  const m = st().minutes || {};
+  ui.minStatus.textContent = m.revision ? t('minutes_final', m.revision, m.number || '', m.layout ? t('layout_' + m.layout) : '') : t('minutes_draft');
+  ui.minStatus.dataset.revision = m.revision || 0;
+  const cs = m.conclusions || [];
+  ui.minConclusions.replaceChildren(...(cs.length ? cs.map((c) => h('li', {class: 'row', testid: 'conclusion-row', 'data-item': c.item || ''},
+    h('span', {class: 'strong'}, (c.item ? itemTitle(c.item) : t('whole_meeting')) + ': '), h('span', {class: 'grow'}, c.text))) : [h('li', {class: 'empty', t: 'conclusions_empty'})]));
+  const cr = m.corrections || [];
+  ui.minCorrections.replaceChildren(...cr.map((c) => h('li', {class: 'row', testid: 'correction-row', 'data-revision': c.revision},
+    h('span', {class: 'strong'}, t('revision_n', c.revision) + ': '), h('span', {class: 'grow'}, c.text + (c.reason ? ' — ' + t('reason') + ': ' + c.reason : '')))));
 }
 
 function renderMinutesLinks() {
@@ -1494,11 +1551,14 @@ function buildArchive() {
       const rows = Array.isArray(res) ? res : (res.archives || []);
       if (!rows.length) { list.replaceChildren(h('li', {class: 'empty', t: 'archive_empty'})); return; }
       list.replaceChildren(...rows.map((a) => {
-        const mid = a.meeting || a.meeting_id || a.id;
-        const rev = a.revision || a.rev || 1;
-        return h('li', {class: 'row', testid: 'archive-row', 'data-id': mid},
-          h('div', {class: 'grow'}, h('span', {class: 'strong'}, a.title || mid), h('div', {class: 'muted'}, [fmtTime(a.starts_at || a.date), t('revision_n', rev), a.number].filter(Boolean).join(' · '))),
-          h('a', {class: 'btn small', testid: 'archive-download', href: '/api/archives/' + encodeURIComponent(mid) + '/' + encodeURIComponent(rev) + '/zip'}, t('download_zip')));
+        const m = a.meeting && typeof a.meeting === 'object' ? a.meeting : {id: a.meeting, title: a.title, starts_at: a.starts_at};
+        const rev = a.revision || 1;
+        const zip = a.zip_url || '/api/archives/' + encodeURIComponent(m.id) + '/' + encodeURIComponent(rev) + '/zip';
+        return h('li', {class: 'row', testid: 'archive-row', 'data-id': m.id, 'data-revision': rev},
+          h('div', {class: 'grow'}, h('span', {class: 'strong'}, m.title || m.id),
+            h('div', {class: 'muted'}, [fmtTime(m.starts_at || a.created_at), t('revision_n', rev), a.size ? Math.ceil(a.size / 1024) + ' KB' : '',
+              a.key_fingerprint ? t('key_fp') + ' ' + String(a.key_fingerprint).slice(0, 16) : ''].filter(Boolean).join(' · '))),
+          h('a', {class: 'btn small', testid: 'archive-download', href: zip, download: ''}, t('download_zip')));
       }));
     });
   }}}, field('archive_q', q, 'grow'), field('date_from', from), field('date_to', to), search);
