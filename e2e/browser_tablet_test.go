@@ -70,7 +70,7 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	for _, c := range codes {
 		code[c.Participant] = c
 	}
-	up, err := sec.Upload(ctx, id, client.NewDocument{Title: "Dự thảo Báo cáo chính trị", Item: items[1], Access: meeting.AccessDelegates, Publish: true},
+	up, err := sec.Upload(ctx, id, client.NewDocument{Title: "Dự thảo Báo cáo chính trị", Item: items[1], Access: meeting.AccessPublic, Publish: true},
 		"bao-cao.pdf", bytes.NewReader(testdocs.PDF(3, "Du thao bao cao")))
 	if err != nil {
 		t.Fatal(err)
@@ -157,12 +157,16 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	{
 		cmd("document.present", map[string]any{"document_id": doc, "version": 1, "page": 2})
 		tab.waitJS(rendered(doc, 1, 2))
+		// The hall screen shows the presented page (a public document).
+		hallPage.waitJS(`(document.querySelector('[data-testid="hall-presentation"]')||{dataset:{}}).dataset.rendered === "` + doc + `:1:2"`)
+		hallPage.shot("presentation")
 		tab.click("doc-prev") // browsing on one's own stops following
 		tab.waitJS(rendered(doc, 1, 1))
 		tab.waitJS(`document.querySelector('[data-testid="doc-follow"]').getAttribute("aria-pressed") === "false"`)
 		cmd("document.present", map[string]any{"document_id": doc, "version": 1, "page": 3})
 		tab.click("doc-follow")
 		tab.waitJS(rendered(doc, 1, 3))
+		hallPage.waitJS(`(document.querySelector('[data-testid="hall-presentation"]')||{dataset:{}}).dataset.rendered === "` + doc + `:1:3"`)
 		tab.shot("following-presenter")
 	}
 

@@ -12,17 +12,20 @@
 //   conn-status, lang-toggle, hall-title, hall-status, hall-current, hall-speaker,
 //   speech-clock (data-remaining-ms), hall-queue, hall-quorum (data-met),
 //   hall-present, hall-poll-<poll id> (open polls), hall-progress,
-//   hall-results, result-<poll id>, result-chart, result-outcome
+//   hall-results, result-<poll id>, result-chart, result-outcome,
+//   hall-presentation (data-rendered="<doc>:<version>:<page>" once drawn; the page
+//   the secretariat presents, when the hall may read the document)
 import { get, post, errorText } from './api.js';
 import { Live } from './live.js';
 import { loadKernel } from './kernel.js';
 import { t, applyI18n, langButton } from './i18n.js';
 import { h, replace, statusBadge, fmtClock, participantName, pollKindLabel } from './ui.js';
 import { resultChart } from './results.js';
+import { DocStore, openPdf, drawPage } from './pdfview.js';
 
 const app = document.getElementById('app');
 document.body.classList.add('hall');
-let live = null, kernel = null, meetingID = '';
+let live = null, kernel = null, meetingID = '', store = null;
 const els = {};
 
 async function boot() {
@@ -75,6 +78,7 @@ async function start(id) {
   meetingID = id;
   replace(app, h('main', null, h('p', { role: 'status' }, t('loading'))));
   kernel = await loadKernel();
+  store = new DocStore(id);
   const conn = h('span');
   els.status = statusBadge(conn);
   els.title = h('h1', { testid: 'hall-title', class: 'grow' });
@@ -98,8 +102,10 @@ function render(st) {
   const open = st.polls.filter((p) => p.status === 'open');
   const published = st.polls.filter((p) => p.status === 'published' && p.result);
   const last = published.length ? published.reduce((a, b) => ((b.published_at || '') > (a.published_at || '') ? b : a)) : null;
+  const pres = presentation(st);
   replace(els.body,
     h('div', null,
+      pres,
       h('section', { class: 'card', 'aria-labelledby': 'cur-h' },
         h('h2', { id: 'cur-h' }, t('hall.current')),
         h('h1', { testid: 'hall-current' }, item ? `${idx + 1}. ${item.title}` : '—'),
@@ -123,6 +129,48 @@ function render(st) {
         queue.length ? h('ol', { class: 'queue', testid: 'hall-queue' }, queue.map((r) => h('li', null, participantName(st, r.participant))))
           : h('p', { class: 'muted', testid: 'hall-queue' }, t('floor.queue.empty')))));
   tick();
+}
+
+// presentation returns the section showing the presented page (kept across
+// renders, redrawn only when the page changes), or null.
+const shown = { el: null, canvas: null, label: null, key: '', view: null, viewKey: '' };
+function presentation(st) {
+  const p = st.presentation;
+  const d = p && p.document_id && st.documents.find((x) => x.id === p.document_id);
+  if (!d) { shown.key = ''; return null; }
+  if (!shown.el) {
+    shown.canvas = h('canvas', { style: 'background:#fff;max-width:100%' });
+    shown.label = h('h2');
+    shown.el = h('section', { class: 'card', testid: 'hall-presentation', 'aria-live': 'polite' }, shown.label, h('div', { style: 'display:flex;justify-content:center' }, shown.canvas));
+  }
+  const version = p.version || d.versions[d.versions.length - 1].number;
+  const page = p.page || 1;
+  shown.label.textContent = t('doc.presenting', { title: d.title, page });
+  const key = `${d.id}:${version}:${page}`;
+  if (key !== shown.key) {
+    shown.key = key;
+    draw(d, version, page, key);
+  }
+  return shown.el;
+}
+
+async function draw(d, version, page, key) {
+  try {
+    const vkey = `${d.id}:${version}`;
+    if (shown.viewKey !== vkey) {
+      const { bytes } = await store.bytes(d, version);
+      const view = await openPdf(bytes);
+      if (shown.key !== key) { view.destroy(); return; }
+      if (shown.view) shown.view.destroy();
+      shown.view = view;
+      shown.viewKey = vkey;
+    }
+    if (shown.key !== key) return;
+    await drawPage(shown.view, Math.min(page, shown.view.pages), shown.canvas, Math.min(1100, window.innerWidth * 0.6), window.innerHeight * 0.7);
+    if (shown.key === key) shown.el.dataset.rendered = key;
+  } catch (e) {
+    console.warn('presentation', e);
+  }
 }
 
 function tick() {

@@ -40,6 +40,7 @@ import { loadKernel } from './kernel.js';
 import { t, lang, applyI18n, langButton } from './i18n.js';
 import { h, replace, statusBadge, fmtClock, participantName, pollKindLabel, toast } from './ui.js';
 import { resultChart } from './results.js';
+import { DocStore, openPdf, drawPage } from './pdfview.js';
 
 const app = document.getElementById('app');
 let me = null; // {meeting, participant, role, name}
@@ -138,6 +139,7 @@ async function scanQR() {
 async function startLive() {
   replace(app, h('main', null, h('p', { role: 'status' }, t('loading'))));
   kernel = await loadKernel();
+  store = new DocStore(me.meeting);
   buildShell();
   live = new Live({
     meeting: me.meeting,
@@ -532,51 +534,7 @@ function onEvent(e) {
 
 // ---- document viewer (pdf.js) ---------------------------------------------
 
-// Bytes of opened documents, by "doc:version": they stay readable offline.
-// Confidential documents live only here (memory); others are also put in
-// Cache Storage so they survive a reload.
-const docBytes = new Map();
-const CACHE = 'phonghop-docs-v1';
-let pdfjs = null;
-
-async function loadPdfjs() {
-  if (!pdfjs) {
-    pdfjs = await import('../vendor/pdfjs/pdf.min.mjs');
-    pdfjs.GlobalWorkerOptions.workerSrc = new URL('../vendor/pdfjs/pdf.worker.min.mjs', import.meta.url).href;
-  }
-  return pdfjs;
-}
-
-function contentURL(doc, version) {
-  return `/api/meetings/${encodeURIComponent(me.meeting)}/documents/${encodeURIComponent(doc)}/versions/${version}/content`;
-}
-
-async function fetchBytes(d, version) {
-  const key = `${d.id}:${version}`;
-  if (docBytes.has(key)) return { bytes: docBytes.get(key), source: 'memory' };
-  const url = contentURL(d.id, version);
-  const confidential = d.access === 'named';
-  try {
-    const resp = await fetch(url, { credentials: 'same-origin', cache: confidential ? 'no-store' : 'default' });
-    if (!resp.ok) throw Object.assign(new Error('HTTP ' + resp.status), { status: resp.status });
-    const bytes = new Uint8Array(await resp.arrayBuffer());
-    docBytes.set(key, bytes);
-    if (!confidential && 'caches' in window) {
-      caches.open(CACHE).then((c) => c.put(url, new Response(bytes.slice(), { headers: { 'Content-Type': resp.headers.get('Content-Type') || 'application/pdf' } }))).catch(() => {});
-    }
-    return { bytes, source: 'network', type: resp.headers.get('Content-Type') };
-  } catch (err) {
-    if (!confidential && 'caches' in window) {
-      const hit = await caches.open(CACHE).then((c) => c.match(url)).catch(() => null);
-      if (hit) {
-        const bytes = new Uint8Array(await hit.arrayBuffer());
-        docBytes.set(key, bytes);
-        return { bytes, source: 'cache' };
-      }
-    }
-    throw err;
-  }
-}
+let store = null; // DocStore (pdfview.js): bytes of opened documents, readable offline
 
 const viewer = {
   open: false,
@@ -657,18 +615,15 @@ const viewer = {
       this.el.dataset.rendered = '';
       this.labels();
       try {
-        const { bytes, source } = await fetchBytes(d, version);
+        const { bytes, source } = await store.bytes(d, version);
         if (this.pdfKey !== key) return;
         this.el.dataset.source = source;
-        const lib = await loadPdfjs();
-        const task = lib.getDocument({ data: bytes.slice(), isEvalSupported: false,
-          standardFontDataUrl: new URL('../vendor/pdfjs/standard_fonts/', import.meta.url).href });
-        const pdf = await task.promise;
-        if (this.pdfKey !== key) { task.destroy(); return; }
-        if (this.task) this.task.destroy();
-        this.task = task;
-        this.pdf = pdf;
-        this.pages = pdf.numPages;
+        const view = await openPdf(bytes);
+        if (this.pdfKey !== key) { view.destroy(); return; }
+        if (this.view) this.view.destroy();
+        this.view = view;
+        this.pdf = view.pdf;
+        this.pages = view.pages;
       } catch (e) {
         if (this.pdfKey !== key) return;
         this.error.textContent = t('doc.error') + (e && e.status ? ` (HTTP ${e.status})` : '');
@@ -692,19 +647,12 @@ const viewer = {
     this.el.dataset.pages = String(this.pages);
     this.labels();
     const seq = ++this.renderSeq;
-    const page = await this.pdf.getPage(this.page);
-    if (seq !== this.renderSeq) return;
     const box = this.canvas.parentElement.getBoundingClientRect();
-    const base = page.getViewport({ scale: 1 });
-    const scale = Math.max(0.2, Math.min((box.width - 16) / base.width, (box.height - 16) / base.height));
-    const dpr = window.devicePixelRatio || 1;
-    const vp = page.getViewport({ scale: scale * dpr });
     const c = document.createElement('canvas');
-    c.width = Math.floor(vp.width); c.height = Math.floor(vp.height);
-    await page.render({ canvas: c, canvasContext: c.getContext('2d'), viewport: vp }).promise;
+    await drawPage(this.view, this.page, c, box.width - 16, box.height - 16);
     if (seq !== this.renderSeq) return;
     this.canvas.width = c.width; this.canvas.height = c.height;
-    this.canvas.style.width = Math.floor(vp.width / dpr) + 'px';
+    this.canvas.style.width = c.style.width;
     this.canvas.getContext('2d').drawImage(c, 0, 0);
     this.canvas.setAttribute('aria-label', `${this.title.textContent} — ${t('doc.page', { page: this.page, pages: this.pages })}`);
     this.el.dataset.rendered = `${this.doc}:${this.version}:${this.page}`;
@@ -722,9 +670,9 @@ const viewer = {
   close() {
     this.open = false;
     this.el.hidden = true;
-    // Free pdf.js's copy; the bytes stay in docBytes (and Cache Storage).
-    if (this.task) this.task.destroy();
-    this.task = null; this.pdf = null; this.pdfKey = ''; this.pages = 0; this.renderSeq++;
+    // Free pdf.js's copy; the bytes stay in the DocStore (and Cache Storage).
+    if (this.view) this.view.destroy();
+    this.view = null; this.pdf = null; this.pdfKey = ''; this.pages = 0; this.renderSeq++;
     this.el.dataset.rendered = '';
     if (ui.follow && live.state && live.state.presentation && live.state.presentation.document_id) ui.follow = false;
     if (live.state) render(live.state);
