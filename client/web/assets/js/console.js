@@ -248,6 +248,16 @@ function replaceKeeping(container, kids) {
   }
 }
 
+// unchanged reports whether the data a list shows is the same as when it
+// was last drawn (lists of 1,600 delegates are not redrawn on every vote).
+const drawn = new Map();
+function unchanged(name, ...data) {
+  const key = JSON.stringify([lang, ...data]);
+  if (drawn.get(name) === key) return true;
+  drawn.set(name, key);
+  return false;
+}
+
 // fillSelect sets a select's options [{value, label}], keeping its value.
 function fillSelect(sel, options) {
   const keep = sel.multiple ? new Set($$('option', sel).filter((o) => o.selected).map((o) => o.value)) : sel.value;
@@ -497,7 +507,7 @@ async function openMeetingView(id, tab) {
   closeMeeting();
   show('meeting');
   cur = {id, src: null, state: null, tab, support: new Map(), presented: null, codes: [], conns: null, connTimer: 0};
-  ui.docListKey = null;
+  drawn.clear();
   ui.agendaEditing = null;
   ui.notVoted = {};
   ui.printSheet.replaceChildren();
@@ -630,6 +640,7 @@ function buildAgenda() {
 
 function renderAgenda() {
   const items = st().agenda || [];
+  if (unchanged('agenda', items, st().current, ui.agendaEditing)) return;
   if (!items.length) { replaceKeeping(ui.agendaList, [h('li', {class: 'empty', t: 'agenda_empty'})]); return; }
   const editing = ui.agendaEditing;
   replaceKeeping(ui.agendaList, items.map((it, i) => {
@@ -709,6 +720,7 @@ function buildParticipants() {
 function renderParticipants() {
   fillSelect(ui.roleSelect, ROLES.map((r) => ({value: r, label: t('role_' + r)})));
   const ps = st().participants || [];
+  if (unchanged('participants', ps)) return;
   if (!ps.length) { replaceKeeping(ui.partList, [h('li', {class: 'empty', t: 'participants_empty'})]); return; }
   replaceKeeping(ui.partList, ps.map((p) => h('li', {class: 'row', testid: 'participant-row', 'data-id': p.id},
     h('div', {class: 'grow'}, h('span', {class: 'strong'}, p.name),
@@ -773,9 +785,7 @@ function renderDocuments() {
   const docs = st().documents || [];
   // The rows hold file inputs, which cannot be restored: redraw only when
   // what they show changed.
-  const key = JSON.stringify([lang, docs, (st().agenda || []).map((i) => [i.id, i.title]), (st().participants || []).map((x) => [x.id, x.name])]);
-  if (ui.docListKey === key) return;
-  ui.docListKey = key;
+  if (unchanged('documents', docs, (st().agenda || []).map((i) => [i.id, i.title]), (st().participants || []).map((x) => [x.id, x.name]))) return;
   if (!docs.length) { replaceKeeping(ui.docList, [h('li', {class: 'empty', t: 'docs_empty'})]); return; }
   replaceKeeping(ui.docList, docs.map((d) => {
     const err = errBox('doc-row-error');
@@ -1032,6 +1042,7 @@ function renderAttendance() {
     h('span', {class: 'badge ' + (q.met ? 'ok-badge' : 'warn-badge'), testid: 'quorum-state', 'data-met': String(q.met)}, q.met ? t('quorum_met') : t('quorum_not', q.required)),
     h('span', {class: 'muted'}, [q.excused ? t('excused_n', q.excused) : '', q.absent ? t('absent_n', q.absent) : ''].filter(Boolean).join(' · ')));
   const att = s.attendance || {};
+  if (unchanged('attendance', s.participants, att)) return;
   replaceKeeping(ui.attList, (s.participants || []).filter((p) => p.role !== 'hall').map((p) => {
     const a = att[p.id];
     const status = !a ? 'none' : (a.status === 'present' || a.status === 'remote') && !isIn(a) ? 'left' : a.status;
