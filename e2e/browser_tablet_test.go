@@ -34,7 +34,8 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	b := newBrowser(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	srv := startServer(t, "127.0.0.1:0", t.TempDir())
+	data := t.TempDir()
+	srv := startServer(t, "127.0.0.1:0", data)
 
 	sec, secHTTP := newClient(t, srv.URL)
 	if err := sec.Login(ctx, adminUser, adminPassword); err != nil {
@@ -375,12 +376,30 @@ func TestBrowserTabletAndHall(t *testing.T) {
 		t.Errorf("the browser's replica differs from the server's view (-server +replica):\n%s", diff)
 	}
 
-	// Portrait tablet and the hall screen at the end.
+	// The server dies and comes back on the same address and data: the
+	// tablet and the hall reconnect by themselves (backoff) and catch up.
+	srv.kill()
+	tab.waitJS(`document.querySelector('[data-testid="conn-status"]').dataset.status === "reconnecting"`)
+	tab.waitText("Đang kết nối lại…")
+	tab.shot("server-down")
+	srv = startServer(t, srv.addr, data)
+	cmd("agenda.current", map[string]any{"id": items[0]})
+	for _, pg := range []*page{tab, hallPage} {
+		pg.waitJS(`document.querySelector('[data-testid="conn-status"]').dataset.status === "online"`)
+	}
+	tab.click("tab-agenda")
+	tab.waitJS(currentIs(items[0]))
+	hallPage.waitJS(`document.querySelector('[data-testid="hall-current"]').textContent === "1. Khai mạc"`)
+
+	// Portrait tablet, phone width, and the hall screen at the end.
 	tab.viewport(800, 1280)
 	tab.click("tab-agenda")
 	tab.shot("portrait-agenda")
 	tab.click("tab-floor")
 	tab.shot("portrait-floor")
+	tab.viewport(390, 844)
+	tab.click("tab-polls")
+	tab.shot("phone-polls")
 	hallPage.shot("final")
 	hallPage.viewport(800, 1280)
 	hallPage.shot("portrait")
