@@ -271,6 +271,13 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	cmd("poll.open", map[string]any{"id": elect})
 	tab.waitTestID("poll-" + elect)
 	tab.waitJS(`document.querySelector('[data-testid="kept-count"]').textContent === "Giữ lại 3/2"`)
+	// Keeping too many names: the review warns (meeting.CheckBallot in wasm).
+	tab.click("vote-review")
+	tab.waitTestID("vote-warning")
+	if got := tab.text("vote-warning"); !strings.Contains(got, "giữ quá số người được bầu") {
+		t.Errorf("vote-warning = %q", got)
+	}
+	tab.click("vote-back")
 	tab.click("strike-c2")
 	tab.waitJS(`document.querySelector('[data-testid="candidate-c2"]').classList.contains("struck")`)
 	tab.waitJS(`document.querySelector('[data-testid="kept-count"]').textContent === "Giữ lại 2/2"`)

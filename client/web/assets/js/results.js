@@ -6,7 +6,10 @@
 //       when the poll has no result in this view.
 //   outcomeText(poll) → "Thông qua" / "Không thông qua" / elected names, translated
 import { h } from './ui.js';
-import { t } from './i18n.js';
+import { t, lang } from './i18n.js';
+
+// pct formats a meeting.Percent (hundredths of a percent): 33,33% in Vietnamese, 33.33% in English.
+const pct = (p) => { const s = (p / 100).toFixed(2) + '%'; return lang() === 'vi' ? s.replace('.', ',') : s; };
 
 const SVG = 'http://www.w3.org/2000/svg';
 function s(tag, attrs, text) {
@@ -56,10 +59,10 @@ export function resultChart(poll) {
     const w = Math.round(((W - labelW - 160) * d.votes) / max);
     svg.append(s('text', { x: 0, y: y + rowH / 2 + 7, 'font-size': 22, class: 'bar-label' }, d.label.length > 26 ? d.label.slice(0, 25) + '…' : d.label));
     svg.append(s('rect', { x: labelW, y: y + 8, width: Math.max(2, w), height: rowH - 16, rx: 4, fill: d.mark ? '#0b6b2f' : '#a50e0e', 'data-key': d.key, 'data-votes': d.votes }));
-    svg.append(s('text', { x: labelW + w + 10, y: y + rowH / 2 + 7, 'font-size': 22 }, `${d.votes} (${(d.percent / 100).toFixed(2)}%)`));
+    svg.append(s('text', { x: labelW + w + 10, y: y + rowH / 2 + 7, 'font-size': 22 }, `${d.votes} (${pct(d.percent)})`));
   });
   const table = h('table', { class: 'sr-only' },
-    h('tbody', null, data.map((d) => h('tr', null, h('th', { scope: 'row' }, d.label), h('td', null, String(d.votes)), h('td', null, `${(d.percent / 100).toFixed(2)}%`)))));
+    h('tbody', null, data.map((d) => h('tr', null, h('th', { scope: 'row' }, d.label), h('td', null, String(d.votes)), h('td', null, pct(d.percent))))));
   const outcome = outcomeText(poll);
   return h('figure', { testid: 'result-' + poll.id, class: 'result' },
     h('figcaption', null, h('strong', null, poll.question), outcome ? h('div', { testid: 'result-outcome' }, outcome) : null),
