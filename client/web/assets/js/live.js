@@ -14,7 +14,7 @@
 //   live.status              the current status
 //   live.synced              true once the replica is live (after 'synced')
 //   live.serverNow()         ms since epoch on the server's clock (offset from
-//                            welcome.server_time, adjusted by pongs)
+//                            welcome.server_time of the current connection)
 //   live.command(name, data) → Promise<result> (result.ok true; rejects with an
 //                            ApiError-shaped error on !ok, or kind "network"
 //                            when not connected)

@@ -526,6 +526,15 @@ function onEvent(e) {
         if (viewer.open) viewer.close();
       }
       break;
+    case 'agenda.current_set':
+      // Follow the secretary: bring the new current item into view.
+      if (ui.tab === 'agenda') {
+        setTimeout(() => {
+          const el = document.querySelector('[data-testid="agenda-item-' + ((e.data && e.data.id) || '') + '"]');
+          if (el) el.scrollIntoView({ block: 'nearest' });
+        }, 250);
+      }
+      break;
     case 'support.resolved':
       toast(t('support.resolved'));
       break;
