@@ -134,6 +134,11 @@ func TestBrowserTabletAndHall(t *testing.T) {
 		t.Errorf("floor-position = %q", got)
 	}
 	hallPage.waitJS(`document.querySelector('[data-testid="hall-queue"]').textContent.includes(` + jsq(me.Name) + `)`)
+	tab.click("floor-withdraw")
+	tab.waitTestID("floor-request")
+	hallPage.waitJS(`!document.querySelector('[data-testid="hall-queue"]').textContent.includes(` + jsq(me.Name) + `)`)
+	tab.click("floor-request")
+	tab.waitTestID("floor-position")
 	cmd("speaker.give_floor", nil)
 	tab.waitJS(`(document.querySelector('[data-testid="speaker-name"]')||{}).textContent === "Đồng chí đang phát biểu"`)
 	tab.waitJS(`+(document.querySelector('[data-testid="speech-clock"]')||{dataset:{}}).dataset.remainingMs > 250000`)
