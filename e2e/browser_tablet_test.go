@@ -83,6 +83,11 @@ func TestBrowserTabletAndHall(t *testing.T) {
 		t.Fatal(err)
 	}
 	conf := upConf.Document.ID
+	upDocx, err := sec.Upload(ctx, id, client.NewDocument{Title: "Phụ lục số liệu", Item: items[1], Access: meeting.AccessDelegates, Publish: true},
+		"phu-luc.docx", bytes.NewReader(testdocs.DOCX("Phu luc")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd("meeting.open", nil)
 	cmd("agenda.current", map[string]any{"id": items[0]})
 
@@ -152,8 +157,12 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	cmd("speaker.end", nil)
 	tab.waitTestID("floor-nobody")
 
-	// A document in pdf.js, following the presenter.
+	// A document in pdf.js, following the presenter; other types download.
 	tab.click("tab-agenda")
+	tab.waitTestID("doc-download-" + upDocx.Document.ID)
+	if href := evalJS[string](tab, `document.querySelector('[data-testid="doc-download-`+upDocx.Document.ID+`"]').getAttribute("href")`); href != "/api/meetings/"+id+"/documents/"+upDocx.Document.ID+"/versions/1/content" {
+		t.Errorf("docx link = %q", href)
+	}
 	tab.click("doc-open-" + doc)
 	tab.waitJS(rendered(doc, 1, 1))
 	if got := tab.text("doc-page"); got != "Trang 1/3" {

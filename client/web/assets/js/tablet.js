@@ -13,7 +13,8 @@
 //                 presenting-follow, support-status, poll-open-banner
 //   tabs:         tab-agenda, tab-floor, tab-polls, tab-notices (aria-selected)
 //   agenda:       agenda-list, agenda-item-<item id> (data-current="true" on the
-//                 current one), doc-<doc id> (row), doc-open-<doc id>
+//                 current one), doc-<doc id> (row), doc-open-<doc id> (PDF),
+//                 doc-download-<doc id> (other types)
 //   viewer:       doc-viewer (data-doc, data-version, data-page, data-pages,
 //                 data-rendered="<doc>:<version>:<page>" once a page is drawn,
 //                 data-source="network|memory|cache"), doc-title, doc-canvas,
@@ -259,8 +260,11 @@ function docRow(d) {
   return h('li', { testid: 'doc-' + d.id },
     h('span', { class: 'grow' }, d.title, ' ', h('span', { class: 'muted' }, '(' + t('doc.version', { n: v ? v.number : 0 }) + ')'),
       d.access === 'named' ? h('span', { class: 'conf' }, ' · ' + t('doc.confidential')) : null),
-    v ? h('button', { type: 'button', class: 'btn', testid: 'doc-open-' + d.id, 'aria-label': t('doc.open') + ': ' + d.title,
-      onclick: () => viewer.show(d.id, v.number, 1) }, t('doc.open')) : null);
+    !v ? null : v.content_type === 'application/pdf'
+      ? h('button', { type: 'button', class: 'btn', testid: 'doc-open-' + d.id, 'aria-label': t('doc.open') + ': ' + d.title,
+        onclick: () => viewer.show(d.id, v.number, 1) }, t('doc.open'))
+      // Office files and pictures: the browser opens or saves them.
+      : h('a', { class: 'btn', testid: 'doc-download-' + d.id, href: store.url(d.id, v.number), download: v.name || '', 'aria-label': t('doc.download') + ': ' + d.title }, t('doc.download')));
 }
 
 function renderAgenda(st) {
