@@ -263,6 +263,9 @@ func TestBrowserTabletAndHall(t *testing.T) {
 		t.Fatalf("after the receipt the ballot box holds %d ballots; want 1", n)
 	}
 	hallPage.waitJS(`document.querySelector('[data-testid="hall-progress"]').textContent === "1/3"`)
+	if tab.exists(`[data-testid="polls-badge"]`) {
+		t.Error("the polls tab still counts a vote to cast after the receipt")
+	}
 	tab.shot("ballot-recorded")
 	// After a reload the tablet still knows (my-ballot / its replica).
 	tab.navigate(srv.URL + "/tablet")

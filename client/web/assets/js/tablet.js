@@ -340,7 +340,8 @@ function tickClock() {
 // ---- polls ---------------------------------------------------------------
 
 function hasVoted(p) {
-  return (p.voters || []).some((v) => v.participant === me.participant) || ui.myBallot[p.id] === true;
+  return (p.voters || []).some((v) => v.participant === me.participant) || ui.myBallot[p.id] === true ||
+    (ui.votes[p.id] && ui.votes[p.id].step === 'recorded');
 }
 
 // checkMyBallots asks the server whether my ballot is stored in each open
