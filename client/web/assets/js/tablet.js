@@ -11,7 +11,8 @@
 //                 support-button
 //   banners:      checkin-banner, checkin-button, checkin-status, presenting-banner,
 //                 presenting-follow, support-status, poll-open-banner
-//   tabs:         tab-agenda, tab-floor, tab-polls, tab-notices (aria-selected)
+//   tabs:         tab-agenda, tab-floor, tab-polls, tab-notices (aria-selected);
+//                 polls-badge (votes still to cast), notices-badge (unread notices)
 //   agenda:       agenda-list, agenda-item-<item id> (data-current="true" on the
 //                 current one), doc-<doc id> (row), doc-open-<doc id> (PDF),
 //                 doc-download-<doc id> (other types)
@@ -27,12 +28,12 @@
 //                 edit|confirm|sending|recorded|voted|not_counted|error), inside it:
 //                 choice-agree, choice-disagree, choice-abstain,
 //                 candidate-<cand id> (row; class struck), strike-<cand id>,
-//                 kept-count, rate-<subject id>-<level>, vote-review,
+//                 kept-count, subject-<subject id> (row), rate-<subject id>-<level>
+//                 (aria-pressed), vote-review,
 //                 vote-confirm-panel, vote-summary, vote-warning, vote-confirm,
 //                 vote-back, vote-sending, vote-receipt, vote-error, poll-progress,
 //                 result-<poll id> (published results, results.js)
-//   notices:      notices-list, notice-<notice id> (data-private="true"), notices-none,
-//                 notices-badge
+//   notices:      notices-list, notice-<notice id> (data-private="true"), notices-none
 //   support:      support-dialog, support-message, support-send, support-cancel
 //   misc:         toast
 import { get, post, errorText } from './api.js';
