@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -37,7 +38,8 @@ func TestKernelWasmUpToDate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, committed) {
-			t.Errorf("client/web/assets/%s is stale (%d bytes committed, %d rebuilt): run scripts/build-wasm.sh and commit the result", name, len(committed), len(got))
+			t.Errorf("client/web/assets/%s is stale (%d bytes committed, %d rebuilt with %s): run scripts/build-wasm.sh and commit the result "+
+				"(the committed kernel is built with the Go version of go.mod)", name, len(committed), len(got), runtime.Version())
 		}
 	}
 }
