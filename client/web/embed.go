@@ -66,8 +66,9 @@ type Handler struct {
 	version string // hash of all assets
 	prefix  string // "/assets/" + version
 
+	gz   sync.Map // asset name → *gzEntry
+
 	mu   sync.Mutex
-	gz   map[string][]byte // gzip of compressible assets, by name
 	page map[string][]byte // pages with {{ASSETS}} replaced
 }
 
@@ -85,7 +86,7 @@ func New() *Handler {
 		return nil
 	})
 	v := hex.EncodeToString(h.Sum(nil))[:12]
-	return &Handler{version: v, prefix: "/assets/" + v, gz: map[string][]byte{}, page: map[string][]byte{}}
+	return &Handler{version: v, prefix: "/assets/" + v, page: map[string][]byte{}}
 }
 
 // Version is the hash naming this build's assets.
@@ -169,18 +170,25 @@ func (h *Handler) ServeAsset(w http.ResponseWriter, r *http.Request, p string) {
 	w.Write(b)
 }
 
+// gzipped returns the gzip of asset name, compressed once (concurrent first
+// requests for the same file wait for one compression; other files and pages
+// are not held up).
 func (h *Handler) gzipped(name string, b []byte) []byte {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if z, ok := h.gz[name]; ok {
-		return z
-	}
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	zw.Write(b)
-	zw.Close()
-	h.gz[name] = buf.Bytes()
-	return h.gz[name]
+	v, _ := h.gz.LoadOrStore(name, &gzEntry{})
+	e := v.(*gzEntry)
+	e.once.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(b)
+		zw.Close()
+		e.data = buf.Bytes()
+	})
+	return e.data
+}
+
+type gzEntry struct {
+	once sync.Once
+	data []byte
 }
 
 func acceptsGzip(r *http.Request) bool {
