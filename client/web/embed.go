@@ -66,7 +66,7 @@ type Handler struct {
 	version string // hash of all assets
 	prefix  string // "/assets/" + version
 
-	gz   sync.Map // asset name → *gzEntry
+	gz sync.Map // asset name → *gzEntry
 
 	mu   sync.Mutex
 	page map[string][]byte // pages with {{ASSETS}} replaced
