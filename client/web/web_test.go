@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -100,4 +101,37 @@ func TestServePagesAndAssets(t *testing.T) {
 	if w.Code != http.StatusNotModified {
 		t.Errorf("If-None-Match: %d; want 304", w.Code)
 	}
+}
+
+// TestConcurrentFirstRequests: many tablets asking for the kernel at once
+// all get the same complete gzip (run with -race).
+func TestConcurrentFirstRequests(t *testing.T) {
+	h := New()
+	want, _ := os.ReadFile("assets/kernel.wasm")
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			r := httptest.NewRequest("GET", "/assets/kernel.wasm", nil)
+			r.Header.Set("Accept-Encoding", "gzip")
+			w := httptest.NewRecorder()
+			h.ServeAsset(w, r, "kernel.wasm")
+			zr, err := gzip.NewReader(w.Body)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got, _ := io.ReadAll(zr)
+			if !bytes.Equal(got, want) {
+				t.Error("gzipped kernel.wasm differs from the file")
+			}
+		})
+		wg.Go(func() {
+			w := httptest.NewRecorder()
+			h.ServePage(w, httptest.NewRequest("GET", "/tablet", nil), "/tablet")
+			if w.Code != 200 {
+				t.Errorf("/tablet: %d", w.Code)
+			}
+		})
+	}
+	wg.Wait()
 }
