@@ -427,6 +427,13 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	hallPage.shot("final")
 	hallPage.viewport(800, 1280)
 	hallPage.shot("portrait")
+
+	// The participant is removed: the session ends (close 4001) and the
+	// tablet asks to pair again.
+	cmd("participant.remove", map[string]any{"id": me.ID})
+	tab.waitTestID("pair-form")
+	tab.waitText("Phiên đã kết thúc")
+	tab.shot("session-ended")
 }
 
 func currentIs(item string) string {

@@ -116,9 +116,11 @@ export class Live {
     }
     this.ws = ws;
     this.synced = false;
+    let welcomed = false;
     ws.onmessage = (m) => {
       if (this.ws !== ws) return;
       this.lastHeard = Date.now();
+      welcomed = true;
       for (const line of String(m.data).split('\n')) {
         if (!line.trim()) continue;
         let msg;
@@ -141,8 +143,24 @@ export class Live {
       }
       if (ev.code === 4002) this.haveState = false; // role changed: fresh snapshot
       if (navigator.onLine === false) { this.setStatus('offline'); return; }
+      if (!welcomed && this.attempt >= 2) {
+        // Refused before the welcome, again: a session that ended (401) does not
+        // come back by retrying.
+        this.checkSession();
+      }
       this.scheduleReconnect();
     };
+  }
+
+  async checkSession() {
+    try {
+      const r = await fetch('/api/me', { credentials: 'same-origin' });
+      if (r.status === 401 && !this.stopped) {
+        this.stop();
+        this.setStatus('ended');
+        this.onEnded(401, 'unauthorized');
+      }
+    } catch { /* network: keep retrying */ }
   }
 
   connectSoon(ms) {
