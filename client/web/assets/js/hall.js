@@ -89,6 +89,11 @@ async function start(id) {
   globalThis.phonghop = { live }; // for debugging and the browser tests
   live.start();
   setInterval(tick, 250);
+  let resized = 0;
+  window.addEventListener('resize', () => {
+    clearTimeout(resized);
+    resized = setTimeout(() => { shown.key = ''; if (live.state) render(live.state); }, 200);
+  });
 }
 
 function render(st) {

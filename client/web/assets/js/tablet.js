@@ -139,6 +139,7 @@ async function scanQR() {
 }
 
 async function startLive() {
+  if (me.role === 'hall') { location.replace('/hall'); return; } // a hall screen's code typed on /tablet
   replace(app, h('main', null, h('p', { role: 'status' }, t('loading'))));
   kernel = await loadKernel();
   store = new DocStore(me.meeting);
