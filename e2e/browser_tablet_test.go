@@ -331,6 +331,28 @@ func TestBrowserTabletAndHall(t *testing.T) {
 		t.Errorf("rating result %+v; want c1 excellent, c2 good", r)
 	}
 
+	// A ballot that reaches the server after the poll closed is refused, and
+	// the tablet says so (no receipt).
+	late := fmt.Sprintf("v%d", cmd("poll.create", map[string]any{"question": "Thông qua danh sách đoàn đại biểu", "kind": "open"}))
+	cmd("poll.open", map[string]any{"id": late})
+	tab.waitTestID("poll-" + late)
+	tab.setOffline(true)
+	tab.waitJS(`document.querySelector('[data-testid="conn-status"]').dataset.status === "offline"`)
+	tab.clickSel(`[data-testid="poll-` + late + `"] [data-testid="choice-disagree"]`)
+	tab.click("vote-confirm")
+	tab.waitTestID("vote-sending")
+	cmd("poll.close", map[string]any{"id": late})
+	tab.setOffline(false)
+	tab.waitTestID("vote-error")
+	if tab.exists(`[data-testid="vote-receipt"]`) {
+		t.Error("a receipt for a ballot the server refused")
+	}
+	t.Logf("late ballot: %s", tab.text("vote-error"))
+	tab.shot("ballot-too-late")
+	if n := votedInBox(ctx, t, secHTTP, srv.URL, id, late); n != 0 {
+		t.Errorf("the late ballot was stored (%d)", n)
+	}
+
 	// Support.
 	{
 		tab.click("support-button")

@@ -374,7 +374,9 @@ function ballotOf(p, v) {
 }
 
 function renderPolls(st) {
-  const open = st.polls.filter((p) => p.status === 'open');
+  // Open polls, and any poll whose ballot is still on its way or was refused
+  // (the voter must see that answer even after the poll closed).
+  const open = st.polls.filter((p) => p.status === 'open' || ['sending', 'error', 'not_counted'].includes((ui.votes[p.id] || {}).step));
   const published = st.polls.filter((p) => p.status === 'published').slice(-3).reverse();
   return h('section', { 'aria-labelledby': 'polls-h' },
     h('h2', { id: 'polls-h' }, t('polls.title')),
