@@ -9,7 +9,7 @@
 //   pair screen:  pair-form, pair-code, pair-submit, pair-error, pair-scan
 //   header:       meeting-title, meeting-status, me-name, conn-status, lang-toggle,
 //                 support-button
-//   banners:      checkin-banner, checkin-button, checkin-status, presenting-banner,
+//   banners:      meeting-banner (draft, paused, closed), checkin-banner, checkin-button, checkin-status, presenting-banner,
 //                 presenting-follow, support-status, poll-open-banner
 //   tabs:         tab-agenda, tab-floor, tab-polls, tab-notices (aria-selected);
 //                 polls-badge (votes still to cast), notices-badge (unread notices)
@@ -213,6 +213,9 @@ function attending(st) {
 
 function banners(st, openForMe) {
   const out = [];
+  if (st.status === 'paused' || st.status === 'closed' || st.status === 'draft') {
+    out.push(h('div', { class: 'banner banner-warn', testid: 'meeting-banner', role: 'status' }, t('meeting.banner.' + st.status)));
+  }
   const canAttend = ['chair', 'secretary', 'delegate', 'observer'].includes(me.role);
   if (canAttend && (st.status === 'open' || st.status === 'paused')) {
     if (!attending(st)) {
