@@ -230,6 +230,13 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	tab.waitJS(`document.querySelectorAll('[data-testid^="notice-"][data-private="true"]').length === 1`)
 	tab.shot("notices")
 
+	// A break: the tablet says the meeting is paused, then not any more.
+	cmd("meeting.pause", nil)
+	tab.waitTestID("meeting-banner")
+	tab.waitText("Hội nghị đang tạm dừng.")
+	cmd("meeting.resume", nil)
+	tab.waitJS(`!document.querySelector('[data-testid="meeting-banner"]')`)
+
 	// The others come, so the polls have a quorum.
 	cmd("attendance.mark", map[string]any{"participant": other1.ID, "status": "present"})
 	cmd("attendance.mark", map[string]any{"participant": other2.ID, "status": "present"})
