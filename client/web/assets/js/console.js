@@ -86,6 +86,8 @@
 // doc-status / attendance-row data-status; speaker-current
 // data-participant; speaker-countdown data-running; poll-progress
 // data-voted, data-eligible; present-current data-doc, data-page.
+// window.__consoleRender {n, ms, max} counts the console's renders and their
+// time (for the browser tests' figures).
 // Destructive buttons take two clicks (the first arms them, 5 s):
 // agenda-remove, participant-remove, live-close, poll-cancel,
 // minutes-finalize.
@@ -258,8 +260,51 @@ function unchanged(name, ...data) {
   return false;
 }
 
-// fillSelect sets a select's options [{value, label}], keeping its value.
+// keyed redraws a long list (1,600 delegates) row by row: a row is rebuilt
+// only when its key (what it shows) changed; other rows, with what was
+// typed in them and the focus, stay. Typed values (data-key) and the focused
+// control (by data-testid) carry over into a rebuilt row.
+function keyed(container, items, idOf, keyOf, build, empty) {
+  if (!items.length) {
+    container._rows = new Map();
+    container.replaceChildren(empty);
+    return;
+  }
+  const old = container._rows || new Map();
+  const rows = new Map();
+  let refocus = null;
+  const els = items.map((it) => {
+    const id = idOf(it);
+    const key = JSON.stringify([lang, keyOf(it)]);
+    const o = old.get(id);
+    if (o && o.key === key) { rows.set(id, o); return o.el; }
+    const el = build(it);
+    if (o) {
+      for (const inp of $$('[data-key]', o.el)) {
+        const n = $(`[data-key="${CSS.escape(inp.dataset.key)}"]`, el);
+        if (n) n.value = inp.value;
+      }
+      const f = document.activeElement;
+      if (f && o.el.contains(f) && f.dataset.testid) refocus = [el, f.dataset.testid];
+    }
+    rows.set(id, {key, el});
+    return el;
+  });
+  container._rows = rows;
+  const keep = new Set(els);
+  for (const c of Array.from(container.children)) if (!keep.has(c)) c.remove();
+  for (let i = 0; i < els.length; i++) {
+    if (container.children[i] !== els[i]) container.insertBefore(els[i], container.children[i] || null);
+  }
+  if (refocus) { const n = $(`[data-testid="${refocus[1]}"]`, refocus[0]); if (n) n.focus(); }
+}
+
+// fillSelect sets a select's options [{value, label}], keeping its value;
+// nothing is redrawn when the options are the same.
 function fillSelect(sel, options) {
+  const okey = JSON.stringify(options);
+  if (sel._options === okey) return;
+  sel._options = okey;
   const keep = sel.multiple ? new Set($$('option', sel).filter((o) => o.selected).map((o) => o.value)) : sel.value;
   sel.replaceChildren(...options.map((o) => h('option', {value: o.value}, o.label)));
   if (sel.multiple) { for (const o of sel.options) o.selected = keep.has(o.value); } else if (options.some((o) => o.value === keep)) sel.value = keep;
@@ -587,6 +632,14 @@ function foldExtra(ev) {
 
 function renderAll() {
   if (!cur || !cur.state) return;
+  const t0 = performance.now();
+  renderAllNow();
+  const ms = performance.now() - t0;
+  const r = window.__consoleRender || (window.__consoleRender = {n: 0, ms: 0, max: 0});
+  r.n++; r.ms += ms; r.max = Math.max(r.max, ms);
+}
+
+function renderAllNow() {
   const s = cur.state;
   const d = s.details || {};
   ui.heading.textContent = d.title || '';
@@ -721,14 +774,14 @@ function renderParticipants() {
   fillSelect(ui.roleSelect, ROLES.map((r) => ({value: r, label: t('role_' + r)})));
   const ps = st().participants || [];
   if (unchanged('participants', ps)) return;
-  if (!ps.length) { replaceKeeping(ui.partList, [h('li', {class: 'empty', t: 'participants_empty'})]); return; }
-  replaceKeeping(ui.partList, ps.map((p) => h('li', {class: 'row', testid: 'participant-row', 'data-id': p.id},
+  keyed(ui.partList, ps, (p) => p.id, (p) => p, (p) => h('li', {class: 'row', testid: 'participant-row', 'data-id': p.id},
     h('div', {class: 'grow'}, h('span', {class: 'strong'}, p.name),
       h('span', {class: 'muted'}, [p.position, p.unit].filter(Boolean).map((x) => ' · ' + x).join(''))),
     h('span', {class: 'badge'}, t('role_' + p.role)),
     p.paired ? h('span', {class: 'badge ok-badge', t: 'paired'}) : null,
     h('button', {type: 'button', class: 'btn small danger', testid: 'participant-remove', 'aria-label': t('remove_of', p.name),
-      on: {click: armed(null, (ev) => act(ev.currentTarget, ui.partErr, () => command('participant.remove', {id: p.id})))}}, t('remove')))));
+      on: {click: armed(null, (ev) => act(ev.currentTarget, ui.partErr, () => command('participant.remove', {id: p.id})))}}, t('remove'))),
+  h('li', {class: 'empty', t: 'participants_empty'}));
 }
 
 // ---- documents ---------------------------------------------------------------
@@ -1024,12 +1077,25 @@ function buildAttendance() {
   ui.attErr = err;
   ui.quorum = h('div', {class: 'quorum', testid: 'quorum-summary', 'aria-live': 'polite'});
   ui.attList = h('ul', {class: 'rows compact scroll', testid: 'attendance-list'});
+  // Everyone not yet in, 16 commands in flight at a time; the first refusal
+  // stops the rest and is shown.
   const all = btn('mark_all_present', 'attendance-mark-all-present', (ev) => act(ev.currentTarget, err, async () => {
     const s = st();
-    for (const p of s.participants || []) {
-      if (p.role === 'hall' || isIn((s.attendance || {})[p.id])) continue;
-      await command('attendance.mark', {participant: p.id, status: 'present'});
-    }
+    const todo = (s.participants || []).filter((p) => p.role !== 'hall' && !isIn((s.attendance || {})[p.id]));
+    let next = 0;
+    let failed = null;
+    const worker = async () => {
+      while (!failed && next < todo.length) {
+        const p = todo[next++];
+        try {
+          await command('attendance.mark', {participant: p.id, status: 'present'});
+        } catch (e) {
+          failed = failed || e;
+        }
+      }
+    };
+    await Promise.all(Array.from({length: Math.min(16, todo.length)}, worker));
+    if (failed) throw failed;
   }), 'small');
   return h('div', {class: 'card'}, h('h3', {t: 'attendance_heading'}), ui.quorum, h('div', {class: 'btn-row'}, all), err, ui.attList);
 }
@@ -1043,7 +1109,8 @@ function renderAttendance() {
     h('span', {class: 'muted'}, [q.excused ? t('excused_n', q.excused) : '', q.absent ? t('absent_n', q.absent) : ''].filter(Boolean).join(' · ')));
   const att = s.attendance || {};
   if (unchanged('attendance', s.participants, att)) return;
-  replaceKeeping(ui.attList, (s.participants || []).filter((p) => p.role !== 'hall').map((p) => {
+  const people = (s.participants || []).filter((p) => p.role !== 'hall');
+  keyed(ui.attList, people, (p) => p.id, (p) => [p.name, p.role, p.non_voting, att[p.id] || null, isIn(att[p.id])], (p) => {
     const a = att[p.id];
     const status = !a ? 'none' : (a.status === 'present' || a.status === 'remote') && !isIn(a) ? 'left' : a.status;
     const reason = h('input', {type: 'text', testid: 'attendance-reason', 'data-key': 'reason-' + p.id, tp: 'reason', 'aria-label': t('reason') + ' — ' + p.name, class: 'reason'});
@@ -1055,7 +1122,7 @@ function renderAttendance() {
         h('button', {type: 'button', class: 'btn small', testid: 'attendance-present', 'aria-label': t('mark_present') + ' — ' + p.name, on: {click: mark('present')}}, t('mark_present')),
         h('button', {type: 'button', class: 'btn small', testid: 'attendance-absent', 'aria-label': t('mark_absent') + ' — ' + p.name, on: {click: mark('absent')}}, t('mark_absent')),
         h('button', {type: 'button', class: 'btn small', testid: 'attendance-excused', 'aria-label': t('mark_excused') + ' — ' + p.name, on: {click: mark('excused')}}, t('mark_excused'))));
-  }));
+  }, h('li', {class: 'empty', t: 'participants_empty'}));
 }
 
 // ---- polls -------------------------------------------------------------------
@@ -1248,6 +1315,7 @@ function buildNotices() {
 function renderNotices() {
   fillSelect(ui.noticeTo, [{value: '', label: t('to_all')}].concat((st().participants || []).map((p) => ({value: p.id, label: p.name}))));
   const ns = st().notices || [];
+  if (unchanged('notices', ns, (st().participants || []).length)) return;
   if (!ns.length) { ui.noticeList.replaceChildren(h('li', {class: 'empty', t: 'notices_empty'})); return; }
   ui.noticeList.replaceChildren(...[...ns].reverse().map((n) => h('li', {class: 'row', testid: 'notice-item', 'data-id': n.id},
     h('div', {class: 'grow'}, h('div', {}, n.text), h('div', {class: 'muted'}, fmtTime(n.at) + (n.to ? ' · ' + t('private_to', partName(n.to)) : ' · ' + t('to_all')))))));

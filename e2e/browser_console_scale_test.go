@@ -1,0 +1,96 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/phonghop/phonghop/server/meeting"
+)
+
+// TestConsoleBrowser1600 opens the console on a meeting of 1,600 delegates
+// and marks everyone present from it (1,600 attendance.mark commands over the
+// WebSocket, 16 in flight), then sends a notice. It checks the roll and the
+// quorum reach every delegate, and logs the figures: time to show the live
+// tab, to mark everyone, for a notice's round trip, and the console's own
+// render count and time (window.__consoleRender). Skipped with -short.
+func TestConsoleBrowser1600(t *testing.T) {
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("-short")
+	}
+	b := newBrowser(t)
+	p := b.newPage("console1600", 1280, 800)
+	srv := startServer(t, "127.0.0.1:0", t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sec, _ := newClient(t, srv.URL)
+	if err := sec.Login(ctx, adminUser, adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	id, err := sec.CreateMeeting(ctx, meeting.Details{Title: "Đại hội đại biểu — 1.600 đại biểu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("họ và tên,vai trò\n")
+	for i := range 1600 {
+		fmt.Fprintf(&csv, "Đại biểu Thử Nghiệm %04d,đại biểu\n", i+1)
+	}
+	if _, err := sec.ImportParticipantsCSV(ctx, id, strings.NewReader(csv.String())); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data any
+	}{{"agenda.add", map[string]any{"title": "Khai mạc"}}, {"meeting.open", nil}} {
+		if _, err := sec.Command(ctx, id, c.name, c.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	p.navigate(srv.URL + "/console")
+	p.do("log in", chromedp.SetValue(sel("login-password"), adminPassword), chromedp.Click(sel("login-submit")), chromedp.WaitVisible(sel("meeting-create-form")))
+	t0 := time.Now()
+	p.navigate(srv.URL + "/console#m=" + id + "&tab=live")
+	p.waitJS(`document.querySelectorAll('[data-testid="attendance-row"]').length === 1600 && document.querySelector('[data-testid="conn-status"]').dataset.source === 'live'`)
+	t.Logf("live tab with 1,600 delegates shown in %v", time.Since(t0).Round(time.Millisecond))
+
+	t0 = time.Now()
+	p.click("attendance-mark-all-present")
+	deadline := time.Now().Add(2 * time.Minute)
+	for evalJS[string](p, `document.querySelector('[data-testid="quorum-summary"] .big-num').textContent`) != "Có mặt 1600/1600" {
+		if time.Now().After(deadline) {
+			p.shot("mark-all-stuck")
+			t.Fatalf("the console did not reach 1600/1600 present: %s", evalJS[string](p, `document.querySelector('[data-testid="quorum-summary"]').innerText`))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("1,600 marked present from the console in %v", time.Since(t0).Round(time.Millisecond))
+	if n := evalJS[int](p, `document.querySelectorAll('[data-testid="attendance-row"][data-status="present"]').length`); n != 1600 {
+		t.Errorf("%d rows show present; want 1600", n)
+	}
+	if met := evalJS[string](p, `document.querySelector('[data-testid="quorum-state"]').dataset.met`); met != "true" {
+		t.Errorf("quorum-state data-met = %s; want true", met)
+	}
+	st, err := sec.Meeting(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := meeting.QuorumOf(st); q.Present != 1600 {
+		t.Errorf("the server has %d present; want 1600", q.Present)
+	}
+
+	t0 = time.Now()
+	p.do("notice", chromedp.SetValue(sel("notice-text"), "Đề nghị đại biểu ổn định chỗ ngồi."), chromedp.Click(sel("notice-send")))
+	p.waitJS(`document.querySelectorAll('[data-testid="notice-item"]').length === 1`)
+	t.Logf("notice round trip with 1,600 delegates: %v", time.Since(t0).Round(time.Millisecond))
+	ms := evalJS[float64](p, `(() => { const t = performance.now(); document.querySelector('[data-testid="lang-en"]').click(); return performance.now() - t; })()`)
+	t.Logf("whole re-render (language switch) with 1,600 delegates: %.0f ms", ms)
+	t.Logf("console renders: %s", evalJS[string](p, `JSON.stringify(window.__consoleRender)`))
+	p.shot("after")
+}
