@@ -15,8 +15,8 @@ import (
 
 // TestConsoleBrowser1600 opens the console on a meeting of 1,600 delegates
 // and marks everyone present from it (1,600 attendance.mark commands over the
-// WebSocket, 16 in flight), then sends a notice. It checks the roll and the
-// quorum reach every delegate, and logs the figures: time to show the live
+// WebSocket, 16 in flight), opens a vote and sends a notice. It checks the
+// roll and the quorum reach every delegate, the not-voted list is capped, and logs the figures: time to show the live
 // tab, to mark everyone, for a notice's round trip, and the console's own
 // render count and time (window.__consoleRender). Skipped with -short.
 func TestConsoleBrowser1600(t *testing.T) {
@@ -83,6 +83,21 @@ func TestConsoleBrowser1600(t *testing.T) {
 	}
 	if q := meeting.QuorumOf(st); q.Present != 1600 {
 		t.Errorf("the server has %d present; want 1600", q.Present)
+	}
+
+	// An open vote: the not-voted list shows 100 names and how many more.
+	p.do("create poll", chromedp.SetValue(sel("poll-question"), "Thông qua chương trình đại hội"), chromedp.Click(sel("poll-create-submit")))
+	p.waitJS(`document.querySelector('[data-testid="poll-row"]')?.dataset.status === 'draft'`)
+	p.click("poll-open")
+	p.waitJS(`document.querySelector('[data-testid="poll-not-voted"]')?.dataset.count === '1600'`)
+	if n := evalJS[int](p, `document.querySelectorAll('[data-testid="poll-not-voted"] .chip').length`); n != 100 {
+		t.Errorf("%d not-voted names shown; want the first 100", n)
+	}
+	if got := p.text("poll-not-voted-more"); got != "… và 1500 người khác" {
+		t.Errorf("not-voted overflow = %q", got)
+	}
+	if got := evalJS[string](p, `document.querySelector('[data-testid="poll-progress"]').innerText`); !strings.Contains(got, "Đã bỏ phiếu 0/1600") {
+		t.Errorf("poll progress = %q", got)
 	}
 
 	t0 = time.Now()

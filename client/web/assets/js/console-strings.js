@@ -232,6 +232,7 @@ export const S = {
   voted_of: {vi: (v, n) => `Đã bỏ phiếu ${v}/${n}`, en: (v, n) => `Voted ${v}/${n}`},
   not_voted: {vi: 'Chưa bỏ phiếu', en: 'Not voted'},
   refresh: {vi: 'Cập nhật', en: 'Refresh'},
+  and_more: {vi: (n) => `… và ${n} người khác`, en: (n) => `… and ${n} more`},
   all_voted: {vi: 'Tất cả đã bỏ phiếu.', en: 'Everyone has voted.'},
   result: {vi: 'Kết quả', en: 'Result'},
   ch_agree: {vi: 'Tán thành', en: 'Agree'},

@@ -54,7 +54,8 @@
 //             poll-threshold poll-create-submit poll-create-error poll-list
 //             poll-row[data-id] poll-status (data-status) poll-open
 //             poll-override-quorum poll-close poll-publish poll-cancel-reason
-//             poll-cancel poll-progress poll-not-voted poll-not-voted-refresh
+//             poll-cancel poll-progress poll-not-voted (data-count; chips
+//             .chip[data-id], poll-not-voted-more) poll-not-voted-refresh
 //             poll-result (rows tr[data-choice] / tr[data-candidate])
 //             poll-outcome poll-error
 //  notices    notice-text notice-to notice-send notice-error notice-result
@@ -555,6 +556,7 @@ async function openMeetingView(id, tab) {
   drawn.clear();
   ui.agendaEditing = null;
   ui.notVoted = {};
+  ui.notVotedAt = {};
   ui.printSheet.replaceChildren();
   ui.pairingPreview.replaceChildren();
   ui.pairingPrint.disabled = true;
@@ -1232,7 +1234,7 @@ function renderPoll(p) {
     if (cached) fillNotVoted(nv, cached);
     kids.push(h('div', {class: 'not-voted'}, h('span', {class: 'strong'}, t('not_voted') + ': '), nv,
       h('button', {type: 'button', class: 'btn small', testid: 'poll-not-voted-refresh', on: {click: (ev) => act(ev.currentTarget, err, () => loadNotVoted(p.id))}}, t('refresh'))));
-    if (!cached || cached.voted !== p.voted) loadNotVoted(p.id).catch(() => {});
+    if (!cached || cached.voted !== p.voted) scheduleNotVoted(p.id);
   }
   if (p.status === 'cancelled' && p.cancel_reason) kids.push(h('p', {class: 'muted'}, t('cancel_reason') + ': ' + p.cancel_reason));
   if (p.result) kids.push(renderResult(p));
@@ -1244,7 +1246,25 @@ function renderPoll(p) {
     ...kids);
 }
 
+// scheduleNotVoted refreshes a poll's not-voted list after votes came in,
+// at most once a second per poll (a vote of 1,600 is not 1,600 requests).
+const notVotedTimers = new Map();
+function scheduleNotVoted(pollID) {
+  if (notVotedTimers.has(pollID)) return;
+  const last = (ui.notVotedAt && ui.notVotedAt[pollID]) || 0;
+  const wait = Math.max(0, 1000 - (Date.now() - last));
+  notVotedTimers.set(pollID, setTimeout(() => {
+    notVotedTimers.delete(pollID);
+    if (!cur) return;
+    const p = (st().polls || []).find((x) => x.id === pollID);
+    if (!p || p.status !== 'open') return;
+    loadNotVoted(pollID).catch(() => {});
+  }, wait));
+}
+
 async function loadNotVoted(pollID) {
+  ui.notVotedAt = ui.notVotedAt || {};
+  ui.notVotedAt[pollID] = Date.now();
   const res = await api.get(meetingPath(cur.id, '/polls/' + encodeURIComponent(pollID) + '/not-voted'));
   ui.notVoted = ui.notVoted || {};
   const p = (st().polls || []).find((x) => x.id === pollID) || {};
@@ -1254,9 +1274,14 @@ async function loadNotVoted(pollID) {
   if (nv) fillNotVoted(nv, ui.notVoted[pollID]);
 }
 
+// fillNotVoted lists who has not voted: every name up to 100, then the
+// first 100 and how many more.
 function fillNotVoted(ul, cached) {
   if (!cached.list.length) { ul.replaceChildren(h('li', {class: 'muted'}, t('all_voted'))); return; }
-  ul.replaceChildren(...cached.list.map((p) => h('li', {class: 'chip', 'data-id': p.id}, p.name || p.id)));
+  const shown = cached.list.slice(0, 100);
+  ul.dataset.count = cached.list.length;
+  ul.replaceChildren(...shown.map((p) => h('li', {class: 'chip', 'data-id': p.id}, p.name || p.id)),
+    cached.list.length > shown.length ? h('li', {class: 'muted', testid: 'poll-not-voted-more'}, t('and_more', cached.list.length - shown.length)) : null);
 }
 
 function renderResult(p) {
