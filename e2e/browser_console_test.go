@@ -113,6 +113,18 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("meeting status = %q; want Chuẩn bị", got)
 	}
 
+	// Edit the details: the heading line follows.
+	run("edit details",
+		chromedp.Click(chromedp.CSS(`[data-testid="details-card"] > summary`)),
+		chromedp.WaitVisible(sel("details-place")),
+		chromedp.SetValue(sel("details-place"), "Hội trường tầng 3"),
+		chromedp.Click(sel("details-save")),
+		chromedp.WaitVisible(sel("details-result")))
+	waitJS("details updated", `document.querySelector('[data-testid="meeting-sub"]').textContent.includes('Hội trường tầng 3')`)
+	if got := evalJS[string](p, `document.querySelector('[data-testid="details-title"]').value`); got != title {
+		t.Errorf("details title = %q; want the meeting's title", got)
+	}
+
 	// 3. Agenda: three items, the last moved up.
 	items := []string{"Thông qua chương trình", "Báo cáo tình hình quý IV", "Biểu quyết nghị quyết"}
 	for i, it := range items {

@@ -18,6 +18,9 @@ export const S = {
   not_available: {vi: 'Chưa có trên máy chủ này (not available).', en: 'Not available on this server (chưa có).'},
   none: {vi: '(không có)', en: '(none)'},
 
+  details_heading: {vi: 'Thông tin cuộc họp', en: 'Meeting details'},
+  session_ended: {vi: 'Phiên đăng nhập đã hết. Vui lòng đăng nhập lại.', en: 'Your session has ended. Please sign in again.'},
+
   // login
   login_heading: {vi: 'Đăng nhập tài khoản thư ký', en: 'Secretary sign-in'},
   username: {vi: 'Tên đăng nhập', en: 'User name'},

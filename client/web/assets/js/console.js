@@ -12,7 +12,10 @@
 //             meeting-place meeting-starts-at meeting-chair meeting-secretary
 //             meeting-create-submit meeting-create-error meetings-error
 //  meeting    meeting-view meeting-heading meeting-status meeting-sub
-//             back-to-meetings
+//             back-to-meetings details-card (a <details>: click its summary)
+//             details-form details-title details-organization details-place
+//             details-starts-at details-chair details-secretary details-save
+//             details-error details-result
 //             tab-prepare tab-live tab-after panel-prepare panel-live panel-after
 //  agenda     agenda-list agenda-item[data-id] agenda-item-title
 //             agenda-item-presenter agenda-rename agenda-up agenda-down
@@ -205,6 +208,7 @@ async function act(button, box, fn) {
     return true;
   } catch (err) {
     showErr(box, err);
+    if (err && err.status === 401 && cur) sessionEnded();
     return false;
   } finally {
     if (button) { button.disabled = false; button.removeAttribute('aria-busy'); updateEnabled(); }
@@ -526,7 +530,7 @@ function buildMeeting() {
     }
   });
   ui.panels.prepare = h('section', {role: 'tabpanel', id: 'panel-prepare', 'aria-labelledby': 'tab-prepare', testid: 'panel-prepare', class: 'panel'},
-    buildAgenda(), buildParticipants(), buildDocuments(), buildPairing());
+    buildDetails(), buildAgenda(), buildParticipants(), buildDocuments(), buildPairing());
   ui.panels.live = h('section', {role: 'tabpanel', id: 'panel-live', 'aria-labelledby': 'tab-live', testid: 'panel-live', class: 'panel'},
     h('div', {class: 'live-grid'},
       h('div', {class: 'col'}, buildSession(), buildSpeakers(), buildPresent()),
@@ -554,6 +558,7 @@ async function openMeetingView(id, tab) {
   show('meeting');
   cur = {id, src: null, state: null, tab, support: new Map(), presented: null, codes: [], conns: null, connTimer: 0};
   drawn.clear();
+  ui.detailsDirty = false;
   ui.agendaEditing = null;
   ui.notVoted = {};
   ui.notVotedAt = {};
@@ -569,6 +574,7 @@ async function openMeetingView(id, tab) {
       onChange: (s) => { if (cur !== me) return; me.state = s; renderAll(); },
       onEvent: (ev) => { if (cur !== me) return; foldExtra(ev); },
       onStatus: (s) => { if (cur === me) setConn(s); },
+      onEnded: () => { if (cur === me) sessionEnded(); },
     });
     if (cur !== me) { src.close(); return; }
     me.src = src;
@@ -580,6 +586,14 @@ async function openMeetingView(id, tab) {
     ui.heading.textContent = '';
     showErr(ui.agendaErr, err);
   }
+}
+
+// sessionEnded goes back to the login form (the session expired or was
+// ended elsewhere), keeping the meeting in the address to come back to.
+function sessionEnded() {
+  closeMeeting();
+  show('login');
+  showErr(tid('login-error'), new ApiError({kind: 'unauthorized', message: S.session_ended.vi, message_en: S.session_ended.en}, 401));
 }
 
 function setConn(s) {
@@ -650,6 +664,7 @@ function renderAllNow() {
   ui.status.className = 'badge st-' + s.status;
   ui.status.dataset.status = s.status;
   ui.sub.textContent = [d.organization, d.place, fmtTime(d.starts_at), d.chair && (t('f_chair') + ': ' + d.chair), d.secretary && (t('f_secretary') + ': ' + d.secretary)].filter(Boolean).join(' · ');
+  renderDetails();
   renderAgenda();
   renderParticipants();
   renderDocuments();
@@ -675,6 +690,65 @@ function updateEnabled() {
   set('live-pause', s === 'open');
   set('live-resume', s === 'paused');
   set('live-close', s === 'open' || s === 'paused');
+}
+
+// ---- meeting details ---------------------------------------------------------
+
+// localInput renders an ISO time for a datetime-local input (local time).
+function localInput(iso) {
+  const d = new Date(iso || '');
+  if (!iso || isNaN(d) || d.getUTCFullYear() < 2) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+function buildDetails() {
+  const f = {
+    title: h('input', {type: 'text', testid: 'details-title', required: true, maxlength: 500}),
+    organization: h('input', {type: 'text', testid: 'details-organization'}),
+    place: h('input', {type: 'text', testid: 'details-place'}),
+    starts: h('input', {type: 'datetime-local', testid: 'details-starts-at'}),
+    chair: h('input', {type: 'text', testid: 'details-chair'}),
+    secretary: h('input', {type: 'text', testid: 'details-secretary'}),
+  };
+  ui.detailsForm = f;
+  const err = errBox('details-error');
+  const ok = okBox('details-result');
+  const save = h('button', {type: 'submit', class: 'btn primary', testid: 'details-save', t: 'save'});
+  const form = h('form', {testid: 'details-form', on: {
+    input: () => { ui.detailsDirty = true; },
+    submit: async (ev) => {
+      ev.preventDefault();
+      showOk(ok, null);
+      const done = await act(save, err, async () => {
+        const d = {title: f.title.value, organization: f.organization.value, place: f.place.value, chair: f.chair.value, secretary: f.secretary.value};
+        if (f.starts.value) {
+          const when = new Date(f.starts.value);
+          if (isNaN(when)) throw localError('Thời gian bắt đầu không hợp lệ.', 'The start time is not valid.');
+          d.starts_at = when.toISOString();
+        }
+        await command('meeting.update', d);
+      });
+      if (done) { ui.detailsDirty = false; showOk(ok, 'saved'); renderDetails(); }
+    }}},
+  h('div', {class: 'grid3'}, field('f_title', f.title, 'span2'), field('f_starts', f.starts), field('f_org', f.organization), field('f_place', f.place),
+    field('f_chair', f.chair), field('f_secretary', f.secretary)),
+  err, ok, save);
+  return h('details', {class: 'card', testid: 'details-card'}, h('summary', {class: 'summary', t: 'details_heading'}), form);
+}
+
+// renderDetails fills the form from the state unless the secretary is
+// editing it.
+function renderDetails() {
+  if (ui.detailsDirty) return;
+  const d = st().details || {};
+  const f = ui.detailsForm;
+  f.title.value = d.title || '';
+  f.organization.value = d.organization || '';
+  f.place.value = d.place || '';
+  f.starts.value = localInput(d.starts_at);
+  f.chair.value = d.chair || '';
+  f.secretary.value = d.secretary || '';
 }
 
 // ---- agenda ----------------------------------------------------------------
