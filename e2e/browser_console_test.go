@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/phonghop/phonghop/internal/testdocs"
 	"github.com/phonghop/phonghop/server/meeting"
@@ -127,12 +128,26 @@ func TestConsoleBrowser(t *testing.T) {
 
 	// 3. Agenda: three items, the last moved up.
 	items := []string{"Thông qua chương trình", "Báo cáo tình hình quý IV", "Biểu quyết nghị quyết"}
-	for i, it := range items {
+	for i, it := range items[:2] {
 		run("add item "+it,
 			chromedp.SetValue(sel("agenda-add-title"), it),
 			chromedp.SetValue(sel("agenda-add-presenter"), "Đồng chí Phạm Văn Trình"),
 			chromedp.Click(sel("agenda-add-submit")))
 		waitJS("item added", fmt.Sprintf(`document.querySelectorAll('[data-testid="agenda-item"]').length === %d`, i+1))
+	}
+	// The third from the keyboard: type, Enter.
+	run("add item by keyboard", chromedp.Focus(sel("agenda-add-title")), chromedp.KeyEvent(items[2]+kb.Enter))
+	waitJS("item added by keyboard", `document.querySelectorAll('[data-testid="agenda-item"]').length === 3`)
+	// The tabs follow the arrow keys; nothing is wider than the 1280 px window.
+	run("tab by keyboard", chromedp.Focus(sel("tab-prepare")), chromedp.KeyEvent(kb.ArrowRight))
+	waitJS("live tab by keyboard", `document.querySelector('[data-testid="tab-live"]').getAttribute('aria-selected') === 'true' && document.activeElement === document.querySelector('[data-testid="tab-live"]')`)
+	if w := evalJS[int](p, `document.documentElement.scrollWidth`); w > 1280 {
+		t.Errorf("the live tab is %d px wide at 1280×800", w)
+	}
+	run("back by keyboard", chromedp.KeyEvent(kb.ArrowLeft))
+	waitJS("prepare tab by keyboard", `document.querySelector('[data-testid="tab-prepare"]').getAttribute('aria-selected') === 'true'`)
+	if w := evalJS[int](p, `document.documentElement.scrollWidth`); w > 1280 {
+		t.Errorf("the preparation tab is %d px wide at 1280×800", w)
 	}
 	run("move the last item up", chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:nth-child(3) [data-testid="agenda-up"]`)))
 	waitJS("item moved", fmt.Sprintf(`document.querySelector('[data-testid="agenda-item"]:nth-child(2) [data-testid="agenda-item-title"]').textContent === %q`, items[2]))
