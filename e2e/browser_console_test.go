@@ -295,8 +295,22 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("speaker error = %q; want the server's Vietnamese message", got)
 	}
 	waitJS("connected tablet listed", `document.querySelectorAll('[data-testid="connection-row"][data-participant]:not([data-participant=""])').length === 1`)
+	// A poll opened without the quorum is refused; the refusal stays next
+	// to it while other events redraw the list.
+	const question = "Thông qua chương trình kỳ họp"
+	run("create poll",
+		chromedp.SetValue(sel("poll-question"), question),
+		chromedp.Click(sel("poll-create-submit")))
+	waitJS("poll draft", `document.querySelector('[data-testid="poll-row"] [data-testid="poll-status"]')?.dataset.status === 'draft'`)
+	run("open poll without quorum", chromedp.Click(sel("poll-open")))
+	if got := text(`[data-testid="poll-row"] [data-testid="poll-error"]`); !strings.HasPrefix(got, "Chưa đủ số lượng: có mặt 0, cần 3 trên 4.") {
+		t.Errorf("poll error = %q; want the server's no-quorum message", got)
+	}
 	run("mark everyone present", chromedp.Click(sel("attendance-mark-all-present")))
 	waitJS("quorum", `document.querySelector('[data-testid="quorum-state"]').dataset.met === 'true'`)
+	if got := text(`[data-testid="poll-row"] [data-testid="poll-error"]`); !strings.HasPrefix(got, "Chưa đủ số lượng") {
+		t.Errorf("after other events the poll error = %q; want it kept", got)
+	}
 	if got := text(sel("quorum-state")); got != "Đủ số lượng để tiến hành" {
 		t.Errorf("quorum = %q; want Đủ số lượng để tiến hành", got)
 	}
@@ -341,13 +355,11 @@ func TestConsoleBrowser(t *testing.T) {
 	waitJS("not presenting", `document.querySelector('[data-testid="present-current"]').textContent === 'Không trình chiếu.'`)
 
 	// 8. A poll: create, open, a tablet votes, not-voted list, close, publish.
-	const question = "Thông qua chương trình kỳ họp"
-	run("create poll",
-		chromedp.SetValue(sel("poll-question"), question),
-		chromedp.Click(sel("poll-create-submit")))
-	waitJS("poll draft", `document.querySelector('[data-testid="poll-row"] [data-testid="poll-status"]')?.dataset.status === 'draft'`)
 	run("open poll", chromedp.Click(sel("poll-open")))
 	waitJS("poll open", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'open'`)
+	if vis := count(`[data-testid="poll-error"]:not([hidden])`); vis != 0 {
+		t.Errorf("the poll error is still shown after the poll opened")
+	}
 	waitJS("not voted: 4", `document.querySelectorAll('[data-testid="poll-not-voted"] .chip').length === 4`)
 	pollID := evalJS[string](p, `document.querySelector('[data-testid="poll-row"]').dataset.id`)
 	if _, err := live.Cast(ctx, pollID, "console-e2e-1", meeting.Ballot{Choice: meeting.ChoiceAgree}); err != nil {

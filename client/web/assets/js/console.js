@@ -562,6 +562,8 @@ async function openMeetingView(id, tab) {
   ui.agendaEditing = null;
   ui.notVoted = {};
   ui.notVotedAt = {};
+  ui.pollErrs = new Map();
+  delete ui.pollForm.item.dataset.touched;
   ui.printSheet.replaceChildren();
   ui.pairingPreview.replaceChildren();
   ui.pairingPrint.disabled = true;
@@ -1240,6 +1242,7 @@ function buildPolls() {
     fScale.hidden = fSubj.hidden = k !== 'rating';
   };
   f.kind.addEventListener('change', syncKind);
+  f.item.addEventListener('change', () => { f.item.dataset.touched = 'true'; });
   ui.syncPollKind = syncKind;
   const err = errBox('poll-create-error');
   const submit = h('button', {type: 'submit', class: 'btn primary', testid: 'poll-create-submit', t: 'create_poll'});
@@ -1267,7 +1270,7 @@ function renderPolls() {
   const f = ui.pollForm;
   fillSelect(f.kind, ['open', 'secret', 'election', 'rating'].map((k) => ({value: k, label: t('pk_' + k)})));
   fillSelect(f.item, itemOptions(true));
-  if (!f.item.dataset.touched && st().current) f.item.value = st().current;
+  if (!f.item.dataset.touched && st().current) f.item.value = st().current; // follows the current item until chosen
   fillSelect(f.scale, ['review', 'confidence'].map((k) => ({value: k, label: t('sc_' + k)})));
   fillSelect(f.base, ['', 'summoned', 'present', 'cast', 'valid'].map((k) => ({value: k, label: t(k ? 'b_' + k : 'b_default')})));
   fillSelect(f.threshold, Object.keys(THRESHOLDS).map((k) => ({value: k, label: t('th_' + k)})));
@@ -1278,8 +1281,19 @@ function renderPolls() {
 }
 
 function renderPoll(p) {
+  // A poll's row is redrawn on every vote: its last error is kept apart, so
+  // a refusal stays on screen until the next action on that poll.
   const err = errBox('poll-error');
-  const run = (name, data) => (ev) => act(ev.currentTarget, err, () => command(name, data()));
+  ui.pollErrs = ui.pollErrs || new Map();
+  if (ui.pollErrs.get(p.id)) showErr(err, ui.pollErrs.get(p.id));
+  const run = (name, data) => async (ev) => {
+    ui.pollErrs.delete(p.id);
+    const ok = await act(ev.currentTarget, err, () => command(name, data()));
+    if (!ok) ui.pollErrs.set(p.id, err._err);
+    const row = $(`[data-testid="poll-row"][data-id="${CSS.escape(p.id)}"]`);
+    const box = row && tid('poll-error', row);
+    if (box && box !== err) showErr(box, ok ? null : err._err);
+  };
   const eligible = (p.eligible || []).length;
   const kids = [];
   const override = h('input', {type: 'checkbox', testid: 'poll-override-quorum', 'data-key': 'override-' + p.id, id: 'ovr-' + p.id});
