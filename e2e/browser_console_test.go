@@ -213,6 +213,20 @@ func TestConsoleBrowser(t *testing.T) {
 		chromedp.WaitVisible(sel("doc-upload-result")))
 	waitJS("document listed", `[...document.querySelectorAll('[data-testid="doc-row"] [data-testid="doc-status"]')].some(e => e.dataset.status === 'published')`)
 	shot("document")
+	// A second version, then withdraw and publish again.
+	pdf2 := filepath.Join(t.TempDir(), "bao-cao-quy-IV-sua.pdf")
+	if err := os.WriteFile(pdf2, testdocs.PDF(4, "bao cao quy IV ban sua"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("new version",
+		chromedp.SetUploadFiles(sel("doc-version-file"), []string{pdf2}),
+		chromedp.SetValue(sel("doc-version-note"), "Bổ sung số liệu tháng 12"),
+		chromedp.Click(sel("doc-version-submit")))
+	waitJS("version 2", `document.querySelector('[data-testid="doc-row"]').textContent.includes('Phiên bản 2')`)
+	run("withdraw", chromedp.Click(sel("doc-withdraw")))
+	waitJS("withdrawn", `document.querySelector('[data-testid="doc-status"]').dataset.status === 'withdrawn'`)
+	run("publish again", chromedp.Click(sel("doc-publish")))
+	waitJS("published again", `document.querySelector('[data-testid="doc-status"]').dataset.status === 'published'`)
 
 	// 6. Pairing codes and the printable sheet: a card with a QR image per
 	// participant who is not a secretary (4 here).
@@ -336,7 +350,7 @@ func TestConsoleBrowser(t *testing.T) {
 	docID := evalJS[string](p, `document.querySelector('[data-testid="doc-row"]').dataset.id`)
 	evalJS[bool](p, fmt.Sprintf(`(() => { const s = document.querySelector('[data-testid="present-doc"]'); s.value = %q; s.dispatchEvent(new Event('change')); return true; })()`, docID))
 	run("present", chromedp.Click(sel("present-send")))
-	waitJS("presenting page 1", `document.querySelector('[data-testid="present-current"]').textContent === 'Đang trình chiếu: Báo cáo tình hình quý IV (phiên bản 1), trang 1'`)
+	waitJS("presenting page 1", `document.querySelector('[data-testid="present-current"]').textContent === 'Đang trình chiếu: Báo cáo tình hình quý IV (phiên bản 2), trang 1'`)
 	run("next page", chromedp.Click(sel("present-next")))
 	waitJS("presenting page 2", `document.querySelector('[data-testid="present-current"]').dataset.page === '2'`)
 	waitJS("pdf.js preview", `(() => { const c = document.querySelector('[data-testid="present-preview"]'); return !c.hidden && c.width > 0; })()`)
