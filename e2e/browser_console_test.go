@@ -447,6 +447,24 @@ func TestConsoleBrowser(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	shot("notice")
+	// A private notice to the paired delegate only.
+	const private = "Đồng chí Phó chuẩn bị phát biểu mục 2."
+	run("private notice",
+		chromedp.SetValue(sel("notice-text"), private),
+		chromedp.SetValue(sel("notice-to"), pr.Participant),
+		chromedp.Click(sel("notice-send")))
+	waitJS("private listed", fmt.Sprintf(`[...document.querySelectorAll('[data-testid="notice-item"]')].some(e => e.textContent.includes(%q) && e.textContent.includes('Riêng cho Hoàng Văn Phó'))`, private))
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		st := live.State()
+		if n := len(st.Notices); n > 0 && st.Notices[n-1].Text == private && st.Notices[n-1].To == pr.Participant {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the delegate did not get the private notice")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 
 	// 10. A support request from the tablet, resolved at the console.
 	if _, err := live.Send(ctx, "support.request", map[string]any{"message": "Máy tính bảng không mở được tài liệu"}); err != nil {
