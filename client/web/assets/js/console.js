@@ -381,6 +381,7 @@ async function command(name, data) {
 function show(view) {
   for (const v of ['login', 'meetings', 'meeting']) ui[v].hidden = v !== view;
   ui.logout.hidden = view === 'login';
+  ui.connStatus.hidden = view !== 'meeting'; // the connection of an open meeting
 }
 
 async function boot() {
