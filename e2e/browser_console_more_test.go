@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/phonghop/phonghop/server/meeting"
@@ -108,4 +110,44 @@ func TestConsoleBrowser1600(t *testing.T) {
 	t.Logf("whole re-render (language switch) with 1,600 delegates: %.0f ms", ms)
 	t.Logf("console renders: %s", evalJS[string](p, `JSON.stringify(window.__consoleRender)`))
 	p.shot("after")
+}
+
+// TestConsoleBrowserRESTFallback runs the console in a browser whose
+// WebSocket never connects (as behind a proxy that drops upgrades): after
+// its wait the console falls back to REST polling, says so, still sends
+// commands and still sees what others change.
+func TestConsoleBrowserRESTFallback(t *testing.T) {
+	b := newBrowser(t)
+	p := b.newPage("rest", 1280, 800)
+	srv := startServer(t, "127.0.0.1:0", t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sec, _ := newClient(t, srv.URL)
+	if err := sec.Login(ctx, adminUser, adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	id, err := sec.CreateMeeting(ctx, meeting.Details{Title: "Họp giao ban — không có WebSocket"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A WebSocket that stays "connecting" for ever.
+	p.do("break WebSocket", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `window.WebSocket = class { constructor() { this.readyState = 0; } send() {} close() {} };`})
+		return err
+	}))
+	p.navigate(srv.URL + "/console")
+	p.do("log in", chromedp.SetValue(sel("login-password"), adminPassword), chromedp.Click(sel("login-submit")), chromedp.WaitVisible(sel("meeting-create-form")))
+	p.navigate(srv.URL + "/console#m=" + id + "&tab=prepare")
+	p.waitJS(`document.querySelector('[data-testid="conn-status"]').dataset.source === 'rest'`)
+	if got := p.text("conn-status"); got != "Cập nhật định kỳ" {
+		t.Errorf("conn-status = %q; want Cập nhật định kỳ", got)
+	}
+	p.do("add item", chromedp.SetValue(sel("agenda-add-title"), "Đánh giá công tác tuần"), chromedp.Click(sel("agenda-add-submit")))
+	p.waitJS(`document.querySelectorAll('[data-testid="agenda-item"]').length === 1`)
+	if _, err := sec.Command(ctx, id, "agenda.add", map[string]any{"title": "Kế hoạch tuần tới"}); err != nil {
+		t.Fatal(err)
+	}
+	p.waitJS(`[...document.querySelectorAll('[data-testid="agenda-item-title"]')].some(e => e.textContent === 'Kế hoạch tuần tới')`)
+	p.shot("rest")
 }
