@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/phonghop/phonghop/client/web"
 )
 
 // routes registers every route of the server. docs/openapi.yaml documents
@@ -28,6 +30,13 @@ func (s *Server) routes() {
 	e.GET("/readyz", s.handleReady)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	e.GET("/ws", s.handleWS)
+
+	// The browser apps (client/web), embedded in the binary.
+	app := web.New()
+	for route := range web.Pages {
+		e.GET(route, func(c echo.Context) error { app.ServePage(c.Response(), c.Request(), route); return nil })
+	}
+	e.GET("/assets/*", func(c echo.Context) error { app.ServeAsset(c.Response(), c.Request(), c.Param("*")); return nil })
 
 	api := e.Group("/api")
 	api.POST("/login", s.handleLogin)
@@ -64,6 +73,7 @@ func (s *Server) routes() {
 	api.POST("/meetings/:id/pairing-codes", s.handlePairingCodes)
 
 	api.POST("/meetings/:id/notices", s.commandRoute("notice.send", nil))
+	api.GET("/meetings/:id/connections", s.handleConnections)
 
 	api.POST("/meetings/:id/polls/:poll/ballots", s.handleCast)
 	api.GET("/meetings/:id/polls/:poll/my-ballot", s.handleMyBallot)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -41,6 +42,10 @@ type wsConn struct {
 	room    *room.Room
 	actor   meeting.Actor
 	session string // hex token hash of the session that opened it
+
+	connectedAt time.Time    // when the upgrade succeeded
+	since       int64        // the seq the client said it had
+	lastSeen    atomic.Int64 // unix nanoseconds of the last frame or pong from the client
 
 	send chan []byte   // queued messages; never closed
 	done chan struct{} // closed when the connection is shutting down
@@ -146,7 +151,9 @@ func (s *Server) handleWS(c echo.Context) error {
 		return nil // the upgrader has written the error response
 	}
 	conn := &wsConn{srv: s, ws: ws, room: r, actor: actor, session: p.hash,
-		send: make(chan []byte, s.cfg.SendQueue), done: make(chan struct{})}
+		send: make(chan []byte, s.cfg.SendQueue), done: make(chan struct{}),
+		connectedAt: s.now().UTC(), since: since}
+	conn.lastSeen.Store(conn.connectedAt.UnixNano())
 	ws.SetReadLimit(maxClientFrame)
 	if !s.conns.add(conn, &s.wg) {
 		// The server is shutting down (Close ran): going away at once.
@@ -182,7 +189,10 @@ func (c *wsConn) readLoop(epoch string, since int64) {
 	}
 	wait := 2 * c.srv.cfg.PingInterval
 	c.ws.SetReadDeadline(time.Now().Add(wait))
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(wait)) })
+	c.ws.SetPongHandler(func(string) error {
+		c.lastSeen.Store(c.srv.now().UnixNano())
+		return c.ws.SetReadDeadline(time.Now().Add(wait))
+	})
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -201,6 +211,7 @@ func (c *wsConn) readLoop(epoch string, since int64) {
 			return
 		}
 		c.ws.SetReadDeadline(time.Now().Add(wait))
+		c.lastSeen.Store(c.srv.now().UnixNano())
 		c.handle(data)
 	}
 }
@@ -385,6 +396,22 @@ func (s *connSet) closeAll(code int, reason string) {
 	s.closing = true
 	s.mu.Unlock()
 	s.closeWhere(func(*wsConn) bool { return true }, code, reason)
+}
+
+// of returns the live connections of meeting id (for the connections list;
+// the fan-out does not use connSet).
+func (s *connSet) of(id string) []*wsConn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*wsConn
+	for _, m := range s.bySession {
+		for c := range m {
+			if c.room.ID() == id {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // count returns the number of live connections.

@@ -34,7 +34,7 @@ func apply(s *State, e Event) error {
 			return err
 		}
 		*s = State{ID: e.Meeting, Details: d, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{},
-			Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}, Documents: []Document{}}
+			Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}, Documents: []Document{}, Support: []SupportRequest{}}
 	case EventMeetingConfigured:
 		var st Settings
 		if err := decode(e, &st); err != nil {
@@ -176,6 +176,9 @@ func apply(s *State, e Event) error {
 			return err
 		}
 		if ok, err := s.applyMinutes(e); ok {
+			return err
+		}
+		if ok, err := s.applyLive(e); ok {
 			return err
 		}
 		return Errorf(KindInternal, "Loại sự kiện không xác định: %q.", "unknown event type %q", e.Type)

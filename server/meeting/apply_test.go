@@ -223,7 +223,7 @@ func TestApplyMeetingLifeCycle(t *testing.T) {
 		t.Fatalf("Apply(meeting.created) = %v; want nil", err)
 	}
 	want := &State{ID: "m7", Seq: 1, Head: evs[0].Hash, Details: details, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{},
-		Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}, Documents: []Document{}}
+		Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}, Documents: []Document{}, Support: []SupportRequest{}}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Fatalf("after meeting.created: state (-want +got):\n%s", diff)
 	}

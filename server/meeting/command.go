@@ -97,6 +97,10 @@ var commands = map[string]func() Command{
 	"minutes.conclude": func() Command { return &Conclude{} },
 	"minutes.finalize": func() Command { return &FinalizeMinutes{} },
 	"minutes.correct":  func() Command { return &CorrectMinutes{} },
+	"document.present": func() Command { return &PresentDocument{} },
+
+	"support.request": func() Command { return &RequestSupport{} },
+	"support.resolve": func() Command { return &ResolveSupport{} },
 }
 
 // CommandNames returns every command's wire name.

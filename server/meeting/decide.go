@@ -65,6 +65,11 @@ var permissions = map[string][]Role{
 	"minutes.conclude": {RoleSecretary, RoleChair},
 	"minutes.finalize": {RoleSecretary, RoleChair},
 	"minutes.correct":  {RoleSecretary, RoleChair},
+	"document.present": {RoleSecretary, RoleChair},
+	// Any participant's device may call for help (the command checks that
+	// the actor is a participant); the secretariat resolves.
+	"support.request": {RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall},
+	"support.resolve": {RoleSecretary, RoleChair},
 }
 
 // Allowed reports whether role may give the command named name.

@@ -557,6 +557,7 @@ func decideCases() []decideCase {
 	add(procedureCases()...)
 	add(documentCases()...)
 	add(minutesCases()...)
+	add(liveCases()...)
 
 	// ---- generated: roles, meeting not created, meeting closed ----
 	closed := cat(opened(), cmds(&CloseMeeting{}))

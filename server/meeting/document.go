@@ -451,7 +451,7 @@ func (s *State) changeDocument(i int, first int64, f func(*Document)) []Event {
 		rv.Audience = old.Audience()
 		events = append(events, rv)
 	}
-	return events
+	return s.presentedChange(old, d, events)
 }
 
 // covers reports whether every viewer in audience old is in audience nw, as

@@ -55,7 +55,10 @@ func sampleDocumentCommand(name string) Command {
 	case "document.record_downloads":
 		return &RecordDownloads{Downloads: []Download{{Document: "d11", Version: 1, By: "participant:p6", Participant: "p6"}}}
 	}
-	return sampleMinutesCommand(name)
+	if c := sampleMinutesCommand(name); c != nil {
+		return c
+	}
+	return sampleLiveCommand(name)
 }
 
 // docAt is the document d11 as added at seq 11 (at t0 + 10 minutes by the

@@ -166,9 +166,13 @@ const (
 	EventDocumentRevoked      = "document.revoked"       // DocumentRevoked; to the old audience, after a narrowing document.updated
 	EventDocumentDownloaded   = "document.downloaded"    // Downloads; staff only
 
-	EventMinutesConcluded = "minutes.concluded" // Conclusion; staff only (everyone learns the conclusions from minutes.finalized)
-	EventMinutesFinalized = "minutes.finalized" // MinutesFinalized
-	EventMinutesCorrected = "minutes.corrected" // Correction
+	EventMinutesConcluded  = "minutes.concluded"  // Conclusion; staff only (everyone learns the conclusions from minutes.finalized)
+	EventMinutesFinalized  = "minutes.finalized"  // MinutesFinalized
+	EventMinutesCorrected  = "minutes.corrected"  // Correction
+	EventDocumentPresented = "document.presented" // Presentation; to the document's audience (document_id "" stops presenting, to the audience of the document that was shown)
+
+	EventSupportRequested = "support.requested" // SupportRequested (ID "h<seq>"); staff and the requester
+	EventSupportResolved  = "support.resolved"  // SupportRef; staff and the requester
 )
 
 // ItemAdded is the payload of agenda.item_added. Position is 1-based.

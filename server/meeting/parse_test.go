@@ -21,7 +21,7 @@ var goNames = regexp.MustCompile(`\b(u?int(8|16|32|64)?|float(32|64)|bool|struct
 	`CreateMeeting|UpdateMeeting|OpenMeeting|PauseMeeting|ResumeMeeting|CloseMeeting|AddItem|RenameItem|MoveItem|RemoveItem|` +
 	`SetItemDone|SetCurrentItem|AdvanceAgenda|AddParticipant|ImportParticipants|UpdateParticipant|RemoveParticipant|RecordPairing|SendNotice|` +
 	`Configure|CheckIn|MarkAttendance|CheckOut|RequestFloor|WithdrawRequest|ReorderRequest|AddSpeaker|GiveFloor|EndSpeech|CloseList|ReopenList|` +
-	`SpeakerTimer|SetSpeakingLimit|CreatePoll|UpdatePoll|OpenPoll|ClosePoll|PublishPoll|CancelPoll|RevotePoll|RecordVotes|PollSpec|Ballot|Candidate|QuorumRule|Threshold)\b|` +
+	`SpeakerTimer|SetSpeakingLimit|CreatePoll|UpdatePoll|OpenPoll|ClosePoll|PublishPoll|CancelPoll|RevotePoll|RecordVotes|PresentDocument|Presentation|RequestSupport|ResolveSupport|PollSpec|Ballot|Candidate|QuorumRule|Threshold)\b|` +
 	`meeting\.[A-Z]|json\.|time\.|\[\]|2006`)
 
 func TestParseCommandEveryName(t *testing.T) {
@@ -79,6 +79,10 @@ func TestParseCommandEveryName(t *testing.T) {
 		"minutes.conclude": &Conclude{},
 		"minutes.finalize": &FinalizeMinutes{},
 		"minutes.correct":  &CorrectMinutes{},
+		"document.present": &PresentDocument{},
+
+		"support.request": &RequestSupport{},
+		"support.resolve": &ResolveSupport{},
 	}
 	if got, want := slices.Sorted(slices.Values(CommandNames())), slices.Sorted(maps.Keys(wantType)); !cmp.Equal(got, want) {
 		t.Errorf("CommandNames() = %v; want %v", got, want)

@@ -54,9 +54,13 @@ var payloads = map[string]func() any{
 	EventDocumentRevoked:      func() any { return &DocumentRevoked{} },
 	EventDocumentDownloaded:   func() any { return &Downloads{} },
 
-	EventMinutesConcluded: func() any { return &Conclusion{} },
-	EventMinutesFinalized: func() any { return &MinutesFinalized{} },
-	EventMinutesCorrected: func() any { return &Correction{} },
+	EventMinutesConcluded:  func() any { return &Conclusion{} },
+	EventMinutesFinalized:  func() any { return &MinutesFinalized{} },
+	EventMinutesCorrected:  func() any { return &Correction{} },
+	EventDocumentPresented: func() any { return &Presentation{} },
+
+	EventSupportRequested: func() any { return &SupportRequested{} },
+	EventSupportResolved:  func() any { return &SupportRef{} },
 }
 
 // Payload decodes e's data into its typed payload: a pointer to the struct

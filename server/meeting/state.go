@@ -139,7 +139,9 @@ type State struct {
 	Polls      []Poll                `json:"polls"`
 	Documents  []Document            `json:"documents"` // in the order they were added
 
-	Minutes MinutesState `json:"minutes,omitzero"` // conclusions, finalisation, corrections
+	Minutes      MinutesState     `json:"minutes,omitzero"`       // conclusions, finalisation, corrections
+	Presentation *Presentation    `json:"presentation,omitempty"` // the page the secretariat is showing
+	Support      []SupportRequest `json:"support"`                // support requests, in order
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -198,6 +200,11 @@ func (s *State) Clone() *State {
 		c.Documents[i] = c.Documents[i].clone()
 	}
 	c.Minutes = s.Minutes.clone()
+	if s.Presentation != nil {
+		p := *s.Presentation
+		c.Presentation = &p
+	}
+	c.Support = slices.Clone(s.Support)
 	return &c
 }
 
@@ -217,7 +224,8 @@ type Viewer struct {
 //   - who voted in a secret poll (everyone sees how many);
 //   - a poll's results before they are published;
 //   - documents outside their audience (drafts, withdrawn, delegates-only
-//     or confidential ones; see Document.Audience).
+//     or confidential ones; see Document.Audience), nor their presentation;
+//   - others' support requests.
 func View(s *State, v Viewer) *State {
 	c := s.Clone()
 	if !v.Role.Staff() {
@@ -247,12 +255,14 @@ func View(s *State, v Viewer) *State {
 	if c.Documents != nil {
 		c.Documents = slices.DeleteFunc(c.Documents, func(d Document) bool { return !d.CanRead(v) })
 	}
+	viewLive(s, c, v)
 	return c
 }
 
 // Personal reports whether View(s, v) depends on who v is, beyond its role:
-// a private notice addressed to v, or a confidential document naming v. A cache
-// of views per role must keep such viewers apart.
+// a private notice addressed to v, a confidential document naming v, or a
+// support request of v. A cache of views per role must keep such viewers
+// apart.
 func Personal(s *State, v Viewer) bool {
 	if v.Participant == "" || staffAudience.Includes(v) {
 		return false
@@ -267,5 +277,5 @@ func Personal(s *State, v Viewer) bool {
 			return true
 		}
 	}
-	return false
+	return personalLive(s, v)
 }

@@ -1,0 +1,537 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/phonghop/phonghop/internal/testdocs"
+	"github.com/phonghop/phonghop/server/meeting"
+)
+
+// sel is a CSS selector for a data-testid, optionally inside a row with a
+// data-id: sel("agenda-item") or sel("agenda-up", "agenda-item", "i3").
+func sel(testid string, row ...string) chromedp.CSS {
+	s := fmt.Sprintf(`[data-testid=%q]`, testid)
+	if len(row) == 2 {
+		s = fmt.Sprintf(`[data-testid=%q][data-id=%q] %s`, row[0], row[1], s)
+	}
+	return chromedp.CSS(s)
+}
+
+// TestConsoleBrowser drives the secretary console in a real Chromium against
+// the real binary: log in, create a meeting, build the agenda, import a CSV
+// with a bad row (the row's error shown, nobody added), fix it, upload a
+// PDF, issue pairing codes and print the sheet (a QR image per delegate),
+// open the meeting, set the current item, mark attendance, run a poll with a
+// real tablet's ballot (open, not-voted list, close, publish, counts), send a
+// notice, and resolve a support request, with a screenshot of every step.
+func TestConsoleBrowser(t *testing.T) {
+	b := newBrowser(t)
+	p := b.newPage("console", 1280, 800)
+	srv := startServer(t, "127.0.0.1:0", t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	// shot saves the whole page (the console is taller than the window).
+	shot := func(step string) {
+		t.Helper()
+		sctx, scancel := context.WithTimeout(p.ctx, 15*time.Second)
+		defer scancel()
+		png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Logf("screenshot %s: %v", step, err)
+			return
+		}
+		p.shots++
+		if err := os.WriteFile(filepath.Join(b.artifacts, fmt.Sprintf("console-%02d-%s.png", p.shots, step)), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		p.do(what, steps...)
+	}
+	// text is the trimmed text of the first visible element matching s.
+	text := func(s chromedp.CSS) string {
+		t.Helper()
+		p.do("wait for "+string(s), chromedp.WaitVisible(s))
+		return strings.TrimSpace(evalJS[string](p, fmt.Sprintf(`document.querySelector(%q).innerText`, string(s))))
+	}
+	waitJS := func(what, expr string) {
+		t.Helper()
+		p.waitJS(expr)
+	}
+	count := func(s chromedp.CSS) int {
+		t.Helper()
+		return evalJS[int](p, fmt.Sprintf(`document.querySelectorAll(%q).length`, string(s)))
+	}
+
+	// 1. Login page, in Vietnamese.
+	run("open /console", chromedp.Navigate(srv.URL+"/console"), chromedp.WaitVisible(sel("login-form")))
+	if got := text(sel("login-form") + " h2"); got != "Đăng nhập tài khoản thư ký" {
+		t.Errorf("login heading = %q; want the Vietnamese heading", got)
+	}
+	shot("login")
+	run("wrong password",
+		chromedp.SetValue(sel("login-username"), adminUser),
+		chromedp.SetValue(sel("login-password"), "sai-mat-khau"),
+		chromedp.Click(sel("login-submit")),
+		chromedp.WaitVisible(sel("login-error")))
+	if got := text(sel("login-error")); !strings.Contains(got, "Sai tên đăng nhập hoặc mật khẩu") {
+		t.Errorf("login error = %q; want the server's Vietnamese message", got)
+	}
+	run("log in",
+		chromedp.SetValue(sel("login-password"), adminPassword),
+		chromedp.Click(sel("login-submit")),
+		chromedp.WaitVisible(sel("meeting-create-form")))
+	shot("meetings")
+
+	// 2. Create a meeting.
+	const title = "Hội nghị Ban Chấp hành Đảng bộ phường Thử Nghiệm — kỳ họp tháng 12"
+	run("create meeting",
+		chromedp.SetValue(sel("meeting-title"), title),
+		chromedp.SetValue(sel("meeting-organization"), "Đảng ủy phường Thử Nghiệm"),
+		chromedp.SetValue(sel("meeting-place"), "Hội trường tầng 2"),
+		chromedp.SetValue(sel("meeting-chair"), "Đồng chí Nguyễn Văn Chủ"),
+		chromedp.SetValue(sel("meeting-secretary"), "Đồng chí Lê Thị Ký"),
+		chromedp.Click(sel("meeting-create-submit")),
+		chromedp.WaitVisible(sel("agenda-add-form")))
+	waitJS("meeting heading", fmt.Sprintf(`document.querySelector('[data-testid="meeting-heading"]').textContent === %q`, title))
+	if got := text(sel("meeting-status")); got != "Chuẩn bị" {
+		t.Errorf("meeting status = %q; want Chuẩn bị", got)
+	}
+
+	// Edit the details: the heading line follows.
+	run("edit details",
+		chromedp.Click(chromedp.CSS(`[data-testid="details-card"] > summary`)),
+		chromedp.WaitVisible(sel("details-place")),
+		chromedp.SetValue(sel("details-place"), "Hội trường tầng 3"),
+		chromedp.Click(sel("details-save")),
+		chromedp.WaitVisible(sel("details-result")))
+	waitJS("details updated", `document.querySelector('[data-testid="meeting-sub"]').textContent.includes('Hội trường tầng 3')`)
+	if got := evalJS[string](p, `document.querySelector('[data-testid="details-title"]').value`); got != title {
+		t.Errorf("details title = %q; want the meeting's title", got)
+	}
+
+	// 3. Agenda: three items, the last moved up.
+	items := []string{"Thông qua chương trình", "Báo cáo tình hình quý IV", "Biểu quyết nghị quyết"}
+	for i, it := range items[:2] {
+		run("add item "+it,
+			chromedp.SetValue(sel("agenda-add-title"), it),
+			chromedp.SetValue(sel("agenda-add-presenter"), "Đồng chí Phạm Văn Trình"),
+			chromedp.Click(sel("agenda-add-submit")))
+		waitJS("item added", fmt.Sprintf(`document.querySelectorAll('[data-testid="agenda-item"]').length === %d`, i+1))
+	}
+	// The third from the keyboard: type, Enter.
+	run("add item by keyboard", chromedp.Focus(sel("agenda-add-title")), chromedp.KeyEvent(items[2]+kb.Enter))
+	waitJS("item added by keyboard", `document.querySelectorAll('[data-testid="agenda-item"]').length === 3`)
+	// The tabs follow the arrow keys; nothing is wider than the 1280 px window.
+	run("tab by keyboard", chromedp.Focus(sel("tab-prepare")), chromedp.KeyEvent(kb.ArrowRight))
+	waitJS("live tab by keyboard", `document.querySelector('[data-testid="tab-live"]').getAttribute('aria-selected') === 'true' && document.activeElement === document.querySelector('[data-testid="tab-live"]')`)
+	if w := evalJS[int](p, `document.documentElement.scrollWidth`); w > 1280 {
+		t.Errorf("the live tab is %d px wide at 1280×800", w)
+	}
+	run("back by keyboard", chromedp.KeyEvent(kb.ArrowLeft))
+	waitJS("prepare tab by keyboard", `document.querySelector('[data-testid="tab-prepare"]').getAttribute('aria-selected') === 'true'`)
+	if w := evalJS[int](p, `document.documentElement.scrollWidth`); w > 1280 {
+		t.Errorf("the preparation tab is %d px wide at 1280×800", w)
+	}
+	run("move the last item up", chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:nth-child(3) [data-testid="agenda-up"]`)))
+	waitJS("item moved", fmt.Sprintf(`document.querySelector('[data-testid="agenda-item"]:nth-child(2) [data-testid="agenda-item-title"]').textContent === %q`, items[2]))
+	// Rename the second item; add a fourth and remove it (two clicks).
+	run("rename", chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:nth-child(2) [data-testid="agenda-rename"]`)), chromedp.WaitVisible(sel("agenda-edit-title")))
+	items[2] = "Biểu quyết nghị quyết về nhiệm vụ năm 2026"
+	run("save rename", chromedp.SetValue(sel("agenda-edit-title"), items[2]), chromedp.Click(sel("agenda-edit-save")))
+	waitJS("renamed", fmt.Sprintf(`document.querySelector('[data-testid="agenda-item"]:nth-child(2) [data-testid="agenda-item-title"]')?.textContent === %q`, items[2]))
+	run("add a fourth", chromedp.SetValue(sel("agenda-add-title"), "Mục thừa sẽ xóa"), chromedp.Click(sel("agenda-add-submit")))
+	waitJS("four items", `document.querySelectorAll('[data-testid="agenda-item"]').length === 4`)
+	run("arm remove", chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:nth-child(4) [data-testid="agenda-remove"]`)))
+	if got := text(`[data-testid="agenda-item"]:nth-child(4) [data-testid="agenda-remove"]`); got != "Bấm lần nữa để xác nhận" {
+		t.Errorf("armed remove button = %q", got)
+	}
+	if n := count(sel("agenda-item")); n != 4 {
+		t.Errorf("one click removed the item")
+	}
+	run("confirm remove", chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:nth-child(4) [data-testid="agenda-remove"]`)))
+	waitJS("three items", `document.querySelectorAll('[data-testid="agenda-item"]').length === 3`)
+	shot("agenda")
+
+	// 4. CSV with a bad row: its error is shown by row, nobody is added.
+	bad := "họ và tên,chức vụ,đơn vị,vai trò\n" +
+		"Nguyễn Văn Chủ,Bí thư,Đảng ủy,chủ tọa\n" +
+		",Phó Bí thư,Đảng ủy,đại biểu\n" +
+		"Trần Thị Mẫu,Ủy viên,Văn phòng,đại biểu\n"
+	run("import bad CSV",
+		chromedp.SetValue(sel("csv-text"), bad),
+		chromedp.Click(sel("csv-import")),
+		chromedp.WaitVisible(sel("csv-error")))
+	prob := text(`[data-testid="csv-error"] [data-testid="problem"][data-row="3"]`)
+	if !strings.HasPrefix(prob, "Dòng 3:") {
+		t.Errorf("CSV problem = %q; want it to start with Dòng 3:", prob)
+	}
+	if n := count(sel("participant-row")); n != 0 {
+		t.Errorf("after a refused import, %d participants are listed; want 0", n)
+	}
+	shot("csv-error")
+	good := strings.Replace(bad, ",Phó Bí thư", "Hoàng Văn Phó,Phó Bí thư", 1) + "Đỗ Thị Thành,Ủy viên,Ban Tuyên giáo,đại biểu\n"
+	run("import fixed CSV",
+		chromedp.SetValue(sel("csv-text"), good),
+		chromedp.Click(sel("csv-import")),
+		chromedp.WaitVisible(sel("csv-result")))
+	waitJS("participants listed", `document.querySelectorAll('[data-testid="participant-row"]').length === 4`)
+	if got := text(sel("csv-result")); got != "Đã thêm 4 người." {
+		t.Errorf("CSV result = %q; want Đã thêm 4 người.", got)
+	}
+	if vis := count(`[data-testid="csv-error"]:not([hidden])`); vis != 0 {
+		t.Errorf("the CSV error is still shown after a good import")
+	}
+	shot("participants")
+
+	// 5. Upload a PDF, published at once.
+	pdf := filepath.Join(t.TempDir(), "bao-cao-quy-IV.pdf")
+	if err := os.WriteFile(pdf, testdocs.PDF(3, "bao cao quy IV"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("upload PDF",
+		chromedp.SetUploadFiles(sel("doc-file"), []string{pdf}),
+		chromedp.SetValue(sel("doc-title"), "Báo cáo tình hình quý IV"),
+		chromedp.Click(sel("doc-publish-now")),
+		chromedp.Click(sel("doc-upload-submit")),
+		chromedp.WaitVisible(sel("doc-upload-result")))
+	waitJS("document listed", `[...document.querySelectorAll('[data-testid="doc-row"] [data-testid="doc-status"]')].some(e => e.dataset.status === 'published')`)
+	shot("document")
+	// A second version, then withdraw and publish again.
+	pdf2 := filepath.Join(t.TempDir(), "bao-cao-quy-IV-sua.pdf")
+	if err := os.WriteFile(pdf2, testdocs.PDF(4, "bao cao quy IV ban sua"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run("new version",
+		chromedp.SetUploadFiles(sel("doc-version-file"), []string{pdf2}),
+		chromedp.SetValue(sel("doc-version-note"), "Bổ sung số liệu tháng 12"),
+		chromedp.Click(sel("doc-version-submit")))
+	waitJS("version 2", `document.querySelector('[data-testid="doc-row"]').textContent.includes('Phiên bản 2')`)
+	run("withdraw", chromedp.Click(sel("doc-withdraw")))
+	waitJS("withdrawn", `document.querySelector('[data-testid="doc-status"]').dataset.status === 'withdrawn'`)
+	run("publish again", chromedp.Click(sel("doc-publish")))
+	waitJS("published again", `document.querySelector('[data-testid="doc-status"]').dataset.status === 'published'`)
+
+	// 6. Pairing codes and the printable sheet: a card with a QR image per
+	// participant who is not a secretary (4 here).
+	run("issue codes", chromedp.Click(sel("pairing-issue")))
+	waitJS("cards", `document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-card"]').length === 4`)
+	waitJS("QR images decoded", `[...document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-qr"]')].filter(i => i.complete && i.naturalWidth > 0).length === 4`)
+	shot("pairing-preview")
+	codes := evalJS[[]string](p, `[...document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-code"]')].map(e => e.textContent)`)
+	media := func(m string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return err
+		})
+	}
+	run("print media", media("print"))
+	shot("pairing-print-media")
+	pctx, pcancel := context.WithTimeout(p.ctx, 30*time.Second)
+	printed, err := chromedp.Run(pctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
+	pcancel()
+	if err != nil {
+		t.Fatalf("print the sheet: %v", err)
+	}
+	run("screen media", media(""))
+	sheet := filepath.Join(b.artifacts, "console-pairing-sheet.pdf")
+	if err := os.WriteFile(sheet, printed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("pdftotext", "-layout", sheet, "-").Output(); err != nil {
+		t.Errorf("pdftotext: %v", err)
+	} else {
+		txt := string(out)
+		for _, want := range append([]string{"Nguyễn Văn Chủ", "Hoàng Văn Phó", "Trần Thị Mẫu", "Đỗ Thị Thành"}, codes...) {
+			if !strings.Contains(txt, want) {
+				t.Errorf("the printed sheet lacks %q", want)
+			}
+		}
+		if strings.Contains(txt, "Chương trình nghị sự") {
+			t.Errorf("the printed sheet shows the console, not only the cards")
+		}
+		if pages := strings.Count(txt, "\f"); pages != 1 {
+			t.Errorf("the printed sheet of 4 cards has %d pages; want 1 (several cards per A4)", pages)
+		}
+	}
+	if len(codes) != 4 {
+		t.Fatalf("read %d codes from the sheet; want 4", len(codes))
+	}
+
+	// One more participant by hand: an observer (not counted for quorum).
+	run("add observer",
+		chromedp.SetValue(sel("participant-name"), "Vũ Văn Khách"),
+		chromedp.SetValue(sel("participant-position"), "Phóng viên"),
+		chromedp.SetValue(sel("participant-role"), "observer"),
+		chromedp.Click(sel("participant-add-submit")))
+	waitJS("five participants", `document.querySelectorAll('[data-testid="participant-row"]').length === 5`)
+
+	// A real tablet pairs with the first delegate's printed code.
+	tab, _ := newClient(t, srv.URL)
+	pr, err := tab.Pair(ctx, codes[1])
+	if err != nil {
+		t.Fatalf("pair with a printed code: %v", err)
+	}
+	live, err := tab.Connect(ctx, pr.Meeting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	if err := live.WaitSynced(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// 7. Live: open, set the current item, attendance.
+	run("live tab", chromedp.Click(sel("tab-live")), chromedp.WaitVisible(sel("live-open")))
+	waitJS("live socket", `document.querySelector('[data-testid="conn-status"]').dataset.status === 'online' && document.querySelector('[data-testid="conn-status"]').dataset.source === 'live'`)
+	run("open meeting", chromedp.Click(sel("live-open")))
+	waitJS("meeting open", `document.querySelector('[data-testid="live-status"]').dataset.status === 'open'`)
+	run("set current item", chromedp.Click(chromedp.CSS(`[data-testid="live-item"]:nth-child(1) [data-testid="live-item-set"]`)))
+	waitJS("current item", fmt.Sprintf(`document.querySelector('[data-testid="live-current"]').textContent === %q`, items[0]))
+	run("end speech with nobody speaking", chromedp.Click(sel("speaker-end")), chromedp.WaitVisible(sel("speaker-error")))
+	if got := text(sel("speaker-error")); got != "Không có ai đang phát biểu." {
+		t.Errorf("speaker error = %q; want the server's Vietnamese message", got)
+	}
+	waitJS("connected tablet listed", `document.querySelectorAll('[data-testid="connection-row"][data-participant]:not([data-participant=""])').length === 1`)
+	// A poll opened without the quorum is refused; the refusal stays next
+	// to it while other events redraw the list.
+	const question = "Thông qua chương trình kỳ họp"
+	run("create poll",
+		chromedp.SetValue(sel("poll-question"), question),
+		chromedp.Click(sel("poll-create-submit")))
+	waitJS("poll draft", `document.querySelector('[data-testid="poll-row"] [data-testid="poll-status"]')?.dataset.status === 'draft'`)
+	run("open poll without quorum", chromedp.Click(sel("poll-open")))
+	if got := text(`[data-testid="poll-row"] [data-testid="poll-error"]`); !strings.HasPrefix(got, "Chưa đủ số lượng: có mặt 0, cần 3 trên 4.") {
+		t.Errorf("poll error = %q; want the server's no-quorum message", got)
+	}
+	run("mark everyone present", chromedp.Click(sel("attendance-mark-all-present")))
+	waitJS("quorum", `document.querySelector('[data-testid="quorum-state"]').dataset.met === 'true'`)
+	if got := text(`[data-testid="poll-row"] [data-testid="poll-error"]`); !strings.HasPrefix(got, "Chưa đủ số lượng") {
+		t.Errorf("after other events the poll error = %q; want it kept", got)
+	}
+	if got := text(sel("quorum-state")); got != "Đủ số lượng để tiến hành" {
+		t.Errorf("quorum = %q; want Đủ số lượng để tiến hành", got)
+	}
+	shot("live-open")
+
+	// Speakers: add one directly, give the floor, the countdown runs, pause, end.
+	evalJS[bool](p, `(() => { const s = document.querySelector('[data-testid="speaker-add-participant"]'); s.value = [...s.options].find(o => o.text === 'Trần Thị Mẫu').value; return true; })()`)
+	run("add speaker", chromedp.Click(sel("speaker-add-submit")))
+	waitJS("queued", `document.querySelectorAll('[data-testid="speaker-request"]').length === 1`)
+	if vis := count(`[data-testid="speaker-error"]:not([hidden])`); vis != 0 {
+		t.Errorf("the earlier speaker error is still shown after a successful command")
+	}
+	run("give the floor", chromedp.Click(sel("speaker-give-floor")))
+	waitJS("speaking", `document.querySelector('[data-testid="speaker-current"]').textContent === 'Đang phát biểu: Trần Thị Mẫu'`)
+	waitJS("countdown runs", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'true' && /^Thời gian còn lại \d\d:\d\d$/.test(document.querySelector('[data-testid="speaker-countdown"]').textContent)`)
+	shot("speaking")
+	run("pause the clock", chromedp.Click(sel("speaker-pause")))
+	waitJS("clock paused", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'false'`)
+	run("end the speech", chromedp.Click(sel("speaker-end")))
+	waitJS("nobody speaking", `document.querySelector('[data-testid="speaker-current"]').textContent === 'Chưa có ai phát biểu.'`)
+
+	// Present the PDF: the tablet follows; next page; the pdf.js preview.
+	docID := evalJS[string](p, `document.querySelector('[data-testid="doc-row"]').dataset.id`)
+	evalJS[bool](p, fmt.Sprintf(`(() => { const s = document.querySelector('[data-testid="present-doc"]'); s.value = %q; s.dispatchEvent(new Event('change')); return true; })()`, docID))
+	run("present", chromedp.Click(sel("present-send")))
+	waitJS("presenting page 1", `document.querySelector('[data-testid="present-current"]').textContent === 'Đang trình chiếu: Báo cáo tình hình quý IV (phiên bản 2), trang 1'`)
+	run("next page", chromedp.Click(sel("present-next")))
+	waitJS("presenting page 2", `document.querySelector('[data-testid="present-current"]').dataset.page === '2'`)
+	waitJS("pdf.js preview", `(() => { const c = document.querySelector('[data-testid="present-preview"]'); return !c.hidden && c.width > 0; })()`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if pr := live.State().Presentation; pr != nil && pr.DocumentID == docID && pr.Page == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tablet does not follow the presenter to page 2: %+v", live.State().Presentation)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	shot("presenting")
+	run("stop presenting", chromedp.Click(sel("present-stop")))
+	waitJS("not presenting", `document.querySelector('[data-testid="present-current"]').textContent === 'Không trình chiếu.'`)
+
+	// 8. A poll: create, open, a tablet votes, not-voted list, close, publish.
+	run("open poll", chromedp.Click(sel("poll-open")))
+	waitJS("poll open", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'open'`)
+	if vis := count(`[data-testid="poll-error"]:not([hidden])`); vis != 0 {
+		t.Errorf("the poll error is still shown after the poll opened")
+	}
+	waitJS("not voted: 4", `document.querySelectorAll('[data-testid="poll-not-voted"] .chip').length === 4`)
+	pollID := evalJS[string](p, `document.querySelector('[data-testid="poll-row"]').dataset.id`)
+	if _, err := live.Cast(ctx, pollID, "console-e2e-1", meeting.Ballot{Choice: meeting.ChoiceAgree}); err != nil {
+		t.Fatalf("tablet ballot: %v", err)
+	}
+	waitJS("progress 1/4", `document.querySelector('[data-testid="poll-progress"]').dataset.voted === '1'`)
+	waitJS("not voted: 3", `document.querySelectorAll('[data-testid="poll-not-voted"] .chip').length === 3`)
+	shot("poll-open")
+	run("close poll", chromedp.Click(sel("poll-close")))
+	waitJS("poll closed", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'closed'`)
+	run("result", chromedp.WaitVisible(sel("poll-result")))
+	agree := text(`[data-testid="poll-result"] tr[data-choice="agree"]`)
+	if !strings.Contains(agree, "Tán thành") || !strings.Contains(agree, "25,00%") {
+		t.Errorf("result row = %q; want Tán thành with 1 vote, 25,00%% of the 4 summoned", agree)
+	}
+	run("publish poll", chromedp.Click(sel("poll-publish")))
+	waitJS("poll published", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'published'`)
+	shot("poll-published")
+
+	// An election without candidates: the server's field error is shown at
+	// the form; then with candidates, a draft, cancelled with a reason.
+	run("election without candidates",
+		chromedp.SetValue(sel("poll-question"), "Bầu Ban Kiểm tra"),
+		chromedp.SetValue(sel("poll-kind"), "election"),
+		chromedp.Click(sel("poll-create-submit")),
+		chromedp.WaitVisible(sel("poll-create-error")))
+	if got := text(sel("poll-create-error")); !strings.Contains(got, "trống") {
+		t.Errorf("election error = %q; want the server's Vietnamese message about the empty list", got)
+	}
+	run("election with candidates",
+		chromedp.SetValue(sel("poll-candidates"), "Hoàng Văn Phó\nTrần Thị Mẫu; 1980-03-02\nĐỗ Thị Thành"),
+		chromedp.SetValue(sel("poll-seats"), "2"),
+		chromedp.Click(sel("poll-create-submit")))
+	waitJS("election draft", `[...document.querySelectorAll('[data-testid="poll-row"]')].some(r => r.dataset.status === 'draft')`)
+	if vis := count(`[data-testid="poll-create-error"]:not([hidden])`); vis != 0 {
+		t.Errorf("the poll error is still shown after a good create")
+	}
+	run("cancel reason", chromedp.SetValue(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel-reason"]`), "Chuyển sang kỳ họp sau"))
+	run("arm cancel", chromedp.Click(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`)))
+	run("confirm cancel", chromedp.Click(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`)))
+	waitJS("election cancelled", `[...document.querySelectorAll('[data-testid="poll-row"]')].some(r => r.dataset.status === 'cancelled' && r.textContent.includes('Chuyển sang kỳ họp sau'))`)
+
+	// Excused with a reason: the roll and the quorum follow.
+	pid := evalJS[string](p, `[...document.querySelectorAll('[data-testid="attendance-row"]')].find(r => r.textContent.includes('Đỗ Thị Thành')).dataset.id`)
+	row := fmt.Sprintf(`[data-testid="attendance-row"][data-id=%q] `, pid)
+	run("excuse", chromedp.SetValue(chromedp.CSS(row+`[data-testid="attendance-reason"]`), "Đi công tác"), chromedp.Click(chromedp.CSS(row+`[data-testid="attendance-excused"]`)))
+	waitJS("excused", fmt.Sprintf(`document.querySelector(%q).textContent === 'Vắng có lý do — Đi công tác'`, row+`[data-testid="attendance-status"]`))
+	if got := text(`[data-testid="quorum-summary"] .big-num`); got != "Có mặt 3/4" {
+		t.Errorf("quorum after an excuse = %q; want Có mặt 3/4", got)
+	}
+
+	// 9. A notice to everyone reaches the tablet.
+	const notice = "Đề nghị các đồng chí tắt chuông điện thoại."
+	run("send notice",
+		chromedp.SetValue(sel("notice-text"), notice),
+		chromedp.Click(sel("notice-send")),
+		chromedp.WaitVisible(sel("notice-result")))
+	waitJS("notice listed", fmt.Sprintf(`[...document.querySelectorAll('[data-testid="notice-item"]')].some(e => e.textContent.includes(%q))`, notice))
+	if got := text(sel("notice-result")); got != "Đã gửi thông báo." {
+		t.Errorf("notice result = %q", got)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		st := live.State()
+		if n := len(st.Notices); n > 0 && st.Notices[n-1].Text == notice {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the tablet did not get the notice")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	shot("notice")
+	// A private notice to the paired delegate only.
+	const private = "Đồng chí Phó chuẩn bị phát biểu mục 2."
+	run("private notice",
+		chromedp.SetValue(sel("notice-text"), private),
+		chromedp.SetValue(sel("notice-to"), pr.Participant),
+		chromedp.Click(sel("notice-send")))
+	waitJS("private listed", fmt.Sprintf(`[...document.querySelectorAll('[data-testid="notice-item"]')].some(e => e.textContent.includes(%q) && e.textContent.includes('Riêng cho Hoàng Văn Phó'))`, private))
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		st := live.State()
+		if n := len(st.Notices); n > 0 && st.Notices[n-1].Text == private && st.Notices[n-1].To == pr.Participant {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the delegate did not get the private notice")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// 10. A support request from the tablet, resolved at the console.
+	if _, err := live.Send(ctx, "support.request", map[string]any{"message": "Máy tính bảng không mở được tài liệu"}); err != nil {
+		t.Fatalf("support request: %v", err)
+	}
+	waitJS("support listed", `document.querySelector('[data-testid="support-item"]')?.dataset.resolved === 'false'`)
+	shot("support")
+	run("resolve", chromedp.Click(sel("support-resolve")))
+	waitJS("support resolved", `document.querySelector('[data-testid="support-item"]').dataset.resolved === 'true'`)
+
+	// After the meeting. Where this build has no minutes or archive routes
+	// (they come from another branch), the console says so instead of
+	// failing silently; where it has them, no such notice.
+	sec, secHTTP := newClient(t, srv.URL)
+	if err := sec.Login(ctx, adminUser, adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	routeMissing := func(path string) bool {
+		resp, err := secHTTP.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode == http.StatusNotFound && strings.Contains(string(body), "no such route")
+	}
+	meetingID := evalJS[string](p, `new URLSearchParams(location.hash.slice(1)).get('m')`)
+	run("after tab", chromedp.Click(sel("tab-after")), chromedp.WaitVisible(sel("minutes-conclude")))
+	const na = "Chưa có trên máy chủ này"
+	if routeMissing("/api/meetings/" + meetingID + "/minutes?format=json&lang=vi") {
+		if got := text(sel("minutes-availability")); !strings.HasPrefix(got, na) {
+			t.Errorf("minutes availability = %q; want the not-available notice", got)
+		}
+		run("conclude", chromedp.SetValue(sel("minutes-text"), "Hội nghị thống nhất thông qua chương trình.", chromedp.NodeVisible), chromedp.Click(sel("minutes-conclude")))
+		if got := text(sel("minutes-error")); !strings.HasPrefix(got, na) {
+			t.Errorf("minutes.conclude error = %q; want the not-available message", got)
+		}
+	} else if count(`[data-testid="minutes-availability"]:not([hidden])`) != 0 {
+		t.Errorf("the minutes route exists but the console says it is not available")
+	}
+	if routeMissing("/api/archives") {
+		run("archive search", chromedp.Click(sel("archive-search")))
+		if got := text(sel("archive-error")); !strings.HasPrefix(got, na) {
+			t.Errorf("archive error = %q; want the not-available message", got)
+		}
+	}
+	shot("after")
+	run("live tab again", chromedp.Click(sel("tab-live")))
+
+	// Pause, resume, close (two clicks).
+	run("pause", chromedp.Click(sel("live-pause")))
+	waitJS("paused", `document.querySelector('[data-testid="live-status"]').dataset.status === 'paused'`)
+	run("resume", chromedp.Click(sel("live-resume")))
+	waitJS("resumed", `document.querySelector('[data-testid="live-status"]').dataset.status === 'open'`)
+	run("arm close", chromedp.Click(sel("live-close")))
+	run("confirm close", chromedp.Click(sel("live-close")))
+	waitJS("closed", `document.querySelector('[data-testid="live-status"]').dataset.status === 'closed' && document.querySelector('[data-testid="meeting-status"]').textContent === 'Đã kết thúc'`)
+	shot("closed")
+
+	// 11. English on request, Vietnamese back.
+	run("English", chromedp.Click(sel("lang-en")))
+	if got := text(sel("tab-live")); got != "Live" {
+		t.Errorf("English tab = %q; want Live", got)
+	}
+	shot("english")
+	run("Vietnamese", chromedp.Click(sel("lang-vi")))
+	if got := text(sel("tab-live")); got != "Điều hành phiên họp" {
+		t.Errorf("Vietnamese tab = %q", got)
+	}
+}
