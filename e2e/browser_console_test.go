@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -330,21 +331,55 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	shot("live-open")
 
-	// Speakers: add one directly, give the floor, the countdown runs, pause, end.
-	evalJS[bool](p, `(() => { const s = document.querySelector('[data-testid="speaker-add-participant"]'); s.value = [...s.options].find(o => o.text === 'Trần Thị Mẫu').value; return true; })()`)
-	run("add speaker", chromedp.Click(sel("speaker-add-submit")))
+	// Speakers: three added directly; reorder, withdraw; close and reopen
+	// the list; give the floor, the countdown runs; add time, pause, resume,
+	// end.
+	addSpeaker := func(name string) {
+		t.Helper()
+		evalJS[bool](p, fmt.Sprintf(`(() => { const s = document.querySelector('[data-testid="speaker-add-participant"]'); s.value = [...s.options].find(o => o.text === %q).value; return true; })()`, name))
+		run("add speaker "+name, chromedp.Click(sel("speaker-add-submit")))
+	}
+	queue := func() string {
+		return evalJS[string](p, `[...document.querySelectorAll('[data-testid="speaker-request"] .strong')].map(e => e.textContent).join(', ')`)
+	}
+	addSpeaker("Trần Thị Mẫu")
 	waitJS("queued", `document.querySelectorAll('[data-testid="speaker-request"]').length === 1`)
 	if vis := count(`[data-testid="speaker-error"]:not([hidden])`); vis != 0 {
 		t.Errorf("the earlier speaker error is still shown after a successful command")
 	}
-	run("give the floor", chromedp.Click(sel("speaker-give-floor")))
+	addSpeaker("Hoàng Văn Phó")
+	addSpeaker("Đỗ Thị Thành")
+	waitJS("three queued", `document.querySelectorAll('[data-testid="speaker-request"]').length === 3`)
+	run("move the first down", chromedp.Click(chromedp.CSS(`[data-testid="speaker-request"]:nth-child(1) [data-testid="speaker-down"]`)))
+	waitJS("reordered", `document.querySelector('[data-testid="speaker-request"]:nth-child(1) .strong').textContent === 'Hoàng Văn Phó'`)
+	run("withdraw the last", chromedp.Click(chromedp.CSS(`[data-testid="speaker-request"]:nth-child(3) [data-testid="speaker-withdraw"]`)))
+	waitJS("withdrawn", `document.querySelectorAll('[data-testid="speaker-request"]').length === 2`)
+	if got := queue(); got != "Hoàng Văn Phó, Trần Thị Mẫu" {
+		t.Errorf("queue = %q; want Hoàng Văn Phó, Trần Thị Mẫu", got)
+	}
+	run("close the list", chromedp.Click(sel("speaker-close-list")))
+	waitJS("list closed", `document.querySelector('[data-testid="speaker-list-state"]').textContent === 'Danh sách đã khóa'`)
+	var me *meeting.Error
+	if _, err := live.Send(ctx, "speaker.request", map[string]any{}); !errors.As(err, &me) || me.Kind != meeting.KindConflict || !strings.Contains(me.Message, "đã khóa") {
+		t.Errorf("a tablet's request on the closed list: %v; want the list-closed conflict", err)
+	}
+	run("reopen the list", chromedp.Click(sel("speaker-reopen-list")))
+	waitJS("list open", `document.querySelector('[data-testid="speaker-list-state"]').hidden`)
+	run("give the floor", chromedp.Click(chromedp.CSS(`[data-testid="speaker-request"]:nth-child(2) [data-testid="speaker-give-floor"]`)))
 	waitJS("speaking", `document.querySelector('[data-testid="speaker-current"]').textContent === 'Đang phát biểu: Trần Thị Mẫu'`)
-	waitJS("countdown runs", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'true' && /^Thời gian còn lại \d\d:\d\d$/.test(document.querySelector('[data-testid="speaker-countdown"]').textContent)`)
+	waitJS("countdown runs", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'true' && /^Thời gian còn lại 0[34]:\d\d$/.test(document.querySelector('[data-testid="speaker-countdown"]').textContent)`)
+	run("add a minute", chromedp.SetValue(sel("speaker-add-seconds"), "60"), chromedp.Click(sel("speaker-add-time")))
+	waitJS("a minute more", `/^Thời gian còn lại 0[45]:\d\d$/.test(document.querySelector('[data-testid="speaker-countdown"]').textContent)`)
 	shot("speaking")
 	run("pause the clock", chromedp.Click(sel("speaker-pause")))
 	waitJS("clock paused", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'false'`)
+	run("resume the clock", chromedp.Click(sel("speaker-resume")))
+	waitJS("clock runs", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'true'`)
 	run("end the speech", chromedp.Click(sel("speaker-end")))
 	waitJS("nobody speaking", `document.querySelector('[data-testid="speaker-current"]').textContent === 'Chưa có ai phát biểu.'`)
+	if got := queue(); got != "Hoàng Văn Phó" {
+		t.Errorf("queue after the speech = %q; want Hoàng Văn Phó", got)
+	}
 
 	// Present the PDF: the tablet follows; next page; the pdf.js preview.
 	docID := evalJS[string](p, `document.querySelector('[data-testid="doc-row"]').dataset.id`)
