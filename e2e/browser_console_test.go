@@ -549,6 +549,13 @@ func TestConsoleBrowser(t *testing.T) {
 	shot("after")
 	run("live tab again", chromedp.Click(sel("tab-live")))
 
+	// Done with the first item: the next one is current.
+	run("advance", chromedp.Click(sel("live-advance")))
+	waitJS("advanced", fmt.Sprintf(`document.querySelector('[data-testid="live-current"]').textContent === %q`, items[2]))
+	if n := count(`[data-testid="live-item"]:nth-child(1) .done-text`); n != 1 {
+		t.Errorf("the first item is not shown done after advancing")
+	}
+
 	// Pause, resume, close (two clicks).
 	run("pause", chromedp.Click(sel("live-pause")))
 	waitJS("paused", `document.querySelector('[data-testid="live-status"]').dataset.status === 'paused'`)
