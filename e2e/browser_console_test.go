@@ -348,6 +348,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("the earlier speaker error is still shown after a successful command")
 	}
 	addSpeaker("Hoàng Văn Phó")
+	waitJS("two queued", `document.querySelectorAll('[data-testid="speaker-request"]').length === 2`)
 	addSpeaker("Đỗ Thị Thành")
 	waitJS("three queued", `document.querySelectorAll('[data-testid="speaker-request"]').length === 3`)
 	run("move the first down", chromedp.Click(chromedp.CSS(`[data-testid="speaker-request"]:nth-child(1) [data-testid="speaker-down"]`)))
@@ -450,6 +451,47 @@ func TestConsoleBrowser(t *testing.T) {
 	run("arm cancel", chromedp.Click(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`)))
 	run("confirm cancel", chromedp.Click(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`)))
 	waitJS("election cancelled", `[...document.querySelectorAll('[data-testid="poll-row"]')].some(r => r.dataset.status === 'cancelled' && r.textContent.includes('Chuyển sang kỳ họp sau'))`)
+
+	// A secret vote, an election and a rating, each with the tablet's
+	// ballot, closed and published: the results of every kind render.
+	type kindCase struct {
+		kind, question string
+		setup          func()
+		ballot         meeting.Ballot
+		row            string // a result row that must show the tablet's vote
+	}
+	cases := []kindCase{
+		{"secret", "Biểu quyết kín về nhân sự", func() {}, meeting.Ballot{Choice: meeting.ChoiceDisagree}, `tr[data-choice="disagree"]`},
+		{"election", "Bầu Bí thư", func() {
+			run("candidates", chromedp.SetValue(sel("poll-candidates"), "Hoàng Văn Phó\nTrần Thị Mẫu"), chromedp.SetValue(sel("poll-seats"), "1"))
+		}, meeting.Ballot{Kept: []string{"c2"}}, `tr[data-candidate="c2"]`},
+		{"rating", "Đánh giá, xếp loại cán bộ năm 2026", func() {
+			run("subjects", chromedp.SetValue(sel("poll-subjects"), "Nguyễn Văn Chủ"), chromedp.SetValue(sel("poll-scale"), "review"))
+		}, meeting.Ballot{Ratings: map[string]meeting.Level{"c1": meeting.LevelGood}}, `.subject`},
+	}
+	for i, c := range cases {
+		run("kind "+c.kind, chromedp.SetValue(sel("poll-question"), c.question), chromedp.SetValue(sel("poll-kind"), c.kind))
+		evalJS[bool](p, `(() => { document.querySelector('[data-testid="poll-kind"]').dispatchEvent(new Event('change')); return true; })()`)
+		c.setup()
+		run("create "+c.kind, chromedp.Click(sel("poll-create-submit")))
+		row := fmt.Sprintf(`[data-testid="poll-row"]:nth-child(1)`)
+		waitJS(c.kind+" draft", fmt.Sprintf(`document.querySelector(%q)?.dataset.status === 'draft' && document.querySelector(%q).textContent.includes(%q)`, row, row, c.question))
+		id := evalJS[string](p, fmt.Sprintf(`document.querySelector(%q).dataset.id`, row))
+		run("open "+c.kind, chromedp.Click(chromedp.CSS(row+` [data-testid="poll-open"]`)))
+		waitJS(c.kind+" open", fmt.Sprintf(`document.querySelector(%q).dataset.status === 'open'`, row))
+		if _, err := live.Cast(ctx, id, fmt.Sprintf("console-e2e-kind-%d", i), c.ballot); err != nil {
+			t.Fatalf("%s ballot: %v", c.kind, err)
+		}
+		waitJS(c.kind+" voted", fmt.Sprintf(`document.querySelector(%q).dataset.voted === '1'`, row+` [data-testid="poll-progress"]`))
+		run("close "+c.kind, chromedp.Click(chromedp.CSS(row+` [data-testid="poll-close"]`)))
+		waitJS(c.kind+" closed", fmt.Sprintf(`document.querySelector(%q).dataset.status === 'closed'`, row))
+		run("publish "+c.kind, chromedp.Click(chromedp.CSS(row+` [data-testid="poll-publish"]`)))
+		waitJS(c.kind+" published", fmt.Sprintf(`document.querySelector(%q).dataset.status === 'published'`, row))
+		if got := text(chromedp.CSS(row + ` [data-testid="poll-result"] ` + c.row)); !strings.Contains(got, "1") {
+			t.Errorf("%s result row = %q; want the tablet's vote counted", c.kind, got)
+		}
+	}
+	shot("poll-kinds")
 
 	// Excused with a reason: the roll and the quorum follow.
 	pid := evalJS[string](p, `[...document.querySelectorAll('[data-testid="attendance-row"]')].find(r => r.textContent.includes('Đỗ Thị Thành')).dataset.id`)
