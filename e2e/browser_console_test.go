@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -330,21 +331,56 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	shot("live-open")
 
-	// Speakers: add one directly, give the floor, the countdown runs, pause, end.
-	evalJS[bool](p, `(() => { const s = document.querySelector('[data-testid="speaker-add-participant"]'); s.value = [...s.options].find(o => o.text === 'Trần Thị Mẫu').value; return true; })()`)
-	run("add speaker", chromedp.Click(sel("speaker-add-submit")))
+	// Speakers: three added directly; reorder, withdraw; close and reopen
+	// the list; give the floor, the countdown runs; add time, pause, resume,
+	// end.
+	addSpeaker := func(name string) {
+		t.Helper()
+		evalJS[bool](p, fmt.Sprintf(`(() => { const s = document.querySelector('[data-testid="speaker-add-participant"]'); s.value = [...s.options].find(o => o.text === %q).value; return true; })()`, name))
+		run("add speaker "+name, chromedp.Click(sel("speaker-add-submit")))
+	}
+	queue := func() string {
+		return evalJS[string](p, `[...document.querySelectorAll('[data-testid="speaker-request"] .strong')].map(e => e.textContent).join(', ')`)
+	}
+	addSpeaker("Trần Thị Mẫu")
 	waitJS("queued", `document.querySelectorAll('[data-testid="speaker-request"]').length === 1`)
 	if vis := count(`[data-testid="speaker-error"]:not([hidden])`); vis != 0 {
 		t.Errorf("the earlier speaker error is still shown after a successful command")
 	}
-	run("give the floor", chromedp.Click(sel("speaker-give-floor")))
+	addSpeaker("Hoàng Văn Phó")
+	waitJS("two queued", `document.querySelectorAll('[data-testid="speaker-request"]').length === 2`)
+	addSpeaker("Đỗ Thị Thành")
+	waitJS("three queued", `document.querySelectorAll('[data-testid="speaker-request"]').length === 3`)
+	run("move the first down", chromedp.Click(chromedp.CSS(`[data-testid="speaker-request"]:nth-child(1) [data-testid="speaker-down"]`)))
+	waitJS("reordered", `document.querySelector('[data-testid="speaker-request"]:nth-child(1) .strong').textContent === 'Hoàng Văn Phó'`)
+	run("withdraw the last", chromedp.Click(chromedp.CSS(`[data-testid="speaker-request"]:nth-child(3) [data-testid="speaker-withdraw"]`)))
+	waitJS("withdrawn", `document.querySelectorAll('[data-testid="speaker-request"]').length === 2`)
+	if got := queue(); got != "Hoàng Văn Phó, Trần Thị Mẫu" {
+		t.Errorf("queue = %q; want Hoàng Văn Phó, Trần Thị Mẫu", got)
+	}
+	run("close the list", chromedp.Click(sel("speaker-close-list")))
+	waitJS("list closed", `document.querySelector('[data-testid="speaker-list-state"]').textContent === 'Danh sách đã khóa'`)
+	var me *meeting.Error
+	if _, err := live.Send(ctx, "speaker.request", map[string]any{}); !errors.As(err, &me) || me.Kind != meeting.KindConflict || !strings.Contains(me.Message, "đã khóa") {
+		t.Errorf("a tablet's request on the closed list: %v; want the list-closed conflict", err)
+	}
+	run("reopen the list", chromedp.Click(sel("speaker-reopen-list")))
+	waitJS("list open", `document.querySelector('[data-testid="speaker-list-state"]').hidden`)
+	run("give the floor", chromedp.Click(chromedp.CSS(`[data-testid="speaker-request"]:nth-child(2) [data-testid="speaker-give-floor"]`)))
 	waitJS("speaking", `document.querySelector('[data-testid="speaker-current"]').textContent === 'Đang phát biểu: Trần Thị Mẫu'`)
-	waitJS("countdown runs", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'true' && /^Thời gian còn lại \d\d:\d\d$/.test(document.querySelector('[data-testid="speaker-countdown"]').textContent)`)
+	waitJS("countdown runs", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'true' && /^Thời gian còn lại 0[34]:\d\d$/.test(document.querySelector('[data-testid="speaker-countdown"]').textContent)`)
+	run("add a minute", chromedp.SetValue(sel("speaker-add-seconds"), "60"), chromedp.Click(sel("speaker-add-time")))
+	waitJS("a minute more", `/^Thời gian còn lại 0[45]:\d\d$/.test(document.querySelector('[data-testid="speaker-countdown"]').textContent)`)
 	shot("speaking")
 	run("pause the clock", chromedp.Click(sel("speaker-pause")))
 	waitJS("clock paused", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'false'`)
+	run("resume the clock", chromedp.Click(sel("speaker-resume")))
+	waitJS("clock runs", `document.querySelector('[data-testid="speaker-countdown"]').dataset.running === 'true'`)
 	run("end the speech", chromedp.Click(sel("speaker-end")))
 	waitJS("nobody speaking", `document.querySelector('[data-testid="speaker-current"]').textContent === 'Chưa có ai phát biểu.'`)
+	if got := queue(); got != "Hoàng Văn Phó" {
+		t.Errorf("queue after the speech = %q; want Hoàng Văn Phó", got)
+	}
 
 	// Present the PDF: the tablet follows; next page; the pdf.js preview.
 	docID := evalJS[string](p, `document.querySelector('[data-testid="doc-row"]').dataset.id`)
@@ -415,6 +451,47 @@ func TestConsoleBrowser(t *testing.T) {
 	run("arm cancel", chromedp.Click(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`)))
 	run("confirm cancel", chromedp.Click(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`)))
 	waitJS("election cancelled", `[...document.querySelectorAll('[data-testid="poll-row"]')].some(r => r.dataset.status === 'cancelled' && r.textContent.includes('Chuyển sang kỳ họp sau'))`)
+
+	// A secret vote, an election and a rating, each with the tablet's
+	// ballot, closed and published: the results of every kind render.
+	type kindCase struct {
+		kind, question string
+		setup          func()
+		ballot         meeting.Ballot
+		row            string // a result row that must show the tablet's vote
+	}
+	cases := []kindCase{
+		{"secret", "Biểu quyết kín về nhân sự", func() {}, meeting.Ballot{Choice: meeting.ChoiceDisagree}, `tr[data-choice="disagree"]`},
+		{"election", "Bầu Bí thư", func() {
+			run("candidates", chromedp.SetValue(sel("poll-candidates"), "Hoàng Văn Phó\nTrần Thị Mẫu"), chromedp.SetValue(sel("poll-seats"), "1"))
+		}, meeting.Ballot{Kept: []string{"c2"}}, `tr[data-candidate="c2"]`},
+		{"rating", "Đánh giá, xếp loại cán bộ năm 2026", func() {
+			run("subjects", chromedp.SetValue(sel("poll-subjects"), "Nguyễn Văn Chủ"), chromedp.SetValue(sel("poll-scale"), "review"))
+		}, meeting.Ballot{Ratings: map[string]meeting.Level{"c1": meeting.LevelGood}}, `.subject`},
+	}
+	for i, c := range cases {
+		run("kind "+c.kind, chromedp.SetValue(sel("poll-question"), c.question), chromedp.SetValue(sel("poll-kind"), c.kind))
+		evalJS[bool](p, `(() => { document.querySelector('[data-testid="poll-kind"]').dispatchEvent(new Event('change')); return true; })()`)
+		c.setup()
+		run("create "+c.kind, chromedp.Click(sel("poll-create-submit")))
+		row := fmt.Sprintf(`[data-testid="poll-row"]:nth-child(1)`)
+		waitJS(c.kind+" draft", fmt.Sprintf(`document.querySelector(%q)?.dataset.status === 'draft' && document.querySelector(%q).textContent.includes(%q)`, row, row, c.question))
+		id := evalJS[string](p, fmt.Sprintf(`document.querySelector(%q).dataset.id`, row))
+		run("open "+c.kind, chromedp.Click(chromedp.CSS(row+` [data-testid="poll-open"]`)))
+		waitJS(c.kind+" open", fmt.Sprintf(`document.querySelector(%q).dataset.status === 'open'`, row))
+		if _, err := live.Cast(ctx, id, fmt.Sprintf("console-e2e-kind-%d", i), c.ballot); err != nil {
+			t.Fatalf("%s ballot: %v", c.kind, err)
+		}
+		waitJS(c.kind+" voted", fmt.Sprintf(`document.querySelector(%q).dataset.voted === '1'`, row+` [data-testid="poll-progress"]`))
+		run("close "+c.kind, chromedp.Click(chromedp.CSS(row+` [data-testid="poll-close"]`)))
+		waitJS(c.kind+" closed", fmt.Sprintf(`document.querySelector(%q).dataset.status === 'closed'`, row))
+		run("publish "+c.kind, chromedp.Click(chromedp.CSS(row+` [data-testid="poll-publish"]`)))
+		waitJS(c.kind+" published", fmt.Sprintf(`document.querySelector(%q).dataset.status === 'published'`, row))
+		if got := text(chromedp.CSS(row + ` [data-testid="poll-result"] ` + c.row)); !strings.Contains(got, "1") {
+			t.Errorf("%s result row = %q; want the tablet's vote counted", c.kind, got)
+		}
+	}
+	shot("poll-kinds")
 
 	// Excused with a reason: the roll and the quorum follow.
 	pid := evalJS[string](p, `[...document.querySelectorAll('[data-testid="attendance-row"]')].find(r => r.textContent.includes('Đỗ Thị Thành')).dataset.id`)
@@ -513,6 +590,13 @@ func TestConsoleBrowser(t *testing.T) {
 	}
 	shot("after")
 	run("live tab again", chromedp.Click(sel("tab-live")))
+
+	// Done with the first item: the next one is current.
+	run("advance", chromedp.Click(sel("live-advance")))
+	waitJS("advanced", fmt.Sprintf(`document.querySelector('[data-testid="live-current"]').textContent === %q`, items[2]))
+	if n := count(`[data-testid="live-item"]:nth-child(1) .done-text`); n != 1 {
+		t.Errorf("the first item is not shown done after advancing")
+	}
 
 	// Pause, resume, close (two clicks).
 	run("pause", chromedp.Click(sel("live-pause")))
