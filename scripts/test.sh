@@ -18,6 +18,8 @@ go version
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+# openssl: the archive test checks the hand verification docs/archive.md gives.
+command -v openssl >/dev/null || need+=(openssl)
 # A font with Vietnamese glyphs, so screenshots show diacritics, not boxes.
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
 if ((${#need[@]})); then
