@@ -20,8 +20,11 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 # openssl: the archive test checks the hand verification docs/archive.md gives.
 command -v openssl >/dev/null || need+=(openssl)
-# A font with Vietnamese glyphs, so screenshots show diacritics, not boxes.
-dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core)
+# Fonts with Vietnamese glyphs, the same as on the development machines, so
+# pages lay out (and screenshots look) the same everywhere.
+for f in fonts-noto-core fonts-liberation2 fonts-dejavu-core; do
+	dpkg -s "$f" >/dev/null 2>&1 || need+=("$f")
+done
 if ((${#need[@]})); then
 	sudo=""
 	[[ "$(id -u)" == 0 ]] || sudo="sudo"
