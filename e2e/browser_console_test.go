@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -552,41 +551,45 @@ func TestConsoleBrowser(t *testing.T) {
 	run("resolve", chromedp.Click(sel("support-resolve")))
 	waitJS("support resolved", `document.querySelector('[data-testid="support-item"]').dataset.resolved === 'true'`)
 
-	// After the meeting. Where this build has no minutes or archive routes
-	// (they come from another branch), the console says so instead of
-	// failing silently; where it has them, no such notice.
-	sec, secHTTP := newClient(t, srv.URL)
-	if err := sec.Login(ctx, adminUser, adminPassword); err != nil {
-		t.Fatal(err)
-	}
-	routeMissing := func(path string) bool {
-		resp, err := secHTTP.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode == http.StatusNotFound && strings.Contains(string(body), "no such route")
-	}
+	// After the meeting, while it is still open: the minutes exist as a
+	// draft (no "not available" notice), a conclusion can be recorded and
+	// the preview holds it, finalising is refused until the close, and the
+	// archive has nothing yet.
 	meetingID := evalJS[string](p, `new URLSearchParams(location.hash.slice(1)).get('m')`)
 	run("after tab", chromedp.Click(sel("tab-after")), chromedp.WaitVisible(sel("minutes-conclude")))
-	const na = "Chưa có trên máy chủ này"
-	if routeMissing("/api/meetings/" + meetingID + "/minutes?format=json&lang=vi") {
-		if got := text(sel("minutes-availability")); !strings.HasPrefix(got, na) {
-			t.Errorf("minutes availability = %q; want the not-available notice", got)
-		}
-		run("conclude", chromedp.SetValue(sel("minutes-text"), "Hội nghị thống nhất thông qua chương trình.", chromedp.NodeVisible), chromedp.Click(sel("minutes-conclude")))
-		if got := text(sel("minutes-error")); !strings.HasPrefix(got, na) {
-			t.Errorf("minutes.conclude error = %q; want the not-available message", got)
-		}
-	} else if count(`[data-testid="minutes-availability"]:not([hidden])`) != 0 {
-		t.Errorf("the minutes route exists but the console says it is not available")
+	if count(`[data-testid="minutes-availability"]:not([hidden])`) != 0 {
+		t.Errorf("the console says the minutes are not available: %q", text(sel("minutes-availability")))
 	}
-	if routeMissing("/api/archives") {
-		run("archive search", chromedp.Click(sel("archive-search")))
-		if got := text(sel("archive-error")); !strings.HasPrefix(got, na) {
-			t.Errorf("archive error = %q; want the not-available message", got)
-		}
+	if got := text(sel("minutes-status")); got != "Biên bản đang là bản nháp." {
+		t.Errorf("minutes status = %q; want the draft notice", got)
+	}
+	const conclusion = "Hội nghị thống nhất thông qua chương trình."
+	wmSet(t, p, testidSel("minutes-item"), "")
+	wmSet(t, p, testidSel("minutes-text"), conclusion)
+	run("conclude", chromedp.Click(sel("minutes-conclude")))
+	waitJS("conclusion listed", `!!document.querySelector('[data-testid="conclusion-row"][data-item=""]')`)
+	type preview struct {
+		Status int    `json:"status"`
+		Body   string `json:"body"`
+	}
+	pv := evalJS[preview](p, `fetch(document.querySelector('[data-testid="minutes-preview-json"]').href).then(async r => ({status: r.status, body: await r.text()}))`, chromedp.EvalAwaitPromise)
+	if pv.Status != http.StatusOK || !strings.Contains(pv.Body, conclusion) || !strings.Contains(pv.Body, meetingID) {
+		t.Errorf("minutes preview (JSON) = %d, has the conclusion %v", pv.Status, strings.Contains(pv.Body, conclusion))
+	}
+	wmSet(t, p, testidSel("minutes-number"), "01-BB/ĐU")
+	run("arm finalize", chromedp.Click(sel("minutes-finalize")))
+	run("confirm finalize", chromedp.Click(sel("minutes-finalize")))
+	waitJS("finalize refused", `!document.querySelector('[data-testid="minutes-finalize-error"]').hidden`)
+	if got := text(sel("minutes-finalize-error")); got != "Chỉ hoàn thành biên bản sau khi bế mạc cuộc họp." {
+		t.Errorf("finalize before the close = %q; want the server's Vietnamese refusal", got)
+	}
+	run("archive search", chromedp.Click(sel("archive-search")))
+	waitJS("archive listed", `!!document.querySelector('[data-testid="archive-list"] .empty')`)
+	if got := text(sel("archive-list")); got != "Không có bản lưu trữ." {
+		t.Errorf("archive list = %q; want none yet", got)
+	}
+	if count(`[data-testid="archive-error"]:not([hidden])`) != 0 {
+		t.Errorf("archive error = %q", text(sel("archive-error")))
 	}
 	shot("after")
 	run("live tab again", chromedp.Click(sel("tab-live")))

@@ -215,13 +215,18 @@ async function act(button, box, fn) {
   }
 }
 
-// armed makes a destructive button ask for a second click.
+// armed makes a destructive button ask for a second click. The button's
+// own label comes back after the confirming click or after 5 s.
 function armed(button, fn) {
+  const disarm = (b) => {
+    b.dataset.armed = 'false';
+    b.classList.remove('armed');
+    b.textContent = b.dataset.t ? t(b.dataset.t) : b.dataset.label;
+  };
   return (ev) => {
     const b = ev.currentTarget;
     if (b.dataset.armed === 'true') {
-      b.dataset.armed = 'false';
-      b.classList.remove('armed');
+      disarm(b);
       fn(ev);
       return;
     }
@@ -229,9 +234,7 @@ function armed(button, fn) {
     b.classList.add('armed');
     b.dataset.label = b.textContent;
     b.textContent = t('confirm_again');
-    setTimeout(() => {
-      if (b.dataset.armed === 'true') { b.dataset.armed = 'false'; b.classList.remove('armed'); b.textContent = b.dataset.label; }
-    }, 5000);
+    setTimeout(() => { if (b.dataset.armed === 'true') disarm(b); }, 5000);
   };
 }
 
