@@ -1,18 +1,38 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/room"
 )
 
 // DemoMeeting describes the demo meeting LoadDemo created.
 type DemoMeeting struct {
-	ID    string
-	Title string
-	Codes []DemoCode
+	ID        string
+	Title     string
+	Codes     []DemoCode
+	Documents []DemoDocument // none when the server has no document store
+}
+
+// HallCode returns the pairing code of the hall screen ("" if none).
+func (d DemoMeeting) HallCode() string {
+	for _, c := range d.Codes {
+		if c.Role == string(meeting.RoleHall) {
+			return c.Code
+		}
+	}
+	return ""
+}
+
+// DemoDocument is a sample document LoadDemo attached and published.
+type DemoDocument struct {
+	ID, Title, Item string
+	Access          meeting.Access
 }
 
 // DemoCode is a pairing code printed for a demo participant.
@@ -48,7 +68,11 @@ func demoName(i int) string {
 
 // LoadDemo creates a realistic demo meeting — a year-end review conference
 // with a Vietnamese agenda and n fictional delegates, a chair, a secretary,
-// two guests and a hall screen — and issues pairing codes for everyone.
+// two guests and a hall screen — attaches and publishes two sample PDFs
+// (the collective self-review report on item 2, open to delegates; the
+// confidential rating guide on item 5, named readers: the delegates, so
+// their downloads are watermarked) through the upload path, and issues
+// pairing codes for everyone.
 func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeting, error) {
 	now := s.now()
 	a := meeting.Actor{ID: "account:" + account, Role: meeting.RoleSecretary}
@@ -86,6 +110,26 @@ func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeti
 		return DemoMeeting{}, err
 	}
 	out := DemoMeeting{ID: r.ID(), Title: d.Title}
+	if s.docs.store != nil {
+		st := r.State()
+		var delegates []string
+		for _, p := range st.Participants {
+			if p.Role == meeting.RoleDelegate {
+				delegates = append(delegates, p.ID)
+			}
+		}
+		specs := []meeting.DocumentSpec{
+			{Title: demoDocs[0].title, Item: st.Agenda[1].ID, Access: meeting.AccessDelegates},
+			{Title: demoDocs[1].title, Item: st.Agenda[4].ID, Access: meeting.AccessNamed, Readers: delegates},
+		}
+		for i, spec := range specs {
+			doc, err := s.addDemoDocument(ctx, r, a, demoDocs[i], spec, d.StartsAt)
+			if err != nil {
+				return DemoMeeting{}, fmt.Errorf("sample document %q: %w", spec.Title, err)
+			}
+			out.Documents = append(out.Documents, DemoDocument{ID: doc.ID, Title: doc.Title, Item: doc.Item, Access: doc.Access})
+		}
+	}
 	codes, err := s.issueCodes(ctx, r.ID(), r.State().Participants)
 	if err != nil {
 		return DemoMeeting{}, err
@@ -95,4 +139,36 @@ func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeti
 		out.Codes = append(out.Codes, DemoCode{Participant: p.ID, Name: p.Name, Role: string(p.Role), Code: c.Code})
 	}
 	return out, nil
+}
+
+// addDemoDocument renders a sample document and adds it, published, through
+// the upload path (spooled, checked by content, stored under its content
+// key, then document.add).
+func (s *Server) addDemoDocument(ctx context.Context, r *room.Room, a meeting.Actor, doc demoDoc, spec meeting.DocumentSpec, day time.Time) (meeting.Document, error) {
+	b, err := doc.pdf("ĐẢNG ỦY KHỐI CÁC CƠ QUAN", "ĐẢNG BỘ THÀNH PHỐ (MẪU)", day)
+	if err != nil {
+		return meeting.Document{}, err
+	}
+	u, err := s.docs.spool(bytes.NewReader(b), doc.file)
+	if err != nil {
+		return meeting.Document{}, err
+	}
+	defer u.remove()
+	file, err := fileOf(u)
+	if err != nil {
+		return meeting.Document{}, err
+	}
+	events, err := s.submitUpload(ctx, r, a, u, file, &meeting.AddDocument{DocumentSpec: spec, Publish: true, File: file})
+	if err != nil {
+		return meeting.Document{}, err
+	}
+	var added meeting.Document
+	if err := json.Unmarshal(events[0].Data, &added); err != nil {
+		return meeting.Document{}, err
+	}
+	d, _, ok := r.Document(added.ID)
+	if !ok {
+		return meeting.Document{}, fmt.Errorf("document %s not in the meeting after document.add", added.ID)
+	}
+	return d, nil
 }

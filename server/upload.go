@@ -21,6 +21,7 @@ import (
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server/docfile"
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/room"
 )
 
 // Uploads are multipart/form-data requests read part by part with
@@ -289,34 +290,10 @@ func (s *Server) upload(c echo.Context, version bool) error {
 		cmd = &meeting.AddDocument{DocumentSpec: meeting.DocumentSpec{Title: title, Item: form.get("item"), Access: meeting.Access(form.get("access")), Readers: readers},
 			Publish: publish, File: file, Note: form.get("note")}
 	}
-	// The server gives the command as the system, under the uploader's ID.
-	actor := meeting.Actor{ID: a.ID, Role: meeting.RoleSystem, Participant: a.Participant}
-	// A dry run on a copy: invalid input stores nothing.
-	if _, err := meeting.Decide(r.State(), actor, cmd, s.now()); err != nil {
-		s.metrics.commands.WithLabelValues(string(meeting.KindOf(err))).Inc()
-		return err
-	}
-
-	ctx := c.Request().Context()
-	key := docstorage.ContentKey(form.file.sum)
-	unlock := s.docs.locks.lock(key)
-	defer unlock()
-	created, err := s.docs.putIfMissing(ctx, key, form.file, docstorage.Meta{ContentType: file.ContentType, Name: file.Name})
+	events, err := s.submitUpload(c.Request().Context(), r, a, form.file, file, cmd)
 	if err != nil {
 		return err
 	}
-	events, err := r.Submit(ctx, actor, cmd)
-	if err != nil {
-		s.metrics.commands.WithLabelValues(string(meeting.KindOf(err))).Inc()
-		if created {
-			if derr := s.docs.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
-				s.log.Error("delete uncommitted upload", "meeting", r.ID(), "key", key, "err", derr)
-			}
-		}
-		return err
-	}
-	s.metrics.commands.WithLabelValues("ok").Inc()
-	s.metrics.docBytes.WithLabelValues("upload").Add(float64(file.Size))
 	last := events[len(events)-1]
 	if version {
 		d, _, _ := r.Document(docID)
@@ -327,6 +304,40 @@ func (s *Server) upload(c echo.Context, version bool) error {
 	_ = json.Unmarshal(last.Data, &d)
 	s.log.Info("document uploaded", "meeting", r.ID(), "seq", last.Seq, "document", d.ID, "size", file.Size, "type", file.ContentType, "access", d.Access, "by", a.ID)
 	return c.JSON(http.StatusCreated, uploadResponse{Document: d, Version: 1, Seq: last.Seq})
+}
+
+// submitUpload stores the spooled file u (described by file) under its
+// content key and commits cmd, which adds it as a document or a version:
+// the path of every upload (the upload routes, the demo's documents). The
+// command is given as the system under a's ID, tried first on a copy of the
+// state so that invalid input stores nothing; if the commit fails the object
+// is deleted again, unless it was there before.
+func (s *Server) submitUpload(ctx context.Context, r *room.Room, a meeting.Actor, u *spooled, file meeting.File, cmd meeting.Command) ([]meeting.Event, error) {
+	actor := meeting.Actor{ID: a.ID, Role: meeting.RoleSystem, Participant: a.Participant}
+	if _, err := meeting.Decide(r.State(), actor, cmd, s.now()); err != nil {
+		s.metrics.commands.WithLabelValues(string(meeting.KindOf(err))).Inc()
+		return nil, err
+	}
+	key := docstorage.ContentKey(u.sum)
+	unlock := s.docs.locks.lock(key)
+	defer unlock()
+	created, err := s.docs.putIfMissing(ctx, key, u, docstorage.Meta{ContentType: file.ContentType, Name: file.Name})
+	if err != nil {
+		return nil, err
+	}
+	events, err := r.Submit(ctx, actor, cmd)
+	if err != nil {
+		s.metrics.commands.WithLabelValues(string(meeting.KindOf(err))).Inc()
+		if created {
+			if derr := s.docs.store.Delete(context.WithoutCancel(ctx), key); derr != nil {
+				s.log.Error("delete uncommitted upload", "meeting", r.ID(), "key", key, "err", derr)
+			}
+		}
+		return nil, err
+	}
+	s.metrics.commands.WithLabelValues("ok").Inc()
+	s.metrics.docBytes.WithLabelValues("upload").Add(float64(file.Size))
+	return events, nil
 }
 
 // putIfMissing stores the spooled file under key unless an object is there

@@ -325,8 +325,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintf(stdout, "\nCuộc họp mẫu / demo meeting: %s\n  %s\n", demo.ID, demo.Title)
 		fmt.Fprintf(stdout, "Mã ghép nối máy tính bảng (hiệu lực 10 phút) / tablet pairing codes (valid 10 minutes):\n")
 		for _, code := range demo.Codes {
-			fmt.Fprintf(stdout, "  %s  %-10s %-28s %s/tablet#code=%s\n", code.Code, code.Role, code.Name, base, code.Code)
+			page := "tablet"
+			if code.Role == "hall" {
+				page = "hall"
+			}
+			fmt.Fprintf(stdout, "  %s  %-10s %-28s %s/%s#code=%s\n", code.Code, code.Role, code.Name, base, page, code.Code)
 		}
+		for _, d := range demo.Documents {
+			fmt.Fprintf(stdout, "Tài liệu mẫu / sample document: %s  %s (%s)\n", d.ID, d.Title, d.Access)
+		}
+		fmt.Fprintf(stdout, "Bàn thư ký / secretary console:  %s/console#m=%s&tab=prepare\n", base, demo.ID)
+		if hc := demo.HallCode(); hc != "" {
+			fmt.Fprintf(stdout, "Màn hình hội trường / hall screen: %s/hall#code=%s\n", base, hc)
+		}
+		fmt.Fprintf(stdout, "Máy tính bảng / tablet:            %s/tablet#code=<mã ghép nối / pairing code>\n", base)
 	}
 
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

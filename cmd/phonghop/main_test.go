@@ -105,6 +105,21 @@ func TestFirstRunCreatesDataAndPrintsLogin(t *testing.T) {
 	if len(codes) != 30 {
 		t.Errorf("printed %d delegate pairing codes; want 30", len(codes))
 	}
+	// The addresses of the three apps: the console on the demo meeting, the
+	// hall screen with its own pairing code, the tablet's pairing URL.
+	base := `http://127\.0\.0\.1:[0-9]+`
+	for _, re := range []string{
+		`(?m)^Bàn thư ký / secretary console: +` + base + `/console#m=[a-z0-9]+&tab=prepare$`,
+		`(?m)^Màn hình hội trường / hall screen: ` + base + `/hall#code=[A-Z2-9]{4}-[A-Z2-9]{4}$`,
+		`(?m)^  [A-Z2-9]{4}-[A-Z2-9]{4}  hall .*` + base + `/hall#code=[A-Z2-9]{4}-[A-Z2-9]{4}$`,
+		`(?m)^Máy tính bảng / tablet: +` + base + `/tablet#code=<mã ghép nối / pairing code>$`,
+		`(?m)^Tài liệu mẫu / sample document: d[0-9]+  Báo cáo kiểm điểm tập thể Ban Thường vụ năm 2025 \(delegates\)$`,
+		`(?m)^Tài liệu mẫu / sample document: d[0-9]+  Hướng dẫn đánh giá, xếp loại chất lượng năm 2025 \(tài liệu mật\) \(named\)$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(s) {
+			t.Errorf("output does not match %s:\n%s", re, s)
+		}
+	}
 	pw, err := os.ReadFile(filepath.Join(data, "initial-admin-password"))
 	if err != nil || !strings.Contains(s, strings.TrimSpace(string(pw))) {
 		t.Errorf("initial password file = %q, %v; want the printed password", pw, err)

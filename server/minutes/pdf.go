@@ -24,6 +24,23 @@ var (
 	fontBoldItalic []byte
 )
 
+// Font returns the embedded Liberation Serif face for an fpdf style: ""
+// (regular), "B", "I" or "BI"; nil for any other style. Other PDF writers of
+// the server (the demo's sample documents) use the same faces.
+func Font(style string) []byte {
+	switch style {
+	case "":
+		return fontRegular
+	case "B":
+		return fontBold
+	case "I":
+		return fontItalic
+	case "BI":
+		return fontBoldItalic
+	}
+	return nil
+}
+
 // Page geometry, in millimetres (RULES-VN §7: A4; margins about 20–25 top
 // and bottom, 30–35 left, 15–20 right; body 13–14 pt).
 const (
