@@ -1283,14 +1283,22 @@ function renderPolls() {
 
 function renderPoll(p) {
   // A poll's row is redrawn on every vote: its last error is kept apart, so
-  // a refusal stays on screen until the next action on that poll.
+  // a refusal stays on screen through unrelated redraws, until the next
+  // action on that poll or until what it was about changes (the poll's
+  // status, or the quorum: "not enough present" is stale once people come).
   const err = errBox('poll-error');
   ui.pollErrs = ui.pollErrs || new Map();
-  if (ui.pollErrs.get(p.id)) showErr(err, ui.pollErrs.get(p.id));
+  const situation = () => {
+    const q = (cur && cur.src && cur.src.quorum()) || quorumOf(st());
+    return [p.status, q.present, q.entitled, q.required, q.met].join('|');
+  };
+  const kept = ui.pollErrs.get(p.id);
+  if (kept && kept.situation === situation()) showErr(err, kept.err);
+  else if (kept) ui.pollErrs.delete(p.id);
   const run = (name, data) => async (ev) => {
     ui.pollErrs.delete(p.id);
     const ok = await act(ev.currentTarget, err, () => command(name, data()));
-    if (!ok) ui.pollErrs.set(p.id, err._err);
+    if (!ok) ui.pollErrs.set(p.id, {err: err._err, situation: situation()});
     const row = $(`[data-testid="poll-row"][data-id="${CSS.escape(p.id)}"]`);
     const box = row && tid('poll-error', row);
     if (box && box !== err) showErr(box, ok ? null : err._err);
