@@ -1323,7 +1323,7 @@ function renderPoll(p) {
     const pct = eligible ? Math.round(100 * (p.voted || 0) / eligible) : 0;
     kids.push(h('div', {class: 'progress-wrap', testid: 'poll-progress', 'data-voted': p.voted || 0, 'data-eligible': eligible},
       h('span', {}, t('voted_of', p.voted || 0, eligible)),
-      h('div', {class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': eligible, 'aria-valuenow': p.voted || 0}, h('div', {class: 'fill', style: `width:${pct}%`}))));
+      h('div', {class: 'bar', role: 'progressbar', 'aria-label': t('voted_of', p.voted || 0, eligible), 'aria-valuemin': 0, 'aria-valuemax': eligible, 'aria-valuenow': p.voted || 0}, h('div', {class: 'fill', style: `width:${pct}%`}))));
   }
   if (p.status === 'open') {
     const nv = h('ul', {class: 'chips', testid: 'poll-not-voted'});
