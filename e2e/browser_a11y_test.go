@@ -66,9 +66,19 @@ func axeRunJS() string {
 	}
 	return `axe.run({exclude: [` + strings.Join(ex, ",") + `]}, {
 		runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
-		resultTypes: ["violations"],
-	}).then(r => r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
-		nodes: v.nodes.map(n => ({target: n.target.map(String), summary: n.failureSummary || ""}))})))`
+	}).then(r => ({
+		passes: r.passes.length,
+		passedNodes: Object.fromEntries(r.passes.map(v => [v.id, v.nodes.length])),
+		incomplete: r.incomplete.map(v => v.id + ":" + v.nodes.length + " (" + [...new Set(v.nodes.map(n => n.target.join(" ").replace(/\[data-key=.*$|:nth-child\(\d+\)/g, "") + ": " + (n.any.concat(n.all)[0] || {}).message))].join("; ") + ")"),
+		violations: r.violations.map(v => ({id: v.id, impact: v.impact || "", help: v.help, helpUrl: v.helpUrl,
+			nodes: v.nodes.map(n => ({target: n.target.map(String), summary: n.failureSummary || ""}))}))}))`
+}
+
+type axeResult struct {
+	Passes      int            `json:"passes"`
+	PassedNodes map[string]int `json:"passedNodes"`
+	Incomplete  []string       `json:"incomplete"`
+	Violations  []axeViolation `json:"violations"`
 }
 
 // a11yAudit is what axe found over a test: the serious and critical
@@ -92,11 +102,22 @@ func (a *a11yAudit) check(p *page, where string) {
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
 	defer cancel()
-	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRunJS(), chromedp.EvalAwaitPromise))
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](axeRunJS(), chromedp.EvalAwaitPromise))
 	if err != nil {
 		a.t.Fatalf("%s: axe: %v", where, err)
 	}
+	if res.Passes == 0 || res.PassedNodes["color-contrast"] == 0 {
+		a.t.Errorf("%s: axe checked nothing (%d rules passed, color-contrast on %d elements)", where, res.Passes, res.PassedNodes["color-contrast"])
+	}
+	a.t.Logf("%s: axe: %d rules passed (color-contrast on %d elements), incomplete %v, %d violated", where, res.Passes, res.PassedNodes["color-contrast"], res.Incomplete, len(res.Violations))
 	p.shot("axe-" + where)
+	a.violations(where, res.Violations, true)
+}
+
+// violations logs vs; the serious and critical ones fail the test when
+// fail is set.
+func (a *a11yAudit) violations(where string, vs []axeViolation, fail bool) {
+	a.t.Helper()
 	for _, v := range vs {
 		a.counts[v.ID+" ("+v.Impact+")"] += len(v.Nodes)
 		msg := fmt.Sprintf("%s: axe %s [%s] on %d element(s): %s (%s)", where, v.ID, v.Impact, len(v.Nodes), v.Help, v.HelpURL)
@@ -107,11 +128,84 @@ func (a *a11yAudit) check(p *page, where string) {
 			}
 			msg += fmt.Sprintf("\n\t%s\n\t\t%s", strings.Join(n.Target, " "), strings.ReplaceAll(n.Summary, "\n", "\n\t\t"))
 		}
-		if v.Impact == "serious" || v.Impact == "critical" {
+		if fail && (v.Impact == "serious" || v.Impact == "critical") {
 			a.t.Error(msg)
 		} else {
 			a.t.Log(msg)
 		}
+	}
+}
+
+// selfTest shows the check can fail: a grey-on-white button without a
+// name and an unlabelled input, added to p for the occasion, must be
+// reported (color-contrast, button-name, label); they are removed after.
+func (a *a11yAudit) selfTest(p *page) {
+	a.t.Helper()
+	if !evalJS[bool](p, `typeof axe === "object"`) {
+		evalJS[bool](p, a.axe+";\ntrue")
+	}
+	evalJS[bool](p, `(() => { const d = document.createElement("div"); d.id = "axe-selftest";
+		d.innerHTML = '<p style="color:#bbb;background:#fff">Chữ mờ khó đọc</p><button style="width:48px;height:48px"></button><input type="text">';
+		document.body.append(d); return true })()`)
+	ctx, cancel := context.WithTimeout(p.ctx, 60*time.Second)
+	defer cancel()
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[axeResult](axeRunJS(), chromedp.EvalAwaitPromise))
+	evalJS[bool](p, `(document.getElementById("axe-selftest").remove(), true)`)
+	if err != nil {
+		a.t.Fatalf("axe self-test: %v", err)
+	}
+	found := map[string]bool{}
+	for _, v := range res.Violations {
+		for _, n := range v.Nodes {
+			if strings.Contains(strings.Join(n.Target, " "), "axe-selftest") {
+				found[v.ID] = true
+			}
+		}
+	}
+	for _, want := range []string{"color-contrast", "button-name", "label"} {
+		if !found[want] {
+			a.t.Errorf("axe self-test: a planted %s violation is not reported (found %v)", want, found)
+		}
+	}
+}
+
+// checkChartContrast does what axe cannot for the results charts (it
+// leaves SVG text "incomplete"): each label's fill against the background
+// of the card it is drawn on must reach 4.5:1 (WCAG 1.4.3).
+func checkChartContrast(t *testing.T, p *page, where string) {
+	t.Helper()
+	type low struct {
+		Text  string  `json:"text"`
+		Ratio float64 `json:"ratio"`
+	}
+	type res struct {
+		N   int   `json:"n"`
+		Low []low `json:"low"`
+	}
+	r := evalJS[res](p, `(() => {
+		const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+		const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+		const out = {n: 0, low: []};
+		for (const e of document.querySelectorAll('[data-testid="result-chart"] text')) {
+			let bg = null;
+			for (let a = e.parentElement; a; a = a.parentElement) {
+				const c = rgb(getComputedStyle(a).backgroundColor);
+				if (c.length === 3 || (c.length === 4 && c[3] === 1)) { bg = c.slice(0, 3); break; }
+			}
+			bg = bg || [255, 255, 255];
+			const fg = rgb(getComputedStyle(e).fill).slice(0, 3);
+			const [l1, l2] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+			const ratio = (l1 + 0.05) / (l2 + 0.05);
+			out.n++;
+			if (ratio < 4.5) out.low.push({text: e.textContent, ratio});
+		}
+		return out;
+	})()`)
+	if r.N == 0 {
+		t.Errorf("%s: no chart text to check", where)
+	}
+	for _, l := range r.Low {
+		t.Errorf("%s: chart text %q has a contrast of %.2f:1; want at least 4.5:1", where, l.Text, l.Ratio)
 	}
 }
 
@@ -281,6 +375,7 @@ func TestA11yPages(t *testing.T) {
 	con.navigate(m.srv.URL + "/console")
 	con.waitTestID("login-form")
 	wmLangVI(t, con)
+	audit.selfTest(con)
 	audit.check(con, "console-login")
 	wmSet(t, con, testidSel("login-username"), adminUser)
 	con.typeInto("login-password", adminPassword)
@@ -362,6 +457,7 @@ func TestA11yPages(t *testing.T) {
 	m.cmd("poll.open", map[string]any{"id": elect})
 	tab.waitTestID("poll-" + elect)
 	audit.check(tab, "tablet-election")
+	checkChartContrast(t, tab, "tablet-election")
 	checkTargets(t, tab, "tablet-election 800×1280")
 	tab.viewport(390, 844)
 	checkTargets(t, tab, "tablet-election 390×844")
@@ -381,6 +477,7 @@ func TestA11yPages(t *testing.T) {
 	m.cmd("poll.publish", map[string]any{"id": elect})
 	hall.waitTestID("result-" + elect)
 	audit.check(hall, "hall-result")
+	checkChartContrast(t, hall, "hall-result")
 
 	con.click("tab-live")
 	con.waitJS(`!!document.querySelector(` + wmQ(wmPollRow(elect)+`[data-status="published"]`) + `)`)
@@ -403,9 +500,11 @@ func TestA11yPages(t *testing.T) {
 	checkTargets(t, tab, "en-tablet-agenda 800×1280")
 	tab.click("tab-polls")
 	audit.check(tab, "en-tablet-polls")
+	checkChartContrast(t, tab, "en-tablet-polls")
 	hall.click("lang-toggle")
 	hall.waitJS(`document.documentElement.lang === "en"`)
 	audit.check(hall, "en-hall-result")
+	checkChartContrast(t, hall, "en-hall-result")
 }
 
 // hallBox is where an element of the hall screen is drawn.
