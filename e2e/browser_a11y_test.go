@@ -250,6 +250,10 @@ func checkTargets(t *testing.T, p *page, where string) {
 	if f.N == 0 {
 		t.Errorf("%s: no interactive element measured", where)
 	}
+	// Every tab reachable on screen, none cut off at the edge.
+	for _, tab := range evalJS[[]string](p, `[...document.querySelectorAll('[role=tab]')].filter(e => { const r = e.getBoundingClientRect(); return r.left < 0 || r.right > document.documentElement.clientWidth + 0.5 }).map(e => e.dataset.testid || e.textContent)`) {
+		t.Errorf("%s: the tab %q is cut off at the edge of the screen", where, tab)
+	}
 	t.Logf("%s: %d interactive elements measured, %d under 44×44 px", where, f.N, len(f.Small))
 	for _, s := range f.Small {
 		t.Errorf("%s: touch target smaller than 44×44 px: %s", where, s)
