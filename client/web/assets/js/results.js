@@ -24,7 +24,8 @@ function s(tag, attrs, text) {
 function rows(poll) {
   const r = poll.result;
   if (!r) return [];
-  if (r.options) return r.options.map((o) => ({ label: t('choice.' + o.choice), votes: o.votes, percent: o.percent, key: o.choice }));
+  // The bar that decided the outcome is green: "agree" when it passed.
+  if (r.options) return r.options.map((o) => ({ label: t('choice.' + o.choice), votes: o.votes, percent: o.percent, mark: o.choice === 'agree' && r.passed, key: o.choice }));
   if (r.candidates) return r.candidates.map((c) => ({ label: c.name, votes: c.votes, percent: c.percent, mark: c.elected, key: c.id }));
   if (r.subjects) {
     // A rating: one row per person, with the level reached.
