@@ -144,7 +144,7 @@ export const S = {
   current_item: {vi: 'Mục đang thảo luận', en: 'Current item'},
   no_current: {vi: 'Chưa chọn mục nào.', en: 'No current item.'},
   set_current: {vi: 'Chọn làm mục hiện tại', en: 'Make current'},
-  set_current_of: {vi: (x) => `Chọn “${x}” làm mục hiện tại`, en: (x) => `Make “${x}” current`},
+  set_current_of: {vi: (x) => `Chọn làm mục hiện tại: “${x}”`, en: (x) => `Make current: “${x}”`},
   advance: {vi: 'Xong mục này, sang mục tiếp', en: 'Done, next item'},
   is_current: {vi: 'Đang thảo luận', en: 'Current'},
 
@@ -162,7 +162,7 @@ export const S = {
   queue: {vi: 'Danh sách đăng ký', en: 'Queue'},
   queue_empty: {vi: 'Chưa có ai đăng ký.', en: 'Nobody is waiting.'},
   give_floor: {vi: 'Mời phát biểu', en: 'Give the floor'},
-  give_floor_of: {vi: (x) => `Mời ${x} phát biểu`, en: (x) => `Give the floor to ${x}`},
+  give_floor_of: {vi: (x) => `Mời phát biểu: ${x}`, en: (x) => `Give the floor to ${x}`},
   withdraw_req: {vi: 'Rút', en: 'Withdraw'},
   add_speaker: {vi: 'Thêm người phát biểu', en: 'Add speaker'},
   kind: {vi: 'Loại', en: 'Kind'},

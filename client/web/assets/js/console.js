@@ -1286,14 +1286,22 @@ function renderPolls() {
 
 function renderPoll(p) {
   // A poll's row is redrawn on every vote: its last error is kept apart, so
-  // a refusal stays on screen until the next action on that poll.
+  // a refusal stays on screen through unrelated redraws, until the next
+  // action on that poll or until what it was about changes (the poll's
+  // status, or the quorum: "not enough present" is stale once people come).
   const err = errBox('poll-error');
   ui.pollErrs = ui.pollErrs || new Map();
-  if (ui.pollErrs.get(p.id)) showErr(err, ui.pollErrs.get(p.id));
+  const situation = () => {
+    const q = (cur && cur.src && cur.src.quorum()) || quorumOf(st());
+    return [p.status, q.present, q.entitled, q.required, q.met].join('|');
+  };
+  const kept = ui.pollErrs.get(p.id);
+  if (kept && kept.situation === situation()) showErr(err, kept.err);
+  else if (kept) ui.pollErrs.delete(p.id);
   const run = (name, data) => async (ev) => {
     ui.pollErrs.delete(p.id);
     const ok = await act(ev.currentTarget, err, () => command(name, data()));
-    if (!ok) ui.pollErrs.set(p.id, err._err);
+    if (!ok) ui.pollErrs.set(p.id, {err: err._err, situation: situation()});
     const row = $(`[data-testid="poll-row"][data-id="${CSS.escape(p.id)}"]`);
     const box = row && tid('poll-error', row);
     if (box && box !== err) showErr(box, ok ? null : err._err);
@@ -1318,7 +1326,7 @@ function renderPoll(p) {
     const pct = eligible ? Math.round(100 * (p.voted || 0) / eligible) : 0;
     kids.push(h('div', {class: 'progress-wrap', testid: 'poll-progress', 'data-voted': p.voted || 0, 'data-eligible': eligible},
       h('span', {}, t('voted_of', p.voted || 0, eligible)),
-      h('div', {class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': eligible, 'aria-valuenow': p.voted || 0}, h('div', {class: 'fill', style: `width:${pct}%`}))));
+      h('div', {class: 'bar', role: 'progressbar', 'aria-label': t('voted_of', p.voted || 0, eligible), 'aria-valuemin': 0, 'aria-valuemax': eligible, 'aria-valuenow': p.voted || 0}, h('div', {class: 'fill', style: `width:${pct}%`}))));
   }
   if (p.status === 'open') {
     const nv = h('ul', {class: 'chips', testid: 'poll-not-voted'});

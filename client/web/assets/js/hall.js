@@ -83,7 +83,7 @@ async function start(id) {
   els.status = statusBadge(conn);
   els.title = h('h1', { testid: 'hall-title', class: 'grow' });
   els.meetingStatus = h('span', { testid: 'hall-status', class: 'who' });
-  els.body = h('div', { class: 'hall-grid' });
+  els.body = h('main', { class: 'hall-grid' });
   replace(app, h('header', { class: 'topbar' }, els.title, els.meetingStatus, conn, langButton()), els.body);
   live = new Live({ meeting: id, kernel, onChange: render, onStatus: (s) => els.status(s), onEnded: () => showPair(t('status.ended')) });
   globalThis.phonghop = { live }; // for debugging and the browser tests
@@ -108,31 +108,37 @@ function render(st) {
   const published = st.polls.filter((p) => p.status === 'published' && p.result);
   const last = published.length ? published.reduce((a, b) => ((b.published_at || '') > (a.published_at || '') ? b : a)) : null;
   const pres = presentation(st);
-  replace(els.body,
-    h('div', null,
-      pres,
-      h('section', { class: 'card', 'aria-labelledby': 'cur-h' },
-        h('h2', { id: 'cur-h' }, t('hall.current')),
-        h('h1', { testid: 'hall-current' }, item ? `${idx + 1}. ${item.title}` : '—'),
-        item && item.presenter ? h('p', { class: 'muted' }, t('agenda.presenter', { name: item.presenter })) : null),
-      h('section', { class: 'card', 'aria-labelledby': 'sp-h', 'aria-live': 'polite' },
-        h('h2', { id: 'sp-h' }, t('hall.speaker')),
-        sp ? [h('h1', { testid: 'hall-speaker' }, participantName(st, sp.participant)), h('div', { class: 'clock', testid: 'speech-clock', role: 'timer' })]
-          : h('p', { class: 'muted', testid: 'hall-speaker' }, t('floor.nobody'))),
-      open.map((p) => h('section', { class: 'card', testid: 'hall-poll-' + p.id, 'aria-live': 'polite' },
-        h('h2', null, t('hall.vote') + ' · ' + pollKindLabel(p)),
-        h('h1', null, p.question),
-        h('p', { class: 'clock', testid: 'hall-progress' }, `${p.voted || 0}/${(p.eligible || []).length}`))),
-      !open.length && last ? h('section', { class: 'card', testid: 'hall-results' }, h('h2', null, t('hall.results')), resultChart(last)) : null),
-    h('div', null,
-      h('section', { class: 'card', testid: 'hall-quorum', 'data-met': q.met ? 'true' : 'false', 'aria-live': 'polite' },
-        h('h2', null, t('hall.attendance')),
-        h('p', { class: 'big', testid: 'hall-present' }, t('hall.present', { present: q.present, entitled: q.entitled })),
-        h('p', { class: q.met ? '' : 'muted' }, q.met ? t('hall.quorum.met') : t('hall.quorum.notmet', { required: q.required }))),
-      h('section', { class: 'card' },
-        h('h2', null, t('hall.queue')),
-        queue.length ? h('ol', { class: 'queue', testid: 'hall-queue' }, queue.map((r) => h('li', null, participantName(st, r.participant))))
-          : h('p', { class: 'muted', testid: 'hall-queue' }, t('floor.queue.empty')))));
+  // A published result (no vote open) is what the room looks at: it takes
+  // the wide column, alone, so the chart and the outcome fit on the screen
+  // without scrolling; the current item, the speaker and the quorum stay on
+  // the side, still in large type.
+  const results = !open.length && last
+    ? h('section', { class: 'card results-card', testid: 'hall-results', 'aria-labelledby': 'res-h' }, h('h2', { id: 'res-h' }, t('hall.results')), resultChart(last))
+    : null;
+  const current = h('section', { class: 'card', 'aria-labelledby': 'cur-h' },
+    h('h2', { id: 'cur-h' }, t('hall.current')),
+    h('h1', { testid: 'hall-current' }, item ? `${idx + 1}. ${item.title}` : '—'),
+    item && item.presenter ? h('p', { class: 'muted' }, t('agenda.presenter', { name: item.presenter })) : null);
+  const speaker = h('section', { class: 'card', 'aria-labelledby': 'sp-h', 'aria-live': 'polite' },
+    h('h2', { id: 'sp-h' }, t('hall.speaker')),
+    sp ? [h('h1', { testid: 'hall-speaker' }, participantName(st, sp.participant)), h('div', { class: 'clock', testid: 'speech-clock', role: 'timer' })]
+      : h('p', { class: 'muted', testid: 'hall-speaker' }, t('floor.nobody')));
+  const polls = open.map((p) => h('section', { class: 'card', testid: 'hall-poll-' + p.id, 'aria-live': 'polite' },
+    h('h2', null, t('hall.vote') + ' · ' + pollKindLabel(p)),
+    h('h1', null, p.question),
+    h('p', { class: 'clock', testid: 'hall-progress' }, `${p.voted || 0}/${(p.eligible || []).length}`)));
+  const quorum = h('section', { class: 'card', testid: 'hall-quorum', 'data-met': q.met ? 'true' : 'false', 'aria-live': 'polite' },
+    h('h2', null, t('hall.attendance')),
+    h('p', { class: 'big', testid: 'hall-present' }, t('hall.present', { present: q.present, entitled: q.entitled })),
+    h('p', { class: q.met ? '' : 'muted' }, q.met ? t('hall.quorum.met') : t('hall.quorum.notmet', { required: q.required })));
+  const queueCard = h('section', { class: 'card' },
+    h('h2', null, t('hall.queue')),
+    queue.length ? h('ol', { class: 'queue', testid: 'hall-queue' }, queue.map((r) => h('li', null, participantName(st, r.participant))))
+      : h('p', { class: 'muted', testid: 'hall-queue' }, t('floor.queue.empty')));
+  els.body.classList.toggle('with-results', !!results);
+  replace(els.body, results
+    ? [h('div', { class: 'hall-main' }, results, pres), h('div', { class: 'hall-side' }, current, speaker, quorum, queueCard)]
+    : [h('div', { class: 'hall-main' }, pres, current, speaker, polls), h('div', { class: 'hall-side' }, quorum, queueCard)]);
   tick();
 }
 

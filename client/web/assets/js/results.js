@@ -24,7 +24,8 @@ function s(tag, attrs, text) {
 function rows(poll) {
   const r = poll.result;
   if (!r) return [];
-  if (r.options) return r.options.map((o) => ({ label: t('choice.' + o.choice), votes: o.votes, percent: o.percent, key: o.choice }));
+  // The bar that decided the outcome is green: "agree" when it passed.
+  if (r.options) return r.options.map((o) => ({ label: t('choice.' + o.choice), votes: o.votes, percent: o.percent, mark: o.choice === 'agree' && r.passed, key: o.choice }));
   if (r.candidates) return r.candidates.map((c) => ({ label: c.name, votes: c.votes, percent: c.percent, mark: c.elected, key: c.id }));
   if (r.subjects) {
     // A rating: one row per person, with the level reached.
@@ -50,16 +51,18 @@ export function outcomeText(poll) {
 export function resultChart(poll) {
   const data = rows(poll);
   if (!data.length) return null;
-  const W = 800, rowH = 56, labelW = 300, pad = 8;
+  // Sized for a projector: on the hall's wide column (about 1,200 px at
+  // 1920×1080) a label is drawn at about 40 px.
+  const W = 800, rowH = 64, labelW = 330, pad = 8, fs = 28;
   const H = data.length * rowH + pad * 2;
   const max = Math.max(1, ...data.map((d) => d.votes));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img', 'aria-label': poll.question, 'data-testid': 'result-chart' });
   data.forEach((d, i) => {
     const y = pad + i * rowH;
-    const w = Math.round(((W - labelW - 160) * d.votes) / max);
-    svg.append(s('text', { x: 0, y: y + rowH / 2 + 7, 'font-size': 22, class: 'bar-label' }, d.label.length > 26 ? d.label.slice(0, 25) + '…' : d.label));
+    const w = Math.round(((W - labelW - 190) * d.votes) / max);
+    svg.append(s('text', { x: 0, y: y + rowH / 2 + 9, 'font-size': fs, class: 'bar-label' }, d.label.length > 23 ? d.label.slice(0, 22) + '…' : d.label));
     svg.append(s('rect', { x: labelW, y: y + 8, width: Math.max(2, w), height: rowH - 16, rx: 4, fill: d.mark ? '#0b6b2f' : '#a50e0e', 'data-key': d.key, 'data-votes': d.votes }));
-    svg.append(s('text', { x: labelW + w + 10, y: y + rowH / 2 + 7, 'font-size': 22 }, `${d.votes} (${pct(d.percent)})`));
+    svg.append(s('text', { x: labelW + w + 10, y: y + rowH / 2 + 9, 'font-size': fs, class: 'bar-value' }, `${d.votes} (${pct(d.percent)})`));
   });
   const table = h('table', { class: 'sr-only' },
     h('tbody', null, data.map((d) => h('tr', null, h('th', { scope: 'row' }, d.label), h('td', null, String(d.votes)), h('td', null, pct(d.percent))))));
