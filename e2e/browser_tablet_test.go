@@ -247,6 +247,11 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	pollSel := `[data-testid="poll-` + vote + `"]`
 	tab.waitTestID("poll-" + vote) // the tablet switches to the vote
 	hallPage.waitTestID("hall-poll-" + vote)
+	// A ballot suggests no answer: the three choices look exactly alike.
+	if looks := evalJS[[]string](tab, `[...document.querySelectorAll('`+pollSel+` [data-testid^="choice-"]')].map((b) => {
+		const s = getComputedStyle(b); return [b.className, s.backgroundColor, s.color, s.borderColor, s.fontWeight].join("|") })`); len(looks) != 3 || looks[0] != looks[1] || looks[1] != looks[2] {
+		t.Errorf("the choices of a secret ballot look different: %q", looks)
+	}
 	tab.setOffline(true)
 	tab.waitJS(`document.querySelector('[data-testid="conn-status"]').dataset.status === "offline"`)
 	tab.clickSel(pollSel + ` [data-testid="choice-agree"]`)

@@ -430,8 +430,9 @@ function pollCard(st, p) {
   }
   // edit
   if (p.kind === 'open' || p.kind === 'secret') {
+    // Every choice looks the same: a ballot must not suggest an answer.
     card.append(h('div', { class: 'choices', role: 'group', 'aria-label': p.question },
-      ['agree', 'disagree', 'abstain'].map((c) => h('button', { type: 'button', class: 'btn btn-big' + (c === 'agree' ? ' btn-primary' : ''), testid: 'choice-' + c,
+      ['agree', 'disagree', 'abstain'].map((c) => h('button', { type: 'button', class: 'btn btn-big', testid: 'choice-' + c,
         onclick: () => { v.choice = c; v.step = 'confirm'; render(live.state); } }, t('choice.' + c)))));
     return card;
   }
