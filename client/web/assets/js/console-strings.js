@@ -321,4 +321,50 @@ export const S = {
   archive_empty: {vi: 'Không có bản lưu trữ.', en: 'No archives.'},
   revision_n: {vi: (n) => `Lần ${n}`, en: (n) => `Revision ${n}`},
   download_zip: {vi: 'Tải gói ZIP', en: 'Download ZIP'},
+
+  // meeting settings (meeting.configure)
+  settings_heading: {vi: 'Thiết lập cuộc họp (số lượng, thời gian, kiểm phiếu)', en: 'Meeting settings (quorum, times, counting)'},
+  quorum_rule: {vi: 'Quy định số lượng để tiến hành', en: 'Quorum rule'},
+  q_comparison: {vi: 'Mức', en: 'Comparison'},
+  q_num: {vi: 'Tử số', en: 'Numerator'},
+  q_den: {vi: 'Mẫu số', en: 'Denominator'},
+  q_base: {vi: 'Tính trên', en: 'Counted on'},
+  q_at_least: {vi: 'Từ … trở lên', en: 'At least'},
+  q_more_than: {vi: 'Trên', en: 'More than'},
+  qb_entitled: {vi: 'Tổng số được triệu tập', en: 'All those summoned'},
+  qb_summoned: {vi: 'Số được triệu tập trừ người vắng có lý do', en: 'Those summoned minus the excused'},
+  qb_of_entitled: {vi: 'số được triệu tập', en: 'of those summoned'},
+  qb_of_summoned: {vi: 'số được triệu tập (trừ người vắng có lý do)', en: 'of those summoned (the excused left out)'},
+  quorum_rule_line: {vi: (r, n) => `Quy định: ${r} — cần ${n} người`, en: (r, n) => `Rule: ${r} — ${n} needed`},
+  late_grace_min: {vi: 'Đến muộn sau khai mạc (phút)', en: 'Late after opening (minutes)'},
+  speaking_time_min: {vi: 'Thời gian phát biểu mặc định (phút, 0: không giới hạn)', en: 'Default speaking time (minutes, 0: none)'},
+  minutes_n: {vi: (m) => `${m} phút`, en: (m) => `${m} min`},
+  no_limit: {vi: 'không giới hạn', en: 'no limit'},
+  tie_rule: {vi: 'Khi bằng phiếu ở suất cuối', en: 'A tie for the last seat'},
+  tie_revote: {vi: 'Bầu lại giữa những người bằng phiếu', en: 'Re-vote among the tied'},
+  tie_elder: {vi: 'Người nhiều tuổi hơn trúng cử', en: 'The elder is elected'},
+  cap_enabled: {vi: 'Khống chế tỷ lệ “Hoàn thành xuất sắc nhiệm vụ”', en: 'Cap “Excellent” ratings'},
+  cap_percent: {vi: 'Tỷ lệ khống chế (%)', en: 'Cap (%)'},
+  empty_invalid: {vi: 'Phiếu bầu không giữ lại ai là phiếu không hợp lệ', en: 'An election ballot keeping nobody is invalid'},
+  sites_lines: {vi: 'Các điểm cầu (mỗi dòng một điểm cầu)', en: 'Linked sites (one per line)'},
+
+  // document access (document.update)
+  doc_edit: {vi: 'Sửa tiêu đề, quyền xem', en: 'Edit title, access'},
+  doc_edit_of: {vi: (x) => `Sửa tiêu đề, quyền xem: “${x}”`, en: (x) => `Edit title, access: “${x}”`},
+  doc_title_edit: {vi: 'Tiêu đề', en: 'Title'},
+  doc_readers_pick: {vi: 'Người được xem', en: 'Readers'},
+  doc_narrow_warning: {vi: 'Thu hẹp quyền xem: người không còn quyền sẽ mất tài liệu này trên máy tính bảng. Bấm Lưu hai lần để xác nhận.',
+    en: 'Narrowing access: whoever loses it will lose this document on their tablet. Click Save twice to confirm.'},
+
+  // re-votes (poll.revote)
+  revote: {vi: 'Biểu quyết lại', en: 'Re-vote'},
+  revote_of_q: {vi: (x) => `Biểu quyết lại: “${x}”`, en: (x) => `Re-vote: “${x}”`},
+  revote_of_label: {vi: 'Biểu quyết lại của:', en: 'Re-vote of:'},
+  revoted_by_label: {vi: 'Đã biểu quyết lại tại:', en: 'Re-voted in:'},
+
+  // per-item speaking limit (speaker.set_limit)
+  item_limit_min: {vi: 'Thời gian phát biểu của mục này (phút)', en: 'Speaking time on this item (minutes)'},
+  set_item_limit: {vi: 'Đặt', en: 'Set'},
+  item_limit_now: {vi: (m) => `Mục này: ${m} phút mỗi lượt`, en: (m) => `This item: ${m} min per speech`},
+  item_limit_default: {vi: (m) => `Mục này theo mặc định của cuộc họp (${m})`, en: (m) => `This item follows the meeting's default (${m})`},
 };

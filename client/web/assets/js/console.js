@@ -17,6 +17,12 @@
 //             details-starts-at details-chair details-secretary details-save
 //             details-error details-result
 //             tab-prepare tab-live tab-after panel-prepare panel-live panel-after
+//  settings   settings-card (a <details>: click its summary) settings-summary
+//             settings-form settings-quorum-at-least settings-quorum-num
+//             settings-quorum-den settings-quorum-base settings-late-grace
+//             settings-speaking-time (minutes) settings-tie-rule
+//             settings-cap-enabled settings-cap-percent settings-empty-invalid
+//             settings-sites settings-save settings-error settings-result
 //  agenda     agenda-list agenda-item[data-id] agenda-item-title
 //             agenda-item-presenter agenda-rename agenda-up agenda-down
 //             agenda-remove (click twice: arm, then confirm) agenda-edit-title
@@ -33,7 +39,11 @@
 //             doc-readers doc-publish-now doc-upload-submit doc-upload-error
 //             doc-upload-result doc-list doc-row[data-id] doc-status
 //             doc-publish doc-withdraw doc-version-file doc-version-note
-//             doc-version-submit doc-row-error
+//             doc-version-submit doc-row-error doc-edit; while editing, the
+//             row holds doc-edit-title doc-edit-item doc-edit-access
+//             doc-edit-readers > doc-edit-reader[data-id] (checkboxes)
+//             doc-edit-narrow-warning doc-edit-save (two clicks when the
+//             change narrows who may read) doc-edit-cancel
 //  pairing    pairing-issue pairing-error pairing-sheet
 //             pairing-card[data-participant] pairing-name pairing-code
 //             pairing-qr (img) pairing-print; pairing-preview holds an on-screen
@@ -47,7 +57,10 @@
 //             speaker-up speaker-down speaker-withdraw speaker-add-participant
 //             speaker-add-kind speaker-add-submit speaker-close-list
 //             speaker-reopen-list speaker-list-state speaker-error
+//             speaker-item-limit (minutes) speaker-item-limit-set
+//             speaker-item-limit-current
 //  attendance quorum-summary quorum-state (data-met="true|false")
+//             quorum-rule (data-num data-den data-at-least data-base)
 //             attendance-mark-all-present attendance-list
 //             attendance-row[data-id] attendance-status attendance-reason
 //             attendance-present attendance-absent attendance-excused
@@ -60,7 +73,11 @@
 //             poll-cancel poll-progress poll-not-voted (data-count; chips
 //             .chip[data-id], poll-not-voted-more) poll-not-voted-refresh
 //             poll-result (rows tr[data-choice] / tr[data-candidate])
-//             poll-outcome poll-error
+//             poll-outcome poll-error poll-revote (closed, published or
+//             cancelled polls) poll-revote-of[data-target] (in a re-vote's
+//             row: the earlier poll; click to go to it) poll-revoted-by
+//             [data-target] (in the earlier poll's row); poll-row has
+//             data-revote-of and id="poll-<id>"
 //  notices    notice-text notice-to notice-send notice-error notice-result
 //             notice-list notice-item
 //  support    support-list support-item[data-id] (data-resolved)
@@ -94,7 +111,7 @@
 // time (for the browser tests' figures).
 // Destructive buttons take two clicks (the first arms them, 5 s):
 // agenda-remove, participant-remove, live-close, poll-cancel,
-// minutes-finalize.
+// minutes-finalize, and doc-edit-save when it narrows a document's access.
 //
 // Every error is shown in the box next to the control that caused it, in
 // the chosen language (Vietnamese by default), with the server's per-row or
@@ -534,7 +551,7 @@ function buildMeeting() {
     }
   });
   ui.panels.prepare = h('section', {role: 'tabpanel', id: 'panel-prepare', 'aria-labelledby': 'tab-prepare', testid: 'panel-prepare', class: 'panel'},
-    buildDetails(), buildAgenda(), buildParticipants(), buildDocuments(), buildPairing());
+    buildDetails(), buildSettings(), buildAgenda(), buildParticipants(), buildDocuments(), buildPairing());
   ui.panels.live = h('section', {role: 'tabpanel', id: 'panel-live', 'aria-labelledby': 'tab-live', testid: 'panel-live', class: 'panel'},
     h('div', {class: 'live-grid'},
       h('div', {class: 'col'}, buildSession(), buildSpeakers(), buildPresent()),
@@ -563,6 +580,8 @@ async function openMeetingView(id, tab) {
   cur = {id, src: null, state: null, tab, support: new Map(), presented: null, codes: [], conns: null, connTimer: 0};
   drawn.clear();
   ui.detailsDirty = false;
+  ui.settingsDirty = false;
+  ui.docEditing = null;
   ui.agendaEditing = null;
   ui.notVoted = {};
   ui.notVotedAt = {};
@@ -671,6 +690,7 @@ function renderAllNow() {
   ui.status.dataset.status = s.status;
   ui.sub.textContent = [d.organization, d.place, fmtTime(d.starts_at), d.chair && (t('f_chair') + ': ' + d.chair), d.secretary && (t('f_secretary') + ': ' + d.secretary)].filter(Boolean).join(' · ');
   renderDetails();
+  renderSettings();
   renderAgenda();
   renderParticipants();
   renderDocuments();
@@ -755,6 +775,100 @@ function renderDetails() {
   f.starts.value = localInput(d.starts_at);
   f.chair.value = d.chair || '';
   f.secretary.value = d.secretary || '';
+}
+
+// ---- meeting settings (meeting.configure) -----------------------------------
+
+// minutesOf renders a Go duration (nanoseconds) in minutes for an input.
+function minutesOf(ns) { const m = (ns || 0) / NS / 60000; return String(Math.round(m * 100) / 100); }
+// secondsOfMinutes reads a minutes input as whole seconds (NaN stays NaN:
+// the server refuses it with its own message).
+function secondsOfMinutes(v) { return v.trim() === '' ? NaN : Math.round(Number(v.replace(',', '.')) * 60); }
+function intOf(v) { return v.trim() === '' ? NaN : Number(v); }
+
+// quorumRuleText renders a quorum rule: "từ 2/3 trở lên số được triệu tập".
+function quorumRuleText(r) {
+  if (!r) return '';
+  return thresholdText(r) + ' ' + t('qb_of_' + (r.base || 'entitled'));
+}
+
+function buildSettings() {
+  const f = {
+    qAtLeast: h('select', {testid: 'settings-quorum-at-least'}),
+    qNum: h('input', {type: 'number', min: 1, max: 1000, step: 1, testid: 'settings-quorum-num', class: 'narrow-num'}),
+    qDen: h('input', {type: 'number', min: 1, max: 1000, step: 1, testid: 'settings-quorum-den', class: 'narrow-num'}),
+    qBase: h('select', {testid: 'settings-quorum-base'}),
+    grace: h('input', {type: 'number', min: 0, max: 240, step: 'any', testid: 'settings-late-grace'}),
+    speaking: h('input', {type: 'number', min: 0, max: 240, step: 'any', testid: 'settings-speaking-time'}),
+    tie: h('select', {testid: 'settings-tie-rule'}),
+    capOn: h('input', {type: 'checkbox', testid: 'settings-cap-enabled'}),
+    capPct: h('input', {type: 'number', min: 1, max: 100, step: 1, testid: 'settings-cap-percent', class: 'narrow-num'}),
+    emptyInvalid: h('input', {type: 'checkbox', testid: 'settings-empty-invalid'}),
+    sites: h('textarea', {testid: 'settings-sites', rows: 3}),
+  };
+  ui.settingsForm = f;
+  ui.settingsSummary = h('p', {class: 'muted', testid: 'settings-summary'});
+  const err = errBox('settings-error');
+  const ok = okBox('settings-result');
+  const save = h('button', {type: 'submit', class: 'btn primary', testid: 'settings-save', t: 'save'});
+  const check = (el, key) => h('div', {class: 'field check'}, el, h('label', {for: el.id = 'f' + (++uid), t: key}));
+  const form = h('form', {testid: 'settings-form', novalidate: true, on: {
+    input: () => { ui.settingsDirty = true; },
+    change: () => { ui.settingsDirty = true; },
+    submit: async (ev) => {
+      ev.preventDefault();
+      showOk(ok, null);
+      const done = await act(save, err, async () => {
+        const d = {
+          quorum: {num: intOf(f.qNum.value), den: intOf(f.qDen.value), at_least: f.qAtLeast.value === 'at_least', base: f.qBase.value},
+          late_grace_seconds: secondsOfMinutes(f.grace.value),
+          speaking_seconds: secondsOfMinutes(f.speaking.value),
+          tie_rule: f.tie.value,
+          excellent_cap: {enabled: f.capOn.checked, percent: intOf(f.capPct.value)},
+          empty_election_ballot_invalid: f.emptyInvalid.checked,
+          sites: f.sites.value.split('\n').map((x) => x.trim()).filter(Boolean),
+        };
+        for (const [k, v] of [['quorum', d.quorum.num], ['quorum', d.quorum.den], ['late_grace_seconds', d.late_grace_seconds], ['speaking_seconds', d.speaking_seconds], ['excellent_cap.percent', d.excellent_cap.percent]]) {
+          if (!Number.isInteger(v)) throw new ApiError({kind: 'invalid', message: 'Hãy nhập số.', message_en: 'Enter a number.', problems: [{field: k, message: 'Hãy nhập số.', message_en: 'Enter a number.'}]});
+        }
+        await command('meeting.configure', d);
+      });
+      if (done) { ui.settingsDirty = false; showOk(ok, 'saved'); renderSettings(); }
+    }}},
+  h('fieldset', {class: 'plain'}, h('legend', {t: 'quorum_rule'}),
+    h('div', {class: 'inline-form'}, field('q_comparison', f.qAtLeast), field('q_num', f.qNum), field('q_den', f.qDen), field('q_base', f.qBase, 'grow'))),
+  h('div', {class: 'grid3'}, field('late_grace_min', f.grace), field('speaking_time_min', f.speaking), field('tie_rule', f.tie),
+    check(f.capOn, 'cap_enabled'), field('cap_percent', f.capPct), check(f.emptyInvalid, 'empty_invalid'),
+    field('sites_lines', f.sites, 'span2')),
+  err, ok, save);
+  return h('details', {class: 'card', testid: 'settings-card'}, h('summary', {class: 'summary', t: 'settings_heading'}), ui.settingsSummary, form);
+}
+
+// renderSettings shows the settings and fills the form from the state
+// unless the secretary is editing it.
+function renderSettings() {
+  const f = ui.settingsForm;
+  fillSelect(f.qAtLeast, [{value: 'at_least', label: t('q_at_least')}, {value: 'more_than', label: t('q_more_than')}]);
+  fillSelect(f.qBase, ['entitled', 'summoned'].map((b) => ({value: b, label: t('qb_' + b)})));
+  fillSelect(f.tie, ['revote', 'elder'].map((x) => ({value: x, label: t('tie_' + x)})));
+  const s = st().settings || {};
+  const q = s.quorum || {num: 2, den: 3, at_least: true, base: 'entitled'};
+  const pr = s.polls || {};
+  ui.settingsSummary.textContent = [t('quorum_rule') + ': ' + quorumRuleText(q),
+    t('late_grace_min') + ': ' + minutesOf(s.late_grace), t('speaking_time_min') + ': ' + (s.speaking_time ? minutesOf(s.speaking_time) : t('no_limit'))].join(' · ');
+  if (ui.settingsDirty) return;
+  f.qAtLeast.value = q.at_least ? 'at_least' : 'more_than';
+  f.qNum.value = String(q.num);
+  f.qDen.value = String(q.den);
+  f.qBase.value = q.base || 'entitled';
+  f.grace.value = minutesOf(s.late_grace);
+  f.speaking.value = minutesOf(s.speaking_time);
+  f.tie.value = pr.tie_rule || 'revote';
+  const cap = pr.excellent_cap || {};
+  f.capOn.checked = !!cap.enabled;
+  f.capPct.value = String(cap.percent || 20);
+  f.emptyInvalid.checked = !!pr.empty_election_ballot_invalid;
+  f.sites.value = (s.sites || []).join('\n');
 }
 
 // ---- agenda ----------------------------------------------------------------
@@ -920,9 +1034,10 @@ function renderDocuments() {
   const docs = st().documents || [];
   // The rows hold file inputs, which cannot be restored: redraw only when
   // what they show changed.
-  if (unchanged('documents', docs, (st().agenda || []).map((i) => [i.id, i.title]), (st().participants || []).map((x) => [x.id, x.name]))) return;
+  if (unchanged('documents', docs, (st().agenda || []).map((i) => [i.id, i.title]), (st().participants || []).map((x) => [x.id, x.name]), ui.docEditing)) return;
   if (!docs.length) { replaceKeeping(ui.docList, [h('li', {class: 'empty', t: 'docs_empty'})]); return; }
   replaceKeeping(ui.docList, docs.map((d) => {
+    if (ui.docEditing === d.id) return docEditRow(d);
     const err = errBox('doc-row-error');
     const vfile = h('input', {type: 'file', testid: 'doc-version-file', 'aria-label': t('new_version') + ': ' + d.title});
     const vnote = h('input', {type: 'text', testid: 'doc-version-note', 'data-key': 'vnote-' + d.id, tp: 'version_note', 'aria-label': t('version_note')});
@@ -934,6 +1049,9 @@ function renderDocuments() {
       h('span', {class: 'badge ds-' + d.status, testid: 'doc-status', 'data-status': d.status}, t('ds_' + d.status)),
       h('a', {class: 'btn small secondary', href: meetingPath(cur.id, '/documents/' + d.id + '/content'), target: '_blank', rel: 'noopener'}, t('download')),
       d.status !== 'published' ? h('button', {type: 'button', class: 'btn small primary', testid: 'doc-publish', on: {click: (ev) => act(ev.currentTarget, err, () => command('document.publish', {id: d.id}))}}, t('publish')) : null,
+      h('button', {type: 'button', class: 'btn small', testid: 'doc-edit', 'aria-label': t('doc_edit_of', d.title), on: {click: () => {
+        ui.docEditing = d.id; renderDocuments(); const el = tid('doc-edit-title', ui.docList); if (el) el.focus();
+      }}}, t('doc_edit')),
       d.status === 'published' ? h('button', {type: 'button', class: 'btn small danger', testid: 'doc-withdraw', on: {click: (ev) => act(ev.currentTarget, err, () => command('document.withdraw', {id: d.id}))}}, t('withdraw')) : null,
       h('div', {class: 'version-upload'}, vfile, vnote,
         h('button', {type: 'button', class: 'btn small', testid: 'doc-version-submit', on: {click: (ev) => act(ev.currentTarget, err, async () => {
@@ -947,6 +1065,66 @@ function renderDocuments() {
         })}}, t('upload_version'))),
       err);
   }));
+}
+
+// ACCESS_WIDTH orders the access levels from the widest audience.
+const ACCESS_WIDTH = {public: 3, delegates: 2, named: 1};
+
+// narrows reports whether changing a document's access from (access,
+// readers) to (access2, readers2) may take it away from someone.
+function narrows(access, readers, access2, readers2) {
+  if (ACCESS_WIDTH[access2] < ACCESS_WIDTH[access]) return true;
+  if (access === 'named' && access2 === 'named') return (readers || []).some((r) => !readers2.includes(r));
+  return false;
+}
+
+// docEditRow is a document's row while its title and access are edited
+// (document.update: every field is sent, the agenda item kept). Narrowing
+// who may read it takes a second click.
+function docEditRow(d) {
+  const err = errBox('doc-row-error');
+  const title = h('input', {type: 'text', testid: 'doc-edit-title', 'data-key': 'dtitle-' + d.id, value: d.title, maxlength: 500, required: true});
+  const item = h('select', {testid: 'doc-edit-item', 'data-key': 'ditem-' + d.id});
+  fillSelect(item, itemOptions(true));
+  item.value = d.item || '';
+  const access = h('select', {testid: 'doc-edit-access', 'data-key': 'dacc-' + d.id});
+  fillSelect(access, ['delegates', 'public', 'named'].map((a) => ({value: a, label: t('acc_' + a)})));
+  access.value = d.access;
+  const readers = h('fieldset', {class: 'readers-pick', testid: 'doc-edit-readers'}, h('legend', {t: 'doc_readers_pick'}),
+    ...(st().participants || []).filter((p) => p.role !== 'hall').map((p) => {
+      const cb = h('input', {type: 'checkbox', testid: 'doc-edit-reader', 'data-id': p.id, 'data-key': 'dr-' + d.id + '-' + p.id, id: 'dr-' + d.id + '-' + p.id});
+      cb.checked = (d.readers || []).includes(p.id);
+      return h('div', {class: 'check'}, cb, h('label', {for: cb.id}, p.name));
+    }));
+  const warn = h('p', {class: 'notice-box', testid: 'doc-edit-narrow-warning', t: 'doc_narrow_warning', hidden: true});
+  const chosen = () => $$('[data-testid="doc-edit-reader"]', readers).filter((c) => c.checked).map((c) => c.dataset.id);
+  const sync = () => {
+    readers.hidden = access.value !== 'named';
+    warn.hidden = !narrows(d.access, d.readers, access.value, access.value === 'named' ? chosen() : []);
+  };
+  access.addEventListener('change', sync);
+  readers.addEventListener('change', sync);
+  const doSave = (ev) => act(ev.currentTarget, err, async () => {
+    const data = {id: d.id, title: title.value, access: access.value};
+    if (item.value) data.item = item.value;
+    if (access.value === 'named') data.readers = chosen();
+    await command('document.update', data);
+    ui.docEditing = null;
+    renderDocuments();
+  });
+  const save = h('button', {type: 'button', class: 'btn small primary', testid: 'doc-edit-save', t: 'save', on: {click: (ev) => {
+    sync();
+    if (!warn.hidden) armed(null, doSave)(ev); else doSave(ev);
+  }}});
+  const row = h('li', {class: 'row wrap editing', testid: 'doc-row', 'data-id': d.id},
+    h('div', {class: 'grid3 grow'}, field('doc_title_edit', title), field('doc_item', item), field('doc_access', access)),
+    readers, warn,
+    h('div', {class: 'btn-row'}, save, btn('cancel', 'doc-edit-cancel', () => { ui.docEditing = null; renderDocuments(); }, 'secondary small')),
+    err);
+  // After replaceKeeping restores typed values, the picker follows them.
+  queueMicrotask(sync);
+  sync();
+  return row;
 }
 
 // ---- pairing codes -----------------------------------------------------------
@@ -1062,7 +1240,24 @@ function buildSpeakers() {
     h('div', {class: 'queue-head'}, h('h4', {t: 'queue'}), ui.spkListState,
       btn('close_list', 'speaker-close-list', (ev) => act(ev.currentTarget, err, () => command('speaker.close_list', {})), 'small'),
       btn('reopen_list', 'speaker-reopen-list', (ev) => act(ev.currentTarget, err, () => command('speaker.reopen_list', {})), 'small')),
-    ui.spkQueue, addForm);
+    ui.spkQueue, addForm, buildItemLimit(err));
+}
+
+// buildItemLimit sets the speaking limit of the current item's speeches
+// (speaker.set_limit {item, seconds}; 0: the meeting's default).
+function buildItemLimit(err) {
+  const mins = h('input', {type: 'number', min: 0, max: 240, step: 'any', testid: 'speaker-item-limit', 'data-key': 'item-limit', class: 'narrow-num'});
+  ui.itemLimitNow = h('span', {class: 'muted', testid: 'speaker-item-limit-current'});
+  const set = h('button', {type: 'submit', class: 'btn small', testid: 'speaker-item-limit-set', t: 'set_item_limit'});
+  return h('form', {class: 'inline-form', on: {submit: async (ev) => {
+    ev.preventDefault();
+    const ok = await act(set, err, async () => {
+      const secs = secondsOfMinutes(mins.value);
+      if (!Number.isInteger(secs)) throw localError('Hãy nhập số phút.', 'Enter the minutes.');
+      await command('speaker.set_limit', {item: st().current || '', seconds: secs});
+    });
+    if (ok) mins.value = '';
+  }}}, field('item_limit_min', mins), set, ui.itemLimitNow);
 }
 
 function currentSpeech() {
@@ -1081,6 +1276,7 @@ function renderSpeakers() {
   const item = (s.agenda || []).find((x) => x.id === s.current);
   ui.spkListState.textContent = item && item.speakers_closed ? t('list_closed') : '';
   ui.spkListState.hidden = !(item && item.speakers_closed);
+  ui.itemLimitNow.textContent = item ? (item.speaking_limit ? t('item_limit_now', minutesOf(item.speaking_limit)) : t('item_limit_default', s.settings && s.settings.speaking_time ? t('minutes_n', minutesOf(s.settings.speaking_time)) : t('no_limit'))) : '';
   if (!s.current) { replaceKeeping(ui.spkQueue, [h('li', {class: 'empty', t: 'need_current'})]); tick(); return; }
   const q = (s.requests || []).filter((r) => r.item === s.current);
   if (!q.length) { replaceKeeping(ui.spkQueue, [h('li', {class: 'empty', t: 'queue_empty'})]); tick(); return; }
@@ -1151,6 +1347,7 @@ function quorumOf(s) {
   const num = rule.num || 2, den = rule.den || 3;
   q.required = rule.at_least ? Math.ceil(num * q.base / den) : Math.floor(num * q.base / den) + 1;
   q.met = q.base > 0 && (rule.at_least ? q.present * den >= num * q.base : q.present * den > num * q.base);
+  q.rule = rule;
   return q;
 }
 
@@ -1185,10 +1382,13 @@ function buildAttendance() {
 function renderAttendance() {
   const s = st();
   const q = (cur.src && cur.src.quorum()) || quorumOf(s);
+  const rule = q.rule || (s.settings && s.settings.quorum) || {num: 2, den: 3, at_least: true, base: 'entitled'};
   ui.quorum.replaceChildren(
     h('span', {class: 'big-num'}, t('present_of', q.present, q.entitled)),
     h('span', {class: 'badge ' + (q.met ? 'ok-badge' : 'warn-badge'), testid: 'quorum-state', 'data-met': String(q.met)}, q.met ? t('quorum_met') : t('quorum_not', q.required)),
-    h('span', {class: 'muted'}, [q.excused ? t('excused_n', q.excused) : '', q.absent ? t('absent_n', q.absent) : ''].filter(Boolean).join(' · ')));
+    h('span', {class: 'muted'}, [q.excused ? t('excused_n', q.excused) : '', q.absent ? t('absent_n', q.absent) : ''].filter(Boolean).join(' · ')),
+    h('span', {class: 'quorum-rule', testid: 'quorum-rule', 'data-num': rule.num, 'data-den': rule.den, 'data-at-least': String(!!rule.at_least), 'data-base': rule.base || 'entitled'},
+      t('quorum_rule_line', quorumRuleText(rule), q.required)));
   const att = s.attendance || {};
   if (unchanged('attendance', s.participants, att)) return;
   const people = (s.participants || []).filter((p) => p.role !== 'hall');
@@ -1320,7 +1520,18 @@ function renderPoll(p) {
   if (p.status === 'draft' || p.status === 'open' || p.status === 'closed') {
     controls.append(reason, h('button', {type: 'button', class: 'btn danger', testid: 'poll-cancel', on: {click: armed(null, run('poll.cancel', () => ({id: p.id, reason: reason.value})))}}, t('cancel_poll')));
   }
+  // A re-vote (poll.revote): a new draft with the same definition, linked
+  // to this one; for an election that tied, among the tied candidates.
+  if (p.status === 'closed' || p.status === 'published' || p.status === 'cancelled') {
+    controls.append(h('button', {type: 'button', class: 'btn', testid: 'poll-revote', 'aria-label': t('revote_of_q', p.question), on: {click: run('poll.revote', () => ({id: p.id}))}}, t('revote')));
+  }
   if (controls.childElementCount) kids.push(controls);
+  const polls = st().polls || [];
+  const link = (testid, key, other) => h('p', {class: 'muted poll-link'}, t(key) + ' ',
+    h('button', {type: 'button', class: 'btn small linklike', testid, 'data-target': other.id, on: {click: () => focusPoll(other.id)}}, `${other.question} (${other.id})`));
+  const earlier = p.revote_of && polls.find((x) => x.id === p.revote_of);
+  if (earlier) kids.push(link('poll-revote-of', 'revote_of_label', earlier));
+  for (const later of polls.filter((x) => x.revote_of === p.id)) kids.push(link('poll-revoted-by', 'revoted_by_label', later));
   kids.push(err);
   if (p.status !== 'draft' && p.status !== 'cancelled' || eligible) {
     const pct = eligible ? Math.round(100 * (p.voted || 0) / eligible) : 0;
@@ -1338,12 +1549,20 @@ function renderPoll(p) {
   }
   if (p.status === 'cancelled' && p.cancel_reason) kids.push(h('p', {class: 'muted'}, t('cancel_reason') + ': ' + p.cancel_reason));
   if (p.result) kids.push(renderResult(p));
-  return h('li', {class: 'row poll wrap', testid: 'poll-row', 'data-id': p.id, 'data-status': p.status},
+  return h('li', {class: 'row poll wrap', testid: 'poll-row', 'data-id': p.id, 'data-status': p.status, 'data-revote-of': p.revote_of || undefined, id: 'poll-' + p.id, tabindex: -1},
     h('div', {class: 'poll-head'}, h('span', {class: 'strong poll-q'}, p.question),
       h('span', {class: 'badge'}, t('pk_' + p.kind)),
       p.item ? h('span', {class: 'muted'}, itemTitle(p.item)) : null,
       h('span', {class: 'badge ps-' + p.status, testid: 'poll-status', 'data-status': p.status}, t('ps_' + p.status))),
     ...kids);
+}
+
+// focusPoll brings a poll's row into view and gives it the focus.
+function focusPoll(id) {
+  const row = document.getElementById('poll-' + id);
+  if (!row) return;
+  row.scrollIntoView({block: 'center'});
+  row.focus();
 }
 
 // scheduleNotVoted refreshes a poll's not-voted list after votes came in,
