@@ -33,7 +33,7 @@ if ((${#need[@]})); then
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 chromium --version 2>/dev/null
-pdftotext -v 2>&1 | head -1
+pdftotext -v 2>&1 | sed -n 1p # sed reads it all: no SIGPIPE under pipefail
 # A real MinIO server for the S3 backend's tests, built from source at a
 # pinned version (scripts/minio.sh; a cold build takes ~6 minutes on 2 cores).
 PHONGHOP_MINIO_BIN="$(bash scripts/minio.sh)"
