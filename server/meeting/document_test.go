@@ -331,44 +331,33 @@ func TestDocumentViewEqualsFilteredReplica(t *testing.T) {
 	dropped, personal := 0, 0
 	for _, seed := range []uint64{1, 2, 3, 4} {
 		r := rand.New(rand.NewPCG(seed, 4))
-		server := &State{ID: "m1"}
-		replicas := make([]*State, len(allViewers))
-		for i := range replicas {
-			replicas[i] = &State{}
-		}
+		f := newFleet()
+		server := f.server
 		step := func(k int, a Actor, c Command) {
 			t.Helper()
 			events, err := Decide(server, a, c, nowAt(server))
 			if err != nil {
 				return
 			}
+			where := fmt.Sprintf("seed %d step %d (%s %s)", seed, k, a.Role, c.Name())
 			for _, e := range events {
 				seen[e.Type]++
-				if err := Apply(server, e); err != nil {
-					t.Fatalf("seed %d step %d: server Apply(%s) = %v", seed, k, e.Type, err)
+				before := make([]int, len(f.replicas))
+				for i, rep := range f.replicas {
+					before[i] = len(rep.Documents)
 				}
+				f.apply(t, where, e)
 				for i, v := range allViewers {
-					got := e
-					if !e.Audience.Includes(v) {
-						got = e.Hidden()
-					}
-					before := len(replicas[i].Documents)
-					if err := Apply(replicas[i], got); err != nil {
-						t.Fatalf("seed %d step %d: replica of %+v: Apply(%s) = %v", seed, k, v, got.Type, err)
-					}
-					if got.Type == EventDocumentRevoked && len(replicas[i].Documents) < before {
+					if e.Type == EventDocumentRevoked && e.Audience.Includes(v) && len(f.replicas[i].Documents) < before[i] {
 						dropped++
 					}
 				}
 			}
-			for i, v := range allViewers {
-				if view := View(server, v); !reflect.DeepEqual(view, replicas[i]) {
-					t.Fatalf("seed %d step %d (%s %s): replica of %+v differs from View (-view +replica):\n%s", seed, k, a.Role, c.Name(), v, cmp.Diff(view, replicas[i]))
-				}
+			f.check(t, where, func(v Viewer, _ *State) {
 				if Personal(server, v) {
 					personal++
 				}
-			}
+			})
 		}
 		for k, c := range opened() {
 			step(k, defaultActor(c), c)

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // Test fixtures shared by the tests of this package.
@@ -302,4 +304,52 @@ func payloadOf(typ string, data json.RawMessage) (any, error) {
 		p = reflect.ValueOf(v).Elem().Interface()
 	}
 	return p, err
+}
+
+// fleet is a server's state and, for each of allViewers, a replica folding
+// what that viewer receives: every event, or its placeholder outside the
+// event's audience. The replica-equals-view tests drive it.
+type fleet struct {
+	server   *State
+	replicas []*State
+}
+
+func newFleet() *fleet {
+	f := &fleet{server: &State{ID: "m1"}, replicas: make([]*State, len(allViewers))}
+	for i := range f.replicas {
+		f.replicas[i] = &State{}
+	}
+	return f
+}
+
+// apply folds e into the server and into every replica.
+func (f *fleet) apply(t *testing.T, where string, e Event) {
+	t.Helper()
+	if err := Apply(f.server, e); err != nil {
+		t.Fatalf("%s: server Apply(%s) = %v", where, e.Type, err)
+	}
+	for i, v := range allViewers {
+		got := e
+		if !e.Audience.Includes(v) {
+			got = e.Hidden()
+		}
+		if err := Apply(f.replicas[i], got); err != nil {
+			t.Fatalf("%s: replica of %+v: Apply(%s) = %v", where, v, got.Type, err)
+		}
+	}
+}
+
+// check fails unless every replica equals View(server, its viewer); each,
+// when not nil, then sees every viewer's view.
+func (f *fleet) check(t *testing.T, where string, each func(v Viewer, view *State)) {
+	t.Helper()
+	for i, v := range allViewers {
+		view := View(f.server, v)
+		if !reflect.DeepEqual(view, f.replicas[i]) {
+			t.Fatalf("%s: replica of %+v differs from View (-view +replica):\n%s", where, v, cmp.Diff(view, f.replicas[i]))
+		}
+		if each != nil {
+			each(v, view)
+		}
+	}
 }

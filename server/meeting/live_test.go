@@ -265,41 +265,24 @@ func TestLiveViewEqualsFilteredReplica(t *testing.T) {
 	shownTo := map[bool]int{} // steps after which a non-staff viewer sees (true) or does not see (false) a presentation the server has
 	for _, seed := range []uint64{1, 2, 3, 4, 5} {
 		r := rand.New(rand.NewPCG(seed, 7))
-		server := &State{ID: "m1"}
-		replicas := make([]*State, len(allViewers))
-		for i := range replicas {
-			replicas[i] = &State{}
-		}
+		f := newFleet()
+		server := f.server
 		step := func(k int, a Actor, c Command) {
 			t.Helper()
 			events, err := Decide(server, a, c, nowAt(server))
 			if err != nil {
 				return
 			}
+			where := fmt.Sprintf("seed %d step %d (%s %s)", seed, k, a.Role, c.Name())
 			for _, e := range events {
 				seen[e.Type]++
-				if err := Apply(server, e); err != nil {
-					t.Fatalf("seed %d step %d: server Apply(%s) = %v", seed, k, e.Type, err)
-				}
-				for i, v := range allViewers {
-					got := e
-					if !e.Audience.Includes(v) {
-						got = e.Hidden()
-					}
-					if err := Apply(replicas[i], got); err != nil {
-						t.Fatalf("seed %d step %d: replica of %+v: Apply(%s) = %v", seed, k, v, got.Type, err)
-					}
-				}
+				f.apply(t, where, e)
 			}
-			for i, v := range allViewers {
-				view := View(server, v)
-				if !reflect.DeepEqual(view, replicas[i]) {
-					t.Fatalf("seed %d step %d (%s %s): replica of %+v differs from View (-view +replica):\n%s", seed, k, a.Role, c.Name(), v, cmp.Diff(view, replicas[i]))
-				}
+			f.check(t, where, func(v Viewer, view *State) {
 				if server.Presentation != nil && !v.Role.Staff() {
 					shownTo[view.Presentation != nil]++
 				}
-			}
+			})
 		}
 		for k, c := range opened() {
 			step(k, defaultActor(c), c)
