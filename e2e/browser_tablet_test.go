@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 
@@ -316,7 +317,16 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	if tab.exists(`[data-testid="vote-warning"]`) {
 		t.Error("a valid election ballot is flagged invalid")
 	}
-	tab.click("vote-confirm")
+	// A tap during a re-render: the finger goes down on "Gửi phiếu", an event
+	// arrives and is folded and drawn, then the finger lifts. The tap must
+	// still send the ballot (a page that swaps the button under the finger
+	// loses it — during a vote progress arrives several times a second).
+	xy := evalJS[[]float64](tab, `(() => { const r = document.querySelector('[data-testid="vote-confirm"]').getBoundingClientRect(); return [r.x + r.width/2, r.y + r.height/2]; })()`)
+	tab.do("press on vote-confirm", chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, xy[0], xy[1], chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	seq := cmd("notice.send", map[string]any{"text": "Đề nghị các đồng chí kiểm tra kỹ phiếu bầu."})
+	tab.waitJS(fmt.Sprintf(`globalThis.phonghopKernel.seq() >= %d`, seq))
+	evalJS[bool](tab, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`, chromedp.EvalAwaitPromise)
+	tab.do("release on vote-confirm", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, xy[0], xy[1], chromedp.ButtonLeft, chromedp.ClickCount(1)))
 	tab.waitTestID("vote-receipt")
 	cmd("poll.close", map[string]any{"id": elect})
 	cmd("poll.publish", map[string]any{"id": elect})

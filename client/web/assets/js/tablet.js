@@ -186,8 +186,52 @@ function tabButton(id, label, badge) {
 
 // ---- render --------------------------------------------------------------
 
+// A render replaces the page's elements. Done between a finger's (or the
+// mouse's) press and release it would swap the button under it, and the tap
+// would be lost — during a vote, progress arrives several times a second. So
+// while a pointer is down, renders wait for its release (the click runs
+// first), and after a render the keyboard focus goes back to the element
+// with the same data-testid path.
+// A press held longer than 1.5 s (a finger resting on the screen) no longer
+// holds the page back.
+const press = { down: false, since: 0, pending: null };
+document.addEventListener('pointerdown', () => { press.down = true; press.since = Date.now(); }, true);
+for (const type of ['pointerup', 'pointercancel']) {
+  document.addEventListener(type, () => setTimeout(() => {
+    press.down = false;
+    const st = press.pending;
+    press.pending = null;
+    if (st) render(st);
+  }, 0), true);
+}
+
 function render(st) {
   if (!st || !els.main) return;
+  if (press.down && Date.now() - press.since < 1500) {
+    if (!press.pending) setTimeout(() => { if (press.pending) { const p = press.pending; press.pending = null; render(p); } }, 1600);
+    press.pending = st;
+    return;
+  }
+  const focus = focusPath(document.activeElement);
+  draw(st);
+  if (focus && !els.main.contains(document.activeElement)) {
+    const el = els.main.querySelector(focus);
+    if (el) el.focus({ preventScroll: true });
+  }
+}
+
+// focusPath is a selector of el by the data-testids from els.main down to
+// it, or null when el is not in the main section.
+function focusPath(el) {
+  if (!el || !els.main.contains(el) || el === els.main) return null;
+  const ids = [];
+  for (let n = el; n && n !== els.main; n = n.parentElement) {
+    if (n.dataset && n.dataset.testid) ids.unshift('[data-testid="' + CSS.escape(n.dataset.testid) + '"]');
+  }
+  return ids.length ? ids.join(' ') : null;
+}
+
+function draw(st) {
   document.title = (st.details.title || t('app.tablet')) + ' · ' + t('app.name');
   els.title.textContent = st.details.title || t('app.name');
   els.meetingStatus.textContent = t('meeting.status.' + st.status);
