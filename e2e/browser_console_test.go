@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -425,7 +426,22 @@ func TestConsoleBrowser(t *testing.T) {
 	waitJS("progress 1/4", `document.querySelector('[data-testid="poll-progress"]').dataset.voted === '1'`)
 	waitJS("not voted: 3", `document.querySelectorAll('[data-testid="poll-not-voted"] .chip').length === 3`)
 	shot("poll-open")
-	run("close poll", chromedp.Click(sel("poll-close")))
+	// The click on "Đóng" spans an event: pressed, a tablet's support
+	// request is folded and the rows could be redrawn, released. The click
+	// must still close the poll (a redraw that swaps the button loses it).
+	xy := evalJS[[]float64](p, `(() => { const r = document.querySelector('[data-testid="poll-close"]').getBoundingClientRect(); return [r.x + r.width/2, r.y + r.height/2]; })()`)
+	run("press on poll-close", chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, xy[0], xy[1], chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	seq, err := live.Send(ctx, "support.request", map[string]any{"message": "Máy tính bảng không hiện tài liệu."})
+	if err != nil {
+		t.Fatalf("support request: %v", err)
+	}
+	waitJS("the support request folded", fmt.Sprintf(`globalThis.phonghopKernel.seq() >= %d`, seq))
+	evalJS[bool](p, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`, chromedp.EvalAwaitPromise)
+	run("release on poll-close", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, xy[0], xy[1], chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	waitJS("poll closed by the held click", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'closed'`)
+	waitJS("support listed", `document.querySelector('[data-testid="support-item"]')?.dataset.resolved === 'false'`)
+	run("resolve", chromedp.Click(sel("support-resolve")))
+	waitJS("support resolved", `[...document.querySelectorAll('[data-testid="support-item"]')].every((e) => e.dataset.resolved === 'true')`)
 	waitJS("poll closed", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'closed'`)
 	run("result", chromedp.WaitVisible(sel("poll-result")))
 	agree := text(`[data-testid="poll-result"] tr[data-choice="agree"]`)
