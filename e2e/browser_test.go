@@ -254,7 +254,31 @@ func (p *page) click(id string) {
 
 func (p *page) clickSel(sel string) {
 	p.t.Helper()
-	p.do("click "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+	// The apps redraw on every change: between finding the element and
+	// clicking it, a redraw may replace it with an equal one. A finger would
+	// press the new one; the click is retried on the new node then.
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+		cancel()
+		if err == nil {
+			return
+		}
+		if try < 5 && replacedNode(err) {
+			continue
+		}
+		p.shot("FAILED-click " + sel)
+		p.checkErrors()
+		p.t.Fatalf("%s: click %s: %v", p.name, sel, err)
+	}
+}
+
+// replacedNode reports whether err says the node went away under the
+// action (a redraw replaced it).
+func replacedNode(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Could not find node with given id") || strings.Contains(msg, "Node is detached") ||
+		strings.Contains(msg, "No node with given id") || strings.Contains(msg, "node not found")
 }
 
 // typeInto types text into the input [data-testid=id].

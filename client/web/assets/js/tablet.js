@@ -206,7 +206,7 @@ for (const type of ['pointerup', 'pointercancel']) {
 }
 
 function render(st) {
-  if (!st || !els.main) return;
+  if (!st || !els.main || !me || !live) return; // a late render after the session ended
   if (press.down && Date.now() - press.since < 1500) {
     if (!press.pending) setTimeout(() => { if (press.pending) { const p = press.pending; press.pending = null; render(p); } }, 1600);
     press.pending = st;
