@@ -224,7 +224,7 @@ func (p *page) waitJS(expr string) {
 		if err == nil {
 			return
 		}
-		if time.Now().Before(deadline) && (strings.Contains(err.Error(), "context with specified id") || strings.Contains(err.Error(), "Execution context was destroyed")) {
+		if time.Now().Before(deadline) && navigating(err) {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
@@ -271,6 +271,14 @@ func (p *page) clickSel(sel string) {
 		p.checkErrors()
 		p.t.Fatalf("%s: click %s: %v", p.name, sel, err)
 	}
+}
+
+// navigating reports whether err comes from the page navigating under the
+// evaluation (a link followed, a reload): the wait goes on in the new page.
+func navigating(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "context with specified id") || strings.Contains(msg, "Execution context was destroyed") ||
+		strings.Contains(msg, "Inspected target navigated or closed") || strings.Contains(msg, "Not attached to an active page")
 }
 
 // replacedNode reports whether err says the node went away under the
