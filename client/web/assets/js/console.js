@@ -119,7 +119,11 @@
 
 import {api, request, meetingPath, openMeeting, ApiError, toApiError} from './console-data.js';
 import {S} from './console-strings.js';
+import {afterPress} from './press.js';
 import {lang as sharedLang, setLang as sharedSetLang} from './i18n.js';
+
+// renderAll is renderAllTimed, held back while a pointer is down (press.js).
+const renderAll = afterPress(() => renderAllTimed());
 
 // ---- language -------------------------------------------------------------
 
@@ -671,26 +675,10 @@ function foldExtra(ev) {
   renderPresentCurrent();
 }
 
-// Redrawing a list between a mouse press and its release would swap the
-// button under the pointer and lose the click (poll rows are redrawn on every
-// vote). While a pointer is down — for at most 1.5 s — redraws wait for the
-// release; the click runs first.
-const press = {down: false, since: 0, pending: false};
-document.addEventListener('pointerdown', () => { press.down = true; press.since = Date.now(); }, true);
-for (const type of ['pointerup', 'pointercancel']) {
-  document.addEventListener(type, () => setTimeout(() => {
-    press.down = false;
-    if (press.pending) { press.pending = false; renderAll(); }
-  }, 0), true);
-}
-
-function renderAll() {
+// renderAll waits while a pointer is down (press.js): poll rows are redrawn
+// on every vote, and a redraw between press and release would lose the click.
+function renderAllTimed() {
   if (!cur || !cur.state) return;
-  if (press.down && Date.now() - press.since < 1500) {
-    if (!press.pending) setTimeout(() => { if (press.pending) { press.pending = false; renderAll(); } }, 1600);
-    press.pending = true;
-    return;
-  }
   const t0 = performance.now();
   renderAllNow();
   const ms = performance.now() - t0;

@@ -43,6 +43,10 @@ import { t, lang, applyI18n, langButton } from './i18n.js';
 import { h, replace, statusBadge, fmtClock, participantName, pollKindLabel, toast } from './ui.js';
 import { resultChart } from './results.js';
 import { DocStore, openPdf, drawPage } from './pdfview.js';
+import { afterPress } from './press.js';
+
+// render is renderNow, held back while a pointer is down (press.js).
+const render = afterPress((st) => renderNow(st));
 
 const app = document.getElementById('app');
 let me = null; // {meeting, participant, role, name}
@@ -186,32 +190,11 @@ function tabButton(id, label, badge) {
 
 // ---- render --------------------------------------------------------------
 
-// A render replaces the page's elements. Done between a finger's (or the
-// mouse's) press and release it would swap the button under it, and the tap
-// would be lost — during a vote, progress arrives several times a second. So
-// while a pointer is down, renders wait for its release (the click runs
-// first), and after a render the keyboard focus goes back to the element
-// with the same data-testid path.
-// A press held longer than 1.5 s (a finger resting on the screen) no longer
-// holds the page back.
-const press = { down: false, since: 0, pending: null };
-document.addEventListener('pointerdown', () => { press.down = true; press.since = Date.now(); }, true);
-for (const type of ['pointerup', 'pointercancel']) {
-  document.addEventListener(type, () => setTimeout(() => {
-    press.down = false;
-    const st = press.pending;
-    press.pending = null;
-    if (st) render(st);
-  }, 0), true);
-}
-
-function render(st) {
+// renderNow draws the state (render, above, holds it back while a finger is
+// down: press.js). After a render the keyboard focus goes back to the element with the same
+// data-testid path.
+function renderNow(st) {
   if (!st || !els.main || !me || !live) return; // a late render after the session ended
-  if (press.down && Date.now() - press.since < 1500) {
-    if (!press.pending) setTimeout(() => { if (press.pending) { const p = press.pending; press.pending = null; render(p); } }, 1600);
-    press.pending = st;
-    return;
-  }
   const focus = focusPath(document.activeElement);
   draw(st);
   if (focus && !els.main.contains(document.activeElement)) {
