@@ -8,6 +8,8 @@
 # Usage: scripts/build-wasm.sh [output dir]   (default client/web/assets)
 set -eu
 cd "$(dirname "$0")/.."
+# The toolchain go.mod names, so that every machine builds the same bytes.
+export GOTOOLCHAIN="$(sed -n 's/^toolchain //p' go.mod)"
 out=${1:-client/web/assets}
 mkdir -p "$out"
 GOOS=js GOARCH=wasm CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags='-s -w' -o "$out/kernel.wasm" ./client/web/kernel

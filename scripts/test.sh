@@ -9,6 +9,10 @@
 # MinIO (built here with the Go toolchain) must be there, or tests fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Go toolchain go.mod names (a machine starts on its own Go and, with
+# GOTOOLCHAIN=local, ignores go.mod's toolchain line): fetched once through
+# the Go module proxy.
+export GOTOOLCHAIN="$(sed -n 's/^toolchain //p' go.mod)"
 
 echo "== dependencies"
 go version
@@ -48,8 +52,17 @@ if [[ -n "${unformatted}" ]]; then
 	exit 1
 fi
 
+echo "== go mod tidy"
+if ! go mod tidy -diff; then
+	echo "go.mod/go.sum are not tidy: run go mod tidy" >&2
+	exit 1
+fi
+
 echo "== go vet"
 go vet ./...
+
+echo "== govulncheck"
+bash scripts/vulncheck.sh
 
 echo "== go test -race"
 go test -race -count=1 -timeout 40m "$@" ./...
