@@ -106,6 +106,18 @@ func (f *FS) objPath(key string) string {
 
 // Put implements Store.
 func (f *FS) Put(ctx context.Context, key string, r io.Reader, size int64, meta Meta) error {
+	return f.write(ctx, key, r, size, meta, false)
+}
+
+// Create implements Store: the object file is linked into place, which
+// fails if it exists, so of concurrent Creates exactly one wins.
+func (f *FS) Create(ctx context.Context, key string, r io.Reader, size int64, meta Meta) error {
+	return f.write(ctx, key, r, size, meta, true)
+}
+
+// write stores an object through a synced temporary file, then renames it
+// into place (Put) or links it, refusing an existing object (Create).
+func (f *FS) write(ctx context.Context, key string, r io.Reader, size int64, meta Meta, create bool) error {
 	if err := checkPut(key, r, size); err != nil {
 		return err
 	}
@@ -157,10 +169,21 @@ func (f *FS) Put(ctx context.Context, key string, r io.Reader, size int64, meta 
 	if err := mkdirAllSync(filepath.Join(f.root, fsObjects), dir); err != nil {
 		return newError(Internal, err, "create directory for %q", key)
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return newError(Internal, err, "commit %q", key)
+	if create {
+		if err := os.Link(tmp.Name(), dst); err != nil {
+			if errors.Is(err, iofs.ErrExist) {
+				return newError(Conflict, err, "object %q already exists", key)
+			}
+			return newError(Internal, err, "commit %q", key)
+		}
+		// The deferred cleanup removes the temporary name; the object
+		// keeps the file.
+	} else {
+		if err := os.Rename(tmp.Name(), dst); err != nil {
+			return newError(Internal, err, "commit %q", key)
+		}
+		tmp = nil // committed: nothing to clean up
 	}
-	tmp = nil // committed: nothing to clean up
 	if err := syncDir(dir); err != nil {
 		return newError(Internal, err, "sync directory of %q", key)
 	}

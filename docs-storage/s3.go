@@ -161,6 +161,34 @@ const (
 	Governance = "GOVERNANCE"
 )
 
+// Create implements Store: the PUT carries If-None-Match: *, so the
+// server refuses it when the key exists (412), atomically.
+func (s *S3) Create(ctx context.Context, key string, r io.Reader, size int64, meta Meta) error {
+	if err := checkPut(key, r, size); err != nil {
+		return err
+	}
+	meta, err := checkMeta(meta)
+	if err != nil {
+		return err
+	}
+	opts := minio.PutObjectOptions{ContentType: meta.ContentType}
+	opts.SetMatchETagExcept("*")
+	if meta.Name != "" {
+		opts.UserMetadata = map[string]string{s3NameMeta: url.PathEscape(meta.Name)}
+	}
+	er := newExactReader(ctx, r, size)
+	if _, err := s.client.PutObject(ctx, s.bucket, key, er, size, opts); err != nil {
+		if er.mismatch != nil {
+			return er.mismatch
+		}
+		if resp := minio.ToErrorResponse(err); resp.StatusCode == http.StatusPreconditionFailed || resp.Code == "PreconditionFailed" {
+			return newError(Conflict, err, "object %q already exists", key)
+		}
+		return s.mapErr(err, "create %q", key)
+	}
+	return nil
+}
+
 // Retention is the object lock put on an object version by PutRetained.
 type Retention struct {
 	// Mode is Compliance or Governance.

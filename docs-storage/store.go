@@ -53,6 +53,10 @@ type Store interface {
 	// if missing; Invalid for a bad range. The context also governs the
 	// reads from the returned reader; the caller must close it.
 	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+	// Create stores an object like Put, but only if no object exists under
+	// key: kind Conflict otherwise, and the existing object is unchanged.
+	// Of concurrent Creates of one key exactly one succeeds.
+	Create(ctx context.Context, key string, r io.Reader, size int64, meta Meta) error
 	// Stat describes the object under key; kind NotFound if missing.
 	Stat(ctx context.Context, key string) (Info, error)
 	// Delete removes the object under key; deleting a missing key is not
@@ -111,7 +115,7 @@ const (
 	// prefix or size (including a reader whose length differs from size).
 	Invalid Kind = "invalid"
 	// Conflict means the object exists and the operation refuses to
-	// replace it (PutRetained).
+	// replace it (Create, PutRetained).
 	Conflict Kind = "conflict"
 	// Internal means the backend failed (I/O error, server error, ...).
 	Internal Kind = "internal"

@@ -50,6 +50,9 @@ func archiveServer(t *testing.T, dir string, withArchive bool) (*archTS, *archiv
 		cfg.Archives, cfg.ArchiveKey, cfg.RenderMinutes = st, key, server.RenderMinutes
 	}
 	srv := server.New(cfg, db)
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewServer(srv.Handler())
 	ts := &archTS{testServer: &testServer{Server: hs, srv: srv, db: db}}
 	closed := false

@@ -9,32 +9,7 @@ import (
 
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
-	"github.com/phonghop/phonghop/server/sqlite"
 )
-
-// sqliteBox adapts the SQLite ballot box to room.Box.
-type sqliteBox struct{ db *sqlite.DB }
-
-func (b sqliteBox) StoreBallot(ctx context.Context, meetingID, poll, participant, key string, data []byte, secret bool) error {
-	return b.db.StoreBallot(ctx, sqlite.Ballot{Meeting: meetingID, Poll: poll, Participant: participant, Key: key, Data: data, Secret: secret})
-}
-
-func (b sqliteBox) Voters(ctx context.Context, meetingID, poll string) (map[string]string, error) {
-	return b.db.Voters(ctx, meetingID, poll)
-}
-
-func (b sqliteBox) Ballots(ctx context.Context, meetingID, poll string) ([][]byte, []string, error) {
-	stored, err := b.db.Ballots(ctx, meetingID, poll)
-	if err != nil {
-		return nil, nil, err
-	}
-	data := make([][]byte, len(stored))
-	voters := make([]string, len(stored))
-	for i, s := range stored {
-		data[i], voters[i] = s.Data, s.Participant
-	}
-	return data, voters, nil
-}
 
 // castRequest is a ballot: the data of the "ballot.cast" command over the
 // WebSocket, and the body of POST /api/meetings/:id/polls/:poll/ballots.

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/phonghop/phonghop/server/meeting"
-	"github.com/phonghop/phonghop/server/sqlite"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // EnsureAdmin makes sure the secretary account username exists. If it does
@@ -13,7 +13,7 @@ import (
 // is empty (generated is then true and the password returned). If it exists
 // and password is not empty, its password is reset to password (the
 // operator's way back in). Otherwise nothing changes.
-func EnsureAdmin(ctx context.Context, db *sqlite.DB, username, password string) (pw string, generated bool, err error) {
+func EnsureAdmin(ctx context.Context, db store.Auth, username, password string) (pw string, generated bool, err error) {
 	_, err = db.Account(ctx, username)
 	switch {
 	case err == nil && password == "":
@@ -34,7 +34,7 @@ func EnsureAdmin(ctx context.Context, db *sqlite.DB, username, password string) 
 	if err != nil {
 		return "", false, err
 	}
-	acct := sqlite.Account{Username: username, DisplayName: "Thư ký", PasswordHash: hash, CreatedAt: time.Now().UTC()}
+	acct := store.Account{Username: username, DisplayName: "Thư ký", PasswordHash: hash, CreatedAt: time.Now().UTC()}
 	if err := db.CreateAccount(ctx, acct); err != nil {
 		return "", false, err
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/phonghop/phonghop/server/meeting"
-	"github.com/phonghop/phonghop/server/sqlite"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // dummyHash is checked against when an account does not exist, so a wrong
@@ -49,7 +49,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Sai tên đăng nhập hoặc mật khẩu.", MessageEN: "wrong user name or password"}
 	}
 	token := newToken()
-	sess := sqlite.Session{TokenHash: tokenHash(token), Kind: sqlite.SessionAccount, Account: acct.Username, CreatedAt: now, ExpiresAt: now.Add(accountSessionTTL)}
+	sess := store.Session{TokenHash: tokenHash(token), Kind: store.SessionAccount, Account: acct.Username, CreatedAt: now, ExpiresAt: now.Add(accountSessionTTL)}
 	if err := s.db.CreateSession(c.Request().Context(), sess); err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func (s *Server) handlePair(c echo.Context) error {
 		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Người tham dự không còn trong cuộc họp.", MessageEN: "the participant is no longer in the meeting"}
 	}
 	token := newToken()
-	sess := sqlite.Session{TokenHash: tokenHash(token), Kind: sqlite.SessionDevice, Meeting: pc.Meeting, Participant: pc.Participant, CreatedAt: now, ExpiresAt: now.Add(deviceSessionTTL)}
+	sess := store.Session{TokenHash: tokenHash(token), Kind: store.SessionDevice, Meeting: pc.Meeting, Participant: pc.Participant, CreatedAt: now, ExpiresAt: now.Add(deviceSessionTTL)}
 	if err := s.db.CreateSession(ctx, sess); err != nil {
 		return err
 	}

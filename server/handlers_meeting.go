@@ -17,7 +17,7 @@ import (
 
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
-	"github.com/phonghop/phonghop/server/sqlite"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // bindJSON decodes the request body into v, strictly: unknown fields and
@@ -358,11 +358,11 @@ func (s *Server) handlePairingCodes(c echo.Context) error {
 func (s *Server) issueCodes(ctx context.Context, meetingID string, parts []meeting.Participant) ([]pairingCodeView, error) {
 	now := s.now()
 	out := make([]pairingCodeView, 0, len(parts))
-	records := make([]sqlite.PairingCode, 0, len(parts))
+	records := make([]store.PairingCode, 0, len(parts))
 	for _, p := range parts {
 		code := newPairingCode()
 		out = append(out, pairingCodeView{Participant: p.ID, Name: p.Name, Code: code, ExpiresAt: now.Add(pairingCodeTTL).UTC()})
-		records = append(records, sqlite.PairingCode{CodeHash: tokenHash(code), Meeting: meetingID, Participant: p.ID, CreatedAt: now, ExpiresAt: now.Add(pairingCodeTTL)})
+		records = append(records, store.PairingCode{CodeHash: tokenHash(code), Meeting: meetingID, Participant: p.ID, CreatedAt: now, ExpiresAt: now.Add(pairingCodeTTL)})
 	}
 	if err := s.db.CreatePairingCodes(ctx, records); err != nil {
 		return nil, err

@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server"
+	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/sqlite"
 )
@@ -38,11 +40,18 @@ func newTestServer(t testing.TB, mut ...func(*server.Config)) *testServer {
 	if _, _, err := server.EnsureAdmin(ctx, db, adminUser, adminPassword); err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	keys, err := docstorage.NewFS(filepath.Join(t.TempDir(), "ballot-keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BallotKeys: ballotseal.NewVault(keys)}
 	for _, m := range mut {
 		m(&cfg)
 	}
 	srv := server.New(cfg, db)
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewServer(srv.Handler())
 	ts := &testServer{Server: hs, srv: srv, db: db}
 	t.Cleanup(func() {

@@ -1,7 +1,7 @@
 // Package server wires the web layer of the meeting server: the echo app
 // (REST API, WebSocket endpoint, health and metrics), sessions and
-// authorisation, over the live rooms (package room) and the embedded store
-// (package sqlite).
+// authorisation, over the live rooms (package room) and a store (package
+// store: SQLite or PostgreSQL).
 package server
 
 import (
@@ -16,8 +16,9 @@ import (
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/room"
-	"github.com/phonghop/phonghop/server/sqlite"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // Config is the server's configuration, built by cmd/phonghop from flags and
@@ -64,6 +65,14 @@ type Config struct {
 	ArchiveKey *archive.Key
 	// RenderMinutes renders the minutes for an archive.
 	RenderMinutes MinutesRenderer
+	// FollowInterval is how often every loaded meeting is checked against
+	// the store for commits of other nodes whose notification was missed
+	// (0: only on notifications; set it when nodes share a database).
+	FollowInterval time.Duration
+	// BallotKeys keeps the keys that seal secret ballots while their poll
+	// is open, outside the database (default: a ballotseal.Vault over
+	// Documents; without either, secret ballots are refused).
+	BallotKeys room.Keys
 }
 
 // Timing of sessions and pairing codes.
@@ -77,7 +86,7 @@ const (
 // Server is the meeting server's web layer.
 type Server struct {
 	cfg     Config
-	db      *sqlite.DB
+	db      store.Store
 	rooms   *room.Registry
 	echo    *echo.Echo
 	log     *slog.Logger
@@ -96,11 +105,17 @@ type Server struct {
 	docs *documents // uploads, downloads and watermarks (documents.go)
 
 	archiver *archiver // nil without Config.Archives (archiver.go)
+
+	// bg is cancelled by Close: it ends the server's own goroutines (the
+	// follower of other nodes' commits), waited for by wg.
+	bg     context.Context
+	stopBG context.CancelFunc
 }
 
-// New builds the server over db. It does not listen: serve Handler() with an
-// http.Server, and call Close after that server's Shutdown.
-func New(cfg Config, db *sqlite.DB) *Server {
+// New builds the server over the store db. It does not listen: serve
+// Handler() with an http.Server, and call Close after that server's
+// Shutdown. Call Start before serving.
+func New(cfg Config, db store.Store) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -113,6 +128,9 @@ func New(cfg Config, db *sqlite.DB) *Server {
 	if cfg.PingInterval <= 0 {
 		cfg.PingInterval = 20 * time.Second
 	}
+	if cfg.BallotKeys == nil && cfg.Documents != nil {
+		cfg.BallotKeys = ballotseal.NewVault(cfg.Documents)
+	}
 	s := &Server{
 		cfg:        cfg,
 		db:         db,
@@ -123,11 +141,13 @@ func New(cfg Config, db *sqlite.DB) *Server {
 		loginFails: newFailLimiter(10, 300, 10*time.Minute),
 		conns:      newConnSet(),
 	}
+	s.bg, s.stopBG = context.WithCancel(context.Background())
 	s.rooms = room.NewRegistry(db, room.Options{
 		ReplayLimit: cfg.ReplayLimit,
 		Now:         cfg.Now,
 		Logger:      cfg.Logger,
-		Box:         sqliteBox{db},
+		Box:         db,
+		Keys:        cfg.BallotKeys,
 		Observe: func(events, sends int) {
 			s.metrics.events.Add(float64(events))
 			s.metrics.sends.Add(float64(sends))
@@ -156,10 +176,36 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Rooms returns the live room registry (for the demo loader and tests).
 func (s *Server) Rooms() *room.Registry { return s.rooms }
 
+// Start does what must be done before the server serves anything: it
+// finishes closing the secret polls a crash interrupted (their ballots
+// rewritten, their keys destroyed: see room.Registry.FinaliseSecretPolls),
+// and starts following the commits of other nodes sharing the store.
+// Failures to finalise a poll are logged and retried by the room; only an
+// unreachable store fails Start.
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.db.Ping(ctx); err != nil {
+		return err
+	}
+	if err := s.rooms.FinaliseSecretPolls(ctx); err != nil {
+		s.log.Error("finishing the close of secret polls at start", "err", err)
+	}
+	notes, err := s.db.Listen(s.bg)
+	if err != nil {
+		return err
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.rooms.Follow(s.bg, notes, s.cfg.FollowInterval)
+	}()
+	return nil
+}
+
 // Close closes every WebSocket with "going away" (1001) and waits for their
 // goroutines, or for ctx. Call it after http.Server.Shutdown, which does not
 // touch hijacked connections.
 func (s *Server) Close(ctx context.Context) error {
+	s.stopBG()
 	s.conns.closeAll(websocketGoingAway, "máy chủ đang tắt / server shutting down")
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
@@ -177,12 +223,12 @@ func (s *Server) Close(ctx context.Context) error {
 
 // principal is who is calling: a secretary account or a paired device.
 type principal struct {
-	session sqlite.Session
+	session store.Session
 	hash    string // hex of the token hash, to find the session's sockets
 }
 
 // account reports whether p is a secretary account (not a device).
-func (p *principal) account() bool { return p.session.Kind == sqlite.SessionAccount }
+func (p *principal) account() bool { return p.session.Kind == store.SessionAccount }
 
 // authenticate returns the caller's principal from the session cookie, or
 // Unauthorized.

@@ -289,6 +289,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log,
 		Documents: store, MaxUpload: c.maxUpload, WorkDir: work,
 		Archives: archives, ArchiveKey: key, RenderMinutes: server.RenderMinutes}, db)
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err

@@ -74,6 +74,8 @@ func Test(t *testing.T, newStore func(t *testing.T) docstorage.Store) {
 		{"VietnameseName", testVietnameseName},
 		{"Large", testLarge},
 		{"ConcurrentPuts", testConcurrentPuts},
+		{"Create", testCreate},
+		{"ConcurrentCreates", testConcurrentCreates},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -613,5 +615,68 @@ func testConcurrentPuts(t *testing.T, s docstorage.Store) {
 		if got, want := read(t, s, fmt.Sprintf("c/%d", i), 0, -1), pattern(256<<10+i, byte(i)); !bytes.Equal(got, want) {
 			t.Errorf("Open(c/%d) = %d bytes; want %d bytes of its own content", i, len(got), len(want))
 		}
+	}
+}
+
+// testCreate: Create stores a new object and refuses an existing key
+// (Conflict), leaving the object as it was; bad input is Invalid as for Put.
+func testCreate(t *testing.T, s docstorage.Store) {
+	data := []byte("khóa thứ nhất")
+	if err := s.Create(ctx(t), "keys/a", bytes.NewReader(data), int64(len(data)), docstorage.Meta{}); err != nil {
+		t.Fatalf("Create(new key) = %v; want nil", err)
+	}
+	other := []byte("khóa khác, dài hơn")
+	err := s.Create(ctx(t), "keys/a", bytes.NewReader(other), int64(len(other)), docstorage.Meta{})
+	wantKind(t, "Create(existing key)", err, docstorage.Conflict)
+	if got := read(t, s, "keys/a", 0, -1); !bytes.Equal(got, data) {
+		t.Errorf("after a refused Create the object is %q; want %q", got, data)
+	}
+	err = s.Create(ctx(t), "keys/b", bytes.NewReader(data), int64(len(data))+1, docstorage.Meta{})
+	wantKind(t, "Create(short reader)", err, docstorage.Invalid)
+	if _, err := s.Stat(ctx(t), "keys/b"); docstorage.KindOf(err) != docstorage.NotFound {
+		t.Errorf("Stat after a failed Create = %v; want not found", err)
+	}
+	wantKind(t, "Create(invalid key)", s.Create(ctx(t), "../x", bytes.NewReader(data), int64(len(data)), docstorage.Meta{}), docstorage.Invalid)
+	if err := s.Delete(ctx(t), "keys/a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctx(t), "keys/a", bytes.NewReader(other), int64(len(other)), docstorage.Meta{}); err != nil {
+		t.Errorf("Create after Delete = %v; want nil", err)
+	}
+}
+
+// testConcurrentCreates: of concurrent Creates of one key exactly one wins,
+// and the stored object is the winner's.
+func testConcurrentCreates(t *testing.T, s docstorage.Store) {
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := bytes.Repeat([]byte{byte('a' + i)}, 64)
+			errs[i] = s.Create(ctx(t), "race/key", bytes.NewReader(b), int64(len(b)), docstorage.Meta{})
+		}()
+	}
+	wg.Wait()
+	winner := -1
+	for i, err := range errs {
+		switch docstorage.KindOf(err) {
+		case "":
+			if winner >= 0 {
+				t.Fatalf("Creates %d and %d both succeeded", winner, i)
+			}
+			winner = i
+		case docstorage.Conflict:
+		default:
+			t.Errorf("Create %d = %v; want nil or conflict", i, err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no Create succeeded")
+	}
+	if got := read(t, s, "race/key", 0, -1); !bytes.Equal(got, bytes.Repeat([]byte{byte('a' + winner)}, 64)) {
+		t.Errorf("stored object is not the winner's")
 	}
 }

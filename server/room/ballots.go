@@ -2,42 +2,59 @@ package room
 
 import (
 	"context"
+	crand "crypto/rand"
 	"encoding/json"
 	"errors"
-	"sync"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // Ballots are not commands: a vote of 2,000 delegates must not become 2,000
 // commits and 2,000 broadcasts. The flow of one ballot (see docs/ballots.md):
 //
 //  1. Cast checks it under the room's lock (meeting.ValidateBallot, plus the
-//     box's own record of who has cast, which runs ahead of the state) and
+//     room's record of who has cast, which runs ahead of the state) and
 //     reserves the voter's place;
-//  2. outside the lock, the Box stores it durably — group-committed with
-//     every other ballot and event pending — and Cast acknowledges it;
+//  2. outside the lock, a secret ballot is sealed under its poll's key
+//     (package ballotseal; the key is kept outside the database), and the
+//     Box stores it durably — group-committed with every other ballot and
+//     event pending — and Cast acknowledges it;
 //  3. a flusher records the stored voters in the log (poll.record_votes,
-//     one event per batch) at most every FlushInterval: progress reaches
-//     tablets a few times a second, never once per ballot;
-//  4. ClosePoll stops taking ballots, waits for those in flight, records
-//     the rest, reads the box and closes the poll with the tally.
+//     one event per batch, voters sorted) at most every FlushInterval:
+//     progress reaches tablets a few times a second, never once per ballot;
+//  4. ClosePoll stops taking ballots here, waits for those in flight, closes
+//     the Box (from then on no node stores a new voter's ballot), records
+//     every voter the Box holds that the log does not (ballots stored by a
+//     node that died, or before a crash), opens the sealed ballots, and
+//     closes the poll with their tally;
+//  5. then, for a secret poll, the Box rewrites the ballots in plain text in
+//     a random order and the key is destroyed (finalise): whatever the
+//     database kept of the open poll in the order of casting is ciphertext
+//     under a key that no longer exists. Only then is the close
+//     acknowledged. A crash before that is finished at the next start
+//     (Registry.FinaliseSecretPolls).
 //
-// After a crash, Load records the voters the box holds but the log does not
-// (acknowledged ballots are never lost).
+// Several nodes may take ballots for one poll: the Box is the authority on
+// who voted (a retry through another node gets the original answer) and
+// its CloseBox is the fence between the last counted ballot and the first
+// uncounted one.
 
-// Box is the durable ballot box.
-type Box interface {
-	// StoreBallot durably stores that participant voted (with key) and,
-	// apart from that when secret, the ballot data. Conflict if the
-	// participant already voted in the poll.
-	StoreBallot(ctx context.Context, meetingID, poll, participant, key string, data []byte, secret bool) error
-	// Voters returns the voters of a poll with their keys.
-	Voters(ctx context.Context, meetingID, poll string) (map[string]string, error)
-	// Ballots returns the ballot data of a poll; byVoter maps the voter of
-	// each ballot for open polls (nil entries for secret ones).
-	Ballots(ctx context.Context, meetingID, poll string) (data [][]byte, voters []string, err error)
+// Keys keeps the per-poll keys that seal secret ballots, outside the
+// database (see package ballotseal; *ballotseal.Vault implements it).
+type Keys interface {
+	// Key returns the poll's key, creating it if it does not exist; every
+	// caller on every node gets the same key.
+	Key(ctx context.Context, meetingID, poll string) (*ballotseal.Key, error)
+	// Lookup returns the poll's key, or nil, nil if it has none.
+	Lookup(ctx context.Context, meetingID, poll string) (*ballotseal.Key, error)
+	// Destroy deletes the poll's key for good; no error if it has none.
+	Destroy(ctx context.Context, meetingID, poll string) error
 }
 
 // ErrNotCounted is the answer to a ballot that arrived after its poll
@@ -51,15 +68,29 @@ var errDuplicateVote = &meeting.Error{Kind: meeting.KindConflict,
 	Message:   "Đồng chí đã bỏ phiếu trong lần biểu quyết này; mỗi người chỉ một phiếu.",
 	MessageEN: "you have already voted in this poll; one voter, one ballot"}
 
+// errCleanup answers a close whose poll closed but whose secret ballots
+// could not yet be rewritten: the room keeps trying.
+var errCleanup = &meeting.Error{Kind: meeting.KindInternal,
+	Message:   "Đã kết thúc biểu quyết và công bố kết quả, nhưng chưa xử lý xong dữ liệu phiếu kín; máy chủ đang thử lại.",
+	MessageEN: "the poll is closed and counted, but its secret ballots are not yet rewritten; the server keeps trying"}
+
+var (
+	errNoBox  = errors.New("room: no ballot box configured")
+	errNoKeys = errors.New("room: no ballot keys configured")
+	errNoKey  = errors.New("room: the poll's sealed ballots have no key")
+)
+
 // pollBox is a room's in-memory account of one poll's ballot box. All its
 // fields are guarded by the room's mu.
 type pollBox struct {
-	keys       map[string]string        // voter → key, stored or being stored
+	keys       map[string]string        // voter → key, stored or being stored (a cache of the Box)
 	inflight   map[string]chan struct{} // voter → closed when the store finished
 	failed     map[string]bool          // voters whose store failed (their key is free again)
 	unrecorded []meeting.VoteRecord     // stored, not yet in the log
 	closing    bool                     // no more ballots: closing or closed
-	wg         sync.WaitGroup           // ballots being stored
+	inStore    int                      // ballots being stored
+	drained    chan struct{}            // closed when inStore drops to 0 while closing
+	seal       *ballotseal.Key          // the poll's key, once fetched
 }
 
 // box returns the poll's box, loading who voted from the Box on first use.
@@ -82,7 +113,8 @@ func (r *Room) box(ctx context.Context, poll string) (*pollBox, error) {
 
 // Cast takes voter a's ballot in poll with idempotency key. It returns nil
 // once the ballot is durably stored (then or earlier, for a retry with the
-// same key), ErrNotCounted if the poll is closed or closing, or why the
+// same key, through this node or another), ErrNotCounted if the poll is
+// closed or closing and the ballot was not stored before, or why the
 // ballot is refused (not eligible, already voted with another key, a ballot
 // of the wrong form).
 func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b meeting.Ballot) error {
@@ -131,7 +163,7 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 		if p.Status == meeting.PollStatusDraft {
 			return meeting.Errorf(meeting.KindConflict, "Cuộc biểu quyết chưa bắt đầu.", "the poll has not opened yet")
 		}
-		return ErrNotCounted
+		return r.castAfterClose(ctx, poll, voter, key)
 	}
 	if err := meeting.ValidateBallot(r.state, p, voter, b); err != nil {
 		r.mu.Unlock()
@@ -140,38 +172,108 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	done := make(chan struct{})
 	box.keys[voter], box.inflight[voter] = key, done
 	delete(box.failed, voter)
-	box.wg.Add(1)
+	box.inStore++
 	secret := p.Kind.Secret()
 	r.mu.Unlock()
 
-	data, _ := json.Marshal(b) // plain struct: cannot fail
-	// The store is not cancelled with the request: a ballot the tablet may
-	// retry is stored or failed as a whole, and the retry learns which.
-	err = r.opts.Box.StoreBallot(context.Background(), r.id, poll, voter, key, data, secret)
+	err = r.store(poll, voter, key, b, secret)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	defer box.wg.Done()
-	delete(box.inflight, voter)
 	defer close(done)
-	if err != nil {
-		if meeting.KindOf(err) == meeting.KindConflict {
-			return errDuplicateVote // the box knew better (should not happen)
+	delete(box.inflight, voter)
+	if box.inStore--; box.inStore == 0 && box.drained != nil {
+		close(box.drained)
+		box.drained = nil
+	}
+	switch {
+	case err == nil:
+		rec := meeting.VoteRecord{Participant: voter}
+		if !secret {
+			rec.Ballot = &b
 		}
+		box.unrecorded = append(box.unrecorded, rec)
+		r.scheduleFlush()
+		return nil
+	case errors.Is(err, store.ErrBoxClosed):
+		delete(box.keys, voter) // closed by another node: not stored
+		return ErrNotCounted
+	case meeting.KindOf(err) == meeting.KindConflict:
+		delete(box.keys, voter) // the Box knows this voter under another key
+		return errDuplicateVote
+	default:
 		delete(box.keys, voter)
 		box.failed[voter] = true
 		return err
 	}
-	rec := meeting.VoteRecord{Participant: voter}
-	if !secret {
-		rec.Ballot = &b
-	}
-	box.unrecorded = append(box.unrecorded, rec)
-	r.scheduleFlush()
-	return nil
 }
 
-var errNoBox = errors.New("room: no ballot box configured")
+// store seals (for a secret poll) and stores one ballot. It is not
+// cancelled with the request: a ballot the tablet may retry is stored or
+// failed as a whole, and the retry learns which.
+func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool) error {
+	ctx := context.Background()
+	data, _ := json.Marshal(b) // plain struct: cannot fail
+	if secret {
+		k, err := r.sealKey(ctx, poll, true)
+		if err != nil {
+			return err
+		}
+		data = k.Seal(r.id, poll, data)
+	}
+	return r.opts.Box.StoreBallot(ctx, store.Ballot{Meeting: r.id, Poll: poll, Participant: voter, Key: key, Data: data, Secret: secret})
+}
+
+// sealKey returns the poll's sealing key, creating it when create is set
+// (nil, nil if it has none and create is not set). The key is cached in the
+// poll's box. r.mu must not be held.
+func (r *Room) sealKey(ctx context.Context, poll string, create bool) (*ballotseal.Key, error) {
+	if r.opts.Keys == nil {
+		return nil, meeting.Internal(errNoKeys)
+	}
+	r.mu.Lock()
+	b := r.boxes[poll]
+	if b != nil && b.seal != nil {
+		k := b.seal
+		r.mu.Unlock()
+		return k, nil
+	}
+	r.mu.Unlock()
+	var k *ballotseal.Key
+	var err error
+	if create {
+		k, err = r.opts.Keys.Key(ctx, r.id, poll)
+	} else {
+		k, err = r.opts.Keys.Lookup(ctx, r.id, poll)
+	}
+	if err != nil || k == nil {
+		return k, err
+	}
+	r.mu.Lock()
+	if b := r.boxes[poll]; b != nil {
+		b.seal = k
+	}
+	r.mu.Unlock()
+	return k, nil
+}
+
+// castAfterClose answers a ballot that reached this node after its poll
+// closed: counted if the Box holds it under this key (it was stored before
+// the close, through this node or another: a retry after a lost answer),
+// else not counted.
+func (r *Room) castAfterClose(ctx context.Context, poll, voter, key string) error {
+	voters, err := r.opts.Box.Voters(ctx, r.id, poll)
+	if err != nil {
+		return err
+	}
+	switch k, ok := voters[voter]; {
+	case ok && k == key:
+		return nil
+	case ok:
+		return errDuplicateVote
+	}
+	return ErrNotCounted
+}
 
 // scheduleFlush starts the flusher if it is not running. r.mu must be held.
 func (r *Room) scheduleFlush() {
@@ -225,7 +327,7 @@ func (r *Room) flushLocked(ctx context.Context) {
 		if len(b.unrecorded) == 0 {
 			continue
 		}
-		if err := r.submitLocked(ctx, systemActor, &meeting.RecordVotes{Poll: poll, Votes: b.unrecorded}); err != nil {
+		if err := r.recordVotes(ctx, poll, b.unrecorded); err != nil {
 			r.opts.Logger.Error("record votes", "meeting", r.id, "poll", poll, "voters", len(b.unrecorded), "err", err)
 			continue
 		}
@@ -233,60 +335,311 @@ func (r *Room) flushLocked(ctx context.Context) {
 	}
 }
 
+// recordVotes records votes in the log, leaving out voters the log already
+// has (another node or an earlier flush recorded them) and sorting the
+// rest by participant: the log says who voted in which batch, never in
+// which order. r.mu must be held.
+func (r *Room) recordVotes(ctx context.Context, poll string, votes []meeting.VoteRecord) error {
+	_, err := r.decideAppend(ctx, systemActor, func(s *meeting.State) (meeting.Command, error) {
+		p, ok := s.Poll(poll)
+		if !ok || p.Status != meeting.PollStatusOpen {
+			return nil, nil // closed meanwhile: the close recorded them
+		}
+		var missing []meeting.VoteRecord
+		for _, v := range votes {
+			if !p.HasVoted(v.Participant) {
+				missing = append(missing, v)
+			}
+		}
+		if len(missing) == 0 {
+			return nil, nil
+		}
+		slices.SortFunc(missing, func(a, b meeting.VoteRecord) int { return strings.Compare(a.Participant, b.Participant) })
+		return &meeting.RecordVotes{Poll: poll, Votes: missing}, nil
+	})
+	return err
+}
+
 // systemActor is the server acting on its own behalf.
 var systemActor = meeting.Actor{ID: "system", Role: meeting.RoleSystem}
 
 // ClosePoll closes poll for actor a: it stops taking ballots (later ones
-// are not counted), waits for those being stored, records them, and closes
-// the poll with the tally of the box. Every ballot acknowledged before is
-// counted.
+// are not counted, on every node), waits for those being stored here,
+// records every stored voter in the log, and closes the poll with the
+// tally of the box. Every ballot acknowledged before, by any node, is
+// counted. For a secret poll the ballots are then rewritten and the key
+// destroyed (see finalise) before ClosePoll returns.
 func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]meeting.Event, error) {
-	if !meeting.Allowed(a.Role, "poll.close") {
-		return r.Submit(ctx, a, &meeting.ClosePoll{ID: poll}) // the domain's refusal
+	domain := func() ([]meeting.Event, error) { // the domain's own answer
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll})
+	}
+	if !meeting.Allowed(a.Role, "poll.close") || r.opts.Box == nil {
+		return domain()
 	}
 	r.mu.Lock()
 	p, ok := r.state.Poll(poll)
 	if !ok || p.Status != meeting.PollStatusOpen {
 		r.mu.Unlock()
-		return r.Submit(ctx, a, &meeting.ClosePoll{ID: poll}) // the domain's refusal
+		return domain()
 	}
 	box, err := r.box(ctx, poll)
 	if err != nil {
 		r.mu.Unlock()
 		return nil, err
 	}
-	box.closing = true
+	secret := p.Kind.Secret()
+	if err := r.drainLocked(ctx, box); err != nil {
+		r.mu.Unlock()
+		return nil, err
+	}
 	r.mu.Unlock()
 
-	box.wg.Wait() // ballots acknowledged or about to be
-
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	reopen := func() { box.closing = false }
-	r.flushLocked(ctx)
-	if len(box.unrecorded) > 0 {
-		reopen()
-		return nil, meeting.Internal(errors.New("room: could not record every vote before closing"))
+	// The fence: from here no node stores a new voter's ballot. The box
+	// stays closed even if the rest fails; closing the poll again picks up
+	// from here.
+	if err := r.opts.Box.CloseBox(ctx, r.id, poll); err != nil {
+		r.mu.Lock()
+		box.closing = false // the box is still open everywhere: keep taking ballots
+		r.mu.Unlock()
+		return nil, err
 	}
-	c := &meeting.ClosePoll{ID: poll}
-	if p.Kind.Secret() {
-		data, _, err := r.opts.Box.Ballots(ctx, r.id, poll)
-		if err != nil {
-			reopen()
+	stored, err := r.opts.Box.Ballots(ctx, r.id, poll)
+	if err != nil {
+		return nil, err
+	}
+	voters, err := r.opts.Box.Voters(ctx, r.id, poll)
+	if err != nil {
+		return nil, err
+	}
+	var plain [][]byte
+	var ballots []meeting.Ballot
+	if secret {
+		if plain, err = r.openBallots(ctx, poll, stored); err != nil {
 			return nil, err
 		}
-		c.Ballots = make([]meeting.Ballot, len(data))
-		for i, d := range data {
-			if err := json.Unmarshal(d, &c.Ballots[i]); err != nil {
-				reopen()
+		if ballots, err = decodeBallots(plain); err != nil {
+			return nil, err
+		}
+	}
+
+	r.mu.Lock()
+	r.flushLocked(ctx)
+	votes, err := missingVotes(voters, stored, secret)
+	if err == nil {
+		err = r.recordVotes(ctx, poll, votes)
+	}
+	var events []meeting.Event
+	if err == nil {
+		events, err = r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll, Ballots: ballots})
+	}
+	r.mu.Unlock()
+	if err != nil || !secret {
+		return events, err
+	}
+	if err := r.finalise(ctx, poll, plain); err != nil {
+		r.opts.Logger.Error("rewriting the closed poll's secret ballots failed; retrying", "meeting", r.id, "poll", poll, "err", err)
+		r.retryFinalise(poll)
+		return events, errCleanup
+	}
+	return events, nil
+}
+
+// drainLocked stops the poll's box taking ballots here and waits (with r.mu
+// released meanwhile) until the ballots being stored are stored or failed.
+// r.mu must be held; it is held again on return.
+func (r *Room) drainLocked(ctx context.Context, box *pollBox) error {
+	box.closing = true
+	for box.inStore > 0 {
+		if box.drained == nil {
+			box.drained = make(chan struct{})
+		}
+		ch := box.drained
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			r.mu.Lock()
+			return ctx.Err()
+		}
+		r.mu.Lock()
+	}
+	return nil
+}
+
+// missingVotes turns the Box's voters into vote records (with each voter's
+// ballot for an open poll); recordVotes leaves out those already logged.
+func missingVotes(voters map[string]string, stored []store.StoredBallot, secret bool) ([]meeting.VoteRecord, error) {
+	byVoter := map[string]meeting.Ballot{}
+	if !secret {
+		for _, s := range stored {
+			var b meeting.Ballot
+			if err := json.Unmarshal(s.Data, &b); err != nil {
 				return nil, meeting.Internal(err)
 			}
+			byVoter[s.Participant] = b
+		}
+	}
+	out := make([]meeting.VoteRecord, 0, len(voters))
+	for v := range voters {
+		rec := meeting.VoteRecord{Participant: v}
+		if !secret {
+			b, ok := byVoter[v]
+			if !ok {
+				return nil, meeting.Internal(errors.New("room: an open poll's voter has no ballot in the box"))
+			}
+			rec.Ballot = &b
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+// openBallots returns the plain JSON of a secret poll's stored ballots,
+// opening the sealed ones with the poll's key. (Ballots stored before
+// sealing existed are plain already.)
+func (r *Room) openBallots(ctx context.Context, poll string, stored []store.StoredBallot) ([][]byte, error) {
+	var k *ballotseal.Key
+	out := make([][]byte, len(stored))
+	for i, s := range stored {
+		if !ballotseal.Sealed(s.Data) {
+			out[i] = s.Data
+			continue
+		}
+		if k == nil {
+			var err error
+			if k, err = r.sealKey(ctx, poll, false); err != nil {
+				return nil, err
+			}
+			if k == nil {
+				return nil, meeting.Internal(errNoKey)
+			}
+		}
+		plain, err := k.Open(r.id, poll, s.Data)
+		if err != nil {
+			return nil, meeting.Internal(err)
+		}
+		out[i] = plain
+	}
+	return out, nil
+}
+
+func decodeBallots(plain [][]byte) ([]meeting.Ballot, error) {
+	out := make([]meeting.Ballot, len(plain))
+	for i, d := range plain {
+		if err := json.Unmarshal(d, &out[i]); err != nil {
+			return nil, meeting.Internal(err)
+		}
+	}
+	return out, nil
+}
+
+// finalise rewrites a closed secret poll's ballots in plain text in a
+// random order (the Box also rewrites its voters' record and wipes what it
+// can of the old rows), then destroys the poll's key. r.mu must not be
+// held.
+func (r *Room) finalise(ctx context.Context, poll string, plain [][]byte) error {
+	shuffled := slices.Clone(plain)
+	var seed [32]byte
+	crand.Read(seed[:]) // never fails
+	rand.New(rand.NewChaCha8(seed)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	if err := r.opts.Box.ReplaceSecretBallots(ctx, r.id, poll, shuffled); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if b := r.boxes[poll]; b != nil {
+		b.seal = nil
+	}
+	r.mu.Unlock()
+	if r.opts.Keys == nil {
+		return nil
+	}
+	return r.opts.Keys.Destroy(ctx, r.id, poll)
+}
+
+// FinaliseClosed finalises poll if it is closed or cancelled and its
+// secret ballots are still as cast (a crash or failure after the close):
+// it closes the box, opens the ballots and rewrites them. A poll still open
+// is left alone.
+func (r *Room) FinaliseClosed(ctx context.Context, poll string) error {
+	r.mu.Lock()
+	p, ok := r.state.Poll(poll)
+	r.mu.Unlock()
+	if !ok || p.Status == meeting.PollStatusOpen || p.Status == meeting.PollStatusDraft {
+		return nil
+	}
+	if err := r.opts.Box.CloseBox(ctx, r.id, poll); err != nil {
+		return err
+	}
+	stored, err := r.opts.Box.Ballots(ctx, r.id, poll)
+	if err != nil {
+		return err
+	}
+	plain, err := r.openBallots(ctx, poll, stored)
+	if err != nil {
+		return err
+	}
+	return r.finalise(ctx, poll, plain)
+}
+
+// retryFinalise keeps trying FinaliseClosed in the background until it
+// succeeds or the room stops. Its goroutine is owned by the room (r.wg).
+func (r *Room) retryFinalise(poll string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.stopped {
+		return
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+			select {
+			case <-r.stop:
+				return
+			case <-time.After(wait):
+			}
+			err := r.FinaliseClosed(context.Background(), poll)
+			if err == nil {
+				r.opts.Logger.Info("secret ballots rewritten after a retry", "meeting", r.id, "poll", poll)
+				return
+			}
+			r.opts.Logger.Error("rewriting secret ballots failed again", "meeting", r.id, "poll", poll, "err", err)
+		}
+	}()
+}
+
+// cancelPoll cancels a poll; a secret poll's ballots, which will never be
+// counted, are finalised like a closed poll's (its box closed, its ballots
+// rewritten, its key destroyed).
+func (r *Room) cancelPoll(ctx context.Context, a meeting.Actor, c *meeting.CancelPoll) ([]meeting.Event, error) {
+	r.mu.Lock()
+	p, ok := r.state.Poll(c.ID)
+	var box *pollBox
+	if ok && r.opts.Box != nil && meeting.Allowed(a.Role, c.Name()) && p.Status == meeting.PollStatusOpen {
+		var err error
+		if box, err = r.box(ctx, c.ID); err != nil {
+			r.mu.Unlock()
+			return nil, err
+		}
+		if err := r.drainLocked(ctx, box); err != nil {
+			r.mu.Unlock()
+			return nil, err
 		}
 	}
 	events, err := r.submitEvents(ctx, a, c)
-	if err != nil {
-		reopen()
-		return nil, err
+	if err != nil && box != nil {
+		box.closing = false // still open
+	}
+	r.mu.Unlock()
+	if err != nil || box == nil || !p.Kind.Secret() {
+		return events, err
+	}
+	if err := r.FinaliseClosed(ctx, c.ID); err != nil {
+		r.opts.Logger.Error("rewriting the cancelled poll's secret ballots failed; retrying", "meeting", r.id, "poll", c.ID, "err", err)
+		r.retryFinalise(c.ID)
+		return events, errCleanup
 	}
 	return events, nil
 }
@@ -306,50 +659,31 @@ func (r *Room) recoverVotes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var missing []meeting.VoteRecord
-		var ballots map[string]meeting.Ballot
+		missing := 0
 		for v := range voters {
-			if p.HasVoted(v) {
-				continue
+			if !p.HasVoted(v) {
+				missing++
 			}
-			rec := meeting.VoteRecord{Participant: v}
-			if !p.Kind.Secret() {
-				if ballots == nil {
-					if ballots, err = r.openBallots(ctx, p.ID); err != nil {
-						return err
-					}
-				}
-				b := ballots[v]
-				rec.Ballot = &b
-			}
-			missing = append(missing, rec)
 		}
-		if len(missing) == 0 {
+		if missing == 0 {
 			continue
 		}
-		if err := r.submitLocked(ctx, systemActor, &meeting.RecordVotes{Poll: p.ID, Votes: missing}); err != nil {
+		var stored []store.StoredBallot
+		if !p.Kind.Secret() {
+			if stored, err = r.opts.Box.Ballots(ctx, r.id, p.ID); err != nil {
+				return err
+			}
+		}
+		votes, err := missingVotes(voters, stored, p.Kind.Secret())
+		if err != nil {
 			return err
 		}
-		r.opts.Logger.Info("recorded votes stored before a restart", "meeting", r.id, "poll", p.ID, "voters", len(missing))
+		if err := r.recordVotes(ctx, p.ID, votes); err != nil {
+			return err
+		}
+		r.opts.Logger.Info("recorded votes stored before a restart", "meeting", r.id, "poll", p.ID, "voters", missing)
 	}
 	return nil
-}
-
-// openBallots reads an open poll's ballots by voter.
-func (r *Room) openBallots(ctx context.Context, poll string) (map[string]meeting.Ballot, error) {
-	data, voters, err := r.opts.Box.Ballots(ctx, r.id, poll)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]meeting.Ballot, len(data))
-	for i, d := range data {
-		var b meeting.Ballot
-		if err := json.Unmarshal(d, &b); err != nil {
-			return nil, meeting.Internal(err)
-		}
-		out[voters[i]] = b
-	}
-	return out, nil
 }
 
 // Stop stops the room's flusher after a last flush and waits for it.

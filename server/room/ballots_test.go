@@ -3,42 +3,53 @@ package room
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
-// memBox is an in-memory Box for the room's unit tests (the SQLite box is
-// tested in server/sqlite and end to end).
+// memBox is an in-memory store.BallotBox for the room's unit tests (the
+// real stores are tested by server/store/storetest and end to end).
 type memBox struct {
-	mu      sync.Mutex
-	keys    map[string]string // poll/voter → key
-	ballots map[string][][]byte
-	voters  map[string][]string
-	gate    chan struct{} // if set, StoreBallot waits for it
+	mu        sync.Mutex
+	keys      map[string]string // poll/voter → key
+	ballots   map[string][]store.StoredBallot
+	closed    map[string]bool
+	finalised map[string]bool
+	gate      chan struct{} // if set, StoreBallot waits for it
 }
 
 func newMemBox() *memBox {
-	return &memBox{keys: map[string]string{}, ballots: map[string][][]byte{}, voters: map[string][]string{}}
+	return &memBox{keys: map[string]string{}, ballots: map[string][]store.StoredBallot{}, closed: map[string]bool{}, finalised: map[string]bool{}}
 }
 
-func (b *memBox) StoreBallot(ctx context.Context, m, poll, voter, key string, data []byte, secret bool) error {
+func (b *memBox) StoreBallot(ctx context.Context, x store.Ballot) error {
 	if b.gate != nil {
 		<-b.gate
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if _, ok := b.keys[poll+"/"+voter]; ok {
+	if k, ok := b.keys[x.Poll+"/"+x.Participant]; ok {
+		if k == x.Key {
+			return nil
+		}
 		return meeting.Errorf(meeting.KindConflict, "đã bỏ phiếu", "already voted")
 	}
-	b.keys[poll+"/"+voter] = key
-	b.ballots[poll] = append(b.ballots[poll], data)
-	if secret {
+	if b.closed[x.Poll] {
+		return store.ErrBoxClosed
+	}
+	b.keys[x.Poll+"/"+x.Participant] = x.Key
+	voter := x.Participant
+	if x.Secret {
 		voter = ""
 	}
-	b.voters[poll] = append(b.voters[poll], voter)
+	b.ballots[x.Poll] = append(b.ballots[x.Poll], store.StoredBallot{Participant: voter, Data: x.Data})
 	return nil
 }
 
@@ -47,17 +58,83 @@ func (b *memBox) Voters(ctx context.Context, m, poll string) (map[string]string,
 	defer b.mu.Unlock()
 	out := map[string]string{}
 	for k, v := range b.keys {
-		if len(k) > len(poll) && k[:len(poll)+1] == poll+"/" {
-			out[k[len(poll)+1:]] = v
+		if p, voter, _ := strings.Cut(k, "/"); p == poll {
+			out[voter] = v
 		}
 	}
 	return out, nil
 }
 
-func (b *memBox) Ballots(ctx context.Context, m, poll string) ([][]byte, []string, error) {
+func (b *memBox) Ballots(ctx context.Context, m, poll string) ([]store.StoredBallot, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return append([][]byte(nil), b.ballots[poll]...), append([]string(nil), b.voters[poll]...), nil
+	return slices.Clone(b.ballots[poll]), nil
+}
+
+func (b *memBox) CloseBox(ctx context.Context, m, poll string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed[poll] = true
+	return nil
+}
+
+func (b *memBox) ReplaceSecretBallots(ctx context.Context, m, poll string, data [][]byte) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.closed[poll] {
+		return meeting.Errorf(meeting.KindConflict, "chưa đóng", "not closed")
+	}
+	b.ballots[poll] = nil
+	for _, d := range data {
+		b.ballots[poll] = append(b.ballots[poll], store.StoredBallot{Data: d})
+	}
+	b.finalised[poll] = true
+	return nil
+}
+
+func (b *memBox) UnfinalisedSecretPolls(ctx context.Context) ([]store.PollRef, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []store.PollRef
+	for poll, bs := range b.ballots {
+		if len(bs) > 0 && bs[0].Participant == "" && !b.finalised[poll] {
+			out = append(out, store.PollRef{Meeting: "m1", Poll: poll})
+		}
+	}
+	return out, nil
+}
+
+// memKeys is an in-memory Keys.
+type memKeys struct {
+	mu   sync.Mutex
+	keys map[string]*ballotseal.Key
+}
+
+func newMemKeys() *memKeys { return &memKeys{keys: map[string]*ballotseal.Key{}} }
+
+func (k *memKeys) Key(ctx context.Context, m, poll string) (*ballotseal.Key, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if x, ok := k.keys[m+"/"+poll]; ok {
+		return x, nil
+	}
+	x := new(ballotseal.Key)
+	x[0] = byte(len(k.keys) + 1)
+	k.keys[m+"/"+poll] = x
+	return x, nil
+}
+
+func (k *memKeys) Lookup(ctx context.Context, m, poll string) (*ballotseal.Key, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.keys[m+"/"+poll], nil
+}
+
+func (k *memKeys) Destroy(ctx context.Context, m, poll string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.keys, m+"/"+poll)
+	return nil
 }
 
 // votingRoom returns an open meeting with n checked-in delegates and an
@@ -65,7 +142,7 @@ func (b *memBox) Ballots(ctx context.Context, m, poll string) ([][]byte, []strin
 func votingRoom(t *testing.T, log *memLog, box *memBox, kind meeting.PollKind, n int) (*Room, string, []meeting.Actor) {
 	t.Helper()
 	opts := quiet()
-	opts.Box, opts.FlushInterval = box, 20*time.Millisecond
+	opts.Box, opts.Keys, opts.FlushInterval = box, newMemKeys(), 20*time.Millisecond
 	reg := NewRegistry(log, opts)
 	r, err := reg.Create(context.Background(), "m1", secretary, meeting.Details{Title: "Bỏ phiếu"})
 	if err != nil {
@@ -193,7 +270,7 @@ func TestVotesRecordedInBatchesAndAfterRestart(t *testing.T) {
 	r.Stop(ctx)
 	for i, a := range voters[50:] {
 		data := []byte(`{"choice":"disagree"}`)
-		if err := box.StoreBallot(ctx, "m1", poll, a.Participant, fmt.Sprint("late", i), data, false); err != nil {
+		if err := box.StoreBallot(ctx, store.Ballot{Meeting: "m1", Poll: poll, Participant: a.Participant, Key: fmt.Sprint("late", i), Data: data}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,9 +2,13 @@ package room
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
+	"time"
 
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // Registry holds the live Rooms, loading each from the log on first use.
@@ -86,4 +90,76 @@ func (g *Registry) Stop(ctx context.Context) {
 	for _, r := range g.Loaded() {
 		r.Stop(ctx)
 	}
+}
+
+// Follow keeps the loaded rooms up to date with what other processes commit
+// to the shared log: for each notification it catches the meeting's room
+// up (if loaded here), and on a Resync, or every interval as a safety net
+// (0: never), it catches every loaded room up. It returns when ctx is done
+// or notes is closed. Meant to run in its own goroutine, owned by the
+// caller.
+func (g *Registry) Follow(ctx context.Context, notes <-chan store.Notification, interval time.Duration) {
+	var tick <-chan time.Time
+	if interval > 0 {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		tick = t.C
+	}
+	all := func() {
+		for _, r := range g.Loaded() {
+			if err := r.CatchUp(ctx, -1); err != nil && ctx.Err() == nil {
+				g.opts.Logger.Error("catching up with the log", "meeting", r.ID(), "err", err)
+			}
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+			all()
+		case n, ok := <-notes:
+			if !ok {
+				return
+			}
+			if n.Resync {
+				all()
+				continue
+			}
+			g.mu.Lock()
+			r := g.rooms[n.Meeting]
+			g.mu.Unlock()
+			if r == nil {
+				continue
+			}
+			if err := r.CatchUp(ctx, n.Seq); err != nil && ctx.Err() == nil {
+				g.opts.Logger.Error("catching up with the log", "meeting", n.Meeting, "seq", n.Seq, "err", err)
+			}
+		}
+	}
+}
+
+// FinaliseSecretPolls finishes what a crash or a failure left of closing a
+// secret poll: every closed or cancelled poll whose ballots are still as
+// cast is finalised (rewritten in a random order, its key destroyed).
+// The server runs it at start, before it serves anything.
+func (g *Registry) FinaliseSecretPolls(ctx context.Context) error {
+	if g.opts.Box == nil {
+		return nil
+	}
+	refs, err := g.opts.Box.UnfinalisedSecretPolls(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, ref := range refs {
+		r, err := g.Get(ctx, ref.Meeting)
+		if err == nil {
+			err = r.FinaliseClosed(ctx, ref.Poll)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("meeting %s poll %s: %w", ref.Meeting, ref.Poll, err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // Log is the durable event log a Room appends to and replays from.
@@ -64,7 +65,10 @@ type Options struct {
 	// minutes.
 	OnCommit func(meetingID string, events []meeting.Event)
 	// Box stores ballots (see Cast); nil refuses ballots.
-	Box Box
+	Box store.BallotBox
+	// Keys keeps the keys that seal secret ballots (see Cast); nil refuses
+	// secret ballots.
+	Keys Keys
 	// FlushInterval is how often stored ballots are recorded in the log,
 	// which is also how often vote progress reaches tablets (default 250 ms).
 	FlushInterval time.Duration
@@ -235,8 +239,15 @@ func (r *Room) Epoch() string {
 
 // Submit decides command c for actor a, durably appends the resulting
 // events, applies them and publishes them to every subscriber. It returns
-// the committed events. On error nothing changed.
+// the committed events. On error nothing changed. Closing and cancelling a
+// poll go through its ballot box first (see ClosePoll).
 func (r *Room) Submit(ctx context.Context, a meeting.Actor, c meeting.Command) ([]meeting.Event, error) {
+	switch c := c.(type) {
+	case *meeting.ClosePoll:
+		return r.ClosePoll(ctx, a, c.ID)
+	case *meeting.CancelPoll:
+		return r.cancelPoll(ctx, a, c)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.submitEvents(ctx, a, c)
@@ -250,16 +261,49 @@ func (r *Room) submitLocked(ctx context.Context, a meeting.Actor, c meeting.Comm
 
 // submitEvents is Submit with r.mu held.
 func (r *Room) submitEvents(ctx context.Context, a meeting.Actor, c meeting.Command) ([]meeting.Event, error) {
-	if r.broken != nil {
-		if err := r.reload(ctx); err != nil {
-			return nil, meeting.Internal(err)
+	return r.decideAppend(ctx, a, func(*meeting.State) (meeting.Command, error) { return c, nil })
+}
+
+// maxRaces is how many times a command is decided again after another
+// node appended to the meeting's log first.
+const maxRaces = 8
+
+// decideAppend decides the command that build makes of the current state,
+// appends its events and commits them. If the log refuses the append
+// because another process appended first (several nodes share the log),
+// the room catches up with the log and decides again on the new state: the
+// log's head check is the fence that keeps one meeting's decisions in one
+// order across nodes. build returns a nil command when there is nothing
+// left to do (no events, no error). r.mu must be held.
+func (r *Room) decideAppend(ctx context.Context, a meeting.Actor, build func(*meeting.State) (meeting.Command, error)) ([]meeting.Event, error) {
+	for race := 0; ; race++ {
+		if r.broken != nil {
+			if err := r.reload(ctx); err != nil {
+				return nil, meeting.Internal(err)
+			}
 		}
-	}
-	events, err := meeting.Decide(r.state, a, c, r.opts.Now())
-	if err != nil {
-		return nil, err
-	}
-	if err := r.log.Append(ctx, events); err != nil {
+		c, err := build(r.state)
+		if err != nil || c == nil {
+			return nil, err
+		}
+		events, err := meeting.Decide(r.state, a, c, r.opts.Now())
+		if err != nil {
+			return nil, err
+		}
+		err = r.log.Append(ctx, events)
+		if err == nil {
+			r.commit(events)
+			return events, nil
+		}
+		if meeting.KindOf(err) == meeting.KindConflict && race < maxRaces {
+			before := r.state.Seq
+			if cerr := r.catchUpLocked(ctx); cerr != nil {
+				return nil, cerr
+			}
+			if r.state.Seq > before {
+				continue // decide again on what the other node did
+			}
+		}
 		// The log may or may not hold the events (say, a failed fsync after
 		// the write): reload before the next command rather than guess.
 		if meeting.KindOf(err) == meeting.KindInternal {
@@ -267,8 +311,43 @@ func (r *Room) submitEvents(ctx context.Context, a meeting.Actor, c meeting.Comm
 		}
 		return nil, err
 	}
-	r.commit(events)
-	return events, nil
+}
+
+// CatchUp brings the room up to seq (or further) from the log, publishing
+// what another node committed; a seq it already has is a no-op. Any seq
+// below 0 means "whatever the log has".
+func (r *Room) CatchUp(ctx context.Context, seq int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if seq >= 0 && seq <= r.state.Seq {
+		return nil
+	}
+	return r.catchUpLocked(ctx)
+}
+
+// catchUpLocked applies and publishes the events the log has after the
+// room's head, checking that they chain onto it. r.mu must be held.
+func (r *Room) catchUpLocked(ctx context.Context) error {
+	if r.broken != nil {
+		return r.reload(ctx)
+	}
+	for {
+		events, err := r.log.Events(ctx, r.id, r.state.Seq, r.opts.ReplayLimit)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		if _, err := meeting.VerifyChain(r.state.Seq, r.state.Head, events); err != nil {
+			r.opts.Logger.Error("log does not chain onto the room's head; reloading", "meeting", r.id, "seq", r.state.Seq, "err", err)
+			return r.reload(ctx)
+		}
+		r.commit(events)
+		if len(events) < r.opts.ReplayLimit {
+			return nil
+		}
+	}
 }
 
 // commit applies appended events and publishes them. r.mu must be held.

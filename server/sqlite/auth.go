@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // The auth store's writes are rare, so they run directly on the write
@@ -24,42 +25,6 @@ const (
 	sqlAccount = "SELECT username, display_name, password_hash, created_at FROM accounts WHERE key = ?"
 	sqlSession = "SELECT kind, account, meeting, participant, created_at, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?"
 )
-
-// Session kinds.
-const (
-	SessionAccount = "account" // a secretary logged in with an account
-	SessionDevice  = "device"  // a participant's paired tablet
-)
-
-// Account is a secretary's login.
-type Account struct {
-	Username     string // unique, compared case-insensitively
-	DisplayName  string
-	PasswordHash string // opaque to this package (hashing is done by the caller)
-	CreatedAt    time.Time
-}
-
-// Session is a login session of an account or a paired device. Only the
-// hash of its token is stored.
-type Session struct {
-	TokenHash   []byte
-	Kind        string // SessionAccount or SessionDevice
-	Account     string // username, for account sessions
-	Meeting     string // for device sessions
-	Participant string // for device sessions
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-}
-
-// PairingCode is a one-time code a secretary issues so that a participant's
-// tablet can pair. Only the hash of the code is stored.
-type PairingCode struct {
-	CodeHash    []byte
-	Meeting     string
-	Participant string
-	CreatedAt   time.Time
-	ExpiresAt   time.Time
-}
 
 // foldKey returns the key under which username is stored: every rune
 // replaced by the smallest rune of its Unicode simple case-folding orbit.
@@ -96,7 +61,7 @@ func rowsAffected(res sql.Result, err error) (int64, error) {
 // CreateAccount stores a new account. Username and PasswordHash must not be
 // empty (Invalid). It returns Conflict if an account with the same username,
 // compared case-insensitively, exists. A zero CreatedAt is set to now.
-func (db *DB) CreateAccount(ctx context.Context, a Account) error {
+func (db *DB) CreateAccount(ctx context.Context, a store.Account) error {
 	if strings.TrimSpace(a.Username) == "" || a.PasswordHash == "" {
 		return meeting.Errorf(meeting.KindInvalid, "Tên đăng nhập và mật khẩu không được để trống.", "username and password hash must not be empty")
 	}
@@ -114,15 +79,15 @@ func (db *DB) CreateAccount(ctx context.Context, a Account) error {
 
 // Account returns the account username (compared case-insensitively), or
 // NotFound.
-func (db *DB) Account(ctx context.Context, username string) (Account, error) {
-	var a Account
+func (db *DB) Account(ctx context.Context, username string) (store.Account, error) {
+	var a store.Account
 	var created int64
 	err := db.rAccount.QueryRowContext(ctx, foldKey(username)).Scan(&a.Username, &a.DisplayName, &a.PasswordHash, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Account{}, notFoundAccount(username)
+		return store.Account{}, notFoundAccount(username)
 	}
 	if err != nil {
-		return Account{}, internal(ctx, err)
+		return store.Account{}, internal(ctx, err)
 	}
 	a.CreatedAt = fromNanos(created)
 	return a, nil
@@ -161,10 +126,10 @@ func (db *DB) SetPassword(ctx context.Context, username, hash string) error {
 // ---- sessions ----
 
 // CreateSession stores s. TokenHash must not be empty, Kind must be
-// SessionAccount or SessionDevice and ExpiresAt set (Invalid otherwise); a
+// store.SessionAccount or store.SessionDevice and ExpiresAt set (Invalid otherwise); a
 // zero CreatedAt is set to now. Conflict if the token hash exists.
-func (db *DB) CreateSession(ctx context.Context, s Session) error {
-	if len(s.TokenHash) == 0 || (s.Kind != SessionAccount && s.Kind != SessionDevice) || s.ExpiresAt.IsZero() {
+func (db *DB) CreateSession(ctx context.Context, s store.Session) error {
+	if len(s.TokenHash) == 0 || (s.Kind != store.SessionAccount && s.Kind != store.SessionDevice) || s.ExpiresAt.IsZero() {
 		return meeting.Errorf(meeting.KindInvalid, "Phiên đăng nhập không hợp lệ.", "invalid session (token hash, kind or expiry)")
 	}
 	n, err := rowsAffected(db.w.ExecContext(ctx,
@@ -182,15 +147,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 
 // Session returns the session with tokenHash if it has not expired at now
 // (ExpiresAt after now); NotFound if it is missing or expired.
-func (db *DB) Session(ctx context.Context, tokenHash []byte, now time.Time) (Session, error) {
-	s := Session{TokenHash: bytes.Clone(tokenHash)}
+func (db *DB) Session(ctx context.Context, tokenHash []byte, now time.Time) (store.Session, error) {
+	s := store.Session{TokenHash: bytes.Clone(tokenHash)}
 	var created, expires int64
 	err := db.rSession.QueryRowContext(ctx, tokenHash, clampNanos(now)).Scan(&s.Kind, &s.Account, &s.Meeting, &s.Participant, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, meeting.Errorf(meeting.KindNotFound, "Phiên đăng nhập không tồn tại hoặc đã hết hạn.", "session not found or expired")
+		return store.Session{}, meeting.Errorf(meeting.KindNotFound, "Phiên đăng nhập không tồn tại hoặc đã hết hạn.", "session not found or expired")
 	}
 	if err != nil {
-		return Session{}, internal(ctx, err)
+		return store.Session{}, internal(ctx, err)
 	}
 	s.CreatedAt, s.ExpiresAt = fromNanos(created), fromNanos(expires)
 	return s, nil
@@ -248,8 +213,8 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, er
 // CreatePairingCode stores c and, in the same transaction, deletes the
 // participant's earlier unused codes, so only the newest code works. It is
 // CreatePairingCodes of one code.
-func (db *DB) CreatePairingCode(ctx context.Context, c PairingCode) error {
-	return db.CreatePairingCodes(ctx, []PairingCode{c})
+func (db *DB) CreatePairingCode(ctx context.Context, c store.PairingCode) error {
+	return db.CreatePairingCodes(ctx, []store.PairingCode{c})
 }
 
 // errConflict makes inTx roll back; it never leaves the package.
@@ -259,17 +224,17 @@ var errConflict = errors.New("conflict")
 // one DELETE ... RETURNING on the single write connection, so it is atomic:
 // of concurrent redeems of one code exactly one succeeds. NotFound if the
 // code is unknown, already used or expired at now.
-func (db *DB) RedeemPairingCode(ctx context.Context, codeHash []byte, now time.Time) (PairingCode, error) {
-	c := PairingCode{CodeHash: bytes.Clone(codeHash)}
+func (db *DB) RedeemPairingCode(ctx context.Context, codeHash []byte, now time.Time) (store.PairingCode, error) {
+	c := store.PairingCode{CodeHash: bytes.Clone(codeHash)}
 	var created, expires int64
 	err := db.w.QueryRowContext(ctx,
 		"DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at > ? RETURNING meeting, participant, created_at, expires_at",
 		codeHash, clampNanos(now)).Scan(&c.Meeting, &c.Participant, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return PairingCode{}, meeting.Errorf(meeting.KindNotFound, "Mã ghép nối không đúng, đã dùng hoặc đã hết hạn.", "pairing code unknown, used or expired")
+		return store.PairingCode{}, meeting.Errorf(meeting.KindNotFound, "Mã ghép nối không đúng, đã dùng hoặc đã hết hạn.", "pairing code unknown, used or expired")
 	}
 	if err != nil {
-		return PairingCode{}, internal(ctx, err)
+		return store.PairingCode{}, internal(ctx, err)
 	}
 	c.CreatedAt, c.ExpiresAt = fromNanos(created), fromNanos(expires)
 	return c, nil

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/phonghop/phonghop/server/meeting"
-	"github.com/phonghop/phonghop/server/sqlite"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // h returns a token or code hash.
@@ -32,9 +32,9 @@ func TestAccounts(t *testing.T) {
 		t.Fatalf("CountAccounts(empty) = %d, %v; want 0, nil", n, err)
 	}
 	created := time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("ICT", 7*3600))
-	admin := sqlite.Account{Username: "Admin", DisplayName: "Nguyễn Văn Quản Trị", PasswordHash: "$argon2id$x", CreatedAt: created}
-	duc := sqlite.Account{Username: "đức.trần", DisplayName: "Trần Đức", PasswordHash: "$argon2id$y", CreatedAt: created}
-	for _, a := range []sqlite.Account{admin, duc} {
+	admin := store.Account{Username: "Admin", DisplayName: "Nguyễn Văn Quản Trị", PasswordHash: "$argon2id$x", CreatedAt: created}
+	duc := store.Account{Username: "đức.trần", DisplayName: "Trần Đức", PasswordHash: "$argon2id$y", CreatedAt: created}
+	for _, a := range []store.Account{admin, duc} {
 		if err := db.CreateAccount(ctx, a); err != nil {
 			t.Fatalf("CreateAccount(%q): %v", a.Username, err)
 		}
@@ -55,7 +55,7 @@ func TestAccounts(t *testing.T) {
 		{"admin2", "h", ""},
 	}
 	for _, tt := range creates {
-		err := db.CreateAccount(ctx, sqlite.Account{Username: tt.username, PasswordHash: tt.hash})
+		err := db.CreateAccount(ctx, store.Account{Username: tt.username, PasswordHash: tt.hash})
 		if kindOf(err) != tt.kind {
 			t.Errorf("CreateAccount(%q, %q) = %v; want kind %q", tt.username, tt.hash, err, tt.kind)
 		}
@@ -66,16 +66,16 @@ func TestAccounts(t *testing.T) {
 
 	lookups := []struct {
 		username string
-		want     sqlite.Account
+		want     store.Account
 		kind     meeting.Kind
 	}{
 		{"Admin", admin, ""},
 		{"admin", admin, ""},
 		{"ADMIN", admin, ""},
 		{"ĐỨC.TRẦN", duc, ""},
-		{"duc.tran", sqlite.Account{}, meeting.KindNotFound},
-		{"nobody", sqlite.Account{}, meeting.KindNotFound},
-		{"", sqlite.Account{}, meeting.KindNotFound},
+		{"duc.tran", store.Account{}, meeting.KindNotFound},
+		{"nobody", store.Account{}, meeting.KindNotFound},
+		{"", store.Account{}, meeting.KindNotFound},
 	}
 	for _, tt := range lookups {
 		got, err := db.Account(ctx, tt.username)
@@ -109,7 +109,7 @@ func TestAccounts(t *testing.T) {
 
 	// A zero CreatedAt becomes now.
 	before := time.Now()
-	if err := db.CreateAccount(ctx, sqlite.Account{Username: "late", PasswordHash: "h"}); err != nil {
+	if err := db.CreateAccount(ctx, store.Account{Username: "late", PasswordHash: "h"}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.Account(ctx, "late"); got.CreatedAt.Before(before.Add(-time.Second)) || got.CreatedAt.After(time.Now().Add(time.Second)) {
@@ -120,23 +120,23 @@ func TestAccounts(t *testing.T) {
 func TestSessions(t *testing.T) {
 	db, _ := openDB(t)
 	ctx := context.Background()
-	sessions := []sqlite.Session{
-		{TokenHash: h("admin"), Kind: sqlite.SessionAccount, Account: "admin", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
-		{TokenHash: h("p1-a"), Kind: sqlite.SessionDevice, Meeting: "m1", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
-		{TokenHash: h("p1-b"), Kind: sqlite.SessionDevice, Meeting: "m1", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
-		{TokenHash: h("p2"), Kind: sqlite.SessionDevice, Meeting: "m1", Participant: "p2", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
-		{TokenHash: h("p1-m2"), Kind: sqlite.SessionDevice, Meeting: "m2", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
-		{TokenHash: h("forever"), Kind: sqlite.SessionAccount, Account: "admin", CreatedAt: t0, ExpiresAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)},
+	sessions := []store.Session{
+		{TokenHash: h("admin"), Kind: store.SessionAccount, Account: "admin", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{TokenHash: h("p1-a"), Kind: store.SessionDevice, Meeting: "m1", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
+		{TokenHash: h("p1-b"), Kind: store.SessionDevice, Meeting: "m1", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)},
+		{TokenHash: h("p2"), Kind: store.SessionDevice, Meeting: "m1", Participant: "p2", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
+		{TokenHash: h("p1-m2"), Kind: store.SessionDevice, Meeting: "m2", Participant: "p1", CreatedAt: t0, ExpiresAt: t0.Add(2 * time.Hour)},
+		{TokenHash: h("forever"), Kind: store.SessionAccount, Account: "admin", CreatedAt: t0, ExpiresAt: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, s := range sessions {
 		if err := db.CreateSession(ctx, s); err != nil {
 			t.Fatalf("CreateSession(%x): %v", s.TokenHash[:4], err)
 		}
 	}
-	invalid := []sqlite.Session{
-		{Kind: sqlite.SessionAccount, ExpiresAt: t0},
+	invalid := []store.Session{
+		{Kind: store.SessionAccount, ExpiresAt: t0},
 		{TokenHash: h("x"), Kind: "robot", ExpiresAt: t0},
-		{TokenHash: h("x"), Kind: sqlite.SessionDevice},
+		{TokenHash: h("x"), Kind: store.SessionDevice},
 	}
 	for _, s := range invalid {
 		if err := db.CreateSession(ctx, s); kindOf(err) != meeting.KindInvalid {
@@ -151,7 +151,7 @@ func TestSessions(t *testing.T) {
 		name  string
 		token []byte
 		now   time.Time
-		want  *sqlite.Session
+		want  *store.Session
 	}{
 		{"valid", h("admin"), t0.Add(time.Minute), &sessions[0]},
 		{"just before expiry", h("admin"), t0.Add(time.Hour - time.Nanosecond), &sessions[0]},
@@ -236,10 +236,10 @@ func TestSessions(t *testing.T) {
 func TestPairingCodes(t *testing.T) {
 	db, _ := openDB(t)
 	ctx := context.Background()
-	code := func(c string, participant string, ttl time.Duration) sqlite.PairingCode {
-		return sqlite.PairingCode{CodeHash: h(c), Meeting: "m1", Participant: participant, CreatedAt: t0, ExpiresAt: t0.Add(ttl)}
+	code := func(c string, participant string, ttl time.Duration) store.PairingCode {
+		return store.PairingCode{CodeHash: h(c), Meeting: "m1", Participant: participant, CreatedAt: t0, ExpiresAt: t0.Add(ttl)}
 	}
-	for _, c := range []sqlite.PairingCode{
+	for _, c := range []store.PairingCode{
 		code("A1", "p1", time.Hour), code("B1", "p2", time.Hour), code("C1", "p3", time.Minute),
 	} {
 		if err := db.CreatePairingCode(ctx, c); err != nil {
@@ -260,7 +260,7 @@ func TestPairingCodes(t *testing.T) {
 	if err := db.CreatePairingCode(ctx, code("B1", "p4", time.Hour)); kindOf(err) != meeting.KindConflict {
 		t.Errorf("CreatePairingCode(hash of a live code) = %v; want Conflict", err)
 	}
-	if err := db.CreatePairingCode(ctx, sqlite.PairingCode{CodeHash: h("Z"), Participant: "p9"}); kindOf(err) != meeting.KindInvalid {
+	if err := db.CreatePairingCode(ctx, store.PairingCode{CodeHash: h("Z"), Participant: "p9"}); kindOf(err) != meeting.KindInvalid {
 		t.Errorf("CreatePairingCode(no expiry) = %v; want Invalid", err)
 	}
 
@@ -268,7 +268,7 @@ func TestPairingCodes(t *testing.T) {
 		name string
 		code string
 		now  time.Time
-		want *sqlite.PairingCode
+		want *store.PairingCode
 	}{
 		{"replaced", "A1", t0, nil},
 		{"current", "A2", t0.Add(time.Minute), ptr(code("A2", "p1", time.Hour))},
@@ -329,7 +329,7 @@ func TestRedeemPairingCodeConcurrent(t *testing.T) {
 	ctx := context.Background()
 	const codes, racers = 10, 20
 	for i := range codes {
-		c := sqlite.PairingCode{CodeHash: h(fmt.Sprint("code", i)), Meeting: "m", Participant: fmt.Sprint("p", i), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		c := store.PairingCode{CodeHash: h(fmt.Sprint("code", i)), Meeting: "m", Participant: fmt.Sprint("p", i), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
 		if err := db.CreatePairingCode(ctx, c); err != nil {
 			t.Fatal(err)
 		}
@@ -387,11 +387,11 @@ func TestAuthWritesDuringAppends(t *testing.T) {
 			for i := range 40 {
 				tok := h(fmt.Sprint("s", g, "-", i))
 				p := fmt.Sprint("p", g)
-				if err := db.CreateSession(ctx, sqlite.Session{TokenHash: tok, Kind: sqlite.SessionDevice, Meeting: "m", Participant: p, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+				if err := db.CreateSession(ctx, store.Session{TokenHash: tok, Kind: store.SessionDevice, Meeting: "m", Participant: p, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 					t.Errorf("CreateSession: %v", err)
 					return
 				}
-				if err := db.CreatePairingCode(ctx, sqlite.PairingCode{CodeHash: tok, Meeting: "m", Participant: p, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+				if err := db.CreatePairingCode(ctx, store.PairingCode{CodeHash: tok, Meeting: "m", Participant: p, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 					t.Errorf("CreatePairingCode: %v", err)
 					return
 				}

@@ -5,38 +5,35 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
+// The ballot box (store.BallotBox): poll_voters says who voted (with the
+// tablet's key), poll_ballots what was voted (for a secret poll without the
+// voter, under a random id), poll_boxes whether the box is closed and
+// whether a secret poll's ballots were rewritten at the close. See
+// docs/ballots.md for what the files keep and for how long.
+
 const (
-	sqlInsertVoter  = "INSERT INTO poll_voters (meeting_id, poll, participant, key) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+	sqlVoterKey     = "SELECT key FROM poll_voters WHERE meeting_id = ? AND poll = ? AND participant = ?"
+	sqlEnsureBox    = "INSERT INTO poll_boxes (meeting_id, poll) VALUES (?, ?) ON CONFLICT DO NOTHING"
+	sqlBoxClosed    = "SELECT closed FROM poll_boxes WHERE meeting_id = ? AND poll = ?"
+	sqlInsertVoter  = "INSERT INTO poll_voters (meeting_id, poll, participant, key) VALUES (?, ?, ?, ?)"
 	sqlInsertBallot = "INSERT INTO poll_ballots (meeting_id, poll, id, participant, ballot) VALUES (?, ?, ?, ?, ?)"
 	sqlVoters       = "SELECT participant, key FROM poll_voters WHERE meeting_id = ? AND poll = ?"
 	sqlBallots      = "SELECT coalesce(participant, ''), ballot FROM poll_ballots WHERE meeting_id = ? AND poll = ?"
 )
 
-// Ballot is one cast ballot as the ballot box stores it.
-type Ballot struct {
-	Meeting, Poll string
-	// Participant is the voter. It is stored with the ballot only when
-	// Secret is false; for a secret poll it goes to the voters table alone.
-	Participant string
-	// Key is the tablet's idempotency key, stored with the voter only.
-	Key string
-	// Data is the ballot (JSON of meeting's ballot form), stored verbatim.
-	Data []byte
-	// Secret stores the ballot apart from its voter.
-	Secret bool
-}
-
-// StoreBallot durably records that b.Participant voted (with b.Key) and,
-// separately, what was voted. It is group-committed with Append (one fsync
-// for every ballot and event pending at the time) and returns only after
-// its batch committed. It returns Conflict if the participant has already
-// voted in the poll (nothing is stored), Invalid for a malformed ballot.
-// Cancellation is as for Append: ctx.Err() means not stored.
-func (db *DB) StoreBallot(ctx context.Context, b Ballot) error {
+// StoreBallot implements store.BallotBox. It is group-committed with Append
+// (one fsync for every ballot and event pending at the time) and returns
+// only after its batch committed. Cancellation is as for Append.
+func (db *DB) StoreBallot(ctx context.Context, b store.Ballot) error {
 	if b.Meeting == "" || b.Poll == "" || b.Participant == "" || b.Key == "" || len(b.Data) == 0 {
 		return meeting.Errorf(meeting.KindInvalid, "Phiếu bầu thiếu thông tin.", "the ballot lacks its meeting, poll, voter, key or content")
 	}
@@ -48,31 +45,54 @@ func (db *DB) StoreBallot(ctx context.Context, b Ballot) error {
 	return db.await(ctx, r)
 }
 
+// errDuplicate answers a second ballot of one voter with another key.
+var errDuplicate = meeting.Errorf(meeting.KindConflict, "Đại biểu đã bỏ phiếu trong lần biểu quyết này.", "the participant has already voted in this poll")
+
 // storeBallot runs inside the writer's batch transaction, in the request's
 // savepoint (see appendOne).
-func storeBallot(ctx context.Context, st *batchStmts, b *Ballot) error {
-	n, err := rowsAffected(st.insertVoter.ExecContext(ctx, b.Meeting, b.Poll, b.Participant, b.Key))
-	if err != nil {
+func storeBallot(ctx context.Context, st *batchStmts, b *store.Ballot) error {
+	var key string
+	switch err := st.voterKey.QueryRowContext(ctx, b.Meeting, b.Poll, b.Participant).Scan(&key); {
+	case err == nil && key == b.Key:
+		return nil // a retry of a stored ballot
+	case err == nil:
+		return errDuplicate
+	case !errors.Is(err, sql.ErrNoRows):
 		return meeting.Internal(err)
 	}
-	if n == 0 {
-		return meeting.Errorf(meeting.KindConflict, "Đại biểu đã bỏ phiếu trong lần biểu quyết này.", "the participant has already voted in this poll")
+	if _, err := st.ensureBox.ExecContext(ctx, b.Meeting, b.Poll); err != nil {
+		return meeting.Internal(err)
 	}
-	id := make([]byte, 16)
-	if _, err := rand.Read(id); err != nil {
+	var closed bool
+	if err := st.boxClosed.QueryRowContext(ctx, b.Meeting, b.Poll).Scan(&closed); err != nil {
+		return meeting.Internal(err)
+	}
+	if closed {
+		return store.ErrBoxClosed
+	}
+	if _, err := st.insertVoter.ExecContext(ctx, b.Meeting, b.Poll, b.Participant, b.Key); err != nil {
 		return meeting.Internal(err)
 	}
 	var voter any // NULL for a secret ballot
 	if !b.Secret {
 		voter = b.Participant
 	}
-	if _, err := st.insertBallot.ExecContext(ctx, b.Meeting, b.Poll, id, voter, b.Data); err != nil {
+	if _, err := st.insertBallot.ExecContext(ctx, b.Meeting, b.Poll, randomID(), voter, b.Data); err != nil {
 		return meeting.Internal(err)
 	}
 	return nil
 }
 
-// Voters returns who voted in a poll, with their idempotency keys.
+// randomID returns 16 random bytes, a secret ballot's key in poll_ballots:
+// the table is WITHOUT ROWID, so its rows are ordered by these, not by when
+// they were cast.
+func randomID() []byte {
+	id := make([]byte, 16)
+	rand.Read(id) // never fails (crypto/rand since Go 1.24)
+	return id
+}
+
+// Voters implements store.BallotBox.
 func (db *DB) Voters(ctx context.Context, meetingID, poll string) (map[string]string, error) {
 	rows, err := db.r.QueryContext(ctx, sqlVoters, meetingID, poll)
 	if err != nil {
@@ -90,28 +110,135 @@ func (db *DB) Voters(ctx context.Context, meetingID, poll string) (map[string]st
 	return out, internalOrNil(ctx, rows.Err())
 }
 
-// StoredBallot is a ballot read back from the box: Participant is empty for
-// a secret poll.
-type StoredBallot struct {
-	Participant string
-	Data        []byte
-}
-
-// Ballots returns the ballots of a poll, in no meaningful order (for a
-// secret poll, the order of their random ids).
-func (db *DB) Ballots(ctx context.Context, meetingID, poll string) ([]StoredBallot, error) {
+// Ballots implements store.BallotBox. For a secret poll the order is that
+// of the random ids.
+func (db *DB) Ballots(ctx context.Context, meetingID, poll string) ([]store.StoredBallot, error) {
 	rows, err := db.r.QueryContext(ctx, sqlBallots, meetingID, poll)
 	if err != nil {
 		return nil, internal(ctx, err)
 	}
 	defer rows.Close()
-	var out []StoredBallot
+	var out []store.StoredBallot
 	for rows.Next() {
-		var b StoredBallot
+		var b store.StoredBallot
 		if err := rows.Scan(&b.Participant, &b.Data); err != nil {
 			return nil, internal(ctx, err)
 		}
 		out = append(out, b)
+	}
+	return out, internalOrNil(ctx, rows.Err())
+}
+
+// CloseBox implements store.BallotBox. Every write of this process goes
+// through the one write connection, so when the update has committed every
+// batch that stored a ballot before it has committed too, and every later
+// batch reads closed.
+func (db *DB) CloseBox(ctx context.Context, meetingID, poll string) error {
+	_, err := db.w.ExecContext(ctx, "INSERT INTO poll_boxes (meeting_id, poll, closed) VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET closed = 1", meetingID, poll)
+	return internalOrNil(ctx, err)
+}
+
+// ReplaceSecretBallots implements store.BallotBox. The file's pages are
+// rewritten with secure_delete on (deleted cells and freed pages are
+// zeroed), and the write-ahead log is then checkpointed and truncated, so
+// neither the database file nor its WAL keeps the cells the ballots and
+// voters were first written in, whose places followed the order of casting.
+func (db *DB) ReplaceSecretBallots(ctx context.Context, meetingID, poll string, data [][]byte) error {
+	notClosed := false
+	err := inTx(ctx, db.w, func(tx *sql.Tx) error {
+		var closed bool
+		switch err := tx.QueryRowContext(ctx, sqlBoxClosed, meetingID, poll).Scan(&closed); {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		}
+		if !closed {
+			notClosed = true
+			return errConflict
+		}
+		rows, err := tx.QueryContext(ctx, sqlVoters, meetingID, poll)
+		if err != nil {
+			return err
+		}
+		type voter struct{ participant, key string }
+		var voters []voter
+		for rows.Next() {
+			var v voter
+			if err := rows.Scan(&v.participant, &v.key); err != nil {
+				rows.Close()
+				return err
+			}
+			voters = append(voters, v)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		slices.SortFunc(voters, func(a, b voter) int { return strings.Compare(a.participant, b.participant) })
+		if _, err := tx.ExecContext(ctx, "DELETE FROM poll_voters WHERE meeting_id = ? AND poll = ?", meetingID, poll); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM poll_ballots WHERE meeting_id = ? AND poll = ?", meetingID, poll); err != nil {
+			return err
+		}
+		for _, v := range voters {
+			if _, err := tx.ExecContext(ctx, sqlInsertVoter, meetingID, poll, v.participant, v.key); err != nil {
+				return err
+			}
+		}
+		for _, d := range data {
+			if _, err := tx.ExecContext(ctx, sqlInsertBallot, meetingID, poll, randomID(), nil, d); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE poll_boxes SET finalised = 1 WHERE meeting_id = ? AND poll = ?", meetingID, poll)
+		return err
+	})
+	if notClosed {
+		return meeting.Errorf(meeting.KindConflict, "Hòm phiếu chưa đóng.", "the ballot box is not closed")
+	}
+	if err != nil {
+		return internal(ctx, err)
+	}
+	return db.truncateWAL(ctx)
+}
+
+// truncateWAL copies every frame of the write-ahead log into the database
+// file and truncates the log to zero bytes. A reader still using an older
+// snapshot holds the checkpoint back; it is retried until ctx is done.
+func (db *DB) truncateWAL(ctx context.Context) error {
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		var busy, logFrames, checkpointed int
+		if err := db.w.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed); err != nil {
+			return internal(ctx, err)
+		}
+		if busy == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return internal(ctx, fmt.Errorf("sqlite: WAL checkpoint still busy: %w", ctx.Err()))
+		case <-time.After(wait):
+		}
+	}
+}
+
+// UnfinalisedSecretPolls implements store.BallotBox.
+func (db *DB) UnfinalisedSecretPolls(ctx context.Context) ([]store.PollRef, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT b.meeting_id, b.poll FROM poll_ballots b
+JOIN poll_boxes x ON x.meeting_id = b.meeting_id AND x.poll = b.poll
+WHERE b.participant IS NULL AND x.finalised = 0 ORDER BY b.meeting_id, b.poll`)
+	if err != nil {
+		return nil, internal(ctx, err)
+	}
+	defer rows.Close()
+	var out []store.PollRef
+	for rows.Next() {
+		var p store.PollRef
+		if err := rows.Scan(&p.Meeting, &p.Poll); err != nil {
+			return nil, internal(ctx, err)
+		}
+		out = append(out, p)
 	}
 	return out, internalOrNil(ctx, rows.Err())
 }

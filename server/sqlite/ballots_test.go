@@ -9,14 +9,15 @@ import (
 
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/sqlite"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 func TestBallotBox(t *testing.T) {
 	db, _ := openDB(t)
 	ctx := context.Background()
-	open := sqlite.Ballot{Meeting: "m1", Poll: "v1", Participant: "p2", Key: "k-p2", Data: []byte(`{"choice":"agree"}`)}
-	secret := sqlite.Ballot{Meeting: "m1", Poll: "v2", Participant: "p2", Key: "k-p2b", Data: []byte(`{"choice":"disagree"}`), Secret: true}
-	for _, b := range []sqlite.Ballot{open, secret} {
+	open := store.Ballot{Meeting: "m1", Poll: "v1", Participant: "p2", Key: "k-p2", Data: []byte(`{"choice":"agree"}`)}
+	secret := store.Ballot{Meeting: "m1", Poll: "v2", Participant: "p2", Key: "k-p2b", Data: []byte(`{"choice":"disagree"}`), Secret: true}
+	for _, b := range []store.Ballot{open, secret} {
 		if err := db.StoreBallot(ctx, b); err != nil {
 			t.Fatalf("StoreBallot(%s) = %v", b.Poll, err)
 		}
@@ -39,7 +40,7 @@ func TestBallotBox(t *testing.T) {
 	if err != nil || len(ballots) != 1 || ballots[0].Participant != "" {
 		t.Errorf("Ballots(v2) = %+v, %v; want one ballot without a voter", ballots, err)
 	}
-	for _, bad := range []sqlite.Ballot{{Meeting: "m1", Poll: "v1", Participant: "p3", Data: []byte("{}")}, {Meeting: "m1", Poll: "v1", Participant: "p3", Key: "k"}} {
+	for _, bad := range []store.Ballot{{Meeting: "m1", Poll: "v1", Participant: "p3", Data: []byte("{}")}, {Meeting: "m1", Poll: "v1", Participant: "p3", Key: "k"}} {
 		if err := db.StoreBallot(ctx, bad); meeting.KindOf(err) != meeting.KindInvalid {
 			t.Errorf("StoreBallot(%+v) = %v; want invalid", bad, err)
 		}
@@ -53,7 +54,7 @@ func TestSecretBallotStorageUnlinkable(t *testing.T) {
 	db, _ := openDB(t)
 	ctx := context.Background()
 	for i := 0; i < 50; i++ {
-		b := sqlite.Ballot{Meeting: "m1", Poll: "kin", Participant: fmt.Sprintf("p%d", i), Key: fmt.Sprintf("key-%d", i), Data: []byte(fmt.Sprintf(`{"choice":"c%d"}`, i%3)), Secret: true}
+		b := store.Ballot{Meeting: "m1", Poll: "kin", Participant: fmt.Sprintf("p%d", i), Key: fmt.Sprintf("key-%d", i), Data: []byte(fmt.Sprintf(`{"choice":"c%d"}`, i%3)), Secret: true}
 		if err := db.StoreBallot(ctx, b); err != nil {
 			t.Fatal(err)
 		}
@@ -127,21 +128,34 @@ func TestBallotsGroupCommitted(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- db.StoreBallot(ctx, sqlite.Ballot{Meeting: "m1", Poll: "v1", Participant: fmt.Sprintf("p%d", i), Key: "k", Data: []byte(`{"choice":"agree"}`), Secret: true})
+			errs <- db.StoreBallot(ctx, store.Ballot{Meeting: "m1", Poll: "v1", Participant: fmt.Sprintf("p%d", i), Key: "k", Data: []byte(`{"choice":"agree"}`), Secret: true})
 		}()
 	}
-	// Ten racing copies of one voter's ballot: exactly one is stored.
+	// Ten racing ballots of one voter with different keys: exactly one is
+	// stored; ten racing retries of another's ballot (one key): one stored,
+	// all acknowledged.
 	dup := make(chan error, 10)
+	retries := make(chan error, 10)
 	for i := 0; i < 10; i++ {
-		wg.Add(1)
+		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			dup <- db.StoreBallot(ctx, sqlite.Ballot{Meeting: "m1", Poll: "v1", Participant: "p-dup", Key: "k", Data: []byte(`{"choice":"agree"}`)})
+			dup <- db.StoreBallot(ctx, store.Ballot{Meeting: "m1", Poll: "v1", Participant: "p-dup", Key: fmt.Sprint("k", i), Data: []byte(`{"choice":"agree"}`)})
+		}()
+		go func() {
+			defer wg.Done()
+			retries <- db.StoreBallot(ctx, store.Ballot{Meeting: "m1", Poll: "v1", Participant: "p-retry", Key: "same", Data: []byte(`{"choice":"agree"}`)})
 		}()
 	}
 	wg.Wait()
 	close(errs)
 	close(dup)
+	close(retries)
+	for err := range retries {
+		if err != nil {
+			t.Errorf("a retry with the same key = %v; want nil", err)
+		}
+	}
 	for err := range errs {
 		if err != nil {
 			t.Fatal(err)
@@ -160,13 +174,13 @@ func TestBallotsGroupCommitted(t *testing.T) {
 	}
 	ballots, _ := db.Ballots(ctx, "m1", "v1")
 	voters, _ := db.Voters(ctx, "m1", "v1")
-	if len(ballots) != 2001 || len(voters) != 2001 {
-		t.Errorf("stored %d ballots, %d voters; want 2001 each", len(ballots), len(voters))
+	if len(ballots) != 2002 || len(voters) != 2002 {
+		t.Errorf("stored %d ballots, %d voters; want 2002 each", len(ballots), len(voters))
 	}
 	after := db.Stats()
-	if batches := after.Batches - before.Batches; batches >= 2010/4 {
-		t.Errorf("2,010 ballots took %d commits; want group commit (far fewer)", batches)
+	if batches := after.Batches - before.Batches; batches >= 2020/4 {
+		t.Errorf("2,020 ballots took %d commits; want group commit (far fewer)", batches)
 	} else {
-		t.Logf("2,010 ballots in %d commits", batches)
+		t.Logf("2,020 ballots in %d commits", batches)
 	}
 }

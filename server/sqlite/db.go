@@ -26,7 +26,9 @@
 // synchronous=FULL (the WAL is fsynced at every commit, so a committed
 // transaction survives a process kill and a power loss), foreign_keys=ON and
 // busy_timeout=10000 (another process, such as a backup tool, holding the
-// lock is waited for up to 10 s).
+// lock is waited for up to 10 s) and secure_delete=ON (deleted cells and
+// freed pages are overwritten with zeros: a secret ballot rewritten at the
+// close leaves no copy of its first cell, see ReplaceSecretBallots).
 //
 // # Errors
 //
@@ -56,6 +58,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // ErrClosed is the cause (wrapped in a meeting.Internal error) of calls made
@@ -67,7 +70,8 @@ var ErrClosed = errors.New("sqlite: database is closed")
 const pragmas = "_pragma=busy_timeout(10000)" +
 	"&_pragma=journal_mode(WAL)" +
 	"&_pragma=synchronous(FULL)" +
-	"&_pragma=foreign_keys(1)"
+	"&_pragma=foreign_keys(1)" +
+	"&_pragma=secure_delete(1)"
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -86,6 +90,7 @@ type DB struct {
 	wHead, wInsertMeeting, wInsertEvent   *sql.Stmt
 	wSavepoint, wRelease, wRollbackTo     *sql.Stmt
 	wInsertVoter, wInsertBallot           *sql.Stmt
+	wVoterKey, wEnsureBox, wBoxClosed     *sql.Stmt
 	rEvents, rHead, rMeetingIDs, rSession *sql.Stmt
 	rAccount                              *sql.Stmt
 	stmts                                 []*sql.Stmt // all of the above, to close
@@ -94,6 +99,9 @@ type DB struct {
 	// (see writer) takes batches from it and closes writerDone on exit.
 	log        appendQueue
 	writerDone chan struct{}
+
+	notify store.Notifier    // commit notifications (Listen)
+	leases store.LocalLeases // leadership inside this process (TryLead)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -167,6 +175,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		{&db.wRollbackTo, db.w, "ROLLBACK TO request"},
 		{&db.wInsertVoter, db.w, sqlInsertVoter},
 		{&db.wInsertBallot, db.w, sqlInsertBallot},
+		{&db.wVoterKey, db.w, sqlVoterKey},
+		{&db.wEnsureBox, db.w, sqlEnsureBox},
+		{&db.wBoxClosed, db.w, sqlBoxClosed},
 		{&db.rEvents, db.r, sqlEvents},
 		{&db.rHead, db.r, sqlHeadEpoch},
 		{&db.rMeetingIDs, db.r, sqlMeetingIDs},
@@ -197,6 +208,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.log.close()
 		<-db.writerDone
+		db.notify.Close()
 		var errs []error
 		for _, s := range db.stmts {
 			errs = append(errs, s.Close())

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 const (
@@ -64,7 +65,7 @@ const (
 // never pooled, because the writer may still hold it in a batch.
 type appendReq struct {
 	events []meeting.Event // the caller's slice; not copied
-	ballot *Ballot         // set instead of events by StoreBallot
+	ballot *store.Ballot   // set instead of events by StoreBallot
 	aud    []string        // audience JSON per event; "" for everyone
 	state  atomic.Int32
 	err    error
@@ -261,7 +262,7 @@ func (db *DB) writer() {
 // batchStmts are the write statements bound to one batch's transaction.
 type batchStmts struct {
 	head, insertMeeting, insertEvent, savepoint, release, rollbackTo *sql.Stmt
-	insertVoter, insertBallot                                        *sql.Stmt
+	insertVoter, insertBallot, voterKey, ensureBox, boxClosed        *sql.Stmt
 }
 
 // commit runs the requests of batch in one transaction and answers them.
@@ -317,6 +318,9 @@ func (db *DB) commit(batch []*appendReq) {
 		rollbackTo:    tx.StmtContext(ctx, db.wRollbackTo),
 		insertVoter:   tx.StmtContext(ctx, db.wInsertVoter),
 		insertBallot:  tx.StmtContext(ctx, db.wInsertBallot),
+		voterKey:      tx.StmtContext(ctx, db.wVoterKey),
+		ensureBox:     tx.StmtContext(ctx, db.wEnsureBox),
+		boxClosed:     tx.StmtContext(ctx, db.wBoxClosed),
 	}
 	stored := 0
 	now := time.Now().UnixNano()
@@ -350,6 +354,14 @@ func (db *DB) commit(batch []*appendReq) {
 		return
 	}
 	db.statsBatches.Add(1)
+	// Tell listeners before answering: a caller that has its answer may
+	// rely on every listener having been told.
+	for _, r := range batch {
+		if r.err == nil && len(r.events) > 0 {
+			last := &r.events[len(r.events)-1]
+			db.notify.Publish(last.Meeting, last.Seq)
+		}
+	}
 	answer(nil)
 }
 

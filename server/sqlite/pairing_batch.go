@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // CreatePairingCodes stores codes in one transaction (a printable sheet for
@@ -13,7 +14,7 @@ import (
 // a zero CreatedAt is set to now. Conflict if another live code has the same
 // hash (the caller should draw new codes); an expired code with the same
 // hash does not block a new one.
-func (db *DB) CreatePairingCodes(ctx context.Context, codes []PairingCode) error {
+func (db *DB) CreatePairingCodes(ctx context.Context, codes []store.PairingCode) error {
 	for _, c := range codes {
 		if len(c.CodeHash) == 0 || c.Participant == "" || c.ExpiresAt.IsZero() {
 			return meeting.Errorf(meeting.KindInvalid, "Mã ghép nối không hợp lệ.", "invalid pairing code (hash, participant or expiry)")
