@@ -15,8 +15,8 @@ import (
 
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server/archive"
-	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/ballotseal"
+	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
 	"github.com/phonghop/phonghop/server/store"
 )
