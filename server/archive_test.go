@@ -15,6 +15,8 @@ import (
 
 	"github.com/phonghop/phonghop/server"
 	"github.com/phonghop/phonghop/server/archive"
+	"github.com/phonghop/phonghop/server/archiver"
+	"github.com/phonghop/phonghop/server/auth"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/sqlite"
 )
@@ -34,7 +36,7 @@ func archiveServer(t *testing.T, dir string, withArchive bool) (*archTS, *archiv
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := server.EnsureAdmin(ctx, db, adminUser, adminPassword); err != nil {
+	if _, _, err := auth.EnsureAdmin(ctx, db, adminUser, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	key, _, err := archive.LoadOrCreateKey(dir)
@@ -47,7 +49,7 @@ func archiveServer(t *testing.T, dir string, withArchive bool) (*archTS, *archiv
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Archives, cfg.ArchiveKey, cfg.RenderMinutes = st, key, server.RenderMinutes
+		cfg.Archives, cfg.ArchiveKey, cfg.RenderMinutes = st, key, archiver.RenderMinutes
 	}
 	srv := server.New(cfg, db)
 	if err := srv.Start(ctx); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/phonghop/phonghop/server"
+	"github.com/phonghop/phonghop/server/auth"
 	"github.com/phonghop/phonghop/server/meeting"
 )
 
@@ -202,7 +203,7 @@ func TestPairingCodes(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		c, body := guesser.do("POST", "/api/pair", map[string]string{"code": fmt.Sprintf("AAAA-%04d", i)})
 		if c == 429 {
-			if errKind(t, body) != server.KindRateLimited {
+			if errKind(t, body) != auth.KindRateLimited {
 				t.Errorf("429 body kind = %s; want rate_limited", body)
 			}
 			limited = true

@@ -10,7 +10,6 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/phonghop/phonghop/server"
 	"github.com/phonghop/phonghop/server/meeting"
 )
 
@@ -47,7 +46,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	param := regexp.MustCompile(`:([a-z]+)`)
 	var served []string
-	for _, r := range server.Routes(ts.srv) {
+	for _, r := range ts.srv.Routes() {
 		if strings.HasSuffix(r, "/*") || strings.Contains(r, "echo_route_not_found") {
 			continue
 		}
@@ -102,7 +101,7 @@ func TestProtocolDocMatchesCode(t *testing.T) {
 	}
 	// Server message types: every `Type: "x"` the server writes is in the
 	// doc's "Server → client" table, and every row there is written.
-	code := read(t, "ws.go") + read(t, "room/room.go")
+	code := read(t, "httpapi/ws.go") + read(t, "room/room.go")
 	written := map[string]bool{}
 	for _, m := range regexp.MustCompile(`Type: +"([a-z]+)"`).FindAllStringSubmatch(code, -1) {
 		written[m[1]] = true

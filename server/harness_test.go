@@ -16,6 +16,7 @@ import (
 
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server"
+	"github.com/phonghop/phonghop/server/auth"
 	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/sqlite"
@@ -37,7 +38,7 @@ func newTestServer(t testing.TB, mut ...func(*server.Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := server.EnsureAdmin(ctx, db, adminUser, adminPassword); err != nil {
+	if _, _, err := auth.EnsureAdmin(ctx, db, adminUser, adminPassword); err != nil {
 		t.Fatal(err)
 	}
 	keys, err := docstorage.NewFS(filepath.Join(t.TempDir(), "ballot-keys"))

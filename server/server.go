@@ -1,21 +1,24 @@
-// Package server wires the web layer of the meeting server: the echo app
-// (REST API, WebSocket endpoint, health and metrics), sessions and
-// authorisation, over the live rooms (package room) and a store (package
-// store: SQLite or PostgreSQL).
+// Package server wires the meeting server together: the live rooms (package
+// room) over a store (package store: SQLite or PostgreSQL), the web layer
+// (package httpapi), the background archiver (package archiver) and the
+// keys that seal secret ballots (package ballotseal). It holds no handler
+// and no rule of its own; cmd/phonghop builds a Config and calls New.
 package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server/archive"
+	"github.com/phonghop/phonghop/server/archiver"
 	"github.com/phonghop/phonghop/server/ballotseal"
+	"github.com/phonghop/phonghop/server/demo"
+	"github.com/phonghop/phonghop/server/httpapi"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
 	"github.com/phonghop/phonghop/server/store"
@@ -33,14 +36,11 @@ type Config struct {
 	PublicURL string
 	// CookieSecure marks session cookies Secure (set it behind HTTPS).
 	CookieSecure bool
-	// SendQueue is each connection's send queue length (default 64). A
-	// commit takes one entry whatever its number of events, so 64 commits
-	// can be pending for a connection before it is judged too slow.
+	// SendQueue is each connection's send queue length (default 64).
 	SendQueue int
 	// ReplayLimit is the largest gap replayed before a snapshot (default 1000).
 	ReplayLimit int
-	// PingInterval is how often connections are pinged (default 20 s); a
-	// connection silent for twice that is closed.
+	// PingInterval is how often connections are pinged (default 20 s).
 	PingInterval time.Duration
 	// Now is the clock (default time.Now); tests may replace it.
 	Now func() time.Time
@@ -50,7 +50,7 @@ type Config struct {
 	// refuses uploads and downloads.
 	Documents docstorage.Store
 	// MaxUpload is the largest document file accepted, in bytes (default
-	// DefaultMaxUpload).
+	// httpapi.DefaultMaxUpload).
 	MaxUpload int64
 	// WorkDir holds uploads while they are checked and watermarked copies
 	// while they are made (default os.TempDir()). Put it on a disk, not a
@@ -63,8 +63,9 @@ type Config struct {
 	Archives *archive.Store
 	// ArchiveKey signs the archives.
 	ArchiveKey *archive.Key
-	// RenderMinutes renders the minutes for an archive.
-	RenderMinutes MinutesRenderer
+	// RenderMinutes renders the minutes for an archive
+	// (archiver.RenderMinutes).
+	RenderMinutes archiver.Renderer
 	// FollowInterval is how often every loaded meeting is checked against
 	// the store for commits of other nodes whose notification was missed
 	// (0: only on notifications; set it when nodes share a database).
@@ -75,46 +76,25 @@ type Config struct {
 	BallotKeys room.Keys
 }
 
-// Timing of sessions and pairing codes.
-const (
-	accountSessionTTL = 12 * time.Hour
-	deviceSessionTTL  = 14 * 24 * time.Hour
-	pairingCodeTTL    = 10 * time.Minute
-	cookieName        = "phonghop_session"
-)
-
-// Server is the meeting server's web layer.
+// Server is the whole meeting server.
 type Server struct {
-	cfg     Config
-	db      store.Store
-	rooms   *room.Registry
-	echo    *echo.Echo
-	log     *slog.Logger
-	metrics *metrics
-	now     func() time.Time
-
-	pairFails  *failLimiter
-	loginFails *failLimiter
-
-	// conns tracks live WebSocket connections so that logout, removal of a
-	// participant and shutdown can close them, and shutdown can wait for
-	// their goroutines (wg).
-	conns *connSet
-	wg    sync.WaitGroup
-
-	docs *documents // uploads, downloads and watermarks (documents.go)
-
-	archiver *archiver // nil without Config.Archives (archiver.go)
+	cfg      Config
+	db       store.Store
+	rooms    *room.Registry
+	api      *httpapi.API
+	archiver *archiver.Archiver // nil without archives
+	log      *slog.Logger
 
 	// bg is cancelled by Close: it ends the server's own goroutines (the
 	// follower of other nodes' commits), waited for by wg.
 	bg     context.Context
 	stopBG context.CancelFunc
+	wg     sync.WaitGroup
 }
 
-// New builds the server over the store db. It does not listen: serve
-// Handler() with an http.Server, and call Close after that server's
-// Shutdown. Call Start before serving.
+// New builds the server over the store db. It does not listen: call Start,
+// serve Handler() with an http.Server, and call Close after that server's
+// Shutdown.
 func New(cfg Config, db store.Store) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -122,26 +102,15 @@ func New(cfg Config, db store.Store) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.SendQueue <= 0 {
-		cfg.SendQueue = 64
-	}
-	if cfg.PingInterval <= 0 {
-		cfg.PingInterval = 20 * time.Second
-	}
 	if cfg.BallotKeys == nil && cfg.Documents != nil {
 		cfg.BallotKeys = ballotseal.NewVault(cfg.Documents)
 	}
-	s := &Server{
-		cfg:        cfg,
-		db:         db,
-		log:        cfg.Logger,
-		now:        cfg.Now,
-		metrics:    newMetrics(),
-		pairFails:  newFailLimiter(10, 300, 10*time.Minute),
-		loginFails: newFailLimiter(10, 300, 10*time.Minute),
-		conns:      newConnSet(),
-	}
+	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
 	s.bg, s.stopBG = context.WithCancel(context.Background())
+	if cfg.Archives != nil && cfg.ArchiveKey != nil && cfg.RenderMinutes != nil {
+		s.archiver = archiver.New(archiver.Config{Log: db, Store: cfg.Archives, Key: cfg.ArchiveKey,
+			Render: cfg.RenderMinutes, Logger: cfg.Logger, Now: cfg.Now})
+	}
 	s.rooms = room.NewRegistry(db, room.Options{
 		ReplayLimit: cfg.ReplayLimit,
 		Now:         cfg.Now,
@@ -149,39 +118,47 @@ func New(cfg Config, db store.Store) *Server {
 		Box:         db,
 		Keys:        cfg.BallotKeys,
 		Observe: func(events, sends int) {
-			s.metrics.events.Add(float64(events))
-			s.metrics.sends.Add(float64(sends))
+			if s.api != nil {
+				s.api.Observe(events, sends)
+			}
 		},
 		OnCommit: func(id string, events []meeting.Event) {
 			if s.archiver != nil {
-				s.archiver.onCommit(id, events)
+				s.archiver.OnCommit(id, events)
 			}
 		},
 	})
-	if cfg.Archives != nil && cfg.ArchiveKey != nil && cfg.RenderMinutes != nil {
-		s.archiver = newArchiver(s, cfg.Archives, cfg.ArchiveKey, cfg.RenderMinutes)
-		s.archiver.start()
-	}
-	s.docs = newDocuments(s, cfg)
-	s.echo = echo.New()
-	s.echo.HideBanner, s.echo.HidePort = true, true
-	s.echo.HTTPErrorHandler = s.errorHandler
-	s.routes()
+	s.api = httpapi.New(httpapi.Options{
+		AllowedOrigins: cfg.AllowedOrigins,
+		PublicURL:      cfg.PublicURL,
+		CookieSecure:   cfg.CookieSecure,
+		SendQueue:      cfg.SendQueue,
+		PingInterval:   cfg.PingInterval,
+		Now:            cfg.Now,
+		Logger:         cfg.Logger,
+		Documents:      cfg.Documents,
+		MaxUpload:      cfg.MaxUpload,
+		WorkDir:        cfg.WorkDir,
+		ArchiveKey:     cfg.ArchiveKey,
+	}, db, s.rooms, s.archiver)
 	return s
 }
 
 // Handler returns the HTTP handler of the whole server.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.api.Handler() }
 
-// Rooms returns the live room registry (for the demo loader and tests).
+// Rooms returns the live room registry (for tests).
 func (s *Server) Rooms() *room.Registry { return s.rooms }
+
+// Routes lists the server's routes as "METHOD /path" (for the OpenAPI test).
+func (s *Server) Routes() []string { return s.api.Routes() }
 
 // Start does what must be done before the server serves anything: it
 // finishes closing the secret polls a crash interrupted (their ballots
 // rewritten, their keys destroyed: see room.Registry.FinaliseSecretPolls),
-// and starts following the commits of other nodes sharing the store.
-// Failures to finalise a poll are logged and retried by the room; only an
-// unreachable store fails Start.
+// starts following the commits of other nodes sharing the store, and starts
+// the archiver. Failures to finalise a poll are logged and retried by the
+// room; only an unreachable store fails Start.
 func (s *Server) Start(ctx context.Context) error {
 	if err := s.db.Ping(ctx); err != nil {
 		return err
@@ -198,69 +175,34 @@ func (s *Server) Start(ctx context.Context) error {
 		defer s.wg.Done()
 		s.rooms.Follow(s.bg, notes, s.cfg.FollowInterval)
 	}()
+	if s.archiver != nil {
+		s.archiver.Start()
+	}
 	return nil
 }
 
 // Close closes every WebSocket with "going away" (1001) and waits for their
-// goroutines, or for ctx. Call it after http.Server.Shutdown, which does not
-// touch hijacked connections.
+// goroutines, records the last ballots in the log and stops the archiver,
+// or gives up when ctx is done. Call it after http.Server.Shutdown, which
+// does not touch hijacked connections.
 func (s *Server) Close(ctx context.Context) error {
 	s.stopBG()
-	s.conns.closeAll(websocketGoingAway, "máy chủ đang tắt / server shutting down")
+	err := s.api.Close(ctx)
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
-		return ctx.Err()
+		return errors.Join(err, ctx.Err())
 	}
 	s.rooms.Stop(ctx) // record the last ballots in the log
 	if s.archiver != nil {
-		return s.archiver.close(ctx) // an unfinished archive is completed at the next start
+		err = errors.Join(err, s.archiver.Close(ctx)) // an unfinished archive is completed at the next start
 	}
-	return nil
+	return err
 }
 
-// principal is who is calling: a secretary account or a paired device.
-type principal struct {
-	session store.Session
-	hash    string // hex of the token hash, to find the session's sockets
-}
-
-// account reports whether p is a secretary account (not a device).
-func (p *principal) account() bool { return p.session.Kind == store.SessionAccount }
-
-// authenticate returns the caller's principal from the session cookie, or
-// Unauthorized.
-func (s *Server) authenticate(c echo.Context) (*principal, error) {
-	ck, err := c.Cookie(cookieName)
-	if err != nil || ck.Value == "" {
-		return nil, errUnauthorized
-	}
-	h := tokenHash(ck.Value)
-	sess, err := s.db.Session(c.Request().Context(), h, s.now())
-	if err != nil {
-		if meeting.KindOf(err) == meeting.KindNotFound {
-			return nil, errUnauthorized
-		}
-		return nil, err
-	}
-	return &principal{session: sess, hash: hexHash(h)}, nil
-}
-
-// actor resolves the principal's role in room r: a secretary account is a
-// secretary in every meeting; a device acts as its participant, in its own
-// meeting only, with the participant's current role.
-func (s *Server) actor(p *principal, r *room.Room) (meeting.Actor, error) {
-	if p.account() {
-		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary}, nil
-	}
-	if p.session.Meeting != r.ID() {
-		return meeting.Actor{}, errForbidden
-	}
-	part, ok := r.Participant(p.session.Participant)
-	if !ok {
-		return meeting.Actor{}, errUnauthorized // removed from the meeting
-	}
-	return meeting.Actor{ID: "participant:" + part.ID, Role: part.Role, Participant: part.ID}, nil
+// LoadDemo creates the demo meeting (see package demo) as account.
+func (s *Server) LoadDemo(ctx context.Context, account string, n int) (demo.Meeting, error) {
+	return demo.Load(ctx, s.rooms, s.api, account, n, s.cfg.Now())
 }

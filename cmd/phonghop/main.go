@@ -26,6 +26,8 @@ import (
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server"
 	"github.com/phonghop/phonghop/server/archive"
+	"github.com/phonghop/phonghop/server/archiver"
+	"github.com/phonghop/phonghop/server/auth"
 	"github.com/phonghop/phonghop/server/sqlite"
 	"github.com/phonghop/phonghop/server/watermark"
 )
@@ -263,7 +265,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer db.Close()
 
-	pw, generated, err := server.EnsureAdmin(ctx, db, c.adminUser, c.adminPassword)
+	pw, generated, err := auth.EnsureAdmin(ctx, db, c.adminUser, c.adminPassword)
 	if err != nil {
 		return fmt.Errorf("secretary account: %w", err)
 	}
@@ -288,7 +290,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log,
 		Documents: store, MaxUpload: c.maxUpload, WorkDir: work,
-		Archives: archives, ArchiveKey: key, RenderMinutes: server.RenderMinutes}, db)
+		Archives: archives, ArchiveKey: key, RenderMinutes: archiver.RenderMinutes}, db)
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}

@@ -1,26 +1,31 @@
-package server
+// Package demo loads a realistic demo meeting (fictional people, sample
+// Vietnamese documents) through the same paths the web apps use. Nothing
+// else depends on it.
+package demo
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
+	"github.com/phonghop/phonghop/server/auth"
+	"github.com/phonghop/phonghop/server/httpapi"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
 )
 
-// DemoMeeting describes the demo meeting LoadDemo created.
-type DemoMeeting struct {
+// Meeting describes the demo meeting Load created.
+type Meeting struct {
 	ID        string
 	Title     string
-	Codes     []DemoCode
-	Documents []DemoDocument // none when the server has no document store
+	Codes     []Code
+	Documents []Document // none when the server has no document store
 }
 
 // HallCode returns the pairing code of the hall screen ("" if none).
-func (d DemoMeeting) HallCode() string {
+func (d Meeting) HallCode() string {
 	for _, c := range d.Codes {
 		if c.Role == string(meeting.RoleHall) {
 			return c.Code
@@ -29,14 +34,14 @@ func (d DemoMeeting) HallCode() string {
 	return ""
 }
 
-// DemoDocument is a sample document LoadDemo attached and published.
-type DemoDocument struct {
+// Document is a sample document Load attached and published.
+type Document struct {
 	ID, Title, Item string
 	Access          meeting.Access
 }
 
-// DemoCode is a pairing code printed for a demo participant.
-type DemoCode struct {
+// Code is a pairing code printed for a demo participant.
+type Code struct {
 	Participant, Name, Role, Code string
 }
 
@@ -66,15 +71,14 @@ func demoName(i int) string {
 	return fmt.Sprintf("%s %s %s", demoFamily[i%len(demoFamily)], demoMiddle[(i/3)%len(demoMiddle)], demoGiven[(i*7)%len(demoGiven)])
 }
 
-// LoadDemo creates a realistic demo meeting — a year-end review conference
+// Load creates a realistic demo meeting — a year-end review conference
 // with a Vietnamese agenda and n fictional delegates, a chair, a secretary,
 // two guests and a hall screen — attaches and publishes two sample PDFs
 // (the collective self-review report on item 2, open to delegates; the
 // confidential rating guide on item 5, named readers: the delegates, so
 // their downloads are watermarked) through the upload path, and issues
 // pairing codes for everyone.
-func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeting, error) {
-	now := s.now()
+func Load(ctx context.Context, rooms *room.Registry, api API, account string, n int, now time.Time) (Meeting, error) {
 	a := meeting.Actor{ID: "account:" + account, Role: meeting.RoleSecretary}
 	chair, secretary := demoName(0), demoName(1)
 	d := meeting.Details{
@@ -85,13 +89,13 @@ func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeti
 		Chair:        chair + ", Bí thư Đảng ủy",
 		Secretary:    secretary + ", Chánh Văn phòng",
 	}
-	r, err := s.rooms.Create(ctx, randomID(10), a, d)
+	r, err := rooms.Create(ctx, auth.RandomID(10), a, d)
 	if err != nil {
-		return DemoMeeting{}, err
+		return Meeting{}, err
 	}
 	for _, it := range demoAgenda {
 		if _, err := r.Submit(ctx, a, &meeting.AddItem{Title: it.title, Presenter: it.presenter}); err != nil {
-			return DemoMeeting{}, err
+			return Meeting{}, err
 		}
 	}
 	rows := []meeting.NewParticipant{
@@ -107,10 +111,10 @@ func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeti
 		meeting.NewParticipant{Name: "Màn hình hội trường", Role: meeting.RoleHall},
 	)
 	if _, err := r.Submit(ctx, a, &meeting.ImportParticipants{Rows: rows}); err != nil {
-		return DemoMeeting{}, err
+		return Meeting{}, err
 	}
-	out := DemoMeeting{ID: r.ID(), Title: d.Title}
-	if s.docs.store != nil {
+	out := Meeting{ID: r.ID(), Title: d.Title}
+	if api.HasDocuments() {
 		st := r.State()
 		var delegates []string
 		for _, p := range st.Participants {
@@ -123,52 +127,38 @@ func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeti
 			{Title: demoDocs[1].title, Item: st.Agenda[4].ID, Access: meeting.AccessNamed, Readers: delegates},
 		}
 		for i, spec := range specs {
-			doc, err := s.addDemoDocument(ctx, r, a, demoDocs[i], spec, d.StartsAt)
+			doc, err := addDocument(ctx, api, r, a, demoDocs[i], spec, d.StartsAt)
 			if err != nil {
-				return DemoMeeting{}, fmt.Errorf("sample document %q: %w", spec.Title, err)
+				return Meeting{}, fmt.Errorf("sample document %q: %w", spec.Title, err)
 			}
-			out.Documents = append(out.Documents, DemoDocument{ID: doc.ID, Title: doc.Title, Item: doc.Item, Access: doc.Access})
+			out.Documents = append(out.Documents, Document{ID: doc.ID, Title: doc.Title, Item: doc.Item, Access: doc.Access})
 		}
 	}
-	codes, err := s.issueCodes(ctx, r.ID(), r.State().Participants)
+	codes, err := api.IssueCodes(ctx, r.ID(), r.State().Participants)
 	if err != nil {
-		return DemoMeeting{}, err
+		return Meeting{}, err
 	}
 	for _, c := range codes {
 		p, _ := r.Participant(c.Participant)
-		out.Codes = append(out.Codes, DemoCode{Participant: p.ID, Name: p.Name, Role: string(p.Role), Code: c.Code})
+		out.Codes = append(out.Codes, Code{Participant: p.ID, Name: p.Name, Role: string(p.Role), Code: c.Code})
 	}
 	return out, nil
 }
 
-// addDemoDocument renders a sample document and adds it, published, through
+// API is what the demo needs of the web layer (*httpapi.API).
+type API interface {
+	HasDocuments() bool
+	AddDocument(ctx context.Context, r *room.Room, a meeting.Actor, name string, content io.Reader, spec meeting.DocumentSpec, publish bool) (meeting.Document, error)
+	IssueCodes(ctx context.Context, meetingID string, parts []meeting.Participant) ([]httpapi.IssuedCode, error)
+}
+
+// addDocument renders a sample document and adds it, published, through
 // the upload path (spooled, checked by content, stored under its content
 // key, then document.add).
-func (s *Server) addDemoDocument(ctx context.Context, r *room.Room, a meeting.Actor, doc demoDoc, spec meeting.DocumentSpec, day time.Time) (meeting.Document, error) {
+func addDocument(ctx context.Context, api API, r *room.Room, a meeting.Actor, doc demoDoc, spec meeting.DocumentSpec, day time.Time) (meeting.Document, error) {
 	b, err := doc.pdf("ĐẢNG ỦY KHỐI CÁC CƠ QUAN", "ĐẢNG BỘ THÀNH PHỐ (MẪU)", day)
 	if err != nil {
 		return meeting.Document{}, err
 	}
-	u, err := s.docs.spool(bytes.NewReader(b), doc.file)
-	if err != nil {
-		return meeting.Document{}, err
-	}
-	defer u.remove()
-	file, err := fileOf(u)
-	if err != nil {
-		return meeting.Document{}, err
-	}
-	events, err := s.submitUpload(ctx, r, a, u, file, &meeting.AddDocument{DocumentSpec: spec, Publish: true, File: file})
-	if err != nil {
-		return meeting.Document{}, err
-	}
-	var added meeting.Document
-	if err := json.Unmarshal(events[0].Data, &added); err != nil {
-		return meeting.Document{}, err
-	}
-	d, _, ok := r.Document(added.ID)
-	if !ok {
-		return meeting.Document{}, fmt.Errorf("document %s not in the meeting after document.add", added.ID)
-	}
-	return d, nil
+	return api.AddDocument(ctx, r, a, doc.file, bytes.NewReader(b), spec, true)
 }

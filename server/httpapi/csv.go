@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"bytes"
@@ -116,7 +116,7 @@ func csvError(err error, vi, en string) error {
 
 // handleImportCSV imports a participant list from a CSV body, all or
 // nothing, with every problem reported by row.
-func (s *Server) handleImportCSV(c echo.Context) error {
+func (s *API) handleImportCSV(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"encoding/base64"
@@ -19,7 +19,7 @@ var errNoArchive = &meeting.Error{Kind: meeting.KindNotFound, Message: "Máy ch�
 
 // handleArchivePublicKey returns the archive signing key (public: anyone
 // may verify an archive).
-func (s *Server) handleArchivePublicKey(c echo.Context) error {
+func (s *API) handleArchivePublicKey(c echo.Context) error {
 	k := s.cfg.ArchiveKey
 	if k == nil {
 		return errNoArchive
@@ -36,7 +36,7 @@ func (s *Server) handleArchivePublicKey(c echo.Context) error {
 // archiveScope returns the meetings whose archives the caller may see: nil
 // for a secretary account (all), else the device's own meeting if its
 // participant is chair or secretary; Forbidden otherwise.
-func (s *Server) archiveScope(c echo.Context) ([]string, error) {
+func (s *API) archiveScope(c echo.Context) ([]string, error) {
 	p, err := s.authenticate(c)
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ type archiveView struct {
 }
 
 // handleListArchives lists and searches archived minutes (staff only).
-func (s *Server) handleListArchives(c echo.Context) error {
+func (s *API) handleListArchives(c echo.Context) error {
 	scope, err := s.archiveScope(c)
 	if err != nil {
 		return err
@@ -111,14 +111,14 @@ func (s *Server) handleListArchives(c echo.Context) error {
 		return invalid("Ngày kết thúc trước ngày bắt đầu.", "to is before from")
 	}
 	out := []archiveView{}
-	for _, e := range s.archiver.search(q, from, to, scope) {
+	for _, e := range s.archiver.Search(q, from, to, scope) {
 		out = append(out, archiveView{Entry: e, ZipURL: fmt.Sprintf("/api/archives/%s/%d/zip", e.Meeting.ID, e.Revision)})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"archives": out, "key_fingerprint": s.archiver.key.Fingerprint()})
+	return c.JSON(http.StatusOK, map[string]any{"archives": out, "key_fingerprint": s.archiver.Key().Fingerprint()})
 }
 
 // handleArchiveZip streams a stored archive as a zip file (staff only).
-func (s *Server) handleArchiveZip(c echo.Context) error {
+func (s *API) handleArchiveZip(c echo.Context) error {
 	scope, err := s.archiveScope(c)
 	if err != nil {
 		return err
@@ -138,7 +138,7 @@ func (s *Server) handleArchiveZip(c echo.Context) error {
 		return errForbidden
 	}
 	ctx := c.Request().Context()
-	e, err := s.archiver.store.Entry(ctx, id, rev)
+	e, err := s.archiver.Store().Entry(ctx, id, rev)
 	if docstorage.KindOf(err) == docstorage.NotFound {
 		return meeting.Errorf(meeting.KindNotFound, "Không có bản lưu trữ phiên bản %d của biên bản cuộc họp %s.", "no archive of revision %d of the minutes of meeting %s", rev, id)
 	}
@@ -150,7 +150,7 @@ func (s *Server) handleArchiveZip(c echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="bien-ban-%s-r%d.zip"`, id, rev))
 	h.Set("X-Archive-Key-Fingerprint", e.Key)
 	c.Response().WriteHeader(http.StatusOK)
-	if err := s.archiver.store.WriteZip(ctx, c.Response(), id, rev, e.Created); err != nil {
+	if err := s.archiver.Store().WriteZip(ctx, c.Response(), id, rev, e.Created); err != nil {
 		// The status is sent: the client sees a truncated zip, which
 		// fails to open (and `phonghop verify` says so).
 		s.log.Error("archive zip: streaming failed", "meeting", id, "revision", rev, "err", err)

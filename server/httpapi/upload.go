@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"context"
@@ -77,7 +77,7 @@ func (d *documents) tooLargeError() *meeting.Error {
 }
 
 // tooLarge writes the 413 answer of an oversized upload.
-func (s *Server) tooLarge(c echo.Context) error {
+func (s *API) tooLarge(c echo.Context) error {
 	return c.JSON(http.StatusRequestEntityTooLarge, toAPIError(s.docs.tooLargeError()))
 }
 
@@ -122,7 +122,7 @@ func (f *uploadForm) get(name string) string {
 
 // readUpload reads a multipart upload: the fields allowed for it and
 // exactly one file part named "file".
-func (s *Server) readUpload(c echo.Context, version bool) (*uploadForm, error) {
+func (s *API) readUpload(c echo.Context, version bool) (*uploadForm, error) {
 	req := c.Request()
 	limit := s.docs.maxUpload + formOverhead
 	if req.ContentLength > limit {
@@ -215,13 +215,13 @@ type uploadResponse struct {
 }
 
 // handleUploadDocument creates a document from an uploaded file.
-func (s *Server) handleUploadDocument(c echo.Context) error { return s.countUpload(s.upload(c, false)) }
+func (s *API) handleUploadDocument(c echo.Context) error { return s.countUpload(s.upload(c, false)) }
 
 // handleUploadVersion adds a version to a document from an uploaded file.
-func (s *Server) handleUploadVersion(c echo.Context) error { return s.countUpload(s.upload(c, true)) }
+func (s *API) handleUploadVersion(c echo.Context) error { return s.countUpload(s.upload(c, true)) }
 
 // countUpload counts an upload's outcome (a 413 is answered directly).
-func (s *Server) countUpload(err error) error {
+func (s *API) countUpload(err error) error {
 	outcome := "ok"
 	if err != nil {
 		outcome = string(meeting.KindOf(err))
@@ -230,7 +230,7 @@ func (s *Server) countUpload(err error) error {
 	return err
 }
 
-func (s *Server) upload(c echo.Context, version bool) error {
+func (s *API) upload(c echo.Context, version bool) error {
 	if s.docs.store == nil {
 		return errNoStore
 	}
@@ -312,7 +312,7 @@ func (s *Server) upload(c echo.Context, version bool) error {
 // command is given as the system under a's ID, tried first on a copy of the
 // state so that invalid input stores nothing; if the commit fails the object
 // is deleted again, unless it was there before.
-func (s *Server) submitUpload(ctx context.Context, r *room.Room, a meeting.Actor, u *spooled, file meeting.File, cmd meeting.Command) ([]meeting.Event, error) {
+func (s *API) submitUpload(ctx context.Context, r *room.Room, a meeting.Actor, u *spooled, file meeting.File, cmd meeting.Command) ([]meeting.Event, error) {
 	actor := meeting.Actor{ID: a.ID, Role: meeting.RoleSystem, Participant: a.Participant}
 	if _, err := meeting.Decide(r.State(), actor, cmd, s.now()); err != nil {
 		s.metrics.commands.WithLabelValues(string(meeting.KindOf(err))).Inc()
@@ -368,4 +368,36 @@ func sha256Hex(parts ...string) string {
 		fmt.Fprintf(h, "%d:%s;", len(p), p)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AddDocument adds content (a file named name) to meeting r as a new
+// document described by spec, through the upload path: spooled, checked by
+// content, stored under its content key, then document.add (published when
+// publish is set). For the demo loader; nil store: not_found.
+func (s *API) AddDocument(ctx context.Context, r *room.Room, a meeting.Actor, name string, content io.Reader, spec meeting.DocumentSpec, publish bool) (meeting.Document, error) {
+	if s.docs.store == nil {
+		return meeting.Document{}, errNoStore
+	}
+	u, err := s.docs.spool(content, name)
+	if err != nil {
+		return meeting.Document{}, err
+	}
+	defer u.remove()
+	file, err := fileOf(u)
+	if err != nil {
+		return meeting.Document{}, err
+	}
+	events, err := s.submitUpload(ctx, r, a, u, file, &meeting.AddDocument{DocumentSpec: spec, Publish: publish, File: file})
+	if err != nil {
+		return meeting.Document{}, err
+	}
+	var added meeting.Document
+	if err := json.Unmarshal(events[0].Data, &added); err != nil {
+		return meeting.Document{}, meeting.Internal(err)
+	}
+	d, _, ok := r.Document(added.ID)
+	if !ok {
+		return meeting.Document{}, meeting.Internal(fmt.Errorf("document %s not in the meeting after document.add", added.ID))
+	}
+	return d, nil
 }

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"cmp"
@@ -36,7 +36,7 @@ type participantConnections struct {
 // handleConnections lists the live WebSocket connections of a meeting
 // (secretary and chair only): which tablets are online, since when, last
 // heard from.
-func (s *Server) handleConnections(c echo.Context) error {
+func (s *API) handleConnections(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err

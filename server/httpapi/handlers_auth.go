@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"net/http"
@@ -7,13 +7,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/phonghop/phonghop/server/auth"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/store"
 )
 
 // dummyHash is checked against when an account does not exist, so a wrong
 // user name takes as long as a wrong password.
-var dummyHash, _ = HashPassword("phonghop-dummy-password")
+var dummyHash, _ = auth.HashPassword("phonghop-dummy-password")
 
 type loginRequest struct {
 	Username string `json:"username"`
@@ -26,15 +27,15 @@ type accountView struct {
 }
 
 // handleLogin checks a secretary's password and starts an account session.
-func (s *Server) handleLogin(c echo.Context) error {
+func (s *API) handleLogin(c echo.Context) error {
 	var req loginRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	now := s.now()
 	ip := c.RealIP()
-	if !s.loginFails.allow(ip, now) {
-		return errRateLimited
+	if !s.loginFails.Allow(ip, now) {
+		return auth.ErrRateLimited
 	}
 	acct, err := s.db.Account(c.Request().Context(), strings.TrimSpace(req.Username))
 	hash := acct.PasswordHash
@@ -44,12 +45,12 @@ func (s *Server) handleLogin(c echo.Context) error {
 		}
 		hash = dummyHash
 	}
-	if !CheckPassword(hash, req.Password) || err != nil {
-		s.loginFails.fail(ip, now)
+	if !auth.CheckPassword(hash, req.Password) || err != nil {
+		s.loginFails.Fail(ip, now)
 		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Sai tên đăng nhập hoặc mật khẩu.", MessageEN: "wrong user name or password"}
 	}
-	token := newToken()
-	sess := store.Session{TokenHash: tokenHash(token), Kind: store.SessionAccount, Account: acct.Username, CreatedAt: now, ExpiresAt: now.Add(accountSessionTTL)}
+	token := auth.NewToken()
+	sess := store.Session{TokenHash: auth.TokenHash(token), Kind: store.SessionAccount, Account: acct.Username, CreatedAt: now, ExpiresAt: now.Add(accountSessionTTL)}
 	if err := s.db.CreateSession(c.Request().Context(), sess); err != nil {
 		return err
 	}
@@ -60,13 +61,13 @@ func (s *Server) handleLogin(c echo.Context) error {
 
 // setCookie sets the session cookie: HttpOnly (scripts cannot read it) and
 // SameSite=Strict (no cross-site request carries it).
-func (s *Server) setCookie(c echo.Context, token string, ttl time.Duration) {
+func (s *API) setCookie(c echo.Context, token string, ttl time.Duration) {
 	c.SetCookie(&http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: s.cfg.CookieSecure, MaxAge: int(ttl.Seconds())})
 }
 
 // handleLogout ends the caller's session and closes its WebSockets.
-func (s *Server) handleLogout(c echo.Context) error {
+func (s *API) handleLogout(c echo.Context) error {
 	p, err := s.authenticate(c)
 	if err != nil {
 		return err
@@ -89,7 +90,7 @@ type meView struct {
 }
 
 // handleMe tells the caller who they are.
-func (s *Server) handleMe(c echo.Context) error {
+func (s *API) handleMe(c echo.Context) error {
 	p, err := s.authenticate(c)
 	if err != nil {
 		return err
@@ -125,22 +126,22 @@ type pairResponse struct {
 
 // handlePair redeems a one-time pairing code: the tablet gets a device
 // session bound to one participant of one meeting.
-func (s *Server) handlePair(c echo.Context) error {
+func (s *API) handlePair(c echo.Context) error {
 	var req pairRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
 	now := s.now()
 	ip := c.RealIP()
-	if !s.pairFails.allow(ip, now) {
-		return errRateLimited
+	if !s.pairFails.Allow(ip, now) {
+		return auth.ErrRateLimited
 	}
 	ctx := c.Request().Context()
-	code := normalizeCode(req.Code)
-	pc, err := s.db.RedeemPairingCode(ctx, tokenHash(code), now)
+	code := auth.NormalizeCode(req.Code)
+	pc, err := s.db.RedeemPairingCode(ctx, auth.TokenHash(code), now)
 	if err != nil {
 		if meeting.KindOf(err) == meeting.KindNotFound {
-			s.pairFails.fail(ip, now)
+			s.pairFails.Fail(ip, now)
 			return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Mã ghép nối không đúng, đã dùng hoặc đã hết hạn.", MessageEN: "the pairing code is wrong, used or expired"}
 		}
 		return err
@@ -153,8 +154,8 @@ func (s *Server) handlePair(c echo.Context) error {
 	if !ok {
 		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Người tham dự không còn trong cuộc họp.", MessageEN: "the participant is no longer in the meeting"}
 	}
-	token := newToken()
-	sess := store.Session{TokenHash: tokenHash(token), Kind: store.SessionDevice, Meeting: pc.Meeting, Participant: pc.Participant, CreatedAt: now, ExpiresAt: now.Add(deviceSessionTTL)}
+	token := auth.NewToken()
+	sess := store.Session{TokenHash: auth.TokenHash(token), Kind: store.SessionDevice, Meeting: pc.Meeting, Participant: pc.Participant, CreatedAt: now, ExpiresAt: now.Add(deviceSessionTTL)}
 	if err := s.db.CreateSession(ctx, sess); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package server
+package auth
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func EnsureAdmin(ctx context.Context, db store.Auth, username, password string) 
 		return "", false, err
 	}
 	if password == "" {
-		password, generated = newToken()[:16], true
+		password, generated = NewToken()[:16], true
 	}
 	hash, err := HashPassword(password)
 	if err != nil {

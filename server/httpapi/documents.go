@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"context"
@@ -46,7 +46,7 @@ type documents struct {
 	log      *downloadLog       // batched download records
 }
 
-func newDocuments(s *Server, cfg Config) *documents {
+func newDocuments(s *API, cfg Options) *documents {
 	d := &documents{store: cfg.Documents, maxUpload: cfg.MaxUpload, workDir: cfg.WorkDir, now: s.now, metrics: s.metrics,
 		locks: keyLocks{m: map[string]*keyLock{}}, stampSem: make(chan struct{}, 2)}
 	if d.maxUpload <= 0 {
@@ -106,7 +106,7 @@ var errNoVersion = &meeting.Error{Kind: meeting.KindNotFound, Message: "Không t
 
 // handleListDocuments lists the documents the caller may see, optionally
 // those of one agenda item (?item=i3; "meeting" for the whole meeting's).
-func (s *Server) handleListDocuments(c echo.Context) error {
+func (s *API) handleListDocuments(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -131,7 +131,7 @@ func (s *Server) handleListDocuments(c echo.Context) error {
 }
 
 // handleGetDocument returns one document's description and versions.
-func (s *Server) handleGetDocument(c echo.Context) error {
+func (s *API) handleGetDocument(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (s *Server) handleGetDocument(c echo.Context) error {
 }
 
 // handleListVersions returns a document's versions, oldest first.
-func (s *Server) handleListVersions(c echo.Context) error {
+func (s *API) handleListVersions(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -165,7 +165,7 @@ type downloadRecord struct {
 
 // handleDownloadLog lists who downloaded a document, which version and
 // when (staff only), from the meeting's log.
-func (s *Server) handleDownloadLog(c echo.Context) error {
+func (s *API) handleDownloadLog(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -395,3 +395,6 @@ func (l *downloadLog) prune() {
 		}
 	}
 }
+
+// HasDocuments reports whether documents are on (a store is configured).
+func (s *API) HasDocuments() bool { return s.docs.store != nil }

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"context"
@@ -26,7 +26,7 @@ const (
 )
 
 // cast decodes and casts a ballot, returning its status for the answer.
-func (s *Server) cast(ctx context.Context, r *room.Room, a meeting.Actor, data json.RawMessage) (string, error) {
+func (s *API) cast(ctx context.Context, r *room.Room, a meeting.Actor, data json.RawMessage) (string, error) {
 	var req castRequest
 	if !decodeStrict(data, &req) {
 		return "", invalid("Dữ liệu phiếu không hợp lệ.", "invalid ballot data")
@@ -50,7 +50,7 @@ type castResponse struct {
 
 // handleCast takes a ballot over REST (the WebSocket's "ballot.cast" is the
 // usual way).
-func (s *Server) handleCast(c echo.Context) error {
+func (s *API) handleCast(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (s *Server) handleCast(c echo.Context) error {
 
 // handleMyBallot tells a voter whether their ballot in a poll is stored (a
 // tablet asks after reconnecting; a secret poll's replica does not say).
-func (s *Server) handleMyBallot(c echo.Context) error {
+func (s *API) handleMyBallot(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func (s *Server) handleMyBallot(c echo.Context) error {
 // handleNotVoted lists the eligible participants who have not voted yet in
 // an open poll (secretariat only; for a secret poll too: who voted is not
 // secret, what they voted is).
-func (s *Server) handleNotVoted(c echo.Context) error {
+func (s *API) handleNotVoted(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package server
+package archiver
 
 import (
 	"github.com/phonghop/phonghop/server/archive"

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ const (
 // through the bounded queue send; a full queue closes the connection with
 // 4008 instead of blocking the room or dropping a message.
 type wsConn struct {
-	srv     *Server
+	srv     *API
 	ws      *websocket.Conn
 	room    *room.Room
 	actor   meeting.Actor
@@ -101,7 +101,7 @@ var upgrader = websocket.Upgrader{
 // checkOrigin allows requests without an Origin (non-browser clients, which
 // cannot ride a user's cookie), from the server's own origin, or from the
 // allow-list.
-func (s *Server) checkOrigin(r *http.Request) bool {
+func (s *API) checkOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return true
@@ -123,7 +123,7 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 
 // handleWS upgrades an authorised request to a live connection of one
 // meeting and catches it up from (since, epoch).
-func (s *Server) handleWS(c echo.Context) error {
+func (s *API) handleWS(c echo.Context) error {
 	req := c.Request()
 	if !s.checkOrigin(req) {
 		return &meeting.Error{Kind: meeting.KindForbidden, Message: "Nguồn kết nối (Origin) không được phép.", MessageEN: "origin not allowed"}

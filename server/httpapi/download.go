@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"context"
@@ -38,7 +38,7 @@ var ict = time.FixedZone("ICT", 7*3600)
 
 // handleDownload sends a version of a document (the latest one without a
 // version in the path).
-func (s *Server) handleDownload(c echo.Context) error {
+func (s *API) handleDownload(c echo.Context) error {
 	err := s.download(c)
 	outcome := "ok"
 	if err != nil {
@@ -50,7 +50,7 @@ func (s *Server) handleDownload(c echo.Context) error {
 	return err
 }
 
-func (s *Server) download(c echo.Context) error {
+func (s *API) download(c echo.Context) error {
 	if s.docs.store == nil {
 		return errNoStore
 	}

@@ -1,4 +1,7 @@
-package server
+// Package auth holds the server's credentials logic: argon2id password
+// hashes, session tokens and pairing codes (only their SHA-256 is stored),
+// the first secretary account, and the limiter of failed attempts.
+package auth
 
 import (
 	"crypto/rand"
@@ -63,8 +66,8 @@ func CheckPassword(hash, password string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// newToken returns a random session token (256 bits, URL-safe).
-func newToken() string {
+// NewToken returns a random session token (256 bits, URL-safe).
+func NewToken() string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		panic("crypto/rand failed: " + err.Error()) // cannot happen on supported platforms
@@ -72,9 +75,9 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// tokenHash is what the database stores of a token (or pairing code): its
+// TokenHash is what the database stores of a token (or pairing code): its
 // SHA-256. A stolen database gives no usable session.
-func tokenHash(token string) []byte {
+func TokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
@@ -85,8 +88,8 @@ func tokenHash(token string) []byte {
 // guessing is hopeless.
 const pairingAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
-// newPairingCode returns a random code like "K7QM-3XTA".
-func newPairingCode() string {
+// NewPairingCode returns a random code like "K7QM-3XTA".
+func NewPairingCode() string {
 	var b [8]byte
 	out := make([]byte, 0, 9)
 	for i := 0; i < 8; {
@@ -106,9 +109,9 @@ func newPairingCode() string {
 	return string(out)
 }
 
-// normalizeCode canonicalises a typed code: upper case, no spaces or dashes,
+// NormalizeCode canonicalises a typed code: upper case, no spaces or dashes,
 // then the dash put back, so "k7qm 3xta" redeems "K7QM-3XTA".
-func normalizeCode(code string) string {
+func NormalizeCode(code string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(code) {
 		if r == ' ' || r == '-' {
@@ -123,8 +126,8 @@ func normalizeCode(code string) string {
 	return s
 }
 
-// randomID returns a random lower-case identifier of n characters.
-func randomID(n int) string {
+// RandomID returns a random lower-case identifier of n characters.
+func RandomID(n int) string {
 	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
@@ -136,11 +139,11 @@ func randomID(n int) string {
 	return string(b)
 }
 
-// failLimiter limits failed attempts (wrong pairing codes, wrong passwords)
+// FailLimiter limits failed attempts (wrong pairing codes, wrong passwords)
 // per client address and overall, in fixed windows. Successes are not
 // counted, so a hall of 1,600 tablets behind one address can pair at once,
 // while guessing is slowed to a handful of tries a window.
-type failLimiter struct {
+type FailLimiter struct {
 	perKey int           // failures allowed per key per window
 	global int           // failures allowed in total per window
 	window time.Duration // window length
@@ -152,20 +155,21 @@ type failLimiter struct {
 	total int
 }
 
-func newFailLimiter(perKey, global int, window time.Duration) *failLimiter {
-	return &failLimiter{perKey: perKey, global: global, window: window, byKey: map[string]int{}}
+// NewFailLimiter allows perKey failures per key and global in total per window.
+func NewFailLimiter(perKey, global int, window time.Duration) *FailLimiter {
+	return &FailLimiter{perKey: perKey, global: global, window: window, byKey: map[string]int{}}
 }
 
-// allow reports whether key may try now.
-func (l *failLimiter) allow(key string, now time.Time) bool {
+// Allow reports whether key may try now.
+func (l *FailLimiter) Allow(key string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.roll(now)
 	return l.byKey[key] < l.perKey && l.total < l.global
 }
 
-// fail records a failed attempt by key.
-func (l *failLimiter) fail(key string, now time.Time) {
+// Fail records a failed attempt by key.
+func (l *FailLimiter) Fail(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.roll(now)
@@ -174,7 +178,7 @@ func (l *failLimiter) fail(key string, now time.Time) {
 }
 
 // roll starts a new window when the current one is over. l.mu must be held.
-func (l *failLimiter) roll(now time.Time) {
+func (l *FailLimiter) roll(now time.Time) {
 	if d := now.Sub(l.start); d >= l.window || d < 0 { // also if the clock went back
 		l.start = now
 		clear(l.byKey)
@@ -182,7 +186,12 @@ func (l *failLimiter) roll(now time.Time) {
 	}
 }
 
-var errRateLimited = &meeting.Error{Kind: KindRateLimited, Message: "Bạn đã thử sai quá nhiều lần; vui lòng đợi vài phút rồi thử lại.", MessageEN: "too many failed attempts; wait a few minutes and try again"}
+// KindRateLimited is the error kind of a request refused because too many
+// attempts failed (HTTP 429).
+const KindRateLimited meeting.Kind = "rate_limited"
 
-// hexHash is a session token hash as a map key.
-func hexHash(h []byte) string { return hex.EncodeToString(h) }
+// ErrRateLimited refuses an attempt while too many have failed.
+var ErrRateLimited = &meeting.Error{Kind: KindRateLimited, Message: "Bạn đã thử sai quá nhiều lần; vui lòng đợi vài phút rồi thử lại.", MessageEN: "too many failed attempts; wait a few minutes and try again"}
+
+// HexHash is a session token hash as a map key.
+func HexHash(h []byte) string { return hex.EncodeToString(h) }

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"rsc.io/qr"
 
+	"github.com/phonghop/phonghop/server/auth"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
 	"github.com/phonghop/phonghop/server/store"
@@ -45,7 +46,7 @@ func decodeStrict(data []byte, v any) bool {
 }
 
 // meetingFor loads the meeting named in the path and the caller's actor in it.
-func (s *Server) meetingFor(c echo.Context) (*room.Room, meeting.Actor, error) {
+func (s *API) meetingFor(c echo.Context) (*room.Room, meeting.Actor, error) {
 	p, err := s.authenticate(c)
 	if err != nil {
 		return nil, meeting.Actor{}, err
@@ -63,7 +64,7 @@ func (s *Server) meetingFor(c echo.Context) (*room.Room, meeting.Actor, error) {
 
 // command parses and runs command name on room r for actor a, then ends the
 // sessions or views its events invalidate. It returns the last seq.
-func (s *Server) command(ctx context.Context, r *room.Room, a meeting.Actor, name string, data json.RawMessage) (int64, error) {
+func (s *API) command(ctx context.Context, r *room.Room, a meeting.Actor, name string, data json.RawMessage) (int64, error) {
 	cmd, err := meeting.ParseCommand(name, data)
 	if err != nil {
 		s.metrics.commands.WithLabelValues(string(meeting.KindInvalid)).Inc()
@@ -101,13 +102,13 @@ func (s *Server) command(ctx context.Context, r *room.Room, a meeting.Actor, nam
 
 // endParticipant deletes a removed participant's sessions and closes their
 // connections.
-func (s *Server) endParticipant(ctx context.Context, meetingID, participant string) {
+func (s *API) endParticipant(ctx context.Context, meetingID, participant string) {
 	hashes, err := s.db.DeleteParticipantSessions(ctx, meetingID, participant)
 	if err != nil {
 		s.log.Error("delete sessions of removed participant", "meeting", meetingID, "participant", participant, "err", err)
 	}
 	for _, h := range hashes {
-		s.conns.closeSession(hexHash(h), closeSessionEnded, "đã bị xóa khỏi cuộc họp / removed from the meeting")
+		s.conns.closeSession(auth.HexHash(h), closeSessionEnded, "đã bị xóa khỏi cuộc họp / removed from the meeting")
 	}
 	s.conns.closeWhere(func(c *wsConn) bool { return c.room.ID() == meetingID && c.actor.Participant == participant },
 		closeSessionEnded, "đã bị xóa khỏi cuộc họp / removed from the meeting")
@@ -124,7 +125,7 @@ type seqResponse struct {
 
 // handleCommand runs any command by name (the same commands as over the
 // WebSocket).
-func (s *Server) handleCommand(c echo.Context) error {
+func (s *API) handleCommand(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -149,7 +150,7 @@ func pathID(p string) func(echo.Context, map[string]json.RawMessage) {
 
 // commandRoute returns a handler that runs command name with the JSON body
 // as its data, after patch (if any) adds path parameters to it.
-func (s *Server) commandRoute(name string, patch func(echo.Context, map[string]json.RawMessage)) echo.HandlerFunc {
+func (s *API) commandRoute(name string, patch func(echo.Context, map[string]json.RawMessage)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r, a, err := s.meetingFor(c)
 		if err != nil {
@@ -181,7 +182,7 @@ type meetingSummary struct {
 
 // handleListMeetings lists the meetings the caller may see: all of them for
 // a secretary account, its own for a device.
-func (s *Server) handleListMeetings(c echo.Context) error {
+func (s *API) handleListMeetings(c echo.Context) error {
 	p, err := s.authenticate(c)
 	if err != nil {
 		return err
@@ -211,7 +212,7 @@ type createResponse struct {
 }
 
 // handleCreateMeeting creates a meeting (secretary accounts only).
-func (s *Server) handleCreateMeeting(c echo.Context) error {
+func (s *API) handleCreateMeeting(c echo.Context) error {
 	p, err := s.authenticate(c)
 	if err != nil {
 		return err
@@ -224,7 +225,7 @@ func (s *Server) handleCreateMeeting(c echo.Context) error {
 		return err
 	}
 	a := meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary}
-	r, err := s.rooms.Create(c.Request().Context(), randomID(10), a, d)
+	r, err := s.rooms.Create(c.Request().Context(), auth.RandomID(10), a, d)
 	if err != nil {
 		return err
 	}
@@ -233,7 +234,7 @@ func (s *Server) handleCreateMeeting(c echo.Context) error {
 }
 
 // handleGetMeeting returns the meeting as the caller may see it.
-func (s *Server) handleGetMeeting(c echo.Context) error {
+func (s *API) handleGetMeeting(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -243,7 +244,7 @@ func (s *Server) handleGetMeeting(c echo.Context) error {
 
 // handleEvents returns a page of the meeting's log as the caller may see it
 // (events outside its audience as placeholders).
-func (s *Server) handleEvents(c echo.Context) error {
+func (s *API) handleEvents(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -267,7 +268,7 @@ func (s *Server) handleEvents(c echo.Context) error {
 }
 
 // handleVerify checks the meeting's hash chain (secretaries only).
-func (s *Server) handleVerify(c echo.Context) error {
+func (s *API) handleVerify(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -301,7 +302,7 @@ type pairingCodeView struct {
 
 // handlePairingCodes issues one-time pairing codes (secretaries only). Each
 // new code replaces the participant's earlier unused one.
-func (s *Server) handlePairingCodes(c echo.Context) error {
+func (s *API) handlePairingCodes(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
@@ -355,14 +356,14 @@ func (s *Server) handlePairingCodes(c echo.Context) error {
 
 // issueCodes creates and stores a new pairing code for each participant
 // (replacing their unused earlier codes), in one transaction.
-func (s *Server) issueCodes(ctx context.Context, meetingID string, parts []meeting.Participant) ([]pairingCodeView, error) {
+func (s *API) issueCodes(ctx context.Context, meetingID string, parts []meeting.Participant) ([]pairingCodeView, error) {
 	now := s.now()
 	out := make([]pairingCodeView, 0, len(parts))
 	records := make([]store.PairingCode, 0, len(parts))
 	for _, p := range parts {
-		code := newPairingCode()
+		code := auth.NewPairingCode()
 		out = append(out, pairingCodeView{Participant: p.ID, Name: p.Name, Code: code, ExpiresAt: now.Add(pairingCodeTTL).UTC()})
-		records = append(records, store.PairingCode{CodeHash: tokenHash(code), Meeting: meetingID, Participant: p.ID, CreatedAt: now, ExpiresAt: now.Add(pairingCodeTTL)})
+		records = append(records, store.PairingCode{CodeHash: auth.TokenHash(code), Meeting: meetingID, Participant: p.ID, CreatedAt: now, ExpiresAt: now.Add(pairingCodeTTL)})
 	}
 	if err := s.db.CreatePairingCodes(ctx, records); err != nil {
 		return nil, err
@@ -371,7 +372,7 @@ func (s *Server) issueCodes(ctx context.Context, meetingID string, parts []meeti
 }
 
 // publicURL is the base URL tablets reach the server at.
-func (s *Server) publicURL(c echo.Context) string {
+func (s *API) publicURL(c echo.Context) string {
 	if s.cfg.PublicURL != "" {
 		return strings.TrimSuffix(s.cfg.PublicURL, "/")
 	}
@@ -379,7 +380,7 @@ func (s *Server) publicURL(c echo.Context) string {
 }
 
 // handleReady reports whether the server can serve: the database answers.
-func (s *Server) handleReady(c echo.Context) error {
+func (s *API) handleReady(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := s.db.Ping(ctx); err != nil {
@@ -387,4 +388,24 @@ func (s *Server) handleReady(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, apiError{Kind: meeting.KindInternal, Message: "Chưa sẵn sàng.", MessageEN: "not ready"})
 	}
 	return c.String(http.StatusOK, "ready\n")
+}
+
+// IssuedCode is a pairing code issued by IssueCodes.
+type IssuedCode struct {
+	Participant, Code string
+	ExpiresAt         time.Time
+}
+
+// IssueCodes issues a pairing code to each participant of the meeting, as
+// the pairing-codes route does (for the demo loader).
+func (s *API) IssueCodes(ctx context.Context, meetingID string, parts []meeting.Participant) ([]IssuedCode, error) {
+	codes, err := s.issueCodes(ctx, meetingID, parts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IssuedCode, len(codes))
+	for i, c := range codes {
+		out[i] = IssuedCode{Participant: c.Participant, Code: c.Code, ExpiresAt: c.ExpiresAt}
+	}
+	return out, nil
 }

@@ -1,4 +1,7 @@
-package server
+// Package archiver writes the signed archive of every finalised or
+// corrected revision of a meeting's minutes, in the background, and keeps
+// the index of the archives for searching.
+package archiver
 
 import (
 	"context"
@@ -17,24 +20,42 @@ import (
 	"github.com/phonghop/phonghop/server/meeting"
 )
 
-// MinutesRenderer renders the minutes of a meeting from its log: events
-// from seq 1 up to and including the minutes.finalized or minutes.corrected
-// event of the revision to render.
-type MinutesRenderer func(events []meeting.Event) (archive.Minutes, error)
+// Renderer renders the minutes of a meeting from its log: events from seq 1
+// up to and including the minutes.finalized or minutes.corrected event of
+// the revision to render.
+type Renderer func(events []meeting.Event) (archive.Minutes, error)
 
-// archiver writes the archive of every finalised or corrected revision of
+// Log is what the archiver reads of the event log.
+type Log interface {
+	Events(ctx context.Context, id string, after int64, limit int) ([]meeting.Event, error)
+	Head(ctx context.Context, id string) (seq int64, hash string, epoch string, err error)
+	EventsOfType(ctx context.Context, types ...string) ([]meeting.Event, error)
+}
+
+// Config is what an Archiver needs.
+type Config struct {
+	Log    Log
+	Store  *archive.Store
+	Key    *archive.Key
+	Render Renderer
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Archiver writes the archive of every finalised or corrected revision of
 // the minutes, in the background: commits only mark a meeting as pending
 // (OnCommit must not block the room), one goroutine does the work. It is
 // durable without a queue of its own: at start it scans the log for
 // finalised revisions whose archive is missing or incomplete, so a crash
 // between the commit and the archive is repaired at the next start.
 // Writing is idempotent (archive.Store.Write).
-type archiver struct {
-	s      *Server
+type Archiver struct {
+	events Log
 	store  *archive.Store
 	key    *archive.Key
-	render MinutesRenderer
+	render Renderer
 	log    *slog.Logger
+	now    func() time.Time
 
 	kick chan struct{} // buffered 1: "pending changed"
 	stop chan struct{} // closed by close
@@ -49,10 +70,23 @@ type archiver struct {
 // retryDelay is how long the archiver waits after a failure.
 const retryDelay = 30 * time.Second
 
-func newArchiver(s *Server, store *archive.Store, key *archive.Key, render MinutesRenderer) *archiver {
-	return &archiver{s: s, store: store, key: key, render: render, log: s.log,
+// New returns an Archiver; Start runs it.
+func New(cfg Config) *Archiver {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Archiver{events: cfg.Log, store: cfg.Store, key: cfg.Key, render: cfg.Render, log: cfg.Logger, now: cfg.Now,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), pending: map[string]bool{}}
 }
+
+// Key returns the key archives are signed with.
+func (a *Archiver) Key() *archive.Key { return a.key }
+
+// Store returns where the archives are kept.
+func (a *Archiver) Store() *archive.Store { return a.store }
 
 // minutesRevisionEvent reports whether e makes a new revision of the
 // minutes.
@@ -60,9 +94,9 @@ func minutesRevisionEvent(e meeting.Event) bool {
 	return e.Type == meeting.EventMinutesFinalized || e.Type == meeting.EventMinutesCorrected
 }
 
-// onCommit marks meetings whose minutes got a new revision. Called by the
+// OnCommit marks meetings whose minutes got a new revision. Called by the
 // room with its lock held: it only takes a.mu and never blocks.
-func (a *archiver) onCommit(meetingID string, events []meeting.Event) {
+func (a *Archiver) OnCommit(meetingID string, events []meeting.Event) {
 	if !slices.ContainsFunc(events, minutesRevisionEvent) {
 		return
 	}
@@ -75,12 +109,12 @@ func (a *archiver) onCommit(meetingID string, events []meeting.Event) {
 	}
 }
 
-// start runs the archiver until close.
-func (a *archiver) start() { go a.run() }
+// Start runs the archiver until close.
+func (a *Archiver) Start() { go a.run() }
 
-// close stops the archiver and waits for it (or ctx). A write in progress
+// Close stops the archiver and waits for it (or ctx). A write in progress
 // is abandoned; the startup scan completes it next time.
-func (a *archiver) close(ctx context.Context) error {
+func (a *Archiver) Close(ctx context.Context) error {
 	select {
 	case <-a.stop:
 	default:
@@ -94,7 +128,7 @@ func (a *archiver) close(ctx context.Context) error {
 	}
 }
 
-func (a *archiver) run() {
+func (a *Archiver) run() {
 	defer close(a.done)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -151,7 +185,7 @@ func (a *archiver) run() {
 
 // scan loads the index of stored archives and queues every meeting with a
 // finalised revision that has no complete archive.
-func (a *archiver) scan(ctx context.Context) error {
+func (a *Archiver) scan(ctx context.Context) error {
 	entries, err := a.store.List(ctx)
 	if err != nil {
 		return err
@@ -160,7 +194,7 @@ func (a *archiver) scan(ctx context.Context) error {
 	for _, e := range entries {
 		done[e.Meeting.ID+"/"+itoa(e.Revision)] = true
 	}
-	revs, err := a.s.db.EventsOfType(ctx, meeting.EventMinutesFinalized, meeting.EventMinutesCorrected)
+	revs, err := a.events.EventsOfType(ctx, meeting.EventMinutesFinalized, meeting.EventMinutesCorrected)
 	if err != nil {
 		return err
 	}
@@ -192,12 +226,12 @@ func (a *archiver) scan(ctx context.Context) error {
 
 // archiveMeeting writes the archive of every revision of a meeting's
 // minutes that has none yet.
-func (a *archiver) archiveMeeting(ctx context.Context, id string) error {
-	events, err := a.s.db.Events(ctx, id, 0, 0)
+func (a *Archiver) archiveMeeting(ctx context.Context, id string) error {
+	events, err := a.events.Events(ctx, id, 0, 0)
 	if err != nil {
 		return err
 	}
-	_, _, epoch, err := a.s.db.Head(ctx, id)
+	_, _, epoch, err := a.events.Head(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -229,7 +263,7 @@ func (a *archiver) archiveMeeting(ctx context.Context, id string) error {
 		}
 		in := archive.Input{
 			Meeting:  archive.MeetingInfo{ID: id, Title: st.Details.Title, Epoch: epoch, StartsAt: st.Details.StartsAt},
-			Revision: p.Revision, Minutes: mins, Events: upto, Documents: archive.DocumentsOf(st), Created: a.s.now(),
+			Revision: p.Revision, Minutes: mins, Events: upto, Documents: archive.DocumentsOf(st), Created: a.now(),
 		}
 		start := time.Now()
 		built, err := a.store.Write(ctx, in, a.key)
@@ -252,11 +286,11 @@ func (a *archiver) archiveMeeting(ctx context.Context, id string) error {
 	return nil
 }
 
-// search lists the complete archives whose title contains q (ignoring case
+// Search lists the complete archives whose title contains q (ignoring case
 // and Vietnamese diacritics) and whose meeting date (its start, else the
 // archive's creation) is within [from, to] (zero: unbounded), newest first.
 // meetings, if not nil, restricts the result to those meetings.
-func (a *archiver) search(q string, from, to time.Time, meetings []string) []archive.Entry {
+func (a *Archiver) Search(q string, from, to time.Time, meetings []string) []archive.Entry {
 	nq := fold(q)
 	a.mu.Lock()
 	defer a.mu.Unlock()

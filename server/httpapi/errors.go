@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"errors"
@@ -7,12 +7,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/phonghop/phonghop/server/auth"
 	"github.com/phonghop/phonghop/server/meeting"
 )
 
 // KindRateLimited is the error kind of a request refused because too many
 // attempts failed recently (pairing codes, passwords).
-const KindRateLimited meeting.Kind = "rate_limited"
+const KindRateLimited = auth.KindRateLimited
 
 // apiError is the JSON body of every error response and WebSocket error.
 type apiError struct {
@@ -73,7 +74,7 @@ func toAPIError(err error) apiError {
 
 // errorHandler is echo's HTTPErrorHandler: every error becomes JSON with a
 // stable kind; internal causes are logged with the request.
-func (s *Server) errorHandler(err error, c echo.Context) {
+func (s *API) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}

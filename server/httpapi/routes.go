@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"net/http"
@@ -11,7 +11,7 @@ import (
 
 // routes registers every route of the server. docs/openapi.yaml documents
 // the /api routes; a test checks that the two agree.
-func (s *Server) routes() {
+func (s *API) routes() {
 	e := s.echo
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.middleware)

@@ -1,4 +1,4 @@
-package server
+package httpapi
 
 import (
 	"cmp"
@@ -15,7 +15,7 @@ import (
 // log: a preview for the secretariat (secretary and chair only), as JSON
 // (default), HTML or PDF, in Vietnamese (default) or English. Draft
 // minutes (not finalised) say so on the page.
-func (s *Server) handleMinutes(c echo.Context) error {
+func (s *API) handleMinutes(c echo.Context) error {
 	r, a, err := s.meetingFor(c)
 	if err != nil {
 		return err
