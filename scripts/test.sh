@@ -24,6 +24,8 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 # openssl: the archive test checks the hand verification docs/archive.md gives.
 command -v openssl >/dev/null || need+=(openssl)
+# promtool (Debian's prometheus package): the metrics test checks /metrics.
+command -v promtool >/dev/null || need+=(prometheus)
 # Fonts with Vietnamese glyphs, the same as on the development machines, so
 # pages lay out (and screenshots look) the same everywhere.
 for f in fonts-noto-core fonts-liberation2 fonts-dejavu-core; do

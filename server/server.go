@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -74,6 +75,12 @@ type Config struct {
 	// is open, outside the database (default: a ballotseal.Vault over
 	// Documents; without either, secret ballots are refused).
 	BallotKeys room.Keys
+	// TrustedProxies are the reverse proxies (load balancers) whose
+	// X-Forwarded-For is believed; empty: none (the client is the peer).
+	TrustedProxies []netip.Prefix
+	// MaxSocketsPerSession caps one session's live WebSockets (default
+	// httpapi.DefaultMaxSocketsPerSession).
+	MaxSocketsPerSession int
 }
 
 // Server is the whole meeting server.
@@ -122,6 +129,11 @@ func New(cfg Config, db store.Store) *Server {
 				s.api.Observe(events, sends)
 			}
 		},
+		ObserveWrite: func(what string, d time.Duration) {
+			if s.api != nil {
+				s.api.ObserveWrite(what, d)
+			}
+		},
 		OnCommit: func(id string, events []meeting.Event) {
 			if s.archiver != nil {
 				s.archiver.OnCommit(id, events)
@@ -140,6 +152,9 @@ func New(cfg Config, db store.Store) *Server {
 		MaxUpload:      cfg.MaxUpload,
 		WorkDir:        cfg.WorkDir,
 		ArchiveKey:     cfg.ArchiveKey,
+		TrustedProxies: cfg.TrustedProxies,
+
+		MaxSocketsPerSession: cfg.MaxSocketsPerSession,
 	}, db, s.rooms, s.archiver)
 	return s
 }

@@ -64,6 +64,7 @@ type Archiver struct {
 	// mu guards the fields below.
 	mu      sync.Mutex
 	pending map[string]bool // meetings to check
+	writing int             // meetings taken from pending, being archived
 	index   []archive.Entry // complete archives, for listing
 }
 
@@ -80,6 +81,14 @@ func New(cfg Config) *Archiver {
 	}
 	return &Archiver{events: cfg.Log, store: cfg.Store, key: cfg.Key, render: cfg.Render, log: cfg.Logger, now: cfg.Now,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), pending: map[string]bool{}}
+}
+
+// Backlog returns how many meetings have minutes waiting to be archived
+// (pending, or being written now).
+func (a *Archiver) Backlog() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.pending) + a.writing
 }
 
 // Key returns the key archives are signed with.
@@ -166,6 +175,7 @@ func (a *Archiver) run() {
 			ids = append(ids, id)
 		}
 		clear(a.pending)
+		a.writing = len(ids)
 		a.mu.Unlock()
 		slices.Sort(ids)
 		for _, id := range ids {
@@ -179,6 +189,9 @@ func (a *Archiver) run() {
 				a.mu.Unlock()
 				retry = time.After(retryDelay)
 			}
+			a.mu.Lock()
+			a.writing--
+			a.mu.Unlock()
 		}
 	}
 }

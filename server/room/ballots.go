@@ -221,7 +221,12 @@ func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool) err
 		}
 		data = k.Seal(r.id, poll, data)
 	}
-	return r.opts.Box.StoreBallot(ctx, store.Ballot{Meeting: r.id, Poll: poll, Participant: voter, Key: key, Data: data, Secret: secret})
+	start := time.Now()
+	err := r.opts.Box.StoreBallot(ctx, store.Ballot{Meeting: r.id, Poll: poll, Participant: voter, Key: key, Data: data, Secret: secret})
+	if r.opts.ObserveWrite != nil {
+		r.opts.ObserveWrite("ballot", time.Since(start))
+	}
+	return err
 }
 
 // sealKey returns the poll's sealing key, creating it when create is set
