@@ -193,7 +193,34 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.archiver != nil {
 		s.archiver.Start()
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.sweep(s.bg, time.Hour)
+	}()
 	return nil
+}
+
+// sweep deletes expired sessions, pairing codes and failure counts every
+// interval until ctx is done (they are already ignored once expired: this
+// only reclaims space). Every node may run it; the deletes are idempotent.
+func (s *Server) sweep(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		now := s.cfg.Now()
+		_, err1 := s.db.DeleteExpiredSessions(ctx, now)
+		_, err2 := s.db.DeleteExpiredPairingCodes(ctx, now)
+		_, err3 := s.db.DeleteExpiredFailures(ctx, now, 48*time.Hour)
+		if err := errors.Join(err1, err2, err3); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweeping expired sessions, codes and counts", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close closes every WebSocket with "going away" (1001) and waits for their
