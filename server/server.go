@@ -67,9 +67,13 @@ type Config struct {
 	// RenderMinutes renders the minutes for an archive
 	// (archiver.RenderMinutes).
 	RenderMinutes archiver.Renderer
-	// FollowInterval is how often every loaded meeting is checked against
-	// the store for commits of other nodes whose notification was missed
-	// (0: only on notifications; set it when nodes share a database).
+	// ManyNodes says that other nodes share the store (PostgreSQL): rooms
+	// follow their commits (notifications, and a check every
+	// FollowInterval), and one node at a time writes archives.
+	ManyNodes bool
+	// FollowInterval is how often, with ManyNodes, every loaded meeting is
+	// checked against the store for commits whose notification was missed
+	// (default 5 s).
 	FollowInterval time.Duration
 	// BallotKeys keeps the keys that seal secret ballots while their poll
 	// is open, outside the database (default: a ballotseal.Vault over
@@ -112,11 +116,21 @@ func New(cfg Config, db store.Store) *Server {
 	if cfg.BallotKeys == nil && cfg.Documents != nil {
 		cfg.BallotKeys = ballotseal.NewVault(cfg.Documents)
 	}
+	if cfg.ManyNodes && cfg.FollowInterval <= 0 {
+		cfg.FollowInterval = 5 * time.Second
+	}
+	if !cfg.ManyNodes {
+		cfg.FollowInterval = 0 // one node: every commit is its own
+	}
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
 	s.bg, s.stopBG = context.WithCancel(context.Background())
 	if cfg.Archives != nil && cfg.ArchiveKey != nil && cfg.RenderMinutes != nil {
-		s.archiver = archiver.New(archiver.Config{Log: db, Store: cfg.Archives, Key: cfg.ArchiveKey,
-			Render: cfg.RenderMinutes, Logger: cfg.Logger, Now: cfg.Now})
+		ac := archiver.Config{Log: db, Store: cfg.Archives, Key: cfg.ArchiveKey,
+			Render: cfg.RenderMinutes, Logger: cfg.Logger, Now: cfg.Now}
+		if cfg.ManyNodes {
+			ac.Leases = db
+		}
+		s.archiver = archiver.New(ac)
 	}
 	s.rooms = room.NewRegistry(db, room.Options{
 		ReplayLimit: cfg.ReplayLimit,
@@ -135,6 +149,9 @@ func New(cfg Config, db store.Store) *Server {
 			}
 		},
 		OnCommit: func(id string, events []meeting.Event) {
+			if s.api != nil {
+				s.api.OnCommit(id, events)
+			}
 			if s.archiver != nil {
 				s.archiver.OnCommit(id, events)
 			}
