@@ -215,6 +215,13 @@ func (s *Server) Start(ctx context.Context) error {
 		defer s.wg.Done()
 		s.sweep(s.bg, time.Hour)
 	}()
+	if s.cfg.ManyNodes {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.api.Revalidate(s.bg, time.Minute)
+		}()
+	}
 	return nil
 }
 

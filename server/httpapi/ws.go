@@ -472,3 +472,14 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// sessions returns the session hashes of the live connections.
+func (s *connSet) sessions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.bySession))
+	for h := range s.bySession {
+		out = append(out, h)
+	}
+	return out
+}
