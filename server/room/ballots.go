@@ -174,9 +174,17 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	delete(box.failed, voter)
 	box.inStore++
 	secret := p.Kind.Secret()
+	var names []string
+	pad := 0
+	if secret {
+		for _, c := range p.Names() {
+			names = append(names, c.ID)
+		}
+		pad = ballotseal.PadSize(names)
+	}
 	r.mu.Unlock()
 
-	err = r.store(poll, voter, key, b, secret)
+	err = r.store(poll, voter, key, b, secret, pad)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -208,10 +216,11 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	}
 }
 
-// store seals (for a secret poll) and stores one ballot. It is not
+// store seals (for a secret poll, padded to pad bytes so that every sealed
+// ballot of the poll has one length) and stores one ballot. It is not
 // cancelled with the request: a ballot the tablet may retry is stored or
 // failed as a whole, and the retry learns which.
-func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool) error {
+func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool, pad int) error {
 	ctx := context.Background()
 	data, _ := json.Marshal(b) // plain struct: cannot fail
 	if secret {
@@ -219,7 +228,7 @@ func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool) err
 		if err != nil {
 			return err
 		}
-		data = k.Seal(r.id, poll, data)
+		data = k.Seal(r.id, poll, data, pad)
 	}
 	start := time.Now()
 	err := r.opts.Box.StoreBallot(ctx, store.Ballot{Meeting: r.id, Poll: poll, Participant: voter, Key: key, Data: data, Secret: secret})

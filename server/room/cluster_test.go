@@ -149,6 +149,10 @@ func TestBallotsOnTwoNodesCountedOnce(t *testing.T) {
 		if !ballotseal.Sealed(s.Data) || s.Participant != "" {
 			t.Fatalf("stored secret ballot %q (voter %q); want sealed, no voter", s.Data, s.Participant)
 		}
+		// "agree" and "disagree" must not differ in length once sealed.
+		if len(s.Data) != len(box.ballots[poll][0].Data) {
+			t.Fatalf("sealed ballots of %d and %d bytes: the length tells the choice", len(s.Data), len(box.ballots[poll][0].Data))
+		}
 	}
 	if _, err := rb.ClosePoll(ctx, secretary, poll); err != nil {
 		t.Fatal(err)
