@@ -363,9 +363,10 @@ func (s *Server) Stop() error {
 	return s.signal(syscall.SIGINT, 2*StartTimeout)
 }
 
-// Kill kills the server's postmaster with SIGKILL, as a crash would, and
-// waits for it to exit; its backends notice and exit by themselves.
-// Restart then recovers the database from its WAL.
+// Kill kills the server with SIGKILL, as a crash of its machine would: the
+// postmaster and every backend (each backend is a session of its own, so
+// they are found by parent PID), so no connection is answered after Kill
+// returns. Restart then recovers the database from its WAL.
 func (s *Server) Kill() error {
 	return s.signal(syscall.SIGKILL, StartTimeout)
 }
@@ -381,7 +382,15 @@ func (s *Server) signal(sig syscall.Signal, wait time.Duration) error {
 		return nil
 	default:
 	}
-	if err := s.cmd.Process.Signal(sig); err != nil {
+	pid := s.cmd.Process.Pid
+	if sig == syscall.SIGKILL {
+		// Stop the postmaster (no new backends), kill its children, then it.
+		syscall.Kill(pid, syscall.SIGSTOP)
+		for _, child := range children(pid) {
+			syscall.Kill(child, syscall.SIGKILL)
+		}
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
 		return err
 	}
 	select {
@@ -409,6 +418,32 @@ func (s *Server) remove() {
 		s.mu.Unlock()
 	}
 	os.RemoveAll(s.Dir)
+}
+
+// children returns the PIDs of the processes whose parent is pid.
+func children(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
