@@ -400,3 +400,47 @@ func TestSecretBallotRows(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchErrorIsolated: a request that fails with an error inside a batch
+// (here a trigger refuses actor "boom") rolls the batch back; every other
+// request of the batch is then run on its own and stored, and the failing
+// one alone gets the error.
+func TestBatchErrorIsolated(t *testing.T) {
+	db, url := openDB(t)
+	superuser(t, url, func(c *pgx.Conn) {
+		_, err := c.Exec(context.Background(), `CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN IF NEW.actor = 'boom' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$;
+CREATE TRIGGER boom BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION boom();`)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	for round := 0; db.Stats().Retried == 0; round++ {
+		if round == 20 {
+			t.Fatal("no batch held a failing request in 20 rounds")
+		}
+		const n = 40
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			events := chain(fmt.Sprintf("r%d-m%d", round, i), 0, "", 2)
+			if i%10 == 3 {
+				events[1].Actor = "boom"
+				meeting.Seal(0, "", events)
+			}
+			wg.Go(func() { errs[i] = db.Append(context.Background(), events) })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			id := fmt.Sprintf("r%d-m%d", round, i)
+			got := len(storetest.MustEvents(t, db, id))
+			if i%10 == 3 {
+				if kindOf(err) != meeting.KindInternal || got != 0 {
+					t.Errorf("%s (boom) = %v with %d events stored; want Internal, none", id, err, got)
+				}
+			} else if err != nil || got != 2 {
+				t.Errorf("%s = %v with %d events stored; want nil, 2", id, err, got)
+			}
+		}
+	}
+}
