@@ -142,6 +142,7 @@ type State struct {
 	Minutes      MinutesState     `json:"minutes,omitzero"`       // conclusions, finalisation, corrections
 	Presentation *Presentation    `json:"presentation,omitempty"` // the page the secretariat is showing
 	Support      []SupportRequest `json:"support"`                // support requests, in order
+	Bodies       []Body           `json:"bodies,omitempty"`       // the congress's bodies, in BodyKinds order
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -205,6 +206,12 @@ func (s *State) Clone() *State {
 		c.Presentation = &p
 	}
 	c.Support = slices.Clone(s.Support)
+	if s.Bodies != nil {
+		c.Bodies = make([]Body, len(s.Bodies))
+		for i, b := range s.Bodies {
+			c.Bodies[i] = b.clone()
+		}
+	}
 	return &c
 }
 
