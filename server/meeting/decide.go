@@ -175,6 +175,15 @@ func (d Details) validate() (Details, error) {
 	if d.Secretary, err = text("secretary", "Thư ký", d.Secretary, MaxName, true); err != nil {
 		return d, err
 	}
+	if d.ChairPost, err = text("chair_post", "Chức vụ của người chủ trì", d.ChairPost, MaxName, true); err != nil {
+		return d, err
+	}
+	if d.Collective, err = text("collective", "Tập thể ký thay mặt", d.Collective, MaxName, true); err != nil {
+		return d, err
+	}
+	if d.Locality, err = text("locality", "Địa danh", d.Locality, MaxName, true); err != nil {
+		return d, err
+	}
 	if !d.StartsAt.IsZero() {
 		d.StartsAt = d.StartsAt.UTC()
 	}

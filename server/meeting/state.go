@@ -70,8 +70,18 @@ type Details struct {
 	Organization string    `json:"organization,omitempty"` // the body holding the meeting
 	Place        string    `json:"place,omitempty"`
 	StartsAt     time.Time `json:"starts_at,omitzero"`
-	Chair        string    `json:"chair,omitempty"`     // name and post of who presides
-	Secretary    string    `json:"secretary,omitempty"` // name of who records
+	Chair        string    `json:"chair,omitempty"`     // name and post of who presides: "Nguyễn Văn An, Bí thư Chi bộ"
+	Secretary    string    `json:"secretary,omitempty"` // name (and post) of who records
+	// ChairPost is the chair's post printed in the signature block, under
+	// "T/M <Collective>" in the Party layout ("Bí thư", "Phó Bí thư");
+	// empty: the part of Chair after its first comma.
+	ChairPost string `json:"chair_post,omitempty"`
+	// Collective is the collective the chair signs for in the Party layout
+	// ("Chi bộ" prints "T/M CHI BỘ"); empty: the kind of body the
+	// organisation's name starts with, else the organisation.
+	Collective string `json:"collective,omitempty"`
+	// Locality is the place name of the date line ("Hà Nội, ngày …").
+	Locality string `json:"locality,omitempty"`
 }
 
 // Item is one agenda item. Its number is its position in State.Agenda plus

@@ -61,6 +61,8 @@ var terms = []Term{
 	{"count.invalid", "Số phiếu không hợp lệ", "Invalid ballots"},
 	{"count.votes", "Số phiếu", "Votes"},
 	{"count.percent", "Tỷ lệ", "Share"},
+	{"count.method", "Hình thức", "Method"},
+	{"count.result", "Kết quả", "Result"},
 
 	// Majority bases (RULES-VN §2), as labels; the minutes print the
 	// numbers they are made of beside them.
