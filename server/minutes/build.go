@@ -143,9 +143,9 @@ type Attendance struct {
 	Sites     []meeting.SiteCount `json:"sites"`      // of them, first arrived at each linked site
 	Absent    []Person            `json:"absent"`     // never came, members then members without a vote
 	Late      []Person            `json:"late"`
-	Left      []Person            `json:"left"`     // left before the close
-	Present   []Person            `json:"present"`  // members without a vote who came (named in the minutes)
-	Guests    []Person            `json:"guests"`   // observers who came
+	Left      []Person            `json:"left"`    // left before the close
+	Present   []Person            `json:"present"` // members without a vote who came (named in the minutes)
+	Guests    []Person            `json:"guests"`  // observers who came
 	Quorum    QuorumCheck         `json:"quorum"`
 	PartyCell bool                `json:"party_cell"` // a chi bộ: members are counted as đảng viên chính thức and dự bị
 }

@@ -459,7 +459,9 @@ func baseLine(w *words, res *meeting.Result) string {
 }
 
 // confidence reports whether p is a confidence vote (QĐ 96: no pass mark).
-func confidence(p Poll) bool { return p.Kind == meeting.PollRating && p.Scale == meeting.ScaleConfidence }
+func confidence(p Poll) bool {
+	return p.Kind == meeting.PollRating && p.Scale == meeting.ScaleConfidence
+}
 
 // percents returns the percentages of counts over base: each as the tally
 // recorded it (exact) in the Party layout, apportioned to total 100% in the
