@@ -7,7 +7,8 @@ import (
 )
 
 // RenderMinutes renders the minutes for an archive with package
-// server/minutes: JSON, and HTML and PDF in Vietnamese and English.
+// server/minutes: JSON, and HTML and PDF in Vietnamese and English, with
+// the vote-counting record of every secret poll counted by then.
 func RenderMinutes(events []meeting.Event) (archive.Minutes, error) {
 	m, err := minutes.Build(events)
 	if err != nil {
@@ -29,5 +30,6 @@ func RenderMinutes(events []meeting.Event) (archive.Minutes, error) {
 	if out.PDFEN, err = m.PDF("en"); err != nil {
 		return out, err
 	}
-	return out, nil
+	out.Counting, err = renderCountings(events)
+	return out, err
 }
