@@ -160,10 +160,13 @@ func generate(tb testing.TB, sp genSpec) *generated {
 		}
 		return meeting.Ballot{Choice: meeting.ChoiceAgree}
 	}
-	open := id(f.sec(&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Thông qua chương trình công tác năm 2026", Kind: meeting.PollOpen}}))
+	// Every base in turn (RULES-VN §2).
+	bases := []meeting.Base{meeting.BaseSummoned, meeting.BasePresent, meeting.BaseCast, meeting.BaseValid}
+	open := id(f.sec(&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Thông qua chương trình công tác năm 2026", Kind: meeting.PollOpen,
+		Base: bases[(sp.seed+1)%4]}}))
 	g.runPoll(open, rng, choice)
 	secret := id(f.sec(&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Thông qua Nghị quyết hội nghị", Kind: meeting.PollSecret,
-		Threshold: meeting.Threshold{Num: 1, Den: 2, AtLeast: sp.seed%3 == 0}}}))
+		Base: bases[sp.seed%4], Threshold: meeting.Threshold{Num: 1, Den: 2, AtLeast: sp.seed%3 == 0}}}))
 	g.runPoll(secret, rng, choice)
 	cancelled := id(f.sec(&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Biểu quyết bị hủy", Kind: meeting.PollSecret}}))
 	f.sec(&meeting.OpenPoll{ID: cancelled, OverrideQuorum: true})
