@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/phonghop/phonghop/server/meeting"
@@ -84,6 +85,8 @@ func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeti
 		StartsAt:     time.Date(now.Year(), now.Month(), now.Day(), 8, 0, 0, 0, time.FixedZone("ICT", 7*3600)),
 		Chair:        chair + ", Bí thư Đảng ủy",
 		Secretary:    secretary + ", Chánh Văn phòng",
+		ChairPost:    "Bí thư",
+		Locality:     "Hà Nội",
 	}
 	r, err := s.rooms.Create(ctx, randomID(10), a, d)
 	if err != nil {
@@ -107,6 +110,9 @@ func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeti
 		meeting.NewParticipant{Name: "Màn hình hội trường", Role: meeting.RoleHall},
 	)
 	if _, err := r.Submit(ctx, a, &meeting.ImportParticipants{Rows: rows}); err != nil {
+		return DemoMeeting{}, err
+	}
+	if err := s.demoRecord(ctx, r, a); err != nil {
 		return DemoMeeting{}, err
 	}
 	out := DemoMeeting{ID: r.ID(), Title: d.Title}
@@ -171,4 +177,44 @@ func (s *Server) addDemoDocument(ctx context.Context, r *room.Room, a meeting.Ac
 		return meeting.Document{}, fmt.Errorf("document %s not in the meeting after document.add", added.ID)
 	}
 	return d, nil
+}
+
+// demoRecord prepares what the official record of the demo needs (issue
+// 13): the vote-counting committee proposed (three delegates) with the
+// show of hands that approves it on item 1, and the secret rating of item 5
+// (the standing board as a collective and its first members), both drafts
+// the secretariat opens during the meeting. Once run, the rating has a
+// vote-counting record signed by that committee.
+func (s *Server) demoRecord(ctx context.Context, r *room.Room, a meeting.Actor) error {
+	st := r.State()
+	var delegates []string
+	for _, p := range st.Participants {
+		if p.Role == meeting.RoleDelegate {
+			delegates = append(delegates, p.ID)
+		}
+	}
+	if len(delegates) == 0 {
+		return nil
+	}
+	members := []meeting.BodyMember{{Participant: delegates[0], Post: "Trưởng ban"}}
+	for _, id := range delegates[1:min(3, len(delegates))] {
+		members = append(members, meeting.BodyMember{Participant: id, Post: "Ủy viên"})
+	}
+	subjects := []meeting.Candidate{{Name: "Tập thể Ban Thường vụ Đảng ủy"}}
+	for _, p := range st.Participants {
+		if p.Role == meeting.RoleChair || p.Role == meeting.RoleDelegate && len(subjects) < 5 && !slices.ContainsFunc(members, func(m meeting.BodyMember) bool { return m.Participant == p.ID }) {
+			subjects = append(subjects, meeting.Candidate{Participant: p.ID})
+		}
+	}
+	for _, c := range []meeting.Command{
+		&meeting.ProposeBody{Kind: meeting.BodyCounting, Members: members},
+		&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Thông qua danh sách Ban Kiểm phiếu", Kind: meeting.PollOpen, Item: st.Agenda[0].ID, Body: meeting.BodyCounting}},
+		&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Đánh giá, xếp loại chất lượng tập thể và cá nhân Ban Thường vụ năm 2025", Kind: meeting.PollRating,
+			Scale: meeting.ScaleReview, Item: st.Agenda[4].ID, Subjects: subjects}},
+	} {
+		if _, err := r.Submit(ctx, a, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

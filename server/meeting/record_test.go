@@ -143,7 +143,9 @@ func recordCases() []decideCase {
 
 	// ---- the surplus cap (RULES-VN §4: at most 30% more names than seats) ----
 	// 7 seats: 30% of 7 is 2.1, so at most 2 more names: 9 names pass, 10 do
-	// not. With the cap lowered to 15%: 1.05, so 8 names at most.
+	// not. With the cap lowered to 15%: 1.05, so 8 names at most. Below the
+	// rounding, one more name is always allowed (a surplus of at least 10%
+	// is one person for fewer than ten seats): 2 names for 1 seat, 3 for 2.
 	add(
 		decideCase{name: "poll.create/§4 surplus 2 of 7 (28.57%) accepted", given: quorate(), when: &CreatePoll{electionOf(9, 7)},
 			check: func(t *testing.T, events []Event) {
@@ -152,7 +154,14 @@ func recordCases() []decideCase {
 				}
 			}},
 		decideCase{name: "poll.create/§4 surplus 3 of 7 (42.86%) refused", given: quorate(), when: &CreatePoll{electionOf(10, 7)}, err: KindInvalid, probs: []Problem{{Field: "candidates"}}},
-		decideCase{name: "poll.create/§4 one seat, two names: 100% surplus refused", given: quorate(), when: &CreatePoll{electionOf(2, 1)}, err: KindInvalid, probs: []Problem{{Field: "candidates"}}},
+		decideCase{name: "poll.create/§4 one seat, three names: a surplus of 2 refused", given: quorate(), when: &CreatePoll{electionOf(3, 1)}, err: KindInvalid, probs: []Problem{{Field: "candidates"}}},
+		decideCase{name: "poll.create/§4 one seat, two names: one more is always allowed", given: quorate(), when: &CreatePoll{electionOf(2, 1)},
+			check: func(t *testing.T, events []Event) {
+				if len(events) != 1 {
+					t.Fatalf("events = %v", types(events))
+				}
+			}},
+		decideCase{name: "poll.create/§4 two seats, five names refused", given: quorate(), when: &CreatePoll{electionOf(5, 2)}, err: KindInvalid, probs: []Problem{{Field: "candidates"}}},
 		decideCase{name: "poll.create/§4 no surplus is no concern of the cap", given: quorate(), when: &CreatePoll{electionOf(3, 3)},
 			check: func(t *testing.T, events []Event) {
 				if len(events) != 1 {
@@ -573,5 +582,17 @@ func TestTerms(t *testing.T) {
 	}
 	if T("count.cast", "vi") != "Số phiếu thu vào" || T("nope", "vi") != "nope" {
 		t.Errorf("T = %q, %q", T("count.cast", "vi"), T("nope", "vi"))
+	}
+}
+
+// TestMaxSurplus: the largest surplus by hand (RULES-VN §4, at most 30%,
+// rounded down, at least one person).
+func TestMaxSurplus(t *testing.T) {
+	for _, c := range []struct{ seats, cap, want int }{
+		{1, 30, 1}, {2, 30, 1}, {3, 30, 1}, {4, 30, 1}, {7, 30, 2}, {9, 30, 2}, {10, 30, 3}, {55, 30, 16}, {220, 30, 66}, {7, 15, 1}, {20, 10, 2},
+	} {
+		if got := MaxSurplus(c.seats, c.cap); got != c.want {
+			t.Errorf("§4 MaxSurplus(%d seats, %d%%) = %d; want %d", c.seats, c.cap, got, c.want)
+		}
 	}
 }

@@ -182,9 +182,12 @@ type PollRules struct {
 	EmptyElectionBallotInvalid bool `json:"empty_election_ballot_invalid"`
 	// SurplusCap is the largest surplus of an election list, in percent of
 	// the seats: a list may name at most seats + seats·SurplusCap/100
-	// people (rounded down). The rules set at most 30% (RULES-VN §4); a
-	// congress may decide a smaller surplus, never a larger one, so the
-	// setting is 1..30 and 0 means the rules' 30%.
+	// people (rounded down), and always at least one more than the seats
+	// (the rules also ask for a surplus of at least 10%, which for fewer
+	// than ten seats is one person: a list of three for two seats is a
+	// list with surplus, not a breach). The rules set at most 30%
+	// (RULES-VN §4); a congress may decide a smaller surplus, never a
+	// larger one, so the setting is 1..30 and 0 means the rules' 30%.
 	SurplusCap int `json:"surplus_cap,omitempty"`
 }
 
@@ -201,14 +204,18 @@ func (r PollRules) Surplus() int {
 	return r.SurplusCap
 }
 
+// MaxSurplus returns the largest surplus of a list for seats under a cap
+// of capPct percent: seats·capPct/100 rounded down, and at least one.
+func MaxSurplus(seats, capPct int) int { return max(1, capPct*seats/100) }
+
 // checkSurplus returns an error when a list of n names for seats has more
-// surplus than capPct percent of the seats allows.
+// surplus than MaxSurplus allows.
 func checkSurplus(n, seats, capPct int) error {
 	extra := n - seats
-	if extra <= 0 || extra*100 <= capPct*seats {
+	most := MaxSurplus(seats, capPct)
+	if extra <= most {
 		return nil
 	}
-	most := capPct * seats / 100
 	return fieldErr("candidates",
 		fmt.Sprintf("Danh sách có %d người để bầu %d: số dư %d người (%s) vượt quá %d%% số lượng cần bầu; danh sách có số dư được tối đa %d người (dư %d).",
 			n, seats, extra, PercentOf(extra, seats).VI(), capPct, seats+most, most),

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -266,9 +267,10 @@ func checkLayout(t *testing.T, name string, pdf []byte, c layoutCase) {
 		t.Errorf("%s: no rule under the motto (rules on page 1: %v)", name, rules[0])
 	}
 	// The bodies' names, the number and the date line.
+	// The left column: what lies left of the motto.
 	var left []bboxLine
 	for _, l := range header {
-		if l.XMax < pageW/2*pt+10 {
+		if l.XMax < last.XMin {
 			left = append(left, l)
 		}
 	}
@@ -493,6 +495,43 @@ func TestLayout(t *testing.T) {
 				}
 				checkLayout(t, "counting record", cpdf, cc)
 			})
+		}
+	}
+}
+
+// TestHeaderWords: long names of bodies, as the demo and real committees
+// have them, wrap in the header between words only — never inside a word
+// of two syllables ("CƠ QUAN", "HÀ NỘI") nor a parenthesis — in both
+// layouts.
+func TestHeaderWords(t *testing.T) {
+	names := [][2]string{
+		{"Đảng bộ thành phố (dữ liệu mẫu)", "Đảng ủy Khối các cơ quan (dữ liệu mẫu)"},
+		{"Đảng bộ Khối các cơ quan Trung ương", "Đảng ủy Bộ Kế hoạch và Đầu tư"},
+		{"Sở Tài chính thành phố Hà Nội", "Phòng Tài chính - Kế hoạch quận Hoàn Kiếm"},
+		{"Ủy ban nhân dân thành phố Hồ Chí Minh", "Sở Giáo dục và Đào tạo thành phố Hồ Chí Minh"},
+	}
+	for _, party := range []bool{true, false} {
+		for _, n := range names {
+			d := &doc{w: vi, Lang: "vi", Party: party, Title: "BIÊN BẢN", Subject: "Hội nghị"}
+			d.header(n[0], n[1], "01-BB")
+			d.PlaceDate = "Hà Nội, ngày 15 tháng 12 năm 2025"
+			d.add(blockPara, "Nội dung.")
+			pdf, err := renderPDF(d, time.Date(2025, 12, 15, 9, 0, 0, 0, VN), "x", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages, _ := readLayout(t, pdf)
+			lines := pages[0].lines()
+			for i := 0; i+1 < len(lines); i++ {
+				a, b := lines[i], lines[i+1]
+				if b.YMin < a.YMax || b.XMin > a.XMax || b.XMax < a.XMin {
+					continue // not the next line of the same column
+				}
+				last, first := a.Words[len(a.Words)-1].Text, b.Words[0].Text
+				if compounds[strings.ToUpper(last+" "+first)] || strings.Count(a.text(), "(") > strings.Count(a.text(), ")") {
+					t.Errorf("party %v: the header cuts %q between lines %q and %q", party, last+" "+first, a.text(), b.text())
+				}
+			}
 		}
 	}
 }

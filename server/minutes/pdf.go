@@ -52,11 +52,30 @@ const (
 	family           = "serif"
 
 	// The header's two columns reach a little into the margins, as on
-	// printed forms, so that the state's national name (13 pt, about 96
-	// mm) fits on one line and a body's name breaks only between words.
-	headLX, headLW = marginL - 8, 73.0
-	headRX, headRW = headLX + headLW, pageW - marginR + 7 - (headLX + headLW)
+	// printed forms, from headLX to headRight.
+	headLX, headRight = marginL - 8, pageW - marginR + 7
 )
+
+// headCols returns the header's columns (left x and width, right x and
+// width): the right one as wide as the motto's longest line needs (the
+// state's national name at 13 pt is about 96 mm, the Party's motto at 15
+// pt about 73 mm), the left one, for the bodies' names, the rest, so that
+// a name breaks as little as the page allows.
+func (r *renderer) headCols(d *doc) (lx, lw, rx, rw float64) {
+	need := 0.0
+	for _, m := range []struct {
+		text string
+		pt   float64
+	}{{d.Right1, r.sz.Motto1}, {d.Right2, r.sz.Motto2}} {
+		if m.text != "" {
+			r.font("B", m.pt)
+			need = max(need, r.p.GetStringWidth(m.text))
+		}
+	}
+	rw = min(max(need+6, 80), headRight-headLX-70)
+	lw = headRight - headLX - rw
+	return headLX, lw, headLX + lw, rw
+}
 
 // sizes are the font sizes of a layout, in points.
 type sizes struct {
@@ -253,17 +272,69 @@ func (r *renderer) font(style string, pt float64) { r.p.SetFont(family, style, p
 // line breaks are kept, other breaks fall between words only, and a lone
 // dash stays with the word after it ("KẾ HOẠCH" / "- TÀI CHÍNH").
 func (r *renderer) wrap(text, style string, pt, w float64) []string {
+	return r.wrapUnits(text, style, pt, w, false)
+}
+
+// compounds are words of two syllables frequent in the names of Party and
+// state bodies, places and posts: a header line never cuts one ("ĐẢNG ỦY
+// KHỐI CÁC CƠ" / "QUAN" would). Longer words are listed as overlapping
+// pairs ("HỒ CHÍ", "CHÍ MINH"), which glue in a chain. Vietnamese writes a word's syllables apart,
+// so a line breaker cannot tell a word from two without such a list; the
+// secretariat can also break a name where it wants with a new line.
+var compounds = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Split("ĐẢNG ỦY|ĐẢNG BỘ|CHI BỘ|CHI ỦY|CƠ QUAN|CƠ SỞ|THÀNH PHỐ|TỈNH ỦY|THÀNH ỦY|HUYỆN ỦY|QUẬN ỦY|ỦY BAN|NHÂN DÂN|"+
+		"HỘI ĐỒNG|TRUNG ƯƠNG|THƯỜNG VỤ|CHẤP HÀNH|KIỂM TRA|TỔ CHỨC|TUYÊN GIÁO|DÂN VẬN|VĂN PHÒNG|TÀI CHÍNH|KẾ HOẠCH|ĐẦU TƯ|NỘI VỤ|"+
+		"TƯ PHÁP|GIÁO DỤC|ĐÀO TẠO|Y TẾ|XÂY DỰNG|GIAO THÔNG|VẬN TẢI|CÔNG THƯƠNG|NÔNG NGHIỆP|MÔI TRƯỜNG|TÀI NGUYÊN|VĂN HÓA|THỂ THAO|DU LỊCH|"+
+		"KHOA HỌC|CÔNG NGHỆ|THÔNG TIN|TRUYỀN THÔNG|LAO ĐỘNG|THƯƠNG BINH|XÃ HỘI|NGOẠI VỤ|CÔNG AN|QUÂN SỰ|BIÊN PHÒNG|DOANH NGHIỆP|"+
+		"HÀNH CHÍNH|SỰ NGHIỆP|THANH TRA|DỮ LIỆU|HÀ NỘI|HẢI PHÒNG|ĐÀ NẴNG|CẦN THƠ|HỒ CHÍ|CHÍ MINH|VIỆT NAM|CỘNG HÒA|CHỦ NGHĨA|"+
+		"ĐỘC LẬP|TỰ DO|HẠNH PHÚC|BÍ THƯ|PHÓ BÍ|ỦY VIÊN|TRƯỞNG BAN|CHỦ TỊCH|THƯ KÝ|CHỦ TỌA|HOÀN KIẾM|BA ĐÌNH|ĐỐNG ĐA|CẦU GIẤY", "|") {
+		compounds[w] = true
+	}
+}
+
+// units splits a line of text into the pieces a line may not cut: words,
+// a dash with the word after it, the words of a parenthesis, and (for
+// headers) the compounds above. A piece wider than w is cut into words
+// again.
+func (r *renderer) units(para string, w float64, header bool) []string {
+	var words []string
+	for _, f := range strings.Fields(para) {
+		n := len(words)
+		switch {
+		case n > 0 && (words[n-1] == "-" || words[n-1] == "–"):
+			words[n-1] += " " + f
+		case n > 0 && strings.Count(words[n-1], "(") > strings.Count(words[n-1], ")"):
+			words[n-1] += " " + f // inside a parenthesis
+		case n > 0 && header && compounds[strings.ToUpper(lastWord(words[n-1])+" "+f)]:
+			words[n-1] += " " + f
+		default:
+			words = append(words, f)
+		}
+	}
+	var out []string
+	for _, u := range words {
+		if strings.Contains(u, " ") && r.p.GetStringWidth(u) > w {
+			out = append(out, strings.Fields(u)...)
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+func lastWord(s string) string {
+	f := strings.Fields(s)
+	return f[len(f)-1]
+}
+
+// wrapUnits is wrap; header also keeps the compounds whole.
+func (r *renderer) wrapUnits(text, style string, pt, w float64, header bool) []string {
 	r.font(style, pt)
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		var words []string
-		for _, f := range strings.Fields(para) {
-			if n := len(words); n > 0 && (words[n-1] == "-" || words[n-1] == "–") {
-				words[n-1] += " " + f
-				continue
-			}
-			words = append(words, f)
-		}
+		words := r.units(para, w, header)
 		line := ""
 		for _, wd := range words {
 			try := wd
@@ -311,7 +382,7 @@ func (r *renderer) keepWords(lines []string, style string, pt, w float64) []stri
 // wrap and keepWords; it returns the y below it and the width of its
 // widest line.
 func (r *renderer) centered(x, y, w float64, text, style string, pt float64) (float64, float64) {
-	lines := r.keepWords(r.wrap(text, style, pt, w), style, pt, w)
+	lines := r.keepWords(r.wrapUnits(text, style, pt, w, true), style, pt, w)
 	r.font(style, pt)
 	widest := 0.0
 	for _, l := range lines {
@@ -331,6 +402,7 @@ func (r *renderer) rule(x, y, l float64) {
 
 func (r *renderer) header(d *doc) {
 	p, sz := r.p, r.sz
+	headLX, headLW, headRX, headRW := r.headCols(d)
 	y0 := p.GetY()
 	// Top left: the bodies (the issuing one bold); under the issuing one a
 	// star (Party) or a rule of a third to a half of its width (state);
