@@ -180,7 +180,7 @@ func TestBrowserRecord(t *testing.T) {
 	}
 	tab.clickSel(inPoll(single, "vote-review"))
 	tab.waitJS(`!!document.querySelector(` + wmQ(inPoll(single, "vote-warning")) + `)`)
-	if got := evalJS[string](tab, `document.querySelector(`+wmQ(inPoll(single, "vote-warning"))+`).textContent`); !strings.Contains(got, "Không đánh dấu ô nào") {
+	if got := evalJS[string](tab, `document.querySelector(`+wmQ(inPoll(single, "vote-warning"))+`).textContent`); !strings.Contains(got, "không đánh dấu ô nào") {
 		t.Errorf("the untouched single-name ballot warns %q; want the reason: no box marked", got)
 	}
 	tab.shot("single-name-untouched")

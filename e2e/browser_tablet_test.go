@@ -304,7 +304,7 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	// Keeping too many names: the review warns (meeting.CheckBallot in wasm).
 	tab.click("vote-review")
 	tab.waitTestID("vote-warning")
-	if got := tab.text("vote-warning"); !strings.Contains(got, "giữ quá số người được bầu") {
+	if got := tab.text("vote-warning"); !strings.Contains(got, "bầu quá số lượng đã quyết định") { // the shared term (server/meeting/terms.go)
 		t.Errorf("vote-warning = %q", got)
 	}
 	tab.click("vote-back")

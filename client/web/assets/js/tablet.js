@@ -401,6 +401,9 @@ function voteState(p) {
   return v;
 }
 
+// lowerFirst puts a term inside a sentence ("(bầu quá số lượng …)").
+function lowerFirst(s) { return s ? s.charAt(0).toLocaleLowerCase('vi') + s.slice(1) : s; }
+
 // formOf is the form of an election's ballot, as the domain decides it
 // (meeting.Poll.Form through the kernel): strike (list with surplus),
 // approve (without surplus), single (one name).
@@ -535,7 +538,7 @@ function confirmPanel(p, v, cast) {
   return h('div', { testid: 'vote-confirm-panel', role: 'group', 'aria-label': t('vote.confirm.title') },
     h('h4', null, t('vote.confirm.title')),
     h('div', { testid: 'vote-summary' }, summary),
-    check && check.valid === false ? h('p', { class: 'banner banner-warn', testid: 'vote-warning' }, t('vote.invalid_warning', { reason: t('reason.' + check.reason) })) : null,
+    check && check.valid === false ? h('p', { class: 'banner banner-warn', testid: 'vote-warning' }, t('vote.invalid_warning', { reason: lowerFirst(t('reason.' + check.reason)) })) : null,
     h('p', { class: 'muted' }, t('vote.confirm.help')),
     h('div', { class: 'row' },
       h('button', { type: 'button', class: 'btn btn-primary btn-big', testid: 'vote-confirm', onclick: cast }, t('vote.confirm')),
