@@ -540,3 +540,27 @@ func TestPercentLayouts(t *testing.T) {
 }
 
 var regexpPct = regexp.MustCompile(`\d+,\d\d%`)
+
+// TestPartyHalfWarning: under Party rules a poll decided on "at least 1/2"
+// is flagged in the draft minutes and the draft counting record (RULES-VN
+// §2: "quá 1/2"), not under state rules, and never in the signed minutes.
+func TestPartyHalfWarning(t *testing.T) {
+	for _, layout := range []meeting.MinutesLayout{meeting.LayoutParty, meeting.LayoutState} {
+		g := generate(t, genSpec{n: 13, layout: layout, seed: 0}) // seed 0: the secret vote is on "≥ 1/2"
+		fin := slices.IndexFunc(g.log, func(e meeting.Event) bool { return e.Type == meeting.EventMinutesFinalized })
+		draft, err := Build(g.log[:fin])
+		if err != nil {
+			t.Fatal(err)
+		}
+		final, _ := Build(g.log)
+		dh, _ := draft.HTML("vi")
+		fh, _ := final.HTML("vi")
+		warn := "Lưu ý (bản dự thảo): " + meeting.T("warn.party_half", "vi")
+		if got := strings.Contains(string(dh), warn); got != (layout == meeting.LayoutParty) {
+			t.Errorf("§2 %s draft minutes warn about ≥ 1/2: %v; want %v", layout, got, layout == meeting.LayoutParty)
+		}
+		if strings.Contains(string(fh), "Lưu ý") {
+			t.Errorf("§2 %s: the signed minutes print a warning", layout)
+		}
+	}
+}
