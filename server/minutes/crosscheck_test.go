@@ -564,3 +564,17 @@ func TestPartyHalfWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestNoZeroTimes: no event of a whole meeting (every kind the fixtures
+// produce: roll call, speeches, documents, notices, polls, bodies, minutes)
+// carries the zero time in its payload (issue 13: notice.sent did).
+func TestNoZeroTimes(t *testing.T) {
+	logs := [][]meeting.Event{annualReview(t).log, generate(t, genSpec{n: 30, layout: meeting.LayoutParty, seed: 1}).log}
+	for _, log := range logs {
+		for _, e := range log {
+			if e.At.IsZero() || strings.Contains(string(e.Data), "0001-01-01") {
+				t.Errorf("event %d %s carries the zero time: %s", e.Seq, e.Type, e.Data)
+			}
+		}
+	}
+}
