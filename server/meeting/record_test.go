@@ -235,7 +235,10 @@ func TestMarkAllPresentKeepsFacts(t *testing.T) {
 		&MarkAttendance{Participant: "p2", Status: AttendanceExcused, Reason: "Đi công tác"},
 		&MarkAttendance{Participant: "p3", Status: AttendanceAbsent},
 		&MarkAllPresent{},
-		&CreatePoll{PollSpec{Question: "Thông qua nghị quyết", Kind: PollSecret}}, &OpenPoll{ID: "v67"}) // 1 + 32 + 1 + 2 + 30 events before
+		&CreatePoll{PollSpec{Question: "Thông qua nghị quyết", Kind: PollSecret}})
+	if _, err := runOn(s, &OpenPoll{ID: s.Polls[0].ID}); err != nil {
+		t.Fatal(err)
+	}
 	r := RollOf(s)
 	want := RollCount{Listed: 32, Present: 30, Excused: 1, Absent: 1, Attended: 30}
 	if r.Members != want {
@@ -244,7 +247,7 @@ func TestMarkAllPresentKeepsFacts(t *testing.T) {
 	if a := s.Attendance["p2"]; a.Status != AttendanceExcused || a.Reason != "Đi công tác" {
 		t.Errorf("the excused member's record = %+v; want excused with its reason", a)
 	}
-	p, _ := s.Poll("v67")
+	p := s.Polls[0]
 	if p.Summoned != 31 || p.Summoned != r.Summoned() || len(p.Eligible) != 30 {
 		t.Errorf("poll summoned = %d, eligible %d; want 31 (= roll %d), 30", p.Summoned, len(p.Eligible), r.Summoned())
 	}
