@@ -13,10 +13,10 @@ import (
 
 	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server"
-	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/archiver"
 	"github.com/phonghop/phonghop/server/auth"
+	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/sqlite"
 )
