@@ -609,7 +609,7 @@ func (f *folded) attendance() Attendance {
 		person := Person{Name: p.Name, Position: p.Position, Unit: p.Unit, NonVoting: p.NonVoting}
 		came := len(rec.Visits) > 0
 		switch {
-		case p.Role == meeting.RoleHall:
+		case p.Role.Device():
 			continue
 		case p.Role == meeting.RoleObserver:
 			if came {
