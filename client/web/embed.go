@@ -51,6 +51,7 @@ var Pages = map[string]string{
 	"/tablet":  "tablet.html",
 	"/console": "console.html",
 	"/hall":    "hall.html",
+	"/count":   "count.html", // entry stations of paper ballots (docs/paper.md)
 }
 
 // ContentSecurityPolicy is sent with every page: scripts only from the

@@ -339,6 +339,10 @@ func (s *Store) Write(ctx context.Context, in Input, key *Key) (*Archive, error)
 		c := &in.Minutes.Counting[i]
 		n := CountingNames(c.Poll)
 		rendered[n[0]], rendered[n[1]], rendered[n[2]], rendered[n[3]], rendered[n[4]] = &c.JSON, &c.HTMLVI, &c.HTMLEN, &c.PDFVI, &c.PDFEN
+		if c.Paper() {
+			e := EntryNames(c.Poll)
+			rendered[e[0]], rendered[e[1]], rendered[e[2]] = &c.EntriesJSON, &c.EntriesHTML, &c.EntriesPDF
+		}
 	}
 	for name, dst := range rendered {
 		if err := reuse(name, dst); err != nil {

@@ -228,23 +228,34 @@ func (m *Manifest) file(name string) *FileDigest {
 // validListing reports whether listed is ContentFiles followed by one or
 // more counting records (CountingNames of distinct polls): the files of a
 // FormatCounting archive.
-func validListing(listed []string) bool {
+//
+// With paper, a counting record may be followed by its poll's entry log
+// (EntryNames), and at least one is (FormatPaper).
+func validListing(listed []string, paper bool) bool {
 	if len(listed) <= len(ContentFiles) || !slices.Equal(listed[:len(ContentFiles)], ContentFiles) {
 		return false
 	}
 	rest := listed[len(ContentFiles):]
-	if len(rest)%len(countingSuffixes) != 0 {
-		return false
-	}
 	seen := map[string]bool{}
-	for i := 0; i < len(rest); i += len(countingSuffixes) {
+	entries := 0
+	for i := 0; i < len(rest); {
 		poll, ok := countingPoll(rest[i])
-		if !ok || seen[poll] || !slices.Equal(rest[i:i+len(countingSuffixes)], CountingNames(poll)) {
+		n := len(countingSuffixes)
+		if !ok || seen[poll] || i+n > len(rest) || !slices.Equal(rest[i:i+n], CountingNames(poll)) {
 			return false
 		}
 		seen[poll] = true
+		i += n
+		if paper && i < len(rest) && rest[i] == EntryNames(poll)[0] {
+			m := len(entrySuffixes)
+			if i+m > len(rest) || !slices.Equal(rest[i:i+m], EntryNames(poll)) {
+				return false
+			}
+			entries++
+			i += m
+		}
 	}
-	return true
+	return !paper || entries > 0
 }
 
 // listedFiles returns the files manifest bytes b list when they form a
@@ -259,7 +270,8 @@ func listedFiles(b []byte) []string {
 		listed = append(listed, d.Name)
 	}
 	switch {
-	case m.Format == Format && slices.Equal(listed, ContentFiles), m.Format == FormatCounting && validListing(listed):
+	case m.Format == Format && slices.Equal(listed, ContentFiles), m.Format == FormatCounting && validListing(listed, false),
+		m.Format == FormatPaper && validListing(listed, true):
 		return listed
 	}
 	return nil
@@ -279,8 +291,8 @@ func decodeManifest(b []byte, r *Report) *Manifest {
 	if len(bytes.TrimSpace(b[dec.InputOffset():])) != 0 {
 		r.add(FileManifest, CodeBadManifest, "manifest.json có phần thừa sau dữ liệu.", "manifest.json has trailing data")
 	}
-	if m.Format != Format && m.Format != FormatCounting {
-		r.add(FileManifest, CodeBadManifest, "Định dạng %q không được hỗ trợ (cần %q hoặc %q).", "unsupported format %q (want %q or %q)", m.Format, Format, FormatCounting)
+	if m.Format != Format && m.Format != FormatCounting && m.Format != FormatPaper {
+		r.add(FileManifest, CodeBadManifest, "Định dạng %q không được hỗ trợ (cần %q, %q hoặc %q).", "unsupported format %q (want %q, %q or %q)", m.Format, Format, FormatCounting, FormatPaper)
 	}
 	var listed []string
 	for _, d := range m.Files {
@@ -289,7 +301,8 @@ func decodeManifest(b []byte, r *Report) *Manifest {
 			r.add(FileManifest, CodeBadManifest, "Mã băm của %s không hợp lệ.", "the hash of %s is malformed", d.Name)
 		}
 	}
-	if m.Format == Format && !slices.Equal(listed, ContentFiles) || m.Format == FormatCounting && !validListing(listed) {
+	if m.Format == Format && !slices.Equal(listed, ContentFiles) || m.Format == FormatCounting && !validListing(listed, false) ||
+		m.Format == FormatPaper && !validListing(listed, true) {
 		r.add(FileManifest, CodeBadManifest, "manifest.json liệt kê các tệp %v, cần %v (và biên bản kiểm phiếu nếu định dạng %s).",
 			"manifest.json lists files %v, want %v (and counting records in format %s)", listed, ContentFiles, FormatCounting)
 	}

@@ -211,7 +211,7 @@ func (s *API) authenticate(c echo.Context) (*principal, error) {
 // meeting only, with the participant's current role.
 func (s *API) actor(p *principal, r *room.Room) (meeting.Actor, error) {
 	if p.account() {
-		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary}, nil
+		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary, Station: stationID(p.hash)}, nil
 	}
 	if p.session.Meeting != r.ID() {
 		return meeting.Actor{}, errForbidden
@@ -220,5 +220,5 @@ func (s *API) actor(p *principal, r *room.Room) (meeting.Actor, error) {
 	if !ok {
 		return meeting.Actor{}, errUnauthorized // removed from the meeting
 	}
-	return meeting.Actor{ID: "participant:" + part.ID, Role: part.Role, Participant: part.ID}, nil
+	return meeting.Actor{ID: "participant:" + part.ID, Role: part.Role, Participant: part.ID, Station: stationID(p.hash)}, nil
 }

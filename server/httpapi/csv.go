@@ -35,6 +35,7 @@ var csvRoles = map[string]meeting.Role{
 	"chair": meeting.RoleChair, "chủ tọa": meeting.RoleChair, "chủ toạ": meeting.RoleChair, "chủ trì": meeting.RoleChair, "chu toa": meeting.RoleChair, "chu tri": meeting.RoleChair,
 	"observer": meeting.RoleObserver, "khách mời": meeting.RoleObserver, "khach moi": meeting.RoleObserver,
 	"hall": meeting.RoleHall, "màn hình": meeting.RoleHall, "man hinh": meeting.RoleHall,
+	"technician": meeting.RoleTechnician, "kỹ thuật viên": meeting.RoleTechnician, "ky thuat vien": meeting.RoleTechnician,
 }
 
 // ParseParticipantsCSV reads a participant list: UTF-8 (a BOM is allowed),

@@ -308,5 +308,15 @@ func Personal(s *State, v Viewer) bool {
 			return true
 		}
 	}
+	for _, p := range s.Polls {
+		if p.PaperCount == nil {
+			continue
+		}
+		for _, r := range p.PaperCount.Records {
+			if r.Operator == v.Participant && r.Type != EventPaperFinished {
+				return true // their own entries (viewPaper)
+			}
+		}
+	}
 	return personalLive(s, v)
 }

@@ -394,7 +394,9 @@ func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]m
 	}
 	r.mu.Lock()
 	p, ok := r.state.Poll(poll)
-	if !ok || p.Status != meeting.PollStatusOpen {
+	if !ok || p.Status != meeting.PollStatusOpen || p.Paper {
+		// A paper poll has no ballot box: its ballots are its reconciled
+		// entries, in the state (meeting/paper.go).
 		r.mu.Unlock()
 		return domain()
 	}
