@@ -72,8 +72,9 @@ func TestBrowserPaper(t *testing.T) {
 			pg.waitJS(`(document.querySelector('[data-testid="count-title"]')||{}).textContent === ` + wmQ(p.Question))
 		}
 		head.waitTestID("counts-issued")
-		head.do("counts", chromedp.SetValue(chromedp.CSS(testidSel("counts-issued")), strconv.Itoa(tc.n+2)),
-			chromedp.SetValue(chromedp.CSS(testidSel("counts-returned")), strconv.Itoa(tc.n)))
+		head.do("counts", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="counts-issued"]').value = ""; document.querySelector('[data-testid="counts-returned"]').value = ""`),
+			chromedp.SendKeys(chromedp.CSS(testidSel("counts-issued")), strconv.Itoa(tc.n+2)),
+			chromedp.SendKeys(chromedp.CSS(testidSel("counts-returned")), strconv.Itoa(tc.n)))
 		head.click("counts-save")
 		head.waitJS(`document.querySelector('[data-testid="summary"]').textContent.includes(` + wmQ(strconv.Itoa(tc.n+2)) + `)`)
 		if shots {
@@ -219,7 +220,8 @@ func keyBundle(ctx context.Context, pg *page, bundle int, text string, n int, sh
 	defer cc()
 	go func() { <-ctx.Done(); cc() }()
 	sel := func(id string) chromedp.CSS { return chromedp.CSS(testidSel(id)) }
-	if err := chromedp.Do(c, chromedp.WaitVisible(sel("bundle-input")), chromedp.SetValue(sel("bundle-input"), ""),
+	if err := chromedp.Do(c, chromedp.WaitVisible(sel("bundle-input")),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="bundle-input"]').value = ""`),
 		chromedp.SendKeys(sel("bundle-input"), strconv.Itoa(bundle)+"\r"),
 		chromedp.WaitEnabled(sel("entry-input"))); err != nil {
 		return err

@@ -135,6 +135,7 @@ var terms = []Term{
 	{"paper.log", "Nhật ký nhập phiếu", "Entry log"},
 	{"paper.log_hash", "Mã băm SHA-256 của nhật ký nhập phiếu", "SHA-256 of the entry log"},
 	{"paper.stamp", "Dấu của Ban Kiểm phiếu", "Stamp of the counting committee"},
+	{"paper.tablet", "Bỏ phiếu bằng phiếu giấy do Ban Kiểm phiếu phát; không bỏ phiếu này trên máy tính bảng.", "Cast on the paper ballot the counting committee hands out; not on the tablet."},
 	{"role.technician", "Kỹ thuật viên nhập phiếu", "Counting technician"},
 
 	// Records.

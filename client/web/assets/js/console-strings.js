@@ -209,6 +209,8 @@ export const S = {
   pk_rating: {vi: 'Đánh giá / tín nhiệm', en: 'Rating / confidence'},
   candidates: {vi: 'Danh sách ứng cử (mỗi dòng một người; có thể thêm “; năm-tháng-ngày sinh”)', en: 'Candidates (one per line; optionally “; birth date”)'},
   seats: {vi: 'Số lượng cần bầu', en: 'Seats'},
+  poll_paper: term('paper.method'),
+  poll_paper_count: {vi: 'Kiểm phiếu giấy', en: 'Paper count'},
   scale: {vi: 'Thang', en: 'Scale'},
   sc_review: term('polls.kind.rating'),
   sc_confidence: term('polls.kind.confidence'),

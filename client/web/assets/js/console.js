@@ -1456,6 +1456,7 @@ function buildPolls() {
     // Party rules say "more than 1/2" (quá 1/2): "at least 1/2" is flagged
     // in a meeting under Party rules (settings.layout, party by default).
     thresholdWarn: h('p', {class: 'muted', testid: 'poll-threshold-warning', role: 'status', hidden: true}),
+    paper: h('input', {type: 'checkbox', testid: 'poll-paper'}), // docs/paper.md: cast on paper, keyed at /count
   };
   const syncWarn = () => {
     const party = ((st().settings || {}).layout || 'party') === 'party';
@@ -1468,8 +1469,10 @@ function buildPolls() {
   const fSeats = field('seats', f.seats);
   const fScale = field('scale', f.scale);
   const fSubj = field('subjects', f.subjects, 'span2');
+  const fPaper = field('poll_paper', f.paper);
   const syncKind = () => {
     const k = f.kind.value;
+    fPaper.hidden = k === 'open';
     fCand.hidden = fSeats.hidden = k !== 'election';
     fScale.hidden = fSubj.hidden = k !== 'rating';
   };
@@ -1485,11 +1488,12 @@ function buildPolls() {
     if (f.kind.value === 'election') { spec.candidates = parseNames(f.candidates.value); spec.seats = parseInt(f.seats.value, 10) || 0; }
     if (f.kind.value === 'rating') { spec.subjects = parseNames(f.subjects.value); spec.scale = f.scale.value; }
     if (f.base.value) spec.base = f.base.value;
+    if (f.paper.checked && f.kind.value !== 'open') spec.paper = true;
     spec.threshold = THRESHOLDS[f.threshold.value] || THRESHOLDS.gt_1_2;
     const ok = await act(submit, err, () => command('poll.create', spec));
     if (ok) { f.question.value = ''; f.candidates.value = ''; f.subjects.value = ''; }
   }}}, h('h4', {t: 'poll_new'}),
-  h('div', {class: 'grid3'}, field('question', f.question, 'span2'), field('poll_kind', f.kind), field('doc_item', f.item), fSeats, fScale, field('base', f.base), field('threshold', f.threshold), fCand, fSubj),
+  h('div', {class: 'grid3'}, field('question', f.question, 'span2'), field('poll_kind', f.kind), field('doc_item', f.item), fSeats, fScale, field('base', f.base), field('threshold', f.threshold), fPaper, fCand, fSubj),
   f.thresholdWarn, err, submit);
   ui.pollList = h('ul', {class: 'rows', testid: 'poll-list'});
   // First fill so the kind-dependent fields start right.
@@ -1552,6 +1556,9 @@ function renderPoll(p) {
   // to this one; for an election that tied, among the tied candidates.
   if (p.status === 'closed' || p.status === 'published' || p.status === 'cancelled') {
     controls.append(h('button', {type: 'button', class: 'btn', testid: 'poll-revote', 'aria-label': t('revote_of_q', p.question), on: {click: run('poll.revote', () => ({id: p.id}))}}, t('revote')));
+  }
+  if (p.paper && p.status === 'open') { // the entry stations and the counting (docs/paper.md)
+    controls.append(h('a', {class: 'btn', testid: 'poll-paper-count', href: '/count?meeting=' + encodeURIComponent(st().id) + '&poll=' + encodeURIComponent(p.id), target: '_blank'}, t('poll_paper_count')));
   }
   if (controls.childElementCount) kids.push(controls);
   const polls = st().polls || [];
