@@ -343,7 +343,7 @@ func (l *EntryLog) doc(lang string) *doc {
 		d.add(blockPara, pw.station, st.Label+" ("+st.ID+")", strings.Join(st.Operators, ", "))
 	}
 	t := block{Kind: blockTable, Head: []string{"Seq", pw.colTime, pw.colBundle, pw.colPos, pw.colStation, pw.colOperator, pw.colMarks, pw.colNote},
-		Widths: []float64{0.08, 0.09, 0.06, 0.07, 0.08, 0.18, 0.26, 0.18}, Right: []bool{true, false, true, true, false, false, false, false}}
+		Widths: []float64{0.07, 0.1, 0.06, 0.07, 0.1, 0.17, 0.25, 0.18}, Right: []bool{true, false, true, true, false, false, false, false}}
 	for _, x := range r.Rows {
 		what := pw.types[x.Type]
 		switch x.Type {
