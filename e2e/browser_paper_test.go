@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -92,9 +93,9 @@ func TestBrowserPaper(t *testing.T) {
 		for start := 0; start < tc.n; start += tc.bundle {
 			bundles = append(bundles, []int{start, min(tc.n, start+tc.bundle)})
 		}
-		typed := make([][]string, len(stations))
+		typed := make([][][]string, len(stations)) // per station, per bundle: the lines keyed
 		for si := range stations {
-			typed[si] = make([]string, len(bundles))
+			typed[si] = make([][]string, len(bundles))
 		}
 		for bi, bd := range bundles {
 			for pos := bd[0]; pos < bd[1]; pos++ {
@@ -107,7 +108,7 @@ func TestBrowserPaper(t *testing.T) {
 						wrong++
 						planted[[2]int{bi + 1, pos - bd[0] + 1}] = true
 					}
-					typed[si][bi] += keyed(p, mk) + "\r"
+					typed[si][bi] = append(typed[si][bi], keyed(p, mk))
 				}
 			}
 		}
@@ -210,10 +211,12 @@ func ratingSpec(q, scale string, names int) map[string]any {
 	return map[string]any{"kind": "rating", "question": q, "subjects": subs, "scale": scale, "base": "cast", "paper": true}
 }
 
-// keyBundle keys one bundle at a station: its number, every line of text
-// (each ending in Enter) typed in one go, then, once the station's running
-// count says every ballot is saved, Ctrl+Enter and Enter to finish it.
-func keyBundle(ctx context.Context, pg *page, bundle int, text string, n int, shot bool) error {
+// keyBundle keys one bundle at a station: its number, then every line and
+// Enter without waiting (the first five typed key by key, the others put in
+// the field as a keyboard's input method would, then Enter), then, once the
+// station's running count says every ballot is saved, Ctrl+Enter and the
+// confirmation to finish it.
+func keyBundle(ctx context.Context, pg *page, bundle int, lines []string, n int, shot bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 	c, cc := context.WithCancel(pg.ctx)
@@ -241,8 +244,21 @@ func keyBundle(ctx context.Context, pg *page, bundle int, text string, n int, sh
 			return fmt.Errorf("undo: %w", err)
 		}
 	}
-	if err := chromedp.Do(c, chromedp.SendKeys(sel("entry-input"), text)); err != nil {
-		return err
+	for i, line := range lines {
+		if i < 5 {
+			if err := chromedp.Do(c, chromedp.SendKeys(sel("entry-input"), line+"\r")); err != nil {
+				return err
+			}
+			continue
+		}
+		if line != "" {
+			if _, err := chromedp.Call(c, input.InsertText, input.InsertTextParams{Text: line}); err != nil {
+				return err
+			}
+		}
+		if err := chromedp.Do(c, chromedp.KeyEvent("\r")); err != nil {
+			return err
+		}
 	}
 	want := strconv.Itoa(n)
 	if _, err := chromedp.Run(c, chromedp.Poll[chromedp.Void](`document.querySelector('[data-testid="entry-count"]').dataset.count === `+strconv.Quote(want)+` && document.querySelector('[data-testid="entry-error"]').hidden`)); err != nil {

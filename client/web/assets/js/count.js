@@ -59,7 +59,7 @@ extend({
     'count.committee': 'Ban Kiểm phiếu', 'count.counts': 'Số phiếu phát ra và thu vào', 'count.save': 'Ghi',
     'count.techs': 'Kỹ thuật viên được chỉ định nhập phiếu', 'count.no_techs': 'Chưa có người tham dự nào có vai trò kỹ thuật viên.',
     'count.flags': 'Phiếu có khác biệt giữa các lần nhập', 'count.no_flags': 'Chưa có phiếu nào có khác biệt.',
-    'count.col.bundle': 'Tệp', 'count.col.pos': 'Phiếu số', 'count.col.entry': 'Lần nhập {n} ({s})', 'count.col.decision': 'Quyết định của Ban Kiểm phiếu',
+    'count.col.bundle': 'Tệp', 'count.col.pos': 'Phiếu số', 'count.col.entry': 'Lần nhập {n}', 'count.missing': '(không có phiếu ở vị trí này)', 'count.col.decision': 'Quyết định của Ban Kiểm phiếu',
     'count.absent': 'Không có phiếu', 'count.note': 'Lý do (bắt buộc)', 'count.decide': 'Ghi quyết định', 'count.decided': '{m} — {by}, {at}: {note}',
     'count.bundles': 'Các tệp phiếu', 'count.col.entries': 'Lượt nhập', 'count.col.state': 'Tình trạng', 'count.complete': 'Đủ', 'count.keying': 'Đang nhập',
     'count.result': 'Kết quả đã được kiểm', 'count.closed': 'Cuộc bỏ phiếu này đã kết thúc kiểm phiếu.',
@@ -90,7 +90,7 @@ extend({
     'count.committee': 'Counting committee', 'count.counts': 'Ballots issued and returned', 'count.save': 'Save',
     'count.techs': 'Technicians named to key ballots', 'count.no_techs': 'No participant has the technician role.',
     'count.flags': 'Ballots whose entries differ', 'count.no_flags': 'No ballot differs so far.',
-    'count.col.bundle': 'Bundle', 'count.col.pos': 'Ballot', 'count.col.entry': 'Entry {n} ({s})', 'count.col.decision': 'The committee’s decision',
+    'count.col.bundle': 'Bundle', 'count.col.pos': 'Ballot', 'count.col.entry': 'Entry {n}', 'count.missing': '(no ballot at this position)', 'count.col.decision': 'The committee’s decision',
     'count.absent': 'No ballot', 'count.note': 'Why (required)', 'count.decide': 'Record the decision', 'count.decided': '{m} — {by}, {at}: {note}',
     'count.bundles': 'Bundles', 'count.col.entries': 'Entries', 'count.col.state': 'State', 'count.complete': 'Complete', 'count.keying': 'Being keyed',
     'count.result': 'The result counted', 'count.closed': 'This poll has been counted.',
@@ -101,6 +101,11 @@ const app = document.getElementById('app');
 document.body.classList.add('count');
 const VOID = ['unstamped', 'unknown_candidate', 'writing', 'spoiled']; // meeting.PaperVoidReasons, /1../4
 let me = null, live = null, meetingID = '', pollID = '', view = null, bundle = 0, refreshing = null, again = false;
+// keyed is how many ballots of the current bundle the server acknowledged
+// at this station (the next position is keyed + 1); pending counts the
+// commands not answered yet. With nothing pending, the server's view is the
+// truth and keyed follows it.
+let keyed = 0, pending = 0;
 const els = {};
 
 // ---- keyed text → marks (docs/paper.md) ------------------------------------
@@ -244,6 +249,7 @@ async function refresh() {
       again = false;
       try {
         view = await get(`/api/meetings/${encodeURIComponent(meetingID)}/polls/${encodeURIComponent(pollID)}/paper`);
+        if (!pending && bundle) keyed = mine(bundle).marks.length;
         render();
       } catch (e) {
         replace(els.body, h('p', { role: 'alert', class: 'banner banner-bad', testid: 'count-forbidden' }, errorText(e)));
@@ -330,11 +336,11 @@ function renderBundle() {
     els.input.disabled = true;
     return;
   }
-  const { b, entry, marks } = mine(bundle);
+  const { b, entry } = mine(bundle);
   els.bundleNow.dataset.bundle = String(bundle);
-  replace(els.bundleNow, t('count.in_bundle', { n: bundle, c: marks.length }), ' · ', els.count);
-  els.count.textContent = t('count.next', { p: marks.length + 1 });
-  els.count.dataset.count = String(marks.length);
+  replace(els.bundleNow, t('count.in_bundle', { n: bundle, c: keyed }), ' · ', els.count);
+  els.count.textContent = t('count.next', { p: keyed + 1 });
+  els.count.dataset.count = String(keyed);
   let blocked = '';
   if (entry && entry.finished) blocked = t('count.bundle_done', { n: bundle });
   else if (!entry && b && b.entries.length >= view.times) blocked = t('count.bundle_full', { n: bundle });
@@ -346,6 +352,7 @@ function startBundle() {
   const n = Number(els.bundleInput.value.trim());
   if (!Number.isInteger(n) || n < 1) { showError(t('count.bad', { x: els.bundleInput.value })); return; }
   bundle = n;
+  keyed = mine(n).marks.length;
   hideError();
   els.last.textContent = '';
   renderBundle();
@@ -377,39 +384,41 @@ function enter() {
   els.input.value = '';
   hideError();
   const b = bundle;
+  pending++;
   chain = chain.then(async () => {
-    const pos = mine(b).marks.length + 1;
+    const pos = keyed + 1;
     try {
       await live.command('paper.enter', { poll: pollID, bundle: b, position: pos, marks });
-      const x = view.bundles.find((y) => y.bundle === b);
-      if (x) { x.mine = (x.mine || []).concat([marks]); } else { view.bundles.push({ bundle: b, entries: [], mine: [marks] }); }
+      if (b === bundle) keyed = pos;
       els.last.textContent = t('count.saved', { p: pos, m: showMarks(marks) });
       renderBundle();
     } catch (err) {
-      els.input.value = text;
+      if (!els.input.value) els.input.value = text;
       showError(errorText(err));
-    }
-    await refresh();
+    } finally { pending--; }
+    refresh(); // not awaited: the next line goes at once
   });
   return chain;
 }
 
 function undo() {
+  pending++;
   chain = chain.then(async () => {
-    const pos = mine(bundle).marks.length;
+    const pos = keyed;
     try {
       await live.command('paper.undo', { poll: pollID, bundle, position: pos });
+      keyed = pos - 1;
       els.last.textContent = t('count.undone', { p: pos });
       hideError();
-    } catch (err) { showError(errorText(err)); }
-    await refresh();
-    els.input.focus();
+      renderBundle();
+    } catch (err) { showError(errorText(err)); } finally { pending--; }
+    refresh();
   });
   return chain;
 }
 
 function askFinish() {
-  const c = mine(bundle).marks.length;
+  const c = keyed;
   replace(els.confirm, h('p', null, t('count.finish_ask', { n: bundle, c })),
     h('div', { class: 'row', style: 'gap:.75rem' },
       h('button', { class: 'btn btn-primary', testid: 'finish-confirm', onclick: finish }, t('count.confirm')),
@@ -419,17 +428,20 @@ function askFinish() {
 
 function finish() {
   els.confirm.hidden = true;
+  pending++;
   chain = chain.then(async () => {
-    const c = mine(bundle).marks.length;
+    const c = keyed;
     try {
       await live.command('paper.finish', { poll: pollID, bundle, count: c });
       els.last.textContent = t('count.bundle_done', { n: bundle });
       bundle = 0;
+      keyed = 0;
       els.bundleInput.value = '';
       hideError();
-    } catch (err) { showError(errorText(err)); }
-    await refresh();
-    els.bundleInput.focus();
+      renderBundle();
+      els.bundleInput.focus(); // the next bundle (never later: the operator may be typing already)
+    } catch (err) { showError(errorText(err)); } finally { pending--; }
+    refresh();
   });
   return chain;
 }
@@ -490,7 +502,7 @@ function renderFlags() {
   if (!slots.length) { replace(els.flags, h('h2', null, t('count.flags')), h('p', null, t('count.no_flags'))); return; }
   const n = v.times;
   const head = h('tr', null, h('th', null, t('count.col.bundle')), h('th', null, t('count.col.pos')),
-    Array.from({ length: n }, (_, i) => h('th', null, t('count.col.entry', { n: i + 1, s: '' }))), h('th', null, t('count.col.decision')));
+    Array.from({ length: n }, (_, i) => h('th', null, t('count.col.entry', { n: i + 1 }))), h('th', null, t('count.col.decision')));
   const rows = slots.map(({ b, sl }) => {
     const id = b.bundle + '-' + sl.position;
     let decision;
@@ -518,7 +530,8 @@ function renderFlags() {
         h('button', { class: 'btn', testid: 'decide-save-' + id, onclick: save }, t('count.decide')), err);
     }
     return h('tr', { testid: 'flag-' + id, 'data-decided': sl.decision ? '1' : '0' }, h('td', null, String(b.bundle)), h('td', null, String(sl.position)),
-      sl.keyed.map((k, i) => h('td', { class: 'diff', 'data-entry': String(i + 1) }, k === '' ? '—' : showMarks(sl.entries[i]))),
+      sl.keyed.map((k, i) => h('td', { class: 'diff', 'data-entry': String(i + 1) }, h('small', null, stationLabel(b.entries[i].station)), h('br'),
+        sl.entries[i] ? showMarks(sl.entries[i]) : t('count.missing'))),
       h('td', null, decision ? h('p', null, decision) : null, form));
   });
   replace(els.flags, h('h2', null, t('count.flags')), h('table', null, h('thead', null, head), h('tbody', null, rows)));
