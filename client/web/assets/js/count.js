@@ -51,7 +51,7 @@ extend({
     'count.keys.rating': 'Mỗi người một chữ số theo thứ tự trên phiếu: mức được đánh dấu (1 là mức cao nhất), 0 = không đánh, 8 = tên bị gạch, 9 = đánh nhiều ô; rồi Enter.',
     'count.keys.void': 'Phiếu không hợp lệ: /1 không có dấu của Ban Kiểm phiếu, /2 ghi thêm tên, /3 viết thêm nội dung khác, /4 phiếu rách hoặc hỏng.',
     'count.keys.more': 'Ctrl+Z: hủy phiếu vừa nhập. Ctrl+Enter: nhập xong tệp. Esc: xóa dòng đang gõ.',
-    'count.bad': 'Không hiểu “{x}”.', 'count.rows': 'Phiếu có {n} người: cần đúng {n} chữ số (đã gõ {c}).',
+    'count.bad': 'Không hiểu “{x}”.', 'count.refused': 'Phiếu số {p} (“{x}”) chưa được lưu:', 'count.rows': 'Phiếu có {n} người: cần đúng {n} chữ số (đã gõ {c}).',
     'count.summary': 'Tình hình kiểm phiếu', 'count.sum.times': 'Số lần nhập mỗi phiếu', 'count.sum.issued': 'Số phiếu phát ra', 'count.sum.returned': 'Số phiếu thu vào',
     'count.sum.keyed': 'Số phiếu đã có lượt nhập', 'count.sum.entered': 'Số phiếu đã đối chiếu xong', 'count.sum.flagged': 'Có khác biệt', 'count.sum.decided': 'Đã quyết định',
     'count.sum.unresolved': 'Chưa quyết định', 'count.sum.incomplete': 'Tệp chưa nhập đủ',
@@ -82,7 +82,7 @@ extend({
     'count.keys.rating': 'One digit per name in ballot order: the level marked (1 the best), 0 = none, 8 = name struck, 9 = several boxes; then Enter.',
     'count.keys.void': 'Invalid ballot: /1 not stamped by the committee, /2 a name added, /3 other writing, /4 torn or spoiled.',
     'count.keys.more': 'Ctrl+Z: undo the last ballot. Ctrl+Enter: finish the bundle. Esc: clear the line.',
-    'count.bad': 'Cannot read “{x}”.', 'count.rows': 'The ballot has {n} names: type exactly {n} digits (typed {c}).',
+    'count.bad': 'Cannot read “{x}”.', 'count.refused': 'Ballot {p} (“{x}”) was not saved:', 'count.rows': 'The ballot has {n} names: type exactly {n} digits (typed {c}).',
     'count.summary': 'Counting so far', 'count.sum.times': 'Entries per ballot', 'count.sum.issued': 'Ballots issued', 'count.sum.returned': 'Ballots returned',
     'count.sum.keyed': 'Ballots keyed at least once', 'count.sum.entered': 'Ballots reconciled', 'count.sum.flagged': 'Entries differing', 'count.sum.decided': 'Decided',
     'count.sum.unresolved': 'Not decided', 'count.sum.incomplete': 'Bundles not fully keyed',
@@ -105,7 +105,7 @@ let me = null, live = null, meetingID = '', pollID = '', view = null, bundle = 0
 // at this station (the next position is keyed + 1); pending counts the
 // commands not answered yet. With nothing pending, the server's view is the
 // truth and keyed follows it.
-let keyed = 0, pending = 0;
+let keyed = 0, pending = 0, acks = 0; // acks: answers received (a view fetched before one is stale)
 const els = {};
 
 // ---- keyed text → marks (docs/paper.md) ------------------------------------
@@ -248,8 +248,9 @@ async function refresh() {
     do {
       again = false;
       try {
+        const before = acks;
         view = await get(`/api/meetings/${encodeURIComponent(meetingID)}/polls/${encodeURIComponent(pollID)}/paper`);
-        if (!pending && bundle) keyed = mine(bundle).marks.length;
+        if (!pending && acks === before && bundle) keyed = mine(bundle).marks.length;
         render();
       } catch (e) {
         replace(els.body, h('p', { role: 'alert', class: 'banner banner-bad', testid: 'count-forbidden' }, errorText(e)));
@@ -393,9 +394,10 @@ function enter() {
       els.last.textContent = t('count.saved', { p: pos, m: showMarks(marks) });
       renderBundle();
     } catch (err) {
-      if (!els.input.value) els.input.value = text;
-      showError(errorText(err));
-    } finally { pending--; }
+      // The line is not kept in the field (the operator may be typing the
+      // next one): the message repeats it.
+      showError(t('count.refused', { p: pos, x: text }) + ' ' + errorText(err));
+    } finally { pending--; acks++; }
     refresh(); // not awaited: the next line goes at once
   });
   return chain;
@@ -411,7 +413,7 @@ function undo() {
       els.last.textContent = t('count.undone', { p: pos });
       hideError();
       renderBundle();
-    } catch (err) { showError(errorText(err)); } finally { pending--; }
+    } catch (err) { showError(errorText(err)); } finally { pending--; acks++; }
     refresh();
   });
   return chain;
@@ -440,7 +442,7 @@ function finish() {
       hideError();
       renderBundle();
       els.bundleInput.focus(); // the next bundle (never later: the operator may be typing already)
-    } catch (err) { showError(errorText(err)); } finally { pending--; }
+    } catch (err) { showError(errorText(err)); } finally { pending--; acks++; }
     refresh();
   });
   return chain;
