@@ -512,3 +512,51 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	}
 	return cond()
 }
+
+// BenchmarkPaperKeystrokes measures the keystrokes an operator types per
+// ballot on /count (the line and Enter), for each form, on the ballots the
+// tests generate (paperTruth: a voter on a list with surplus strikes the
+// surplus or up to three more; on other forms about a quarter of the rows
+// differ from the common mark), at 55 and 220 names.
+//
+//	go test ./e2e -run '^$' -bench PaperKeystrokes -benchtime 1x
+func BenchmarkPaperKeystrokes(b *testing.B) {
+	forms := []struct {
+		name string
+		p    meeting.Poll
+	}{
+		{"strike-55", paperPollOf(meeting.PollSpec{Kind: meeting.PollElection, Seats: 50}, 55)},
+		{"strike-220", paperPollOf(meeting.PollSpec{Kind: meeting.PollElection, Seats: 200}, 220)},
+		{"approve-15", paperPollOf(meeting.PollSpec{Kind: meeting.PollElection, Seats: 15}, 15)},
+		{"single", paperPollOf(meeting.PollSpec{Kind: meeting.PollElection, Seats: 1}, 1)},
+		{"vote", paperPollOf(meeting.PollSpec{Kind: meeting.PollSecret}, 0)},
+		{"confidence-10", paperPollOf(meeting.PollSpec{Kind: meeting.PollRating, Scale: meeting.ScaleConfidence}, 10)},
+	}
+	for _, f := range forms {
+		b.Run(f.name, func(b *testing.B) {
+			keys := 0
+			n := 0
+			for range b.N {
+				for _, m := range paperTruth(rand.New(rand.NewPCG(5, 6)), f.p, 1600) {
+					keys += len([]rune(keyed(f.p, m))) + 1 // the line and Enter
+					n++
+				}
+			}
+			b.ReportMetric(float64(keys)/float64(n), "keys/ballot")
+		})
+	}
+}
+
+// paperPollOf is a paper poll of spec with n names, as opened (IDs set).
+func paperPollOf(spec meeting.PollSpec, n int) meeting.Poll {
+	for i := range n {
+		c := meeting.Candidate{ID: fmt.Sprintf("c%d", i+1), Name: fmt.Sprintf("Tên %d", i+1)}
+		if spec.Kind == meeting.PollRating {
+			spec.Subjects = append(spec.Subjects, c)
+		} else {
+			spec.Candidates = append(spec.Candidates, c)
+		}
+	}
+	spec.Paper = true
+	return meeting.Poll{ID: "v1", PollSpec: spec, Rules: meeting.DefaultPollRules()}
+}

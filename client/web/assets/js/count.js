@@ -59,7 +59,7 @@ extend({
     'count.committee': 'Ban Kiểm phiếu', 'count.counts': 'Số phiếu phát ra và thu vào', 'count.save': 'Ghi',
     'count.techs': 'Kỹ thuật viên được chỉ định nhập phiếu', 'count.no_techs': 'Chưa có người tham dự nào có vai trò kỹ thuật viên.',
     'count.flags': 'Phiếu có khác biệt giữa các lần nhập', 'count.no_flags': 'Chưa có phiếu nào có khác biệt.',
-    'count.col.bundle': 'Tệp', 'count.col.pos': 'Phiếu số', 'count.col.entry': 'Lần nhập {n}', 'count.missing': '(không có phiếu ở vị trí này)', 'count.col.decision': 'Quyết định của Ban Kiểm phiếu',
+    'count.col.bundle': 'Tệp', 'count.col.pos': 'Phiếu số', 'count.col.entry': 'Lần nhập {n}', 'count.missing': '(không có phiếu ở vị trí này)', 'count.none_struck': '(không gạch tên nào)', 'count.col.decision': 'Quyết định của Ban Kiểm phiếu',
     'count.absent': 'Không có phiếu', 'count.note': 'Lý do (bắt buộc)', 'count.decide': 'Ghi quyết định', 'count.decided': '{m} — {by}, {at}: {note}',
     'count.bundles': 'Các tệp phiếu', 'count.col.entries': 'Lượt nhập', 'count.col.state': 'Tình trạng', 'count.complete': 'Đủ', 'count.keying': 'Đang nhập',
     'count.result': 'Kết quả đã được kiểm', 'count.closed': 'Cuộc bỏ phiếu này đã kết thúc kiểm phiếu.',
@@ -90,7 +90,7 @@ extend({
     'count.committee': 'Counting committee', 'count.counts': 'Ballots issued and returned', 'count.save': 'Save',
     'count.techs': 'Technicians named to key ballots', 'count.no_techs': 'No participant has the technician role.',
     'count.flags': 'Ballots whose entries differ', 'count.no_flags': 'No ballot differs so far.',
-    'count.col.bundle': 'Bundle', 'count.col.pos': 'Ballot', 'count.col.entry': 'Entry {n}', 'count.missing': '(no ballot at this position)', 'count.col.decision': 'The committee’s decision',
+    'count.col.bundle': 'Bundle', 'count.col.pos': 'Ballot', 'count.col.entry': 'Entry {n}', 'count.missing': '(no ballot at this position)', 'count.none_struck': '(nothing struck)', 'count.col.decision': 'The committee’s decision',
     'count.absent': 'No ballot', 'count.note': 'Why (required)', 'count.decide': 'Record the decision', 'count.decided': '{m} — {by}, {at}: {note}',
     'count.bundles': 'Bundles', 'count.col.entries': 'Entries', 'count.col.state': 'State', 'count.complete': 'Complete', 'count.keying': 'Being keyed',
     'count.result': 'The result counted', 'count.closed': 'This poll has been counted.',
@@ -105,6 +105,7 @@ let me = null, live = null, meetingID = '', pollID = '', view = null, bundle = 0
 // at this station (the next position is keyed + 1); pending counts the
 // commands not answered yet. With nothing pending, the server's view is the
 // truth and keyed follows it.
+let fixedPoll = false; // ?poll= names the poll
 let keyed = 0, pending = 0, acks = 0; // acks: answers received (a view fetched before one is stale)
 const els = {};
 
@@ -171,6 +172,8 @@ function showMarks(m) {
   if (m.rows) return m.rows.join('');
   if (m.boxes) return m.boxes.join('');
   if (m.struck) return m.struck.join(' ');
+  if (view && view.poll.form === 'strike') return t('count.none_struck');
+  if (view && view.poll.form === 'vote') return '0';
   const parts = (m.agree || []).map((x) => x + '✓').concat((m.disagree || []).map((x) => x + '✗'));
   return parts.length ? parts.join(' ') : '—';
 }
@@ -183,6 +186,7 @@ async function boot() {
   window.addEventListener('phonghop:lang', () => { if (view) render(); });
   const params = new URLSearchParams(location.search);
   pollID = params.get('poll') || '';
+  fixedPoll = Boolean(pollID);
   const code = new URLSearchParams(location.hash.slice(1)).get('code');
   if (code) {
     history.replaceState(null, '', location.pathname + location.search);
@@ -223,7 +227,13 @@ async function start(id) {
   replace(app, h('main', null, h('div', { class: 'row', style: 'justify-content:flex-end;gap:.5rem' }, conn, langButton()), els.body));
   live = new Live({
     meeting: id, kernel,
-    onChange: () => { if (!pollID) choosePoll(); else refresh(); },
+    onChange: () => {
+      // The poll counted, another paper poll opened: go to it (unless the
+      // address names the poll).
+      const open = (live.state.polls || []).filter((p) => p.paper && p.status === 'open');
+      if (pollID && !fixedPoll && !open.some((p) => p.id === pollID) && open.length) pollID = '';
+      if (!pollID) choosePoll(); else refresh();
+    },
     onStatus: (s) => { els.status(s); if (s === 'online' && pollID) refresh(); },
     onEnded: () => { live = null; showPair(t('status.ended')); },
   });
@@ -234,10 +244,12 @@ async function start(id) {
 // choosePoll picks the poll: the only open paper poll, or asks.
 function choosePoll() {
   const polls = (live.state.polls || []).filter((p) => p.paper && p.status === 'open');
-  if (polls.length === 1) { pollID = polls[0].id; refresh(); return; }
+  const use = (id) => { pollID = id; bundle = 0; keyed = 0; refresh(); };
+  if (polls.length === 1) { use(polls[0].id); return; }
+  els.shell = false; // the chooser replaces the station: build it again after
   if (!polls.length) { replace(els.body, h('p', { class: 'card', testid: 'count-none' }, t('count.none'))); return; }
   replace(els.body, h('div', { class: 'card' }, h('h1', null, t('count.choose')),
-    h('ul', { class: 'names' }, polls.map((p) => h('li', null, h('button', { class: 'btn btn-big', testid: 'count-poll-' + p.id, onclick: () => { pollID = p.id; refresh(); } }, p.question))))));
+    h('ul', { class: 'names' }, polls.map((p) => h('li', null, h('button', { class: 'btn btn-big', testid: 'count-poll-' + p.id, onclick: () => use(p.id) }, p.question))))));
 }
 
 // refresh fetches the station's view of the poll (one request at a time;
@@ -323,10 +335,11 @@ function buildShell() {
   replace(els.body,
     h('header', { class: 'count-head card' }, els.title, els.station, els.operator),
     h('div', { class: 'count-grid' },
-      h('div', null, els.entryCard, els.closed, els.flags, els.committee),
+      h('div', null, els.entryCard, els.closed, els.committee),
       h('div', null, els.summary,
         h('section', { class: 'card count-keys' }, h('h2', null, t('count.keys')), els.keys, els.levels, h('p', null, t('count.keys.void')), h('p', null, t('count.keys.more'))),
-        h('section', { class: 'card' }, h('h2', null, t('count.legend')), els.legend), els.bundles)));
+        h('section', { class: 'card' }, h('h2', null, t('count.legend')), els.legend), els.bundles)),
+    els.flags);
   els.bundleInput.focus();
 }
 
@@ -528,7 +541,7 @@ function renderFlags() {
         refresh();
       };
       note.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); save(); } });
-      form = h('div', null, marks, h('label', null, absent, ' ', t('count.absent')), note,
+      form = h('div', { class: 'count-decide' }, marks, h('label', null, absent, ' ', t('count.absent')), note,
         h('button', { class: 'btn', testid: 'decide-save-' + id, onclick: save }, t('count.decide')), err);
     }
     return h('tr', { testid: 'flag-' + id, 'data-decided': sl.decision ? '1' : '0' }, h('td', null, String(b.bundle)), h('td', null, String(sl.position)),
