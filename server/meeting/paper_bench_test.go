@@ -57,13 +57,13 @@ func keyedPaper(b *testing.B, n, names int, hold bool) (*paperFixture, *EnterPap
 
 // BenchmarkPaperReconcile is the close of a paper election: Reconcile,
 // the ballots, and Tally, at 350 ballots × 55 names and 1,600 × 220, each
-// keyed three times.
+// keyed three times. The floor, in the same run, is Tally alone of the same
+// ballots: what a tablet poll of that size costs at its close.
 func BenchmarkPaperReconcile(b *testing.B) {
 	for _, size := range []struct{ n, names int }{{350, 55}, {1600, 220}} {
+		f, _ := keyedPaper(b, size.n, size.names, false)
+		p := f.pollNow()
 		b.Run(fmt.Sprintf("%dx%d", size.n, size.names), func(b *testing.B) {
-			f, _ := keyedPaper(b, size.n, size.names, false)
-			p := f.pollNow()
-			b.ResetTimer()
 			for range b.N {
 				ballots, err := paperBallots(p)
 				if err != nil {
@@ -72,6 +72,12 @@ func BenchmarkPaperReconcile(b *testing.B) {
 				if r := Tally(p, ballots); r.Cast != size.n {
 					b.Fatalf("cast %d", r.Cast)
 				}
+			}
+		})
+		ballots, _ := paperBallots(p)
+		b.Run(fmt.Sprintf("%dx%d/floor-tally", size.n, size.names), func(b *testing.B) {
+			for range b.N {
+				Tally(p, ballots)
 			}
 		})
 	}

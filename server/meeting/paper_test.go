@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -652,5 +653,69 @@ func paperCases() []decideCase {
 			}, want: []wantEvent{{Type: EventMeetingConfigured, Data: func() Settings { s := DefaultSettings(); s.Polls.PaperEntries = 2; return s }()}}},
 		{name: "meeting.configure/paper entries 4", given: opened(), when: &Configure{PaperEntries: ptr(4)}, err: KindInvalid, probs: []Problem{{Field: "paper_entries"}}},
 		{name: "poll.create/an open vote on paper", given: opened(), when: &CreatePoll{PollSpec{Question: "Thông qua", Kind: PollOpen, Paper: true}}, err: KindInvalid, probs: []Problem{{Field: "paper"}}},
+	}
+}
+
+// TestPaperViewEqualsReplica: for every viewer (the secretariat, each
+// station's operator, a delegate, the hall), a replica that folds the paper
+// events it receives (the event in its audience, the placeholder
+// otherwise) equals the server's View after every step, and a station's
+// replica never holds another station's marks.
+func TestPaperViewEqualsReplica(t *testing.T) {
+	f := newPaperFixture(t, 8, strikeSpec(5, 4))
+	viewers := []Viewer{{Role: RoleSecretary}, f.members[0].Viewer(), f.members[1].Viewer(), f.techs[0].Viewer(),
+		{Participant: f.s.Participants[5].ID, Role: RoleDelegate}, {Role: RoleHall, Participant: "p-hall"}}
+	replicas := make([]*State, len(viewers))
+	for i, v := range viewers {
+		replicas[i] = View(f.s, v)
+	}
+	step := func(a Actor, c Command) {
+		t.Helper()
+		events := f.do(t, a, c)
+		for _, e := range events {
+			for i, v := range viewers {
+				got := e
+				if !e.Audience.Includes(v) {
+					got = e.Hidden()
+				}
+				if err := Apply(replicas[i], got); err != nil {
+					t.Fatalf("replica of %+v: Apply(%s) = %v", v, e.Type, err)
+				}
+			}
+		}
+		for i, v := range viewers {
+			if view := View(f.s, v); !reflect.DeepEqual(view, replicas[i]) {
+				t.Fatalf("after %s by %s: replica of %+v differs from View (-view +replica):\n%s", c.Name(), a.Participant, v, cmp.Diff(view, replicas[i]))
+			}
+			if p, _ := replicas[i].Poll(f.poll); p.PaperCount != nil && !v.Role.Staff() {
+				for _, r := range p.PaperCount.Records {
+					if r.Marks != nil && r.Operator != v.Participant {
+						t.Fatalf("replica of %+v holds the marks of %s", v, r.Operator)
+					}
+				}
+			}
+		}
+	}
+	a, b, c := f.members[0], f.members[1], f.techs[0]
+	for pos := 1; pos <= 3; pos++ {
+		for i, st := range []Actor{a, b, c} {
+			m := PaperMarks{Struck: []int{pos}}
+			if i == 2 && pos == 2 {
+				m = PaperMarks{Struck: []int{5}}
+			}
+			step(st, &EnterPaperBallot{Poll: f.poll, Bundle: 1, Position: pos, Marks: m})
+		}
+	}
+	step(a, &UndoPaperBallot{Poll: f.poll, Bundle: 1, Position: 3})
+	step(a, &EnterPaperBallot{Poll: f.poll, Bundle: 1, Position: 3, Marks: PaperMarks{Struck: []int{3}}})
+	for _, st := range []Actor{a, b, c} {
+		step(st, &FinishPaperBundle{Poll: f.poll, Bundle: 1, Count: 3})
+	}
+	step(b, &DecidePaperBallot{Poll: f.poll, Bundle: 1, Position: 2, Marks: &PaperMarks{Struck: []int{2}}, Note: "Phiếu gốc"})
+	step(a, &NamePaperTechnicians{Participants: []string{c.Participant}})
+	step(a, &RecordPaperCounts{Poll: f.poll, Issued: 8, Returned: 3})
+	step(asSecretary, &ClosePoll{ID: f.poll})
+	if p, _ := f.s.Poll(f.poll); p.Result == nil || p.Result.Cast != 3 {
+		t.Fatalf("closed with %+v; want 3 ballots counted", p.Result)
 	}
 }

@@ -236,6 +236,13 @@ func TestPaperBallotsPrinted(t *testing.T) {
 func BenchmarkPaperRecord(b *testing.B) {
 	for _, size := range []struct{ n, names int }{{350, 55}, {1600, 220}} {
 		f := newPaperFix(b, size.n, meeting.PollSpec{Question: "Bầu Ban Chấp hành", Kind: meeting.PollElection, Seats: size.names - max(1, size.names/11), Candidates: testNames(size.names)}, true)
+		b.Run(fmt.Sprintf("floor-replay/%dx%d", size.n, size.names), func(b *testing.B) {
+			for range b.N {
+				if _, err := meeting.Replay(f.log); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("counting-pdf/%dx%d", size.n, size.names), func(b *testing.B) {
 			for range b.N {
 				c, err := BuildCounting(f.log, f.poll)
