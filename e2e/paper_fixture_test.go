@@ -175,8 +175,8 @@ func paperTruth(r *rand.Rand, p meeting.Poll, n int) []meeting.PaperMarks {
 	for i := range out {
 		var m meeting.PaperMarks
 		switch {
-		case i%29 == 7: // declared invalid, every reason in turn
-			m = meeting.PaperMarks{Void: meeting.PaperVoidReasons[(i/29)%len(meeting.PaperVoidReasons)]}
+		case i%13 == 7: // declared invalid, every reason in turn
+			m = meeting.PaperMarks{Void: meeting.PaperVoidReasons[(i/13)%len(meeting.PaperVoidReasons)]}
 		case p.PaperForm() == "strike":
 			switch i % 31 {
 			case 3:
@@ -197,6 +197,12 @@ func paperTruth(r *rand.Rand, p meeting.Poll, n int) []meeting.PaperMarks {
 				default:
 					m.Agree = append(m.Agree, row)
 				}
+			}
+			switch i % 11 { // every case of the form, whatever the draw
+			case 2:
+				m = meeting.PaperMarks{Agree: []int{1}, Disagree: []int{1}}
+			case 4:
+				m = meeting.PaperMarks{}
 			}
 		case p.PaperForm() == "vote":
 			switch i % 13 {
@@ -220,6 +226,14 @@ func paperTruth(r *rand.Rand, p meeting.Poll, n int) []meeting.PaperMarks {
 				default:
 					m.Rows[j] = 1 + r.IntN(levels)
 				}
+			}
+			switch i % 11 { // every row reason, whatever the draw
+			case 2:
+				m.Rows[0] = meeting.RowNameStruck
+			case 4:
+				m.Rows[0] = meeting.RowManyMarks
+			case 6:
+				m.Rows[0] = meeting.RowNone
 			}
 		}
 		c, err := p.CheckMarks(m)
@@ -483,9 +497,20 @@ func (m *paperMeeting) checkRecord(pollID string, truth []meeting.PaperMarks, pl
 			reasons[r.Reason] = true
 		}
 	}
-	for _, r := range meeting.PaperVoidReasons {
+	want := slices.Clone(meeting.PaperVoidReasons)
+	switch p.PaperForm() { // and the reasons the rules find in the marks
+	case "strike":
+		want = append(want, meeting.ReasonTooMany, meeting.ReasonNoneKept)
+	case "single":
+		want = append(want, meeting.ReasonBothMarked, meeting.ReasonNoMark)
+	case "vote":
+		want = append(want, meeting.ReasonNoChoice, meeting.ReasonManyMarks)
+	case "rating":
+		want = append(want, meeting.ReasonNameStruck, meeting.ReasonManyMarks, meeting.ReasonMissingLevel)
+	}
+	for _, r := range want {
 		if !reasons[r] {
-			t.Errorf("%s: invalid reason %s absent from the record; the generated ballots have every reason", pollID, r)
+			t.Errorf("%s: invalid reason %s absent from the record; the generated ballots have every reason of the form", pollID, r)
 		}
 	}
 	if rec.Paper == nil || rec.Paper.LogHash != sha256Hex(logJSON) || hdr.Get("X-Log-Hash") != rec.Paper.LogHash {
