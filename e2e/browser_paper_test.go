@@ -155,6 +155,7 @@ func TestBrowserPaper(t *testing.T) {
 			t.Fatalf("%s: flagged %v; planted %v", tc.name, flagged, planted)
 		}
 		if shots {
+			head.do("scroll", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid^="flag-"]').scrollIntoView({block: "center"})`))
 			head.shot("flagged-side-by-side")
 		}
 		// The close is refused while differences are open (the SDK reads the English message).
@@ -174,6 +175,7 @@ func TestBrowserPaper(t *testing.T) {
 		}
 		head.waitJS(`document.querySelector('[data-testid="ready"]').dataset.ready === "1"`)
 		if shots {
+			head.do("scroll", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 			head.shot("ready")
 		}
 

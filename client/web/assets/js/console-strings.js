@@ -98,6 +98,7 @@ export const S = {
   role_delegate: {vi: 'Đại biểu', en: 'Delegate'},
   role_observer: {vi: 'Khách mời', en: 'Observer'},
   role_hall: {vi: 'Màn hình hội trường', en: 'Hall screen'},
+  role_technician: term('role.technician'),
 
   // documents
   docs_heading: {vi: 'Tài liệu', en: 'Documents'},

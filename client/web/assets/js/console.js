@@ -954,7 +954,7 @@ function renderAgenda() {
 
 // ---- participants ------------------------------------------------------------
 
-const ROLES = ['delegate', 'chair', 'secretary', 'observer', 'hall'];
+const ROLES = ['delegate', 'chair', 'secretary', 'observer', 'hall', 'technician']; // technician: keys paper ballots (docs/paper.md)
 
 function buildParticipants() {
   ui.partList = h('ul', {class: 'rows compact', testid: 'participants-list'});
