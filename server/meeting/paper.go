@@ -462,7 +462,7 @@ func (c *RecordPaperCounts) decide(s *State, a Actor, first int64, now time.Time
 		return nil, fieldErr("returned", fmt.Sprintf("Số phiếu thu vào (%d) không được lớn hơn số phiếu phát ra (%d).", c.Returned, c.Issued),
 			fmt.Sprintf("ballots returned (%d) cannot exceed ballots issued (%d)", c.Returned, c.Issued))
 	}
-	if n := Reconcile(p).Keyed; c.Returned < n {
+	if n := reconcile(p, false).Keyed; c.Returned < n {
 		return nil, fieldErr("returned", fmt.Sprintf("Đã nhập %d phiếu, nhiều hơn số phiếu thu vào %d.", n, c.Returned), fmt.Sprintf("%d ballots are already entered, more than %d returned", n, c.Returned))
 	}
 	return []Event{newEvent(EventPaperCounts, PaperCounts{Poll: p.ID, Issued: c.Issued, Returned: c.Returned})}, nil
@@ -499,7 +499,7 @@ func (c *EnterPaperBallot) decide(s *State, a Actor, first int64, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	rec := Reconcile(p)
+	rec := reconcile(p, false) // the bundles' structure: no comparison needed to key
 	b := rec.bundle(c.Bundle)
 	e := b.entryOf(a.Station)
 	if e == nil {
@@ -566,7 +566,7 @@ func (c *UndoPaperBallot) decide(s *State, a Actor, first int64, now time.Time) 
 	if err := s.canKey(a); err != nil {
 		return nil, err
 	}
-	rec := Reconcile(p)
+	rec := reconcile(p, false)
 	e := rec.bundle(c.Bundle).entryOf(a.Station)
 	switch {
 	case e == nil || len(e.Marks) == 0:
@@ -602,7 +602,7 @@ func (c *FinishPaperBundle) decide(s *State, a Actor, first int64, now time.Time
 	if err := s.canKey(a); err != nil {
 		return nil, err
 	}
-	rec := Reconcile(p)
+	rec := reconcile(p, false)
 	e := rec.bundle(c.Bundle).entryOf(a.Station)
 	switch {
 	case e == nil || len(e.Marks) == 0:
@@ -837,7 +837,12 @@ func (r *Reconciliation) bundle(n int) *PaperBundle {
 // bundle whose N entries are finished, compares them position by
 // position: equal marks count, different ones are flagged until the
 // committee decides. It is a pure function of p.
-func Reconcile(p Poll) Reconciliation {
+func Reconcile(p Poll) Reconciliation { return reconcile(p, true) }
+
+// reconcile is Reconcile; without compare it only folds the bundles and
+// their entries (what keying needs), leaving Slots and the counts of
+// agreed, flagged and decided positions empty.
+func reconcile(p Poll, compare bool) Reconciliation {
 	r := Reconciliation{Poll: p.ID, Times: p.Rules.Entries()}
 	pc := p.PaperCount
 	if pc == nil {
@@ -893,6 +898,9 @@ func Reconcile(p Poll) Reconciliation {
 			}
 		}
 		b.Complete = finished == r.Times && len(b.Entries) == r.Times
+		if !compare {
+			continue
+		}
 		if !b.Complete {
 			if n > 0 {
 				r.Incomplete++
