@@ -81,8 +81,10 @@ func tokenHash(token string) []byte {
 
 // pairingAlphabet avoids look-alike characters (0/O, 1/I/L) so codes read
 // aloud or typed on a tablet are unambiguous. 31 symbols, 8 of them: ~39.6
-// bits; with single use, a 10 minute life and rate-limited failures,
-// guessing is hopeless.
+// bits; with single use, a life of a day by default (at most
+// Config.PairingCodeMax, a week by default) and failures rate limited to
+// 300 per 10 minutes overall, a guess hits one of 1,600 live codes with
+// odds of about 1 in 1,700 over a whole week.
 const pairingAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 // newPairingCode returns a random code like "K7QM-3XTA".
@@ -182,7 +184,7 @@ func (l *failLimiter) roll(now time.Time) {
 	}
 }
 
-var errRateLimited = &meeting.Error{Kind: KindRateLimited, Message: "Bạn đã thử sai quá nhiều lần; vui lòng đợi vài phút rồi thử lại.", MessageEN: "too many failed attempts; wait a few minutes and try again"}
+var errRateLimited = &meeting.Error{Kind: KindRateLimited, Message: "Đồng chí đã thử sai quá nhiều lần; xin đợi vài phút rồi thử lại.", MessageEN: "too many failed attempts; wait a few minutes and try again"}
 
 // hexHash is a session token hash as a map key.
 func hexHash(h []byte) string { return hex.EncodeToString(h) }

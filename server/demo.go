@@ -130,7 +130,11 @@ func (s *Server) LoadDemo(ctx context.Context, account string, n int) (DemoMeeti
 			out.Documents = append(out.Documents, DemoDocument{ID: doc.ID, Title: doc.Title, Item: doc.Item, Access: doc.Access})
 		}
 	}
-	codes, err := s.issueCodes(ctx, r.ID(), r.State().Participants)
+	expires, err := pairingExpiry(r.State(), s.now(), "", s.pairingCodeMax())
+	if err != nil {
+		return DemoMeeting{}, err
+	}
+	codes, err := s.issueCodes(ctx, r.ID(), r.State().Participants, expires)
 	if err != nil {
 		return DemoMeeting{}, err
 	}

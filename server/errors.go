@@ -100,7 +100,7 @@ func invalid(vi, en string) error {
 var errUnauthorized = &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Phiên làm việc không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập.", MessageEN: "no valid session; please log in"}
 
 // errForbidden is the error of a request the session's role does not allow.
-var errForbidden = &meeting.Error{Kind: meeting.KindForbidden, Message: "Bạn không có quyền thực hiện thao tác này.", MessageEN: "your role does not allow this"}
+var errForbidden = &meeting.Error{Kind: meeting.KindForbidden, Message: "Đồng chí không có quyền thực hiện thao tác này.", MessageEN: "your role does not allow this"}
 
 // slogErr is the attribute for an error in logs.
 func slogErr(err error) slog.Attr { return slog.Any("err", err) }

@@ -287,7 +287,8 @@ func (s *Server) handleVerify(c echo.Context) error {
 
 type pairingCodesRequest struct {
 	Participants []string `json:"participants"`
-	QR           *bool    `json:"qr,omitempty"` // default true
+	QR           *bool    `json:"qr,omitempty"`         // default true
+	ExpiresAt    string   `json:"expires_at,omitempty"` // RFC 3339; default: the end of the meeting's day (pairing_policy.go)
 }
 
 type pairingCodeView struct {
@@ -314,8 +315,12 @@ func (s *Server) handlePairingCodes(c echo.Context) error {
 		return err
 	}
 	st := r.State()
-	if st.Status == meeting.StatusClosed {
-		return &meeting.Error{Kind: meeting.KindConflict, Message: "Cuộc họp đã kết thúc.", MessageEN: "the meeting is closed"}
+	if s.archived(r) {
+		return errArchivedCodes // after the close, codes still serve to read, until archived
+	}
+	expires, err := pairingExpiry(st, s.now(), req.ExpiresAt, s.pairingCodeMax())
+	if err != nil {
+		return err
 	}
 	var parts []meeting.Participant
 	if len(req.Participants) == 0 {
@@ -333,7 +338,7 @@ func (s *Server) handlePairingCodes(c echo.Context) error {
 			parts = append(parts, p)
 		}
 	}
-	codes, err := s.issueCodes(c.Request().Context(), r.ID(), parts)
+	codes, err := s.issueCodes(c.Request().Context(), r.ID(), parts, expires)
 	if err != nil {
 		return err
 	}
@@ -353,16 +358,17 @@ func (s *Server) handlePairingCodes(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"codes": out})
 }
 
-// issueCodes creates and stores a new pairing code for each participant
-// (replacing their unused earlier codes), in one transaction.
-func (s *Server) issueCodes(ctx context.Context, meetingID string, parts []meeting.Participant) ([]pairingCodeView, error) {
+// issueCodes creates and stores a new pairing code for each participant,
+// valid until expires (replacing their unused earlier codes), in one
+// transaction.
+func (s *Server) issueCodes(ctx context.Context, meetingID string, parts []meeting.Participant, expires time.Time) ([]pairingCodeView, error) {
 	now := s.now()
 	out := make([]pairingCodeView, 0, len(parts))
 	records := make([]sqlite.PairingCode, 0, len(parts))
 	for _, p := range parts {
 		code := newPairingCode()
-		out = append(out, pairingCodeView{Participant: p.ID, Name: p.Name, Code: code, ExpiresAt: now.Add(pairingCodeTTL).UTC()})
-		records = append(records, sqlite.PairingCode{CodeHash: tokenHash(code), Meeting: meetingID, Participant: p.ID, CreatedAt: now, ExpiresAt: now.Add(pairingCodeTTL)})
+		out = append(out, pairingCodeView{Participant: p.ID, Name: p.Name, Code: code, ExpiresAt: expires.UTC()})
+		records = append(records, sqlite.PairingCode{CodeHash: tokenHash(code), Meeting: meetingID, Participant: p.ID, CreatedAt: now, ExpiresAt: expires})
 	}
 	if err := s.db.CreatePairingCodes(ctx, records); err != nil {
 		return nil, err

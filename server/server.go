@@ -64,13 +64,15 @@ type Config struct {
 	ArchiveKey *archive.Key
 	// RenderMinutes renders the minutes for an archive.
 	RenderMinutes MinutesRenderer
+	// PairingCodeMax is the longest a pairing code may live (default
+	// DefaultPairingCodeMax); see pairing_policy.go.
+	PairingCodeMax time.Duration
 }
 
 // Timing of sessions and pairing codes.
 const (
 	accountSessionTTL = 12 * time.Hour
 	deviceSessionTTL  = 14 * 24 * time.Hour
-	pairingCodeTTL    = 10 * time.Minute
 	cookieName        = "phonghop_session"
 )
 
@@ -215,6 +217,9 @@ func (s *Server) actor(p *principal, r *room.Room) (meeting.Actor, error) {
 	part, ok := r.Participant(p.session.Participant)
 	if !ok {
 		return meeting.Actor{}, errUnauthorized // removed from the meeting
+	}
+	if err := s.deviceAllowed(p, part.Role, r); err != nil {
+		return meeting.Actor{}, err // read-only after the close, until archived
 	}
 	return meeting.Actor{ID: "participant:" + part.ID, Role: part.Role, Participant: part.ID}, nil
 }

@@ -55,6 +55,8 @@ type config struct {
 	// configured, else the local folder <data>/archives.
 	archiveBucket string
 	archivePolicy archive.Policy
+
+	pairingMax time.Duration // longest life of a pairing code
 }
 
 // run is the whole program: it parses args (flags override PHONGHOP_*
@@ -118,9 +120,16 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&retention, "archive-retention", retention, "how long S3 keeps archives locked, e.g. 10y, 3650d (PHONGHOP_ARCHIVE_RETENTION)")
 	lockMode := env(getenv, "PHONGHOP_ARCHIVE_LOCK_MODE", "COMPLIANCE")
 	fs.StringVar(&lockMode, "archive-lock-mode", lockMode, "S3 object lock mode of archives: COMPLIANCE or GOVERNANCE (PHONGHOP_ARCHIVE_LOCK_MODE)")
+	pairingMax := env(getenv, "PHONGHOP_PAIRING_MAX", "7d")
+	fs.StringVar(&pairingMax, "pairing-max", pairingMax, "longest life of a pairing code the secretary may set, e.g. 7d or 72h (PHONGHOP_PAIRING_MAX)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	pm, err := server.ParsePairingCodeMax(pairingMax)
+	if err != nil {
+		return c, fmt.Errorf("-pairing-max: %w", err)
+	}
+	c.pairingMax = pm
 	p, err := archive.ParsePolicy(retention, lockMode)
 	if err != nil {
 		return c, fmt.Errorf("archive: %w", err)
@@ -288,7 +297,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log,
 		Documents: store, MaxUpload: c.maxUpload, WorkDir: work,
-		Archives: archives, ArchiveKey: key, RenderMinutes: server.RenderMinutes}, db)
+		Archives: archives, ArchiveKey: key, RenderMinutes: server.RenderMinutes, PairingCodeMax: c.pairingMax}, db)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
@@ -323,7 +332,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("demo: %w", err)
 		}
 		fmt.Fprintf(stdout, "\nCuộc họp mẫu / demo meeting: %s\n  %s\n", demo.ID, demo.Title)
-		fmt.Fprintf(stdout, "Mã ghép nối máy tính bảng (hiệu lực 10 phút) / tablet pairing codes (valid 10 minutes):\n")
+		fmt.Fprintf(stdout, "Mã ghép nối máy tính bảng (hiệu lực đến hết ngày họp) / tablet pairing codes (valid until the end of the meeting's day):\n")
 		for _, code := range demo.Codes {
 			page := "tablet"
 			if code.Role == "hall" {
