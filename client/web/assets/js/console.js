@@ -1774,7 +1774,7 @@ function buildNotices() {
   const err = errBox('notice-error');
   const ok = okBox('notice-result');
   const send = h('button', {type: 'submit', class: 'btn primary', testid: 'notice-send', t: 'send'});
-  ui.noticeList = h('ul', {class: 'rows compact scroll', testid: 'notice-list'});
+  ui.noticeList = h('ul', {class: 'rows compact scroll', testid: 'notice-list', tabindex: 0, ta: 'notices_heading'});
   const form = h('form', {class: 'stack', on: {submit: async (ev) => {
     ev.preventDefault();
     showOk(ok, null);
@@ -1951,7 +1951,8 @@ async function drawPreview() {
 function buildConnections() {
   ui.connErr = errBox('connections-error');
   ui.connCount = h('span', {class: 'badge', testid: 'connections-count'});
-  ui.connList = h('ul', {class: 'rows compact scroll', testid: 'connections-list'});
+  // A list that scrolls takes the focus, to be scrolled from the keyboard.
+  ui.connList = h('ul', {class: 'rows compact scroll', testid: 'connections-list', tabindex: 0, ta: 'connections_heading'});
   return h('div', {class: 'card'}, h('div', {class: 'queue-head'}, h('h3', {t: 'connections_heading'}), ui.connCount), ui.connErr, ui.connList);
 }
 

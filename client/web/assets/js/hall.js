@@ -171,8 +171,27 @@ function render(st) {
   replace(els.body, results
     ? [h('div', { class: 'hall-main' }, results, pres), h('div', { class: 'hall-side' }, hidden, current, speaker, quorum, queueCard)]
     : [h('div', { class: 'hall-main' }, pres, hidden, current, speaker, polls), h('div', { class: 'hall-side' }, quorum, queueCard)]);
+  tick(); // the clock's digits take room: draw them before measuring
+  fitScreen(queueCard);
+}
+
+// fitScreen makes the screen's content fit the screen: a projector never
+// scrolls, so nothing may fall below its edge. On a wide screen (two
+// columns) the queue is cut first, so that the type stays large; on a
+// narrow one (one column, a portrait screen) the content is first scaled
+// down to 3/4, then the queue cut; whatever still overflows (very long
+// names) is scaled down further.
+function fitScreen(queueCard) {
+  els.body.style.zoom = '';
+  const header = document.querySelector('header.topbar');
+  const avail = () => document.documentElement.clientHeight - (header ? header.getBoundingClientRect().height : 0);
+  const need = () => els.body.getBoundingClientRect().height;
+  const zoomTo = (z) => { els.body.style.zoom = String(Math.floor(z * 1000) / 1000); };
+  const wide = getComputedStyle(els.body).gridTemplateColumns.split(' ').length > 1;
+  if (!wide && need() > avail() + 1) zoomTo(Math.max(0.75, avail() / need()));
   fitQueue(queueCard);
-  tick();
+  const z = +els.body.style.zoom || 1;
+  if (need() > avail() + 1) zoomTo(Math.max(0.5, (z * avail()) / need()));
 }
 
 // fitQueue cuts the speakers queue to the names that fit on the screen (a
@@ -184,7 +203,8 @@ function fitQueue(card) {
   // The card must end above the grid's own bottom padding: nothing below it
   // may push the page past the screen.
   const main = card.closest('main');
-  const bottom = document.documentElement.clientHeight - (main ? parseFloat(getComputedStyle(main).paddingBottom) : 0) - parseFloat(getComputedStyle(card).marginBottom) - 1;
+  const z = +els.body.style.zoom || 1; // paddings and margins scale with the zoom
+  const bottom = document.documentElement.clientHeight - z * ((main ? parseFloat(getComputedStyle(main).paddingBottom) : 0) + parseFloat(getComputedStyle(card).marginBottom)) - 1;
   if (card.getBoundingClientRect().bottom <= bottom) return;
   const more = h('li', { class: 'more', testid: 'hall-queue-more' });
   list.append(more);
