@@ -429,7 +429,9 @@ function itemTitle(id) {
 }
 
 async function command(name, data) {
-  if (!cur || !cur.src) throw localError('Chưa mở cuộc họp.', 'No meeting is open.');
+  // Not yet connected to the meeting (its page just opened): not to be read
+  // as "the meeting is not opened (khai mạc)".
+  if (!cur || !cur.src) throw localError('Đang kết nối tới cuộc họp; xin thử lại sau giây lát.', 'Still connecting to the meeting; try again in a moment.');
   return cur.src.command(name, data);
 }
 

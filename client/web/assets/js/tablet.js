@@ -69,7 +69,10 @@ const els = {};
 async function boot() {
   document.title = t('app.tablet') + ' · ' + t('app.name');
   applyI18n();
-  window.addEventListener('phonghop:lang', () => { if (live && live.state) render(live.state); else if (!me) showPair(); });
+  window.addEventListener('phonghop:lang', () => {
+    if (live && live.state) render(live.state);
+    else if (!me) { const typed = document.getElementById('code'); showPair('', '', typed ? typed.value : ''); } // keep what was typed
+  });
   const code = new URLSearchParams(location.hash.slice(1)).get('code');
   if (code) {
     history.replaceState(null, '', location.pathname); // the code is one-time: do not keep it in the address
