@@ -793,13 +793,14 @@ function updateEnabled() {
   const locked = new Set(s === 'closed' ? LOCKED_AFTER_CLOSE : []);
   if (s === 'closed' && final) ['pairing-issue', 'participant-reissue'].forEach((x) => locked.add(x));
   if (s === 'closed' || !presented()) ['present-stop', 'present-prev', 'present-next'].forEach((x) => locked.add(x));
-  for (const el of $$('button[data-testid]', ui.meeting)) {
-    if (locked.has(el.dataset.testid)) {
-      if (!el.disabled) { el.disabled = true; el.dataset.locked = s; }
-    } else if (el.dataset.locked) {
-      el.disabled = false;
-      delete el.dataset.locked;
-    }
+  // Only the buttons concerned are visited (1,600 attendance rows hold
+  // 4,800 buttons): those to lock, and those locked before.
+  for (const el of $$('button[data-locked]', ui.meeting)) {
+    if (!locked.has(el.dataset.testid)) { el.disabled = false; delete el.dataset.locked; }
+  }
+  if (!locked.size) return;
+  for (const el of $$([...locked].map((id) => `button[data-testid="${id}"]`).join(', '), ui.meeting)) {
+    if (!el.disabled) { el.disabled = true; el.dataset.locked = s; }
   }
 }
 
