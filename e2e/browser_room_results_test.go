@@ -44,7 +44,8 @@ func readChart(p *page, poll string) chartView {
 			out.bars.push({key: row.dataset.key, kind: row.dataset.kind || '', text: row.textContent,
 				share: fill && tw ? fill.getBoundingClientRect().width / tw : -1,
 				threshold: th && tw ? (th.getBoundingClientRect().left - track.getBoundingClientRect().left) / tw : -1,
-				fill: fill ? getComputedStyle(fill).backgroundColor : ''});
+				// (an SVG bar, as the charts were drawn before, has its colour as its fill)
+				fill: fill ? getComputedStyle(fill).backgroundColor : getComputedStyle(row).fill || ''});
 		}
 		for (const e of f.querySelectorAll('*')) {
 			if (!e.childElementCount && e.textContent.trim()) {
