@@ -11,8 +11,8 @@ import (
 
 	"github.com/phonghop/phonghop/internal/testdocs"
 	"github.com/phonghop/phonghop/server"
-	"github.com/phonghop/phonghop/server/archiver"
 	"github.com/phonghop/phonghop/server/archive"
+	"github.com/phonghop/phonghop/server/archiver"
 	"github.com/phonghop/phonghop/server/meeting"
 )
 
