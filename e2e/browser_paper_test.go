@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/input"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -84,6 +89,7 @@ func TestBrowserPaper(t *testing.T) {
 			stations[1].typeInto("entry-input", "34\r")
 			stations[1].waitJS(`document.querySelector('[data-testid="entry-error"]').textContent.includes("Số 34 không có trong danh sách")`)
 			stations[1].shot("error-number-not-on-list")
+			paperGuideShot(t, stations[1], "loi")
 			stations[1].do("clear", chromedp.SendKeys(chromedp.CSS(testidSel("entry-input")), "\x1b"))
 		}
 
@@ -114,6 +120,7 @@ func TestBrowserPaper(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, len(stations))
+		keyingShot = make(chan *page, 1)
 		for si, pg := range stations {
 			wg.Add(1)
 			go func() {
@@ -129,6 +136,12 @@ func TestBrowserPaper(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		select {
+		case pg := <-keyingShot:
+			_ = pg // taken below, once the station is idle (a guide shot redraws the page)
+			paperGuideShot(t, pg, "nhap")
+		default:
+		}
 		for _, err := range errs {
 			if err != nil {
 				for _, pg := range stations {
@@ -157,6 +170,7 @@ func TestBrowserPaper(t *testing.T) {
 		if shots {
 			head.do("scroll", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid^="flag-"]').scrollIntoView({block: "center"})`))
 			head.shot("flagged-side-by-side")
+			paperGuideShot(t, head, "khac-biet")
 		}
 		// The close is refused while differences are open (the SDK reads the English message).
 		if _, err := m.sec.Command(ctx, m.id, "poll.close", map[string]any{"id": pollID}); err == nil || !strings.Contains(err.Error(), "not decided by the counting committee") {
@@ -177,6 +191,7 @@ func TestBrowserPaper(t *testing.T) {
 		if shots {
 			head.do("scroll", chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 			head.shot("ready")
+			paperGuideShot(t, head, "xong")
 		}
 
 		// The close, the publication; the hall shows the result.
@@ -239,6 +254,7 @@ func keyBundle(ctx context.Context, pg *page, bundle int, lines []string, n int,
 			return err
 		}
 		pg.shot("keying")
+		keyingShot <- pg
 		if err := chromedp.Do(c, chromedp.Focus(sel("entry-input")), chromedp.KeyEvent("z", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
 			return err
 		}
@@ -289,5 +305,75 @@ func hallLogin(t *testing.T, p *page, base string) {
 	ok := evalJS[bool](p, js, chromedp.EvalAwaitPromise)
 	if !ok {
 		t.Fatal("hall login failed")
+	}
+}
+
+// keyingShot passes the station that keyed the guide's first lines to the
+// test's goroutine, which takes the guide's picture once keying is over.
+var keyingShot chan *page
+
+// paperGuideDir holds the counting committee's guide pictures (outside
+// docs/guide/img, which the secretariat's guide owns).
+const paperGuideDir = "../docs/guide/kiem-phieu"
+
+var paperImage = regexp.MustCompile(`!\[[^\]]*\]\(([^)\s]+\.(?:jpg|png))\)`)
+
+// paperGuideShots are the pictures of the counting committee's guide.
+var paperGuideShots = []string{"nhap", "loi", "khac-biet", "xong"}
+
+// paperGuideShot takes picture name of p in Vietnamese and in English into
+// the artifacts, and into docs/guide/kiem-phieu with -update-guide.
+func paperGuideShot(t *testing.T, p *page, name string) {
+	t.Helper()
+	for _, lang := range []string{"vi", "en"} {
+		setLang(p, lang)
+		ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+		v := evalJS[[]float64](p, `[scrollX, scrollY, document.documentElement.clientWidth, document.documentElement.clientHeight]`)
+		q := int64(72)
+		img, err := chromedp.Call(ctx, cdppage.CaptureScreenshot, cdppage.CaptureScreenshotParams{Format: cdppage.CaptureScreenshotFormatJpeg, Quality: &q,
+			Clip: &cdppage.Viewport{X: v[0], Y: v[1], Width: v[2], Height: v[3], Scale: 0.75}})
+		cancel()
+		if err != nil {
+			t.Fatalf("guide picture %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(p.b.artifacts, "kiem-phieu-"+lang+"-"+name+".jpg"), img.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if *updateGuide {
+			dst := filepath.Join(paperGuideDir, lang, name+".jpg")
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dst, img.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	setLang(p, "vi")
+}
+
+// TestPaperGuideImages: the counting committee's guide (kiem-phieu.md and
+// kiem-phieu.en.md) shows exactly the pictures TestBrowserPaper takes, each
+// present (go test ./e2e -run TestBrowserPaper -update-guide).
+func TestPaperGuideImages(t *testing.T) {
+	for _, page := range []struct{ file, lang string }{{"kiem-phieu.md", "vi"}, {"kiem-phieu.en.md", "en"}} {
+		md, err := os.ReadFile(filepath.Join(guideDir, page.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shown []string
+		for _, m := range paperImage.FindAllStringSubmatch(string(md), -1) {
+			want := "kiem-phieu/" + page.lang + "/"
+			if !strings.HasPrefix(m[1], want) {
+				t.Errorf("%s shows %s; want %s<name>.jpg", page.file, m[1], want)
+			}
+			if _, err := os.Stat(filepath.Join(guideDir, m[1])); err != nil {
+				t.Errorf("%s shows %s, which does not exist", page.file, m[1])
+			}
+			shown = append(shown, strings.TrimSuffix(filepath.Base(m[1]), ".jpg"))
+		}
+		if !slices.Equal(shown, paperGuideShots) {
+			t.Errorf("%s shows %v; want %v", page.file, shown, paperGuideShots)
+		}
 	}
 }

@@ -183,7 +183,17 @@ function showMarks(m) {
 async function boot() {
   document.title = t('count.app') + ' · ' + t('app.name');
   applyI18n();
-  window.addEventListener('phonghop:lang', () => { if (view) render(); });
+  window.addEventListener('phonghop:lang', () => {
+    document.title = t('count.app') + ' · ' + t('app.name');
+    if (!view || !els.shell) return;
+    // The station is built again in the new language, keeping what it shows.
+    const keep = { err: els.error.hidden ? '' : els.error.textContent, last: els.last.textContent, bundle: els.bundleInput.value };
+    els.shell = false;
+    render();
+    if (keep.err) showError(keep.err);
+    els.last.textContent = keep.last;
+    els.bundleInput.value = keep.bundle;
+  });
   const params = new URLSearchParams(location.search);
   pollID = params.get('poll') || '';
   fixedPoll = Boolean(pollID);
