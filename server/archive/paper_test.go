@@ -1,6 +1,7 @@
 package archive_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,6 +21,8 @@ func TestEntryLogsArchived(t *testing.T) {
 	}
 	c := &in.Minutes.Counting[1]
 	c.EntriesJSON, c.EntriesHTML, c.EntriesPDF = []byte(`{"rows":[]}`+"\n"), []byte("<html></html>"), []byte("%PDF-1.7 entry log")
+	// The counting record prints the entry log's hash (minutes.PaperSummary).
+	c.JSON = []byte(fmt.Sprintf(`{"poll":{"id":%q},"paper":{"log_hash":%q}}`+"\n", c.Poll, sha(c.EntriesJSON)))
 	key, _ := archive.NewKey()
 	a, err := archive.Build(in, key)
 	if err != nil {
@@ -69,5 +72,19 @@ func TestEntryLogsArchived(t *testing.T) {
 		if !found {
 			t.Errorf("%s: not reported as %s on %s", tc.name, tc.code, tc.file)
 		}
+	}
+	// A counting record that prints another hash than its log's, signed as
+	// it is, is reported: the two are made together.
+	c.JSON = []byte(fmt.Sprintf(`{"paper":{"log_hash":%q}}`+"\n", sha([]byte("another log"))))
+	b, err := archive.Build(in, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range verify(t, archive.DirSource(writeDir(t, b)), archive.Options{}).Problems {
+		found = found || (p.File == entries && p.Code == archive.CodeEntryLog)
+	}
+	if !found {
+		t.Errorf("a counting record printing another entry-log hash is not reported")
 	}
 }

@@ -44,6 +44,7 @@ const (
 	CodeSize         = "size_mismatch" // a file's size differs from the manifest
 	CodeChain        = "chain"         // events.jsonl is not a valid hash chain
 	CodeHead         = "head_mismatch" // the log's end differs from the manifest
+	CodeEntryLog     = "entry_log"     // a counting record's entry-log hash differs from its entry log
 )
 
 // Options tune Verify.
@@ -200,6 +201,30 @@ func Verify(ctx context.Context, src Source, opts Options) (*Report, error) {
 			}
 			if got := digest(b); got != d.SHA256 {
 				r.add(d.Name, CodeHash, "Mã băm SHA-256 không khớp manifest (tệp đã bị thay đổi).", "SHA-256 differs from the manifest (the file was altered)")
+			}
+		}
+	}
+
+	// Each paper poll's counting record prints the hash of its entry log.
+	if m != nil && m.Format == FormatPaper {
+		for _, d := range m.Files {
+			poll, ok := entriesPoll(d.Name)
+			if !ok || d.Name != EntryNames(poll)[0] {
+				continue
+			}
+			log, ok1 := files[d.Name]
+			rec, ok2 := files[CountingNames(poll)[0]]
+			if !ok1 || !ok2 {
+				continue // missing or unreadable, reported above
+			}
+			var c struct {
+				Paper *struct {
+					LogHash string `json:"log_hash"`
+				} `json:"paper"`
+			}
+			if json.Unmarshal(rec, &c) != nil || c.Paper == nil || c.Paper.LogHash != digest(log) {
+				r.add(d.Name, CodeEntryLog, "Mã băm của nhật ký nhập phiếu không khớp mã in trên biên bản kiểm phiếu %s.",
+					"the entry log's SHA-256 is not the one printed on counting record %s", CountingNames(poll)[0])
 			}
 		}
 	}
