@@ -559,7 +559,7 @@ function renderFlags() {
         sl.entries[i] ? showMarks(sl.entries[i]) : t('count.missing'))),
       h('td', null, decision ? h('p', null, decision) : null, form));
   });
-  replace(els.flags, h('h2', null, t('count.flags')), h('table', null, h('thead', null, head), h('tbody', null, rows)));
+  replace(els.flags, h('h2', null, t('count.flags')), h('table', { class: 'count-decisions' }, h('thead', null, head), h('tbody', null, rows)));
 }
 
 function renderBundles() {
