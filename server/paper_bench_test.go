@@ -26,8 +26,10 @@ import (
 // the pace reported for a provincial congress, 348 ballots × 3 entries in 40
 // minutes), and "max", each sending the next as soon as the last is
 // acknowledged (the capacity). It reports the acknowledgement latency of paper.enter
-// (median, p99, max), the same of an unknown command on the same sockets
-// (answered before any meeting is touched) as the floor,
+// (median, p99, max), two floors measured in the same run — an unknown
+// command on the same sockets (answered before any meeting is touched: the
+// transport) and a notice sent by the console every 100 ms (one event
+// appended and fsync'd: the durable append every entry also pays) —,
 // the close (reconciliation and result through meeting.Tally) and the
 // counting record's PDF. Bounded: one election per iteration, a deadline of
 // five minutes. Run it with -benchtime=1x:
@@ -159,9 +161,41 @@ func paperLoad(b *testing.B, ballots, names int, every time.Duration) {
 		}
 	}
 	var mu sync.Mutex
-	var lat, pings []time.Duration
+	var lat, pings, appends []time.Duration
 	var wg sync.WaitGroup
 	errs := make(chan error, len(stations))
+	// The durable floor: the secretariat's console sends a notice (one
+	// event appended, fsync'd and broadcast, like an entry) every 100 ms
+	// on its own socket while the stations key.
+	con, err := sec.Connect(ctx, id, client.WithoutReplica())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer con.Close()
+	if err := con.WaitSynced(ctx); err != nil {
+		b.Fatal(err)
+	}
+	stop := make(chan struct{})
+	floorDone := make(chan struct{})
+	go func() {
+		defer close(floorDone)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for k := 0; ; k++ {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			t0 := time.Now()
+			if _, err := con.Send(ctx, "notice.send", map[string]any{"text": "Thông báo " + strconv.Itoa(k)}); err != nil {
+				return
+			}
+			mu.Lock()
+			appends = append(appends, time.Since(t0))
+			mu.Unlock()
+		}
+	}()
 	b.ResetTimer()
 	start := time.Now()
 	for si, l := range stations {
@@ -206,6 +240,8 @@ func paperLoad(b *testing.B, ballots, names int, every time.Duration) {
 	}
 	wg.Wait()
 	keyed := time.Since(start)
+	close(stop)
+	<-floorDone
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
@@ -224,6 +260,7 @@ func paperLoad(b *testing.B, ballots, names int, every time.Duration) {
 	b.StopTimer()
 	slices.Sort(lat)
 	slices.Sort(pings)
+	slices.Sort(appends)
 	q := func(xs []time.Duration, f float64) time.Duration { return xs[min(len(xs)-1, int(f*float64(len(xs))))] }
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	b.ReportMetric(ms(q(lat, 0.5)), "enter-p50-ms")
@@ -231,6 +268,10 @@ func paperLoad(b *testing.B, ballots, names int, every time.Duration) {
 	b.ReportMetric(ms(lat[len(lat)-1]), "enter-max-ms")
 	b.ReportMetric(ms(q(pings, 0.5)), "ping-p50-ms")
 	b.ReportMetric(ms(q(pings, 0.99)), "ping-p99-ms")
+	if len(appends) > 0 {
+		b.ReportMetric(ms(q(appends, 0.5)), "append-p50-ms")
+		b.ReportMetric(ms(q(appends, 0.99)), "append-p99-ms")
+	}
 	b.ReportMetric(float64(len(lat))/keyed.Seconds(), "entries/s")
 	b.ReportMetric(ms(closeDur), "close-ms")
 	b.ReportMetric(ms(pdfDur), "record-pdf-ms")
