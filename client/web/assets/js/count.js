@@ -242,7 +242,7 @@ async function start(id) {
       // address names the poll).
       const open = (live.state.polls || []).filter((p) => p.paper && p.status === 'open');
       if (pollID && !fixedPoll && !open.some((p) => p.id === pollID) && open.length) pollID = '';
-      if (!pollID) choosePoll(); else refresh();
+      if (!pollID) choosePoll(); else refreshSoon();
     },
     onStatus: (s) => { els.status(s); if (s === 'online' && pollID) refresh(); },
     onEnded: () => { live = null; showPair(t('status.ended')); },
@@ -260,6 +260,16 @@ function choosePoll() {
   if (!polls.length) { replace(els.body, h('p', { class: 'card', testid: 'count-none' }, t('count.none'))); return; }
   replace(els.body, h('div', { class: 'card' }, h('h1', null, t('count.choose')),
     h('ul', { class: 'names' }, polls.map((p) => h('li', null, h('button', { class: 'btn btn-big', testid: 'count-poll-' + p.id, onclick: () => use(p.id) }, p.question))))));
+}
+
+// refreshSoon refreshes at most once a second: other stations' events and
+// this station's own ballots change only the summary and the bundles'
+// table, and ten stations keying must not make the server compute ten
+// views per ballot.
+let soon = null;
+function refreshSoon() {
+  if (soon) return;
+  soon = setTimeout(() => { soon = null; refresh(); }, 1000);
 }
 
 // refresh fetches the station's view of the poll (one request at a time;
@@ -421,7 +431,7 @@ function enter() {
       // next one): the message repeats it.
       showError(t('count.refused', { p: pos, x: text }) + ' ' + errorText(err));
     } finally { pending--; acks++; }
-    refresh(); // not awaited: the next line goes at once
+    refreshSoon(); // the running count is ours; the summary can wait a moment
   });
   return chain;
 }
