@@ -171,7 +171,28 @@ type BallotCheck struct {
 //     the scale is invalid for that person only.
 //
 // A spoiled ballot is invalid.
-func CheckBallot(p Poll, b Ballot) BallotCheck {
+func CheckBallot(p Poll, b Ballot) BallotCheck { return checkBallot(p, b, nil) }
+
+// nameIndex maps the IDs of a poll's candidates to their positions, so
+// that checking a ballot of n names costs n lookups, not n² comparisons
+// (a congress counts 1,600 ballots of 220 names).
+type nameIndex struct {
+	pos  map[string]int
+	seen []int // seen[pos] == mark: already in the list being checked
+	mark int
+}
+
+func newNameIndex(p Poll) *nameIndex {
+	x := &nameIndex{pos: make(map[string]int, len(p.Candidates)), seen: make([]int, len(p.Candidates))}
+	for i, c := range p.Candidates {
+		x.pos[c.ID] = i
+	}
+	return x
+}
+
+// checkBallot is CheckBallot with the candidates indexed once per count
+// (x nil: indexed here).
+func checkBallot(p Poll, b Ballot, x *nameIndex) BallotCheck {
 	bad := func(r Reason) BallotCheck { return BallotCheck{Reason: r} }
 	if b.Spoiled {
 		return bad(ReasonSpoiled)
@@ -181,17 +202,21 @@ func CheckBallot(p Poll, b Ballot) BallotCheck {
 	}
 	switch p.Kind {
 	case PollElection:
-		listed := func(id string) bool {
-			return slices.ContainsFunc(p.Candidates, func(c Candidate) bool { return c.ID == id })
+		if x == nil {
+			x = newNameIndex(p)
 		}
+		// In list order: a name not on the list, or named twice in one list.
 		for _, list := range [][]string{b.Kept, b.Agree, b.Disagree} {
-			for i, id := range list {
-				if !listed(id) {
+			x.mark++
+			for _, id := range list {
+				i, ok := x.pos[id]
+				if !ok {
 					return bad(ReasonUnknownCandidate)
 				}
-				if slices.Contains(list[:i], id) {
+				if x.seen[i] == x.mark {
 					return bad(ReasonDuplicate)
 				}
+				x.seen[i] = x.mark
 			}
 		}
 		switch p.Form() {
@@ -530,8 +555,12 @@ func Tally(p Poll, ballots []Ballot) Result {
 		Base: p.Base, Threshold: p.Threshold}
 	checks := make([]BallotCheck, len(ballots))
 	why := map[Reason]int{}
+	var x *nameIndex
+	if p.Kind == PollElection {
+		x = newNameIndex(p)
+	}
 	for i, b := range ballots {
-		checks[i] = CheckBallot(p, b)
+		checks[i] = checkBallot(p, b, x)
 		if checks[i].Valid {
 			r.Valid++
 		} else {
