@@ -189,3 +189,56 @@ func TestPaperSurvivesKill(t *testing.T) {
 	m.cmd("poll.publish", map[string]any{"id": pollID})
 	m.checkRecord(pollID, truth, map[[2]int]bool{})
 }
+
+// TestPaperRoutes: who may see the counting, print the ballots and read the
+// entry log (docs/paper.md) — as outsiders would try, over HTTP.
+func TestPaperRoutes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv := startServer(t, "127.0.0.1:0", t.TempDir())
+	m := newPaperMeeting(ctx, t, srv, 12)
+	pollID := m.createPoll(electionSpec("Bầu Ban Chấp hành", 6, 5))
+	m.cmd("poll.open", map[string]any{"id": pollID})
+	base := "/api/meetings/" + m.id + "/polls/" + pollID + "/paper"
+	status := func(hc *http.Client, path string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+path, nil)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b := make([]byte, 4096)
+		n, _ := resp.Body.Read(b)
+		return resp.StatusCode, resp.Header.Get("Content-Type") + " " + string(b[:n])
+	}
+	delegate := func(p meeting.Participant) *http.Client {
+		_, hc := newClient(t, srv.URL)
+		c, _ := client.New(srv.URL, client.WithHTTPClient(hc))
+		if _, err := c.Pair(ctx, m.code(p)); err != nil {
+			t.Fatal(err)
+		}
+		return hc
+	}
+	voter, member, tech := delegate(m.delegates[5]), delegate(m.members[1]), delegate(m.techs[0])
+	for _, path := range []string{base, base + "/ballots", base + "/log"} {
+		if code, body := status(voter, path); code != http.StatusForbidden || !strings.Contains(body, "Ban Kiểm phiếu") && !strings.Contains(body, "không có quyền") {
+			t.Errorf("a delegate not on the committee: GET %s = %d %s; want 403 in Vietnamese", path, code, body)
+		}
+	}
+	if code, _ := status(tech, base); code != http.StatusForbidden {
+		t.Errorf("a technician not yet named: GET %s = %d; want 403", base, code)
+	}
+	if code, body := status(member, base); code != http.StatusOK || !strings.Contains(body, `"member":true`) {
+		t.Errorf("a committee member: GET %s = %d %s; want 200 with member true", base, code, body)
+	}
+	if code, body := status(member, base+"/ballots?copies=2"); code != http.StatusOK || !strings.HasPrefix(strings.TrimPrefix(body, "application/pdf "), "%PDF-") {
+		t.Errorf("a committee member prints the ballots: %d %.40s; want a PDF", code, body)
+	}
+	if code, _ := status(member, base+"/ballots?copies=0"); code != http.StatusBadRequest {
+		t.Errorf("0 copies: %d; want 400", code)
+	}
+	if code, body := status(m.secHTTP, base+"/log?format=json"); code != http.StatusOK || !strings.Contains(body, `"rows"`) {
+		t.Errorf("the secretary reads the entry log: %d %.80s", code, body)
+	}
+}
