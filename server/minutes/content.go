@@ -517,6 +517,9 @@ func (d *doc) poll(r Record, p Poll, draft, full bool) {
 	if p.Form != "" {
 		method = w.formMethod[p.Form]
 	}
+	if p.Paper {
+		method += paperWordsFor(w.lang).onPaper // docs/paper.md
+	}
 	line := []string{fmt.Sprintf("%s: %s.", w.term("count.method"), method), baseLine(w, res)}
 	if confidence(p) {
 		line = append(line, w.noThreshold)

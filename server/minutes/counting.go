@@ -228,6 +228,9 @@ func (c *Counting) doc(lang string) *doc {
 	if p.Form != "" {
 		method = w.formMethod[p.Form]
 	}
+	if p.Paper {
+		method += paperWordsFor(w.lang).onPaper
+	}
 	who := r.Organization
 	if who == "" {
 		who = r.Title

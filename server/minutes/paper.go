@@ -244,11 +244,12 @@ func (f *folded) paperSummary(events []meeting.Event, p meeting.Poll) (*PaperSum
 type paperWords struct {
 	logTitle, method, stations, station, counts, decisionsTitle, noDecision, hash, absent, colTime, colBundle, colPos, colStation,
 	colOperator, colMarks, colNote, colEntries, colRuling, colBy, namesTitle, summary string
-	types map[string]string
+	onPaper string // after the method: "…, bằng phiếu giấy"
+	types   map[string]string
 }
 
 var paperVI = paperWords{
-	logTitle: "NHẬT KÝ NHẬP PHIẾU",
+	logTitle: "NHẬT KÝ NHẬP PHIẾU", onPaper: ", bằng phiếu giấy",
 	method:   "Bỏ phiếu kín bằng phiếu giấy. Các phiếu được nhập vào máy tính theo từng tệp, mỗi phiếu được nhập độc lập %d lần trên các máy khác nhau do những người khác nhau; phiếu chỉ được tính khi các lần nhập trùng nhau, phiếu có khác biệt do Ban Kiểm phiếu đối chiếu phiếu gốc và quyết định.",
 	stations: "Máy nhập phiếu và người nhập:", station: "%s: %s.",
 	counts:         "Số phiếu đã nhập và được tính: %s; trong đó các lần nhập trùng nhau: %s; có khác biệt giữa các lần nhập: %s, đã được Ban Kiểm phiếu quyết định: %s.",
@@ -262,7 +263,7 @@ var paperVI = paperWords{
 }
 
 var paperEN = paperWords{
-	logTitle: "ENTRY LOG",
+	logTitle: "ENTRY LOG", onPaper: ", on paper",
 	method:   "Secret ballot on paper. The ballots were keyed bundle by bundle, each ballot independently %d times on different stations by different people; a ballot counted only when the entries agreed, and the counting committee decided every difference from the ballot itself.",
 	stations: "Stations and operators:", station: "%s: %s.",
 	counts:         "Ballots entered and counted: %s; entries agreeing: %s; entries differing: %s, decided by the counting committee: %s.",

@@ -133,6 +133,32 @@ func TestPaperRecord(t *testing.T) {
 	if ps == nil || ps.LogHash != l.Hash() || len(ps.Stations) != 3 || ps.Flagged != f.flagged || ps.Decided != f.flagged || ps.Entered != 120 {
 		t.Fatalf("paper summary = %+v; want hash %s, 3 stations, %d flagged and decided, 120 entered", ps, l.Hash(), f.flagged)
 	}
+	// The minutes print the paper poll's result, from the same count, and say it was on paper.
+	mins, err := Build(f.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := mins.HTML("vi")
+	p, _ := f.s.Poll(f.poll)
+	if !strings.Contains(string(html), "bằng phiếu giấy") || !strings.Contains(string(html), p.Question) {
+		t.Errorf("the minutes do not say the poll was cast on paper")
+	}
+	var poll Poll
+	rec := mins.Record()
+	items := rec.Items
+	if rec.Other != nil {
+		items = append(items, *rec.Other)
+	}
+	for _, it := range items {
+		for _, x := range it.Polls {
+			if x.ID == f.poll {
+				poll = x
+			}
+		}
+	}
+	if poll.Result == nil || poll.Result.Valid != c.Record().Poll.Result.Valid || poll.Result.Cast != 120 {
+		t.Errorf("the minutes' count %+v differs from the counting record's", poll.Result)
+	}
 	// The hash does not change with later events of the meeting.
 	f.sec(&meeting.SendNotice{Text: "Nghỉ giải lao"})
 	if l2, _ := BuildEntryLog(f.log, f.poll); l2.Hash() != l.Hash() {
