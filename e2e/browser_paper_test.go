@@ -48,6 +48,10 @@ func TestBrowserPaper(t *testing.T) {
 	}
 	head := stations[0]
 	hall := b.newPage("hall", 1280, 720)
+	// A voter's tablet: a paper poll is cast on paper, not on the tablet.
+	tab := b.newPage("tablet", 1280, 800)
+	tab.navigate(srv.URL + "/tablet#code=" + m.code(m.delegates[10]))
+	tab.waitJS(wmOnline)
 
 	cases := []struct {
 		name   string
@@ -68,6 +72,16 @@ func TestBrowserPaper(t *testing.T) {
 		p, _ := m.state().Poll(pollID)
 		truth := paperTruth(r, p, tc.n)
 		shots := ci == 0
+		if ci == 0 {
+			tab.click("tab-polls")
+			tab.waitJS(`!!document.querySelector('[data-testid="poll-` + pollID + `"] [data-testid="poll-paper"]')`)
+			if tab.exists(`[data-testid="poll-` + pollID + `"] button`) {
+				t.Errorf("the tablet offers to vote in a paper poll")
+			}
+			tab.shot("paper-poll")
+		} else {
+			hall.waitJS(`!!document.querySelector('[data-testid="hall-poll-` + pollID + `"] [data-testid="hall-paper"]')`)
+		}
 
 		// The committee records the ballots issued and returned on its page.
 		for _, pg := range stations {
