@@ -92,6 +92,13 @@ func TestBrowserPaper(t *testing.T) {
 			pg.waitJS(`(document.querySelector('[data-testid="count-title"]')||{}).textContent === ` + wmQ(p.Question))
 		}
 		head.waitTestID("counts-issued")
+		if ci == 0 { // the committee names a technician on its page
+			head.click("tech-" + m.techs[0].ID)
+			head.click("tech-save")
+			if !waitFor(10*time.Second, func() bool { return slices.Equal(m.state().Technicians, []string{m.techs[0].ID}) }) {
+				t.Fatalf("technicians = %v; want %s named from the page", m.state().Technicians, m.techs[0].ID)
+			}
+		}
 		head.do("counts", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="counts-issued"]').value = ""; document.querySelector('[data-testid="counts-returned"]').value = ""`),
 			chromedp.SendKeys(chromedp.CSS(testidSel("counts-issued")), strconv.Itoa(tc.n+2)),
 			chromedp.SendKeys(chromedp.CSS(testidSel("counts-returned")), strconv.Itoa(tc.n)))
