@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -32,6 +33,13 @@ type Config struct {
 	PublicURL string
 	// CookieSecure marks session cookies Secure (set it behind HTTPS).
 	CookieSecure bool
+	// TrustedProxies are the reverse proxies (IPs and CIDR prefixes) whose
+	// X-Forwarded-For is believed; a request from any other peer is
+	// attributed to the peer's address. Empty: trust none.
+	TrustedProxies []netip.Prefix
+	// MaxSocketsPerSession is how many live WebSockets one session may
+	// hold at once (default 8).
+	MaxSocketsPerSession int
 	// SendQueue is each connection's send queue length (default 64). A
 	// commit takes one entry whatever its number of events, so 64 commits
 	// can be pending for a connection before it is judged too slow.

@@ -135,13 +135,13 @@ func TestDockerComposeMatchesConfig(t *testing.T) {
 	}
 	// The whole server configuration parses from the compose file's values
 	// (with the ${VAR:-default} and ${VAR:?msg} forms resolved to examples).
-	resolve := regexp.MustCompile(`\$\{([A-Z_]+)(:-([^}]*)|:\?[^}]*)?\}`)
+	resolve := regexp.MustCompile(`\$\{([A-Z0-9_]+)(:-([^}]*)|:\?[^}]*)?\}`)
 	values := map[string]string{}
 	for k, v := range env {
 		values[k] = resolve.ReplaceAllStringFunc(v, func(m string) string {
 			sm := resolve.FindStringSubmatch(m)
-			if sm[3] != "" {
-				return sm[3]
+			if strings.HasPrefix(sm[2], ":-") {
+				return sm[3] // the default, maybe empty
 			}
 			return "example-" + strings.ToLower(sm[1])
 		})
