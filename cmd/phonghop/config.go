@@ -379,8 +379,8 @@ var sizeUnits = map[string]int64{
 
 // parseSize reads a size in bytes: a number (digits, an optional decimal
 // point and digits) then optionally spaces and a unit (B, kB, MB, GB, TB,
-// KiB, MiB, GiB, TiB, the "B" optional, any case), with nothing else but
-// spaces around. The size must be a whole number of bytes from 1 to
+// KiB, MiB, GiB, TiB, the "B" optional, in any ASCII case), with nothing
+// else but white space around. The size must be a whole number of bytes from 1 to
 // MaxUploadLimit ("1.5KiB" is 1536; "1.5B" is refused).
 func parseSize(v string) (int64, error) {
 	bad := errors.New("want a size such as 200MiB, 50MB or 1.5GiB (at most 1TiB)")
@@ -389,8 +389,13 @@ func parseSize(v string) (int64, error) {
 	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
 		i++
 	}
-	num, unit := s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
-	mult, ok := sizeUnits[unit]
+	num, unit := s[:i], strings.TrimLeft(s[i:], " ")
+	for j := 0; j < len(unit); j++ {
+		if unit[j] >= utf8.RuneSelf {
+			return 0, bad // "K" (U+212A) lower-cases to "k": units are ASCII
+		}
+	}
+	mult, ok := sizeUnits[strings.ToLower(unit)]
 	if !ok || num == "" || strings.Count(num, ".") > 1 || num[0] == '.' || num[len(num)-1] == '.' || len(num) > 30 {
 		return 0, bad
 	}

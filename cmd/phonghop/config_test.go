@@ -15,7 +15,7 @@ import (
 )
 
 // readNames returns the PHONGHOP_* variables parseConfig reads.
-func readNames(t *testing.T) []string {
+func readNames(t testing.TB) []string {
 	t.Helper()
 	seen := map[string]bool{}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
