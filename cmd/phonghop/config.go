@@ -329,7 +329,8 @@ func parseOrigins(v string) ([]string, error) {
 
 // parseProxies reads a comma-separated list of IP addresses and CIDR
 // prefixes (IPv4 or IPv6); an address is a one-address prefix. Prefixes
-// are masked ("10.1.2.3/8" is 10.0.0.0/8).
+// are masked ("10.1.2.3/8" is 10.0.0.0/8), and IPv4-mapped IPv6 ones are
+// written as IPv4, the form a peer's address is compared in.
 func parseProxies(v string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, s := range strings.Split(v, ",") {
@@ -340,6 +341,14 @@ func parseProxies(v string) ([]netip.Prefix, error) {
 			p, err := netip.ParsePrefix(s)
 			if err != nil {
 				return nil, fmt.Errorf("%q is not an IP prefix such as 10.0.0.0/8", s)
+			}
+			// An IPv4-mapped IPv6 prefix (::ffff:10.0.0.0/104) would never
+			// contain the IPv4 address of a peer: write it as IPv4.
+			if a := p.Addr(); a.Is4In6() {
+				if p.Bits() < 96 {
+					return nil, fmt.Errorf("%q mixes IPv4-mapped and other IPv6 addresses: give the IPv4 prefix", s)
+				}
+				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
 			}
 			out = append(out, p.Masked())
 			continue
