@@ -5,11 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	docstorage "github.com/phonghop/phonghop/docs-storage"
+	"github.com/phonghop/phonghop/internal/settings"
 	"github.com/phonghop/phonghop/server/archive"
 )
 
@@ -81,27 +80,6 @@ func (f flagValue) Set(v string) error {
 }
 func (f flagValue) IsBoolFlag() bool { return f.s != nil && f.s.isBool }
 
-// parseOnOff is the one parser of switches: on/off, yes/no, true/false,
-// 1/0, in any case. Anything else is an error (a setting that looks
-// applied and is not is worse than none).
-func parseOnOff(v string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "on", "yes", "true", "1":
-		return true, nil
-	case "off", "no", "false", "0":
-		return false, nil
-	}
-	return false, errors.New("want on or off (on/off, yes/no, true/false, 1/0)")
-}
-
-// onOff parses a switch that may be unset ("" is off).
-func onOff(v string) (bool, error) {
-	if strings.TrimSpace(v) == "" {
-		return false, nil
-	}
-	return parseOnOff(v)
-}
-
 // parseConfig reads the configuration: flags in args override the
 // PHONGHOP_* variables read through getenv, which override the defaults.
 // Every setting is validated; the first bad one is returned as an error
@@ -137,12 +115,12 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 			return nil
 		}},
 		{env: "PHONGHOP_ALLOWED_ORIGINS", flag: "allowed-origins", usage: "comma-separated extra origins allowed to open WebSockets (scheme://host[:port])", parse: func(v string) error {
-			origins, err := parseOrigins(v)
+			origins, err := settings.Origins(v)
 			c.origins = origins
 			return err
 		}},
 		{env: "PHONGHOP_TRUSTED_PROXIES", flag: "trusted-proxies", usage: "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)", parse: func(v string) error {
-			p, err := parseProxies(v)
+			p, err := settings.Proxies(v)
 			c.trustedProxies = p
 			return err
 		}},
@@ -165,7 +143,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 			if v == "" {
 				return nil
 			}
-			b, err := parseOnOff(v)
+			b, err := settings.OnOff(v)
 			cookieSecure = &b
 			return err
 		}},
@@ -228,22 +206,22 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		{env: "PHONGHOP_S3_SECRET_KEY", parse: str(&c.s3.SecretKey)},
 		{env: "PHONGHOP_S3_BUCKET", flag: "s3-bucket", usage: "S3 bucket for documents, created if missing", parse: func(v string) error {
 			c.s3.Bucket = v
-			return checkBucket(v)
+			return settings.Bucket(v)
 		}},
 		{env: "PHONGHOP_S3_REGION", flag: "s3-region", usage: "S3 region; empty for MinIO", parse: str(&c.s3.Region)},
 		{env: "PHONGHOP_S3_TLS", flag: "s3-tls", isBool: true, def: "off", usage: "talk to S3 over HTTPS, on or off", parse: func(v string) error {
 			var err error
-			c.s3.UseTLS, err = parseOnOff(v)
+			c.s3.UseTLS, err = settings.OnOff(v)
 			return err
 		}},
 		{env: "PHONGHOP_MAX_UPLOAD", flag: "max-upload", def: "200MiB", usage: "largest document file accepted, e.g. 200MiB or 50MB", parse: func(v string) error {
-			n, err := parseSize(v)
+			n, err := settings.Size(v)
 			c.maxUpload = n
 			return err
 		}},
 		{env: "PHONGHOP_S3_ARCHIVE_BUCKET", flag: "s3-archive-bucket", usage: "S3 bucket for signed minutes archives, created with object lock; default <s3-bucket>-archive", parse: func(v string) error {
 			c.archiveBucket = v
-			return checkBucket(v)
+			return settings.Bucket(v)
 		}},
 		{env: "PHONGHOP_ARCHIVE_RETENTION", flag: "archive-retention", def: archive.DefaultRetention, usage: "how long S3 keeps archives locked, e.g. 10y, 3650d", parse: func(v string) error {
 			p, err := archive.ParsePolicy(v, "")
@@ -306,115 +284,5 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	return c, nil
 }
 
-// parseOrigins reads a comma-separated list of origins: "*" (any, for
-// development) or scheme://host[:port] with http or https and nothing else.
-func parseOrigins(v string) ([]string, error) {
-	var out []string
-	for _, o := range strings.Split(v, ",") {
-		if o = strings.TrimSpace(o); o == "" {
-			continue
-		}
-		if o != "*" {
-			u, err := url.Parse(o)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
-				u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-				return nil, fmt.Errorf("%q is not an origin: want scheme://host[:port], e.g. https://hoitruong.example.vn", o)
-			}
-			o = strings.TrimSuffix(o, "/")
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}
-
-// parseProxies reads a comma-separated list of IP addresses and CIDR
-// prefixes (IPv4 or IPv6); an address is a one-address prefix. Prefixes
-// are masked ("10.1.2.3/8" is 10.0.0.0/8), and IPv4-mapped IPv6 ones are
-// written as IPv4, the form a peer's address is compared in.
-func parseProxies(v string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s == "" {
-			continue
-		}
-		if strings.Contains(s, "/") {
-			p, err := netip.ParsePrefix(s)
-			if err != nil {
-				return nil, fmt.Errorf("%q is not an IP prefix such as 10.0.0.0/8", s)
-			}
-			// An IPv4-mapped IPv6 prefix (::ffff:10.0.0.0/104) would never
-			// contain the IPv4 address of a peer: write it as IPv4.
-			if a := p.Addr(); a.Is4In6() {
-				if p.Bits() < 96 {
-					return nil, fmt.Errorf("%q mixes IPv4-mapped and other IPv6 addresses: give the IPv4 prefix", s)
-				}
-				p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
-			}
-			out = append(out, p.Masked())
-			continue
-		}
-		a, err := netip.ParseAddr(s)
-		if err != nil || a.Zone() != "" {
-			return nil, fmt.Errorf("%q is not an IP address or prefix such as 10.0.0.1 or 10.0.0.0/8", s)
-		}
-		a = a.Unmap()
-		out = append(out, netip.PrefixFrom(a, a.BitLen()))
-	}
-	return out, nil
-}
-
-// bucketName is S3's rule for bucket names: 3 to 63 lower-case letters,
-// digits, dots and hyphens, starting and ending with a letter or digit.
-var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-
-// checkBucket accepts "" (unset) or a valid S3 bucket name.
-func checkBucket(v string) error {
-	if v != "" && (!bucketName.MatchString(v) || strings.Contains(v, "..") || net.ParseIP(v) != nil) {
-		return errors.New("not an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens)")
-	}
-	return nil
-}
-
-// MaxUploadLimit is the largest value of -max-upload.
-const MaxUploadLimit = 1 << 40
-
-// sizeUnits are the units parseSize accepts, lower-cased: SI (powers of
-// 1000) and IEC (powers of 1024), with or without the final "b".
-var sizeUnits = map[string]int64{
-	"": 1, "b": 1,
-	"k": 1e3, "kb": 1e3, "m": 1e6, "mb": 1e6, "g": 1e9, "gb": 1e9, "t": 1e12, "tb": 1e12,
-	"ki": 1 << 10, "kib": 1 << 10, "mi": 1 << 20, "mib": 1 << 20, "gi": 1 << 30, "gib": 1 << 30, "ti": 1 << 40, "tib": 1 << 40,
-}
-
-// parseSize reads a size in bytes: a number (digits, an optional decimal
-// point and digits) then optionally spaces and a unit (B, kB, MB, GB, TB,
-// KiB, MiB, GiB, TiB, the "B" optional, in any ASCII case), with nothing
-// else but white space around. The size must be a whole number of bytes from 1 to
-// MaxUploadLimit ("1.5KiB" is 1536; "1.5B" is refused).
-func parseSize(v string) (int64, error) {
-	bad := errors.New("want a size such as 200MiB, 50MB or 1.5GiB (at most 1TiB)")
-	s := strings.TrimSpace(v)
-	i := 0
-	for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '.') {
-		i++
-	}
-	num, unit := s[:i], strings.TrimLeft(s[i:], " ")
-	for j := 0; j < len(unit); j++ {
-		if unit[j] >= utf8.RuneSelf {
-			return 0, bad // "K" (U+212A) lower-cases to "k": units are ASCII
-		}
-	}
-	mult, ok := sizeUnits[strings.ToLower(unit)]
-	if !ok || num == "" || strings.Count(num, ".") > 1 || num[0] == '.' || num[len(num)-1] == '.' || len(num) > 30 {
-		return 0, bad
-	}
-	r, ok := new(big.Rat).SetString(num)
-	if !ok {
-		return 0, bad
-	}
-	r.Mul(r, new(big.Rat).SetInt64(mult))
-	if !r.IsInt() || r.Sign() <= 0 || r.Cmp(new(big.Rat).SetInt64(MaxUploadLimit)) > 0 {
-		return 0, bad
-	}
-	return r.Num().Int64(), nil
-}
+// onOff parses a switch that may be unset ("" is off).
+func onOff(v string) (bool, error) { return settings.OptionalOnOff(v) }

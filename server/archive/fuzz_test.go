@@ -9,9 +9,13 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/phonghop/phonghop/server/archive"
@@ -185,5 +189,43 @@ func FuzzVerifyZip(f *testing.F) {
 			got[zf.Name] = c
 		}
 		checkVerdict(t, src, got, false)
+	})
+}
+
+// retentionGrammar is archive.ParsePolicy's grammar of retentions without
+// a Go duration: digits and at most one unit letter.
+var retentionGrammar = regexp.MustCompile(`^([0-9]+)([yd]?)$`)
+
+// FuzzRetention checks the retention parser (PHONGHOP_ARCHIVE_RETENTION):
+// digits with y or d (or none: days) within 100 years, or a positive Go
+// duration; nothing else.
+func FuzzRetention(f *testing.F) {
+	for _, s := range []string{"10y", "3650d", "3650", "72h", "10dy", "5yyy", "0d", "101y", "36601", "-5h", "1.5h", "", " 7D ", "1ns", "99999999999999999999d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := archive.ParsePolicy(s, "")
+		r := strings.ToLower(strings.TrimSpace(s))
+		if r == "" {
+			r = archive.DefaultRetention
+		}
+		var ok bool
+		var want archive.Policy
+		if m := retentionGrammar.FindStringSubmatch(r); m != nil {
+			n, convErr := new(big.Int).SetString(m[1], 10)
+			switch {
+			case !convErr || n.Sign() <= 0 || n.Cmp(big.NewInt(100*366)) > 0:
+			case m[2] == "y" && n.Int64() > 100:
+			case m[2] == "y":
+				ok, want.Years = true, int(n.Int64())
+			default:
+				ok, want.Days = true, int(n.Int64())
+			}
+		} else if d, derr := time.ParseDuration(r); derr == nil && d > 0 {
+			ok, want.Duration = true, d
+		}
+		if ok != (err == nil) || (ok && (p.Years != want.Years || p.Days != want.Days || p.Duration != want.Duration)) {
+			t.Fatalf("ParsePolicy(%q) = %+v, %v; want %+v (accepted %v)", s, p, err, want, ok)
+		}
 	})
 }
