@@ -278,7 +278,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	if s := c.s3; s.Endpoint != "" && (s.Bucket == "" || s.AccessKey == "" || s.SecretKey == "") {
 		return c, fmt.Errorf("PHONGHOP_S3_ENDPOINT is set: PHONGHOP_S3_BUCKET, PHONGHOP_S3_ACCESS_KEY and PHONGHOP_S3_SECRET_KEY are needed too")
 	}
-	if s := c.s3; s.Endpoint == "" && (s.Bucket != "" || s.AccessKey != "" || s.SecretKey != "") {
+	if s := c.s3; s.Endpoint == "" && (s.Bucket != "" || s.AccessKey != "") {
 		return c, fmt.Errorf("S3 settings are given but PHONGHOP_S3_ENDPOINT (-s3-endpoint) is not")
 	}
 	return c, nil
