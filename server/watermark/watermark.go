@@ -117,6 +117,7 @@ func bounded(ctx context.Context, f func(context.Context) error) (err error) {
 	if err := Init(""); err != nil {
 		return fmt.Errorf("watermark: init: %w", err)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, MaxDuration)
 	defer cancel()
 	defer func() {
@@ -125,7 +126,11 @@ func bounded(ctx context.Context, f func(context.Context) error) (err error) {
 		}
 	}()
 	err = f(ctx)
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	switch {
+	case err == nil:
+	case parent.Err() != nil: // the caller's own deadline or cancellation
+		return fmt.Errorf("watermark: %w", parent.Err())
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return fmt.Errorf("%w (more than %s): %w", ErrTooComplex, MaxDuration, err)
 	}
 	return err
