@@ -6,7 +6,7 @@
 # written by Go to <package>/testdata/fuzz/<Target>/: commit it with the fix,
 # it becomes a regression test of the seed corpus.
 #
-#   scripts/fuzz.sh                       # every target, FUZZTIME each (default 5s)
+#   scripts/fuzz.sh                       # every target, FUZZTIME each (default 10s)
 #   FUZZTIME=10m scripts/fuzz.sh FuzzStamp      # one target (or several), longer
 #   FUZZTIME=10000000x scripts/fuzz.sh FuzzCommand   # a number of executions
 #
@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOTOOLCHAIN="${GOTOOLCHAIN:-$(sed -n 's/^toolchain //p' go.mod)}"
-fuzztime="${FUZZTIME:-5s}"
+fuzztime="${FUZZTIME:-10s}"
 parallel="${FUZZPARALLEL:-1}"
 only=("$@")
 
