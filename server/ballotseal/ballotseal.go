@@ -7,7 +7,8 @@
 // can promise to erase that order everywhere (PostgreSQL's WAL may be
 // archived). So the room seals each secret ballot before the store sees it
 // (AES-256-GCM, a fresh random nonce, the meeting and poll as associated
-// data), and at the close it opens them, counts them, has the store rewrite
+// data; the plain ballot padded to one length per poll, see Pad, so that a
+// ciphertext's length says nothing), and at the close it opens them, counts them, has the store rewrite
 // them in plain text in a random order (store.BallotBox.ReplaceSecretBallots)
 // and destroys the key. What the database kept of the open poll, in order,
 // is then ciphertext under a key that no longer exists.
@@ -58,6 +59,26 @@ func (k *Key) aead() cipher.AEAD {
 		panic(err)
 	}
 	return g
+}
+
+// Pad returns plain, a JSON ballot, followed by spaces up to size bytes, or
+// up to the next multiple of size if it is longer (size ≤ 0: unpadded).
+// A ciphertext is as long as what it seals, so without padding the length
+// of a sealed ballot tells its content to anyone who copies the database,
+// without the key ("agree" is shorter than "disagree"; an election ballot
+// keeping more names is longer). Spaces after a JSON value are insignificant:
+// the padded ballot decodes as the plain one.
+func Pad(plain []byte, size int) []byte {
+	if size <= 0 {
+		return plain
+	}
+	n := max(1, (len(plain)+size-1)/size) * size
+	out := make([]byte, n)
+	copy(out, plain)
+	for i := len(plain); i < n; i++ {
+		out[i] = ' '
+	}
+	return out
 }
 
 // Seal returns plain sealed for the poll: version, nonce, ciphertext.

@@ -55,6 +55,8 @@ type Keys interface {
 	Lookup(ctx context.Context, meetingID, poll string) (*ballotseal.Key, error)
 	// Destroy deletes the poll's key for good; no error if it has none.
 	Destroy(ctx context.Context, meetingID, poll string) error
+	// List returns every poll that has a key.
+	List(ctx context.Context) ([]store.PollRef, error)
 }
 
 // ErrNotCounted is the answer to a ballot that arrived after its poll
@@ -173,10 +175,10 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	box.keys[voter], box.inflight[voter] = key, done
 	delete(box.failed, voter)
 	box.inStore++
-	secret := p.Kind.Secret()
+	secret, size := p.Kind.Secret(), sealSize(p)
 	r.mu.Unlock()
 
-	err = r.store(poll, voter, key, b, secret)
+	err = r.store(poll, voter, key, b, secret, size)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -208,10 +210,10 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	}
 }
 
-// store seals (for a secret poll) and stores one ballot. It is not
-// cancelled with the request: a ballot the tablet may retry is stored or
-// failed as a whole, and the retry learns which.
-func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool) error {
+// store seals (for a secret poll, padded to size) and stores one ballot.
+// It is not cancelled with the request: a ballot the tablet may retry is
+// stored or failed as a whole, and the retry learns which.
+func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool, size int) error {
 	ctx := context.Background()
 	data, _ := json.Marshal(b) // plain struct: cannot fail
 	if secret {
@@ -219,9 +221,45 @@ func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool) err
 		if err != nil {
 			return err
 		}
-		data = k.Seal(r.id, poll, data)
+		data = k.Seal(r.id, poll, ballotseal.Pad(data, size))
 	}
 	return r.opts.Box.StoreBallot(ctx, store.Ballot{Meeting: r.id, Poll: poll, Participant: voter, Key: key, Data: data, Secret: secret})
+}
+
+// sealSize is the length every plain ballot of p is padded to before it is
+// sealed: the JSON of the largest ballot of p's form that a tablet can
+// make (every name kept or rated with the longest level, or the longest
+// choice, and marked spoiled), rounded up to 64 bytes. Every sealed ballot
+// of the poll then has one length. A hand-made ballot longer than that
+// (names that are not on the list, which only counts as invalid) is padded
+// to a multiple of it.
+func sealSize(p meeting.Poll) int {
+	b := meeting.Ballot{Spoiled: true}
+	switch p.Kind {
+	case meeting.PollElection:
+		for _, c := range p.Candidates {
+			b.Kept = append(b.Kept, c.ID)
+		}
+	case meeting.PollRating:
+		longest := meeting.Level("")
+		for _, l := range p.Scale.Levels() {
+			if len(l) > len(longest) {
+				longest = l
+			}
+		}
+		b.Ratings = map[string]meeting.Level{}
+		for _, c := range p.Subjects {
+			b.Ratings[c.ID] = longest
+		}
+	default:
+		for _, c := range []meeting.Choice{meeting.ChoiceAgree, meeting.ChoiceDisagree, meeting.ChoiceAbstain} {
+			if len(c) > len(b.Choice) {
+				b.Choice = c
+			}
+		}
+	}
+	data, _ := json.Marshal(b)
+	return (len(data) + 63) / 64 * 64
 }
 
 // sealKey returns the poll's sealing key, creating it when create is set
@@ -558,15 +596,23 @@ func (r *Room) finalise(ctx context.Context, poll string, plain [][]byte) error 
 	return r.opts.Keys.Destroy(ctx, r.id, poll)
 }
 
-// FinaliseClosed finalises poll if it is closed or cancelled and its
-// secret ballots are still as cast (a crash or failure after the close):
-// it closes the box, opens the ballots and rewrites them. A poll still open
-// is left alone.
+// FinaliseClosed finishes the close of poll if it is closed or cancelled
+// (after a crash or a failure during the close): it closes the box, opens
+// the ballots, has the box rewrite them (a box that already did only
+// clears its traces again, such as the WAL a crash left) and destroys the
+// key. A poll still open is left alone; the key of a poll the meeting does
+// not have is destroyed.
 func (r *Room) FinaliseClosed(ctx context.Context, poll string) error {
 	r.mu.Lock()
 	p, ok := r.state.Poll(poll)
 	r.mu.Unlock()
-	if !ok || p.Status == meeting.PollStatusOpen || p.Status == meeting.PollStatusDraft {
+	if !ok {
+		if r.opts.Keys == nil {
+			return nil
+		}
+		return r.opts.Keys.Destroy(ctx, r.id, poll)
+	}
+	if p.Status == meeting.PollStatusOpen || p.Status == meeting.PollStatusDraft {
 		return nil
 	}
 	if err := r.opts.Box.CloseBox(ctx, r.id, poll); err != nil {
