@@ -6,7 +6,8 @@
 #   scripts/test.sh -short     # extra arguments go to `go test`
 #
 # Under CI=true no test may skip because a dependency is missing: the real
-# MinIO (built here with the Go toolchain) must be there, or tests fail.
+# MinIO (built here with the Go toolchain) and PostgreSQL 15 (Debian's
+# postgresql-15) must be there, or tests fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The Go toolchain go.mod names (a machine starts on its own Go and, with
@@ -24,6 +25,8 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 # openssl: the archive test checks the hand verification docs/archive.md gives.
 command -v openssl >/dev/null || need+=(openssl)
+# promtool (Debian's prometheus package): the metrics test checks /metrics.
+command -v promtool >/dev/null || need+=(prometheus)
 # Fonts with Vietnamese glyphs, the same as on the development machines, so
 # pages lay out (and screenshots look) the same everywhere.
 for f in fonts-noto-core fonts-liberation2 fonts-dejavu-core; do
@@ -36,6 +39,22 @@ if ((${#need[@]})); then
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# PostgreSQL 15 for the PostgreSQL store's tests (internal/pgtest runs its
+# own throw-away server from these binaries, as the postgres user when we
+# are root). The package would create and start a cluster of its own:
+# postgresql-common is told not to first.
+pg_bin="${PHONGHOP_PG_BIN:-/usr/lib/postgresql/15/bin}"
+if [[ ! -x "${pg_bin}/postgres" || ! -x "${pg_bin}/initdb" ]]; then
+	sudo=""
+	[[ "$(id -u)" == 0 ]] || sudo="sudo"
+	echo "installing postgresql-15 from apt"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql-common >/dev/null
+	$sudo sed -i 's/^#\?\s*create_main_cluster\s*=.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null
+fi
+export PHONGHOP_PG_BIN="${pg_bin}"
+"${PHONGHOP_PG_BIN}/postgres" --version
 chromium --version 2>/dev/null
 pdftotext -v 2>&1 | sed -n 1p # sed reads it all: no SIGPIPE under pipefail
 # A real MinIO server for the S3 backend's tests, built from source at a

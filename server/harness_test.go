@@ -69,9 +69,10 @@ func newTestServer(t testing.TB, mut ...func(*server.Config)) *testServer {
 
 // user is an HTTP client with its own cookie jar (one person or tablet).
 type user struct {
-	t    *testing.T
-	base string
-	hc   *http.Client
+	t      *testing.T
+	base   string
+	hc     *http.Client
+	header http.Header // sent with every request (X-Forwarded-For in the proxy tests)
 }
 
 func (ts *testServer) newUser(t *testing.T) *user {
@@ -113,6 +114,9 @@ func (u *user) do(method, path string, body any) (int, []byte) {
 	}
 	if r != nil {
 		req.Header.Set("Content-Type", ct)
+	}
+	for k, v := range u.header {
+		req.Header[k] = v
 	}
 	resp, err := u.hc.Do(req)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -66,14 +67,24 @@ type Config struct {
 	// RenderMinutes renders the minutes for an archive
 	// (archiver.RenderMinutes).
 	RenderMinutes archiver.Renderer
-	// FollowInterval is how often every loaded meeting is checked against
-	// the store for commits of other nodes whose notification was missed
-	// (0: only on notifications; set it when nodes share a database).
+	// ManyNodes says that other nodes share the store (PostgreSQL): rooms
+	// follow their commits (notifications, and a check every
+	// FollowInterval), and one node at a time writes archives.
+	ManyNodes bool
+	// FollowInterval is how often, with ManyNodes, every loaded meeting is
+	// checked against the store for commits whose notification was missed
+	// (default 5 s).
 	FollowInterval time.Duration
 	// BallotKeys keeps the keys that seal secret ballots while their poll
 	// is open, outside the database (default: a ballotseal.Vault over
 	// Documents; without either, secret ballots are refused).
 	BallotKeys room.Keys
+	// TrustedProxies are the reverse proxies (load balancers) whose
+	// X-Forwarded-For is believed; empty: none (the client is the peer).
+	TrustedProxies []netip.Prefix
+	// MaxSocketsPerSession caps one session's live WebSockets (default
+	// httpapi.DefaultMaxSocketsPerSession).
+	MaxSocketsPerSession int
 }
 
 // Server is the whole meeting server.
@@ -105,11 +116,21 @@ func New(cfg Config, db store.Store) *Server {
 	if cfg.BallotKeys == nil && cfg.Documents != nil {
 		cfg.BallotKeys = ballotseal.NewVault(cfg.Documents)
 	}
+	if cfg.ManyNodes && cfg.FollowInterval <= 0 {
+		cfg.FollowInterval = 5 * time.Second
+	}
+	if !cfg.ManyNodes {
+		cfg.FollowInterval = 0 // one node: every commit is its own
+	}
 	s := &Server{cfg: cfg, db: db, log: cfg.Logger}
 	s.bg, s.stopBG = context.WithCancel(context.Background())
 	if cfg.Archives != nil && cfg.ArchiveKey != nil && cfg.RenderMinutes != nil {
-		s.archiver = archiver.New(archiver.Config{Log: db, Store: cfg.Archives, Key: cfg.ArchiveKey,
-			Render: cfg.RenderMinutes, Logger: cfg.Logger, Now: cfg.Now})
+		ac := archiver.Config{Log: db, Store: cfg.Archives, Key: cfg.ArchiveKey,
+			Render: cfg.RenderMinutes, Logger: cfg.Logger, Now: cfg.Now}
+		if cfg.ManyNodes {
+			ac.Leases = db
+		}
+		s.archiver = archiver.New(ac)
 	}
 	s.rooms = room.NewRegistry(db, room.Options{
 		ReplayLimit: cfg.ReplayLimit,
@@ -122,7 +143,15 @@ func New(cfg Config, db store.Store) *Server {
 				s.api.Observe(events, sends)
 			}
 		},
+		ObserveWrite: func(what string, d time.Duration) {
+			if s.api != nil {
+				s.api.ObserveWrite(what, d)
+			}
+		},
 		OnCommit: func(id string, events []meeting.Event) {
+			if s.api != nil {
+				s.api.OnCommit(id, events)
+			}
 			if s.archiver != nil {
 				s.archiver.OnCommit(id, events)
 			}
@@ -140,6 +169,9 @@ func New(cfg Config, db store.Store) *Server {
 		MaxUpload:      cfg.MaxUpload,
 		WorkDir:        cfg.WorkDir,
 		ArchiveKey:     cfg.ArchiveKey,
+		TrustedProxies: cfg.TrustedProxies,
+
+		MaxSocketsPerSession: cfg.MaxSocketsPerSession,
 	}, db, s.rooms, s.archiver)
 	return s
 }
@@ -178,7 +210,41 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.archiver != nil {
 		s.archiver.Start()
 	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.sweep(s.bg, time.Hour)
+	}()
+	if s.cfg.ManyNodes {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.api.Revalidate(s.bg, time.Minute)
+		}()
+	}
 	return nil
+}
+
+// sweep deletes expired sessions, pairing codes and failure counts every
+// interval until ctx is done (they are already ignored once expired: this
+// only reclaims space). Every node may run it; the deletes are idempotent.
+func (s *Server) sweep(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		now := s.cfg.Now()
+		_, err1 := s.db.DeleteExpiredSessions(ctx, now)
+		_, err2 := s.db.DeleteExpiredPairingCodes(ctx, now)
+		_, err3 := s.db.DeleteExpiredFailures(ctx, now, 48*time.Hour)
+		if err := errors.Join(err1, err2, err3); err != nil && ctx.Err() == nil {
+			s.log.Warn("sweeping expired sessions, codes and counts", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close closes every WebSocket with "going away" (1001) and waits for their

@@ -71,12 +71,12 @@ func TestParseDocumentConfig(t *testing.T) {
 	}
 }
 
-// TestDockerComposeMatchesConfig parses docker-compose.yml (plain YAML with
-// go.yaml.in/yaml/v3, already a dependency: compose-go would bring in a
-// large tree of modules for what is a check of names) and checks that the
-// server's environment uses only names the server reads, wires the
-// document store to the MinIO service with MinIO's own credentials, and
-// that the README's configuration table lists every name.
+// TestDockerComposeMatchesConfig parses docker-compose.yml (plain YAML;
+// deploy/ validates it with compose-go) and checks that each server node's
+// environment uses only names the server reads, points the documents at the
+// MinIO service and the store at the PostgreSQL service, parses as a whole
+// configuration, and that the README's configuration table lists every name
+// the server reads.
 func TestDockerComposeMatchesConfig(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "..", "docker-compose.yml"))
 	if err != nil {
@@ -84,73 +84,66 @@ func TestDockerComposeMatchesConfig(t *testing.T) {
 	}
 	var compose struct {
 		Services map[string]struct {
+			Build       any               `yaml:"build"`
 			Command     []string          `yaml:"command"`
 			Environment map[string]string `yaml:"environment"`
-			Volumes     []string          `yaml:"volumes"`
-			DependsOn   map[string]any    `yaml:"depends_on"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(b, &compose); err != nil {
 		t.Fatalf("docker-compose.yml: %v", err)
 	}
-	srv, ok := compose.Services["phonghop"]
-	if !ok {
-		t.Fatal("no phonghop service")
-	}
 	minio, ok := compose.Services["minio"]
 	if !ok {
 		t.Fatal("no minio service")
 	}
+	if _, ok := compose.Services["postgres"]; !ok {
+		t.Fatal("no postgres service")
+	}
 	read := readNames(t)
-	for name := range srv.Environment {
-		if strings.HasPrefix(name, "PHONGHOP_") && !slices.Contains(read, name) {
-			t.Errorf("docker-compose.yml sets %s, which the server does not read", name)
+	nodes := 0
+	for name, srv := range compose.Services {
+		if srv.Build == nil {
+			continue
 		}
-	}
-	env := srv.Environment
-	for _, name := range []string{"PHONGHOP_S3_ENDPOINT", "PHONGHOP_S3_ACCESS_KEY", "PHONGHOP_S3_SECRET_KEY", "PHONGHOP_S3_BUCKET", "PHONGHOP_S3_TLS", "PHONGHOP_DATA"} {
-		if env[name] == "" {
-			t.Errorf("docker-compose.yml: the server's %s is not set", name)
-		}
-	}
-	// The endpoint is the MinIO service on MinIO's API port (its command
-	// sets no --address, so 9000).
-	host, port, _ := strings.Cut(env["PHONGHOP_S3_ENDPOINT"], ":")
-	if _, ok := compose.Services[host]; !ok || host != "minio" || port != "9000" || slices.Contains(minio.Command, "--address") {
-		t.Errorf("PHONGHOP_S3_ENDPOINT = %q; want minio:9000, the MinIO service's API", env["PHONGHOP_S3_ENDPOINT"])
-	}
-	if _, ok := srv.DependsOn["minio"]; !ok {
-		t.Error("the server does not depend on minio")
-	}
-	// The keys are MinIO's root credentials, from the same variables.
-	ref := regexp.MustCompile(`^\$\{([A-Z_]+)`)
-	for server, own := range map[string]string{"PHONGHOP_S3_ACCESS_KEY": "MINIO_ROOT_USER", "PHONGHOP_S3_SECRET_KEY": "MINIO_ROOT_PASSWORD"} {
-		s, m := ref.FindStringSubmatch(env[server]), ref.FindStringSubmatch(minio.Environment[own])
-		if s == nil || m == nil || s[1] != m[1] {
-			t.Errorf("%s = %q and MinIO's %s = %q; want the same variable", server, env[server], own, minio.Environment[own])
-		}
-	}
-	if tls, err := onOff(env["PHONGHOP_S3_TLS"]); err != nil || tls {
-		t.Errorf("PHONGHOP_S3_TLS = %q; want off (plain HTTP inside the compose network)", env["PHONGHOP_S3_TLS"])
-	}
-	// The whole server configuration parses from the compose file's values
-	// (with the ${VAR:-default} and ${VAR:?msg} forms resolved to examples).
-	resolve := regexp.MustCompile(`\$\{([A-Z_]+)(:-([^}]*)|:\?[^}]*)?\}`)
-	values := map[string]string{}
-	for k, v := range env {
-		values[k] = resolve.ReplaceAllStringFunc(v, func(m string) string {
-			sm := resolve.FindStringSubmatch(m)
-			if sm[3] != "" {
-				return sm[3]
+		nodes++
+		for k := range srv.Environment {
+			if strings.HasPrefix(k, "PHONGHOP_") && !slices.Contains(read, k) {
+				t.Errorf("%s sets %s, which the server does not read", name, k)
 			}
-			return "example-" + strings.ToLower(sm[1])
-		})
+		}
+		env := srv.Environment
+		host, port, _ := strings.Cut(env["PHONGHOP_S3_ENDPOINT"], ":")
+		if host != "minio" || port != "9000" || slices.Contains(minio.Command, "--address") {
+			t.Errorf("%s: PHONGHOP_S3_ENDPOINT = %q; want minio:9000, the MinIO service's API", name, env["PHONGHOP_S3_ENDPOINT"])
+		}
+		if !strings.Contains(env["PHONGHOP_DATABASE_URL"], "@postgres:5432/") {
+			t.Errorf("%s: PHONGHOP_DATABASE_URL = %q; want the postgres service", name, env["PHONGHOP_DATABASE_URL"])
+		}
+		if tls, err := onOff(env["PHONGHOP_S3_TLS"]); err != nil || tls {
+			t.Errorf("%s: PHONGHOP_S3_TLS = %q; want off (plain HTTP inside the compose network)", name, env["PHONGHOP_S3_TLS"])
+		}
+		// The whole configuration parses from the compose file's values
+		// (${VAR:-default} and ${VAR:?msg} resolved to examples).
+		resolve := regexp.MustCompile(`\$\{([A-Z_]+)(:-([^}]*)|:\?[^}]*)?\}`)
+		values := map[string]string{}
+		for k, v := range env {
+			values[k] = resolve.ReplaceAllStringFunc(v, func(m string) string {
+				sm := resolve.FindStringSubmatch(m)
+				if sm[3] != "" {
+					return sm[3]
+				}
+				return "example-" + strings.ToLower(sm[1])
+			})
+		}
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c, err := parseConfig(fs, nil, func(k string) string { return values[k] })
+		if err != nil || c.s3.Endpoint != "minio:9000" || c.s3.Bucket == "" || c.data != "/data" || c.databaseURL == "" {
+			t.Errorf("%s: the compose environment parses to %+v, %v", name, c, err)
+		}
 	}
-	fs := flag.NewFlagSet("t", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	c, err := parseConfig(fs, nil, func(k string) string { return values[k] })
-	if err != nil || c.s3.Endpoint != "minio:9000" || c.s3.Bucket == "" || c.data != "/data" {
-		t.Errorf("the compose environment parses to %+v, %v", c, err)
+	if nodes != 2 {
+		t.Errorf("%d server nodes in docker-compose.yml; want 2", nodes)
 	}
 
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))

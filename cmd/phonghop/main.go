@@ -28,7 +28,6 @@ import (
 	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/archiver"
 	"github.com/phonghop/phonghop/server/auth"
-	"github.com/phonghop/phonghop/server/sqlite"
 	"github.com/phonghop/phonghop/server/watermark"
 )
 
@@ -57,6 +56,9 @@ type config struct {
 	// configured, else the local folder <data>/archives.
 	archiveBucket string
 	archivePolicy archive.Policy
+
+	// databaseURL selects PostgreSQL (many nodes); empty: SQLite in data.
+	databaseURL string
 }
 
 // run is the whole program: it parses args (flags override PHONGHOP_*
@@ -120,6 +122,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&retention, "archive-retention", retention, "how long S3 keeps archives locked, e.g. 10y, 3650d (PHONGHOP_ARCHIVE_RETENTION)")
 	lockMode := env(getenv, "PHONGHOP_ARCHIVE_LOCK_MODE", "COMPLIANCE")
 	fs.StringVar(&lockMode, "archive-lock-mode", lockMode, "S3 object lock mode of archives: COMPLIANCE or GOVERNANCE (PHONGHOP_ARCHIVE_LOCK_MODE)")
+	fs.StringVar(&c.databaseURL, "database-url", getenv("PHONGHOP_DATABASE_URL"), "PostgreSQL postgres://user@host:5432/db shared by several nodes; empty: SQLite in the data directory. Give the password in PGPASSWORD or ~/.pgpass, not here: flags show in ps (PHONGHOP_DATABASE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -161,6 +164,9 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	}
 	if c.demo < 0 || c.demo > 5000 {
 		return c, fmt.Errorf("-demo must be between 0 and 5000")
+	}
+	if err := checkDatabaseURL(c); err != nil {
+		return c, err
 	}
 	return c, nil
 }
@@ -256,14 +262,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(c.data, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
-	}
-	db, err := sqlite.Open(ctx, filepath.Join(c.data, "phonghop.db"))
+	db, dbWhere, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
 
 	pw, generated, err := auth.EnsureAdmin(ctx, db, c.adminUser, c.adminPassword)
 	if err != nil {
@@ -280,7 +286,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	key, keyCreated, err := archive.LoadOrCreateKey(c.data)
+	// One node keeps the archive signing key in its data directory; nodes
+	// sharing PostgreSQL share it through the documents bucket.
+	manyNodes := c.databaseURL != ""
+	keyWhere := filepath.Join(c.data, archive.KeyFile)
+	var key *archive.Key
+	var keyCreated bool
+	if manyNodes {
+		key, keyCreated, err = archive.LoadOrCreateKeyIn(ctx, store)
+		keyWhere = "s3://" + c.s3.Bucket + "/" + archive.ObjectKeyName
+	} else {
+		key, keyCreated, err = archive.LoadOrCreateKey(c.data)
+	}
 	if err != nil {
 		return fmt.Errorf("archive signing key: %w", err)
 	}
@@ -290,7 +307,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log,
 		Documents: store, MaxUpload: c.maxUpload, WorkDir: work,
-		Archives: archives, ArchiveKey: key, RenderMinutes: archiver.RenderMinutes}, db)
+		Archives: archives, ArchiveKey: key, RenderMinutes: archiver.RenderMinutes, ManyNodes: manyNodes}, db)
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
@@ -304,11 +321,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "Phòng họp không giấy đang chạy tại %s (listening on %s)\n", base, ln.Addr())
 	fmt.Fprintf(stdout, "Dữ liệu: %s\n", c.data)
+	fmt.Fprintf(stdout, "Cơ sở dữ liệu / database: %s\n", dbWhere)
 	fmt.Fprintf(stdout, "Tài liệu / documents: %s (tối đa / at most %s a file)\n", where, humanize.IBytes(uint64(c.maxUpload)))
 	fmt.Fprintf(stdout, "Lưu trữ biên bản / minutes archive: %s\n", archives.Where)
 	fmt.Fprintf(stdout, "Khóa ký lưu trữ / archive signing key: %s  (SHA-256 %s)\n", archive.Short(key.Fingerprint()), key.Fingerprint())
 	if keyCreated {
-		fmt.Fprintf(stdout, "(khóa mới tạo / new key in %s: sao lưu tệp này và công bố dấu vân tay / back it up and publish the fingerprint)\n", filepath.Join(c.data, archive.KeyFile))
+		fmt.Fprintf(stdout, "(khóa mới tạo / new key in %s: sao lưu tệp này và công bố dấu vân tay / back it up and publish the fingerprint)\n", keyWhere)
 	}
 	if !archives.Protected {
 		log.Warn("archive: a local folder cannot enforce retention; an administrator of this machine can delete or replace archives (changes are detected by phonghop verify, deletions are not prevented). Use S3 with object lock for protected archives.", "dir", archives.Where)
@@ -415,14 +433,15 @@ func verifyLog(ctx context.Context, args []string, getenv func(string) string, s
 	fs := flag.NewFlagSet("phonghop verify-log", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", env(getenv, "PHONGHOP_DATA", "./data"), "data directory")
+	dbURL := fs.String("database-url", getenv("PHONGHOP_DATABASE_URL"), "PostgreSQL URL; empty: SQLite in the data directory (PHONGHOP_DATABASE_URL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	path := filepath.Join(*data, "phonghop.db")
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && *dbURL == "" {
 		return fmt.Errorf("no database at %s", path)
 	}
-	db, err := sqlite.Open(ctx, path)
+	db, _, err := openStore(ctx, config{data: *data, databaseURL: *dbURL})
 	if err != nil {
 		return err
 	}

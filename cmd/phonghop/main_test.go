@@ -101,7 +101,7 @@ func TestFirstRunCreatesDataAndPrintsLogin(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
 	}
-	codes := regexp.MustCompile(`(?m)^  [A-Z2-9]{4}-[A-Z2-9]{4}  delegate`).FindAllString(s, -1)
+	codes := regexp.MustCompile(`(?m)^  [A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}  delegate`).FindAllString(s, -1)
 	if len(codes) != 30 {
 		t.Errorf("printed %d delegate pairing codes; want 30", len(codes))
 	}
@@ -110,8 +110,8 @@ func TestFirstRunCreatesDataAndPrintsLogin(t *testing.T) {
 	base := `http://127\.0\.0\.1:[0-9]+`
 	for _, re := range []string{
 		`(?m)^Bàn thư ký / secretary console: +` + base + `/console#m=[a-z0-9]+&tab=prepare$`,
-		`(?m)^Màn hình hội trường / hall screen: ` + base + `/hall#code=[A-Z2-9]{4}-[A-Z2-9]{4}$`,
-		`(?m)^  [A-Z2-9]{4}-[A-Z2-9]{4}  hall .*` + base + `/hall#code=[A-Z2-9]{4}-[A-Z2-9]{4}$`,
+		`(?m)^Màn hình hội trường / hall screen: ` + base + `/hall#code=[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$`,
+		`(?m)^  [A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}  hall .*` + base + `/hall#code=[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$`,
 		`(?m)^Máy tính bảng / tablet: +` + base + `/tablet#code=<mã ghép nối / pairing code>$`,
 		`(?m)^Tài liệu mẫu / sample document: d[0-9]+  Báo cáo kiểm điểm tập thể Ban Thường vụ năm 2025 \(delegates\)$`,
 		`(?m)^Tài liệu mẫu / sample document: d[0-9]+  Hướng dẫn đánh giá, xếp loại chất lượng năm 2025 \(tài liệu mật\) \(named\)$`,

@@ -1,6 +1,8 @@
 package archive
 
 import (
+	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,10 +12,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	docstorage "github.com/phonghop/phonghop/docs-storage"
 )
 
 // KeyFile is the name of the server's signing key in the data directory.
@@ -221,4 +226,57 @@ func abbreviate(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// ObjectKeyName is where nodes sharing object storage keep the signing key
+// (LoadOrCreateKeyIn).
+const ObjectKeyName = "keys/" + KeyFile
+
+// Objects is the part of a docstorage.Store the shared signing key needs.
+type Objects interface {
+	Open(ctx context.Context, key string, offset, length int64) (io.ReadCloser, error)
+	Create(ctx context.Context, key string, r io.Reader, size int64, meta docstorage.Meta) error
+}
+
+// LoadOrCreateKeyIn is LoadOrCreateKey for many nodes: the key is the
+// object ObjectKeyName of objects (the documents bucket), created on first
+// use with an atomic create, so nodes starting at once all end up with the
+// one key that was stored. Whoever can read that bucket can read the key:
+// give the nodes' bucket credentials to no one else.
+func LoadOrCreateKeyIn(ctx context.Context, objects Objects) (k *Key, created bool, err error) {
+	for range 3 {
+		rc, err := objects.Open(ctx, ObjectKeyName, 0, -1)
+		if err == nil {
+			b, err := io.ReadAll(io.LimitReader(rc, 1<<16))
+			rc.Close()
+			if err != nil {
+				return nil, false, fmt.Errorf("read %s: %w", ObjectKeyName, err)
+			}
+			k, err := ParsePrivateKey(b)
+			if err != nil {
+				return nil, false, fmt.Errorf("%s: %w", ObjectKeyName, err)
+			}
+			return k, false, nil
+		}
+		if docstorage.KindOf(err) != docstorage.NotFound {
+			return nil, false, fmt.Errorf("read %s: %w", ObjectKeyName, err)
+		}
+		k, err := NewKey()
+		if err != nil {
+			return nil, false, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(k.priv)
+		if err != nil {
+			return nil, false, err
+		}
+		data := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+		switch err := objects.Create(ctx, ObjectKeyName, bytes.NewReader(data), int64(len(data)), docstorage.Meta{ContentType: "application/x-pem-file"}); docstorage.KindOf(err) {
+		case "":
+			return k, true, nil
+		case docstorage.Conflict: // another node stored one first: use it
+		default:
+			return nil, false, fmt.Errorf("store %s: %w", ObjectKeyName, err)
+		}
+	}
+	return nil, false, fmt.Errorf("%s: could not be read or created", ObjectKeyName)
 }

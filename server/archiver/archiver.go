@@ -18,6 +18,7 @@ import (
 
 	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // Renderer renders the minutes of a meeting from its log: events from seq 1
@@ -32,6 +33,11 @@ type Log interface {
 	EventsOfType(ctx context.Context, types ...string) ([]meeting.Event, error)
 }
 
+// Leases elects the one node that writes archives (store.Cluster).
+type Leases interface {
+	TryLead(ctx context.Context, name string) (store.Lease, error)
+}
+
 // Config is what an Archiver needs.
 type Config struct {
 	Log    Log
@@ -40,6 +46,12 @@ type Config struct {
 	Render Renderer
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Leases, when set (many nodes share the log), makes one node at a time
+	// write archives; every node still serves the index.
+	Leases Leases
+	// Rescan is how often, with Leases, nodes try to lead and the leader
+	// rescans the log (default 30 s).
+	Rescan time.Duration
 }
 
 // Archiver writes the archive of every finalised or corrected revision of
@@ -56,6 +68,8 @@ type Archiver struct {
 	render Renderer
 	log    *slog.Logger
 	now    func() time.Time
+	leases Leases        // nil: this node always writes
+	rescan time.Duration // with leases: how often to try to lead and rescan
 
 	kick chan struct{} // buffered 1: "pending changed"
 	stop chan struct{} // closed by close
@@ -64,6 +78,7 @@ type Archiver struct {
 	// mu guards the fields below.
 	mu      sync.Mutex
 	pending map[string]bool // meetings to check
+	writing int             // meetings taken from pending, being archived
 	index   []archive.Entry // complete archives, for listing
 }
 
@@ -78,8 +93,20 @@ func New(cfg Config) *Archiver {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Rescan <= 0 {
+		cfg.Rescan = 30 * time.Second
+	}
 	return &Archiver{events: cfg.Log, store: cfg.Store, key: cfg.Key, render: cfg.Render, log: cfg.Logger, now: cfg.Now,
+		leases: cfg.Leases, rescan: cfg.Rescan,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), pending: map[string]bool{}}
+}
+
+// Backlog returns how many meetings have minutes waiting to be archived
+// (pending, or being written now).
+func (a *Archiver) Backlog() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.pending) + a.writing
 }
 
 // Key returns the key archives are signed with.
@@ -139,48 +166,119 @@ func (a *Archiver) run() {
 		case <-a.done:
 		}
 	}()
-	for {
-		if err := a.scan(ctx); err == nil {
-			break
-		} else if ctx.Err() == nil {
-			a.log.Error("archive: startup scan failed; retrying", "err", err)
+	// With leases (many nodes), one node writes archives; every node keeps
+	// its index fresh (list) and tries to lead every rescanInterval. The
+	// leader also rescans the log that often: minutes finalised on another
+	// node do not kick it.
+	var lease store.Lease
+	defer func() {
+		if lease != nil {
+			lease.Release()
 		}
-		select {
-		case <-a.stop:
-			return
-		case <-time.After(retryDelay):
-		}
+	}()
+	var tick <-chan time.Time
+	if a.leases != nil {
+		t := time.NewTicker(a.rescan)
+		defer t.Stop()
+		tick = t.C
 	}
 	var retry <-chan time.Time
+	scanned := false
 	for {
+		if lease != nil {
+			select {
+			case <-lease.Lost():
+				a.log.Warn("archive: lost the archiver lease")
+				lease = nil
+			default:
+			}
+		}
+		if a.leases != nil && lease == nil {
+			l, err := a.leases.TryLead(ctx, "archiver")
+			if err != nil && ctx.Err() == nil {
+				a.log.Error("archive: trying to lead", "err", err)
+			}
+			if l != nil {
+				lease, scanned = l, false
+				a.log.Info("archive: this node writes the archives")
+			}
+		}
+		leader := a.leases == nil || lease != nil
+		if leader && !scanned {
+			if err := a.scan(ctx); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				a.log.Error("archive: scan failed; retrying", "err", err)
+				retry = time.After(retryDelay)
+			} else {
+				scanned = true
+			}
+		} else if !leader {
+			if err := a.refreshIndex(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("archive: listing archives", "err", err)
+			}
+		}
+		if leader && scanned {
+			if a.writePending(ctx) {
+				retry = time.After(retryDelay)
+			}
+			if ctx.Err() != nil {
+				return
+			}
+		}
 		select {
 		case <-a.stop:
 			return
 		case <-a.kick:
 		case <-retry:
-		}
-		retry = nil
-		a.mu.Lock()
-		ids := make([]string, 0, len(a.pending))
-		for id := range a.pending {
-			ids = append(ids, id)
-		}
-		clear(a.pending)
-		a.mu.Unlock()
-		slices.Sort(ids)
-		for _, id := range ids {
-			if err := a.archiveMeeting(ctx, id); err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				a.log.Error("archive: writing failed; will retry", "meeting", id, "err", err)
-				a.mu.Lock()
-				a.pending[id] = true
-				a.mu.Unlock()
-				retry = time.After(retryDelay)
-			}
+			retry = nil
+		case <-tick:
+			scanned = false // rescan: minutes finalised on other nodes
 		}
 	}
+}
+
+// writePending archives every pending meeting, reporting whether one failed
+// (it stays pending).
+func (a *Archiver) writePending(ctx context.Context) (failed bool) {
+	a.mu.Lock()
+	ids := make([]string, 0, len(a.pending))
+	for id := range a.pending {
+		ids = append(ids, id)
+	}
+	clear(a.pending)
+	a.writing = len(ids)
+	a.mu.Unlock()
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := a.archiveMeeting(ctx, id); err != nil {
+			if ctx.Err() == nil {
+				a.log.Error("archive: writing failed; will retry", "meeting", id, "err", err)
+			}
+			a.mu.Lock()
+			a.pending[id] = true
+			a.mu.Unlock()
+			failed = true
+		}
+		a.mu.Lock()
+		a.writing--
+		a.mu.Unlock()
+	}
+	return failed
+}
+
+// refreshIndex reloads the index of stored archives (a node that does not
+// write them still lists and serves them).
+func (a *Archiver) refreshIndex(ctx context.Context) error {
+	entries, err := a.store.List(ctx)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.index = entries
+	a.mu.Unlock()
+	return nil
 }
 
 // scan loads the index of stored archives and queues every meeting with a

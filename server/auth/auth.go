@@ -11,8 +11,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
-	"sync"
-	"time"
 
 	"golang.org/x/crypto/argon2"
 
@@ -83,24 +81,29 @@ func TokenHash(token string) []byte {
 }
 
 // pairingAlphabet avoids look-alike characters (0/O, 1/I/L) so codes read
-// aloud or typed on a tablet are unambiguous. 31 symbols, 8 of them: ~39.6
-// bits; with single use, a 10 minute life and rate-limited failures,
-// guessing is hopeless.
+// aloud or typed on a tablet are unambiguous. 31 symbols, 12 of them: 59.4
+// bits. That, not a lockout, is what makes guessing hopeless (a lockout
+// would let anyone lock a hall's tablets out; see Guard and
+// docs/security.md): with 1,600 live codes an attacker answered 10,000
+// times a second needs on average about 500 years to hit one.
 const pairingAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
-// NewPairingCode returns a random code like "K7QM-3XTA".
+// PairingCodeLen is the number of symbols of a pairing code.
+const PairingCodeLen = 12
+
+// NewPairingCode returns a random code like "K7QM-3XTA-9PQR".
 func NewPairingCode() string {
-	var b [8]byte
-	out := make([]byte, 0, 9)
-	for i := 0; i < 8; {
-		if _, err := rand.Read(b[:1]); err != nil {
+	var b [1]byte
+	out := make([]byte, 0, PairingCodeLen+PairingCodeLen/4-1)
+	for i := 0; i < PairingCodeLen; {
+		if _, err := rand.Read(b[:]); err != nil {
 			panic("crypto/rand failed: " + err.Error())
 		}
 		// Rejection sampling keeps the distribution uniform.
 		if int(b[0]) >= 256-256%len(pairingAlphabet) {
 			continue
 		}
-		if i == 4 {
+		if i > 0 && i%4 == 0 {
 			out = append(out, '-')
 		}
 		out = append(out, pairingAlphabet[int(b[0])%len(pairingAlphabet)])
@@ -109,21 +112,21 @@ func NewPairingCode() string {
 	return string(out)
 }
 
-// NormalizeCode canonicalises a typed code: upper case, no spaces or dashes,
-// then the dash put back, so "k7qm 3xta" redeems "K7QM-3XTA".
+// NormalizeCode canonicalises a typed code: upper case, no spaces or
+// dashes, then the dashes put back every four symbols, so
+// "k7qm 3xta 9pqr" redeems "K7QM-3XTA-9PQR".
 func NormalizeCode(code string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(code) {
 		if r == ' ' || r == '-' {
 			continue
 		}
+		if b.Len() > 0 && b.Len()%5 == 4 {
+			b.WriteByte('-')
+		}
 		b.WriteRune(r)
 	}
-	s := b.String()
-	if len(s) == 8 {
-		return s[:4] + "-" + s[4:]
-	}
-	return s
+	return b.String()
 }
 
 // RandomID returns a random lower-case identifier of n characters.
@@ -139,59 +142,9 @@ func RandomID(n int) string {
 	return string(b)
 }
 
-// FailLimiter limits failed attempts (wrong pairing codes, wrong passwords)
-// per client address and overall, in fixed windows. Successes are not
-// counted, so a hall of 1,600 tablets behind one address can pair at once,
-// while guessing is slowed to a handful of tries a window.
-type FailLimiter struct {
-	perKey int           // failures allowed per key per window
-	global int           // failures allowed in total per window
-	window time.Duration // window length
-
-	// mu guards the fields below.
-	mu    sync.Mutex
-	start time.Time
-	byKey map[string]int
-	total int
-}
-
-// NewFailLimiter allows perKey failures per key and global in total per window.
-func NewFailLimiter(perKey, global int, window time.Duration) *FailLimiter {
-	return &FailLimiter{perKey: perKey, global: global, window: window, byKey: map[string]int{}}
-}
-
-// Allow reports whether key may try now.
-func (l *FailLimiter) Allow(key string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.roll(now)
-	return l.byKey[key] < l.perKey && l.total < l.global
-}
-
-// Fail records a failed attempt by key.
-func (l *FailLimiter) Fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.roll(now)
-	l.byKey[key]++
-	l.total++
-}
-
-// roll starts a new window when the current one is over. l.mu must be held.
-func (l *FailLimiter) roll(now time.Time) {
-	if d := now.Sub(l.start); d >= l.window || d < 0 { // also if the clock went back
-		l.start = now
-		clear(l.byKey)
-		l.total = 0
-	}
-}
-
 // KindRateLimited is the error kind of a request refused because too many
 // attempts failed (HTTP 429).
 const KindRateLimited meeting.Kind = "rate_limited"
-
-// ErrRateLimited refuses an attempt while too many have failed.
-var ErrRateLimited = &meeting.Error{Kind: KindRateLimited, Message: "Bạn đã thử sai quá nhiều lần; vui lòng đợi vài phút rồi thử lại.", MessageEN: "too many failed attempts; wait a few minutes and try again"}
 
 // HexHash is a session token hash as a map key.
 func HexHash(h []byte) string { return hex.EncodeToString(h) }

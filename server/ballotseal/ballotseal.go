@@ -7,8 +7,7 @@
 // can promise to erase that order everywhere (PostgreSQL's WAL may be
 // archived). So the room seals each secret ballot before the store sees it
 // (AES-256-GCM, a fresh random nonce, the meeting and poll as associated
-// data; the plain ballot padded to one length per poll, see Pad, so that a
-// ciphertext's length says nothing), and at the close it opens them, counts them, has the store rewrite
+// data), and at the close it opens them, counts them, has the store rewrite
 // them in plain text in a random order (store.BallotBox.ReplaceSecretBallots)
 // and destroys the key. What the database kept of the open poll, in order,
 // is then ciphertext under a key that no longer exists.
@@ -27,6 +26,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"io"
 	"strings"
@@ -39,12 +39,18 @@ import (
 // Key seals the secret ballots of one poll.
 type Key [32]byte
 
-// version is the first byte of a sealed ballot. A plain ballot is JSON and
-// starts with '{', so the two never look alike.
-const version = 0x01
+// The first byte of a sealed ballot. A plain ballot is JSON and starts with
+// '{', so the two never look alike.
+const (
+	version1 = 0x01 // the plain ballot sealed as it is
+	version  = 0x02 // the plain ballot, length-prefixed and padded (Seal)
+)
 
 // Sealed reports whether data is a sealed ballot (not a plain JSON one).
-func Sealed(data []byte) bool { return len(data) > 0 && data[0] == version }
+func Sealed(data []byte) bool { return len(data) > 0 && (data[0] == version || data[0] == version1) }
+
+// padTo is the granularity of a padded ballot's length.
+const padTo = 64
 
 // aad binds a sealed ballot to its poll: it cannot be moved to another.
 func aad(meetingID, poll string) []byte { return []byte(meetingID + "\x00" + poll) }
@@ -61,33 +67,35 @@ func (k *Key) aead() cipher.AEAD {
 	return g
 }
 
-// Pad returns plain, a JSON ballot, followed by spaces up to size bytes, or
-// up to the next multiple of size if it is longer (size ≤ 0: unpadded).
-// A ciphertext is as long as what it seals, so without padding the length
-// of a sealed ballot tells its content to anyone who copies the database,
-// without the key ("agree" is shorter than "disagree"; an election ballot
-// keeping more names is longer). Spaces after a JSON value are insignificant:
-// the padded ballot decodes as the plain one.
-func Pad(plain []byte, size int) []byte {
-	if size <= 0 {
-		return plain
-	}
-	n := max(1, (len(plain)+size-1)/size) * size
-	out := make([]byte, n)
-	copy(out, plain)
-	for i := len(plain); i < n; i++ {
-		out[i] = ' '
-	}
-	return out
-}
-
-// Seal returns plain sealed for the poll: version, nonce, ciphertext.
-func (k *Key) Seal(meetingID, poll string, plain []byte) []byte {
+// Seal returns plain sealed for the poll: version, nonce, ciphertext. The
+// ciphertext's length would give away the ballot's (a "đồng ý" is shorter
+// than a "không đồng ý", an election ballot grows with the names kept), so
+// plain is first prefixed with its length and padded with zeros to size
+// bytes — the same size for every ballot of the poll (PadSize), which is
+// then what every sealed ballot of the poll measures. (A ballot longer than
+// size, which PadSize makes impossible, is padded to a multiple of 64.)
+func (k *Key) Seal(meetingID, poll string, plain []byte, size int) []byte {
 	g := k.aead()
-	out := make([]byte, 1+g.NonceSize(), 1+g.NonceSize()+len(plain)+g.Overhead())
+	n := max(size, (4+len(plain)+padTo-1)/padTo*padTo)
+	framed := make([]byte, n)
+	binary.BigEndian.PutUint32(framed, uint32(len(plain)))
+	copy(framed[4:], plain)
+	out := make([]byte, 1+g.NonceSize(), 1+g.NonceSize()+n+g.Overhead())
 	out[0] = version
 	rand.Read(out[1:]) // never fails (crypto/rand since Go 1.24)
-	return g.Seal(out, out[1:1+g.NonceSize()], plain, aad(meetingID, poll))
+	return g.Seal(out, out[1:1+g.NonceSize()], framed, aad(meetingID, poll))
+}
+
+// PadSize returns the size every sealed ballot of a poll is padded to, given
+// the IDs of the names on its ballot (candidates or people rated): room for
+// the largest valid ballot of the poll (each name in a list or a map with a
+// short value, plus the fixed fields), rounded up to 64 bytes.
+func PadSize(names []string) int {
+	n := 256
+	for _, id := range names {
+		n += len(id) + 40
+	}
+	return (n + padTo - 1) / padTo * padTo
 }
 
 // Open returns the plain ballot of sealed; an error if it was not sealed
@@ -98,7 +106,18 @@ func (k *Key) Open(meetingID, poll string, sealed []byte) ([]byte, error) {
 		return nil, errors.New("ballotseal: not a sealed ballot")
 	}
 	n := 1 + g.NonceSize()
-	return g.Open(nil, sealed[1:n], sealed[n:], aad(meetingID, poll))
+	plain, err := g.Open(nil, sealed[1:n], sealed[n:], aad(meetingID, poll))
+	if err != nil || sealed[0] == version1 {
+		return plain, err
+	}
+	if len(plain) < 4 {
+		return nil, errors.New("ballotseal: a padded ballot without its length")
+	}
+	l := binary.BigEndian.Uint32(plain)
+	if uint64(l) > uint64(len(plain)-4) {
+		return nil, errors.New("ballotseal: a padded ballot's length exceeds it")
+	}
+	return plain[4 : 4+l], nil
 }
 
 // prefix is where the keys live in the object store.

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -55,6 +56,13 @@ type Options struct {
 	WorkDir string
 	// ArchiveKey is the key archives are signed with (nil: no archives).
 	ArchiveKey *archive.Key
+	// TrustedProxies are the addresses of reverse proxies (load balancers)
+	// whose X-Forwarded-For is believed; empty: none, the client is the
+	// connection's peer.
+	TrustedProxies []netip.Prefix
+	// MaxSocketsPerSession caps the live WebSockets of one session
+	// (default 8); a further one is closed with 4009.
+	MaxSocketsPerSession int
 }
 
 // Timing of sessions and pairing codes.
@@ -76,8 +84,7 @@ type API struct {
 	metrics  *metrics
 	now      func() time.Time
 
-	pairFails  *auth.FailLimiter
-	loginFails *auth.FailLimiter
+	guard *auth.Guard // what failed codes and passwords cost
 
 	// conns tracks live WebSocket connections so that logout, removal of a
 	// participant and shutdown can close them, and shutdown can wait for
@@ -103,22 +110,31 @@ func New(opts Options, db store.Store, rooms *room.Registry, arch *archiver.Arch
 	if opts.PingInterval <= 0 {
 		opts.PingInterval = 20 * time.Second
 	}
+	if opts.MaxSocketsPerSession <= 0 {
+		opts.MaxSocketsPerSession = DefaultMaxSocketsPerSession
+	}
 	s := &API{
-		cfg:        opts,
-		db:         db,
-		rooms:      rooms,
-		archiver:   arch,
-		log:        opts.Logger,
-		now:        opts.Now,
-		metrics:    newMetrics(),
-		pairFails:  auth.NewFailLimiter(10, 300, 10*time.Minute),
-		loginFails: auth.NewFailLimiter(10, 300, 10*time.Minute),
-		conns:      newConnSet(),
+		cfg:      opts,
+		db:       db,
+		rooms:    rooms,
+		archiver: arch,
+		log:      opts.Logger,
+		now:      opts.Now,
+		metrics:  newMetrics(),
+		guard:    auth.NewGuard(db, opts.Now),
+		conns:    newConnSet(),
 	}
 	s.docs = newDocuments(s, opts)
+	s.metrics.gauges(func() int { return len(rooms.Loaded()) }, s.conns.devices, func() int {
+		if arch == nil {
+			return 0
+		}
+		return arch.Backlog()
+	})
 	s.echo = echo.New()
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler
+	s.echo.IPExtractor = ipExtractor(opts.TrustedProxies)
 	s.routes()
 	return s
 }
@@ -133,6 +149,12 @@ func (s *API) Routes() []string {
 		out = append(out, r.Method+" "+r.Path)
 	}
 	return out
+}
+
+// ObserveWrite records a durable write's latency (the rooms' ObserveWrite
+// hook).
+func (s *API) ObserveWrite(what string, d time.Duration) {
+	s.metrics.writes.WithLabelValues(what).Observe(d.Seconds())
 }
 
 // Observe counts a commit of events sent to sends connections (the rooms'

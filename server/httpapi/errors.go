@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -87,6 +89,10 @@ func (s *API) errorHandler(err error, c echo.Context) {
 	if ae.Kind == meeting.KindInternal {
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
+	var rl *auth.RateLimited
+	if errors.As(err, &rl) {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int((rl.RetryAfter+time.Second-1)/time.Second)))
+	}
 	if err := c.JSON(code, ae); err != nil {
 		s.log.Debug("write error response", "err", err)
 	}
@@ -101,7 +107,7 @@ func invalid(vi, en string) error {
 var errUnauthorized = &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Phiên làm việc không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập.", MessageEN: "no valid session; please log in"}
 
 // errForbidden is the error of a request the session's role does not allow.
-var errForbidden = &meeting.Error{Kind: meeting.KindForbidden, Message: "Bạn không có quyền thực hiện thao tác này.", MessageEN: "your role does not allow this"}
+var errForbidden = &meeting.Error{Kind: meeting.KindForbidden, Message: "Đồng chí không có quyền thực hiện thao tác này.", MessageEN: "your role does not allow this"}
 
 // slogErr is the attribute for an error in logs.
 func slogErr(err error) slog.Attr { return slog.Any("err", err) }

@@ -33,11 +33,14 @@ func (s *API) handleLogin(c echo.Context) error {
 		return err
 	}
 	now := s.now()
-	ip := c.RealIP()
-	if !s.loginFails.Allow(ip, now) {
-		return auth.ErrRateLimited
+	ip := clientIP(c)
+	ctx := c.Request().Context()
+	release, err := s.guard.LoginAllowed(ctx, ip, req.Username)
+	if err != nil {
+		return err
 	}
-	acct, err := s.db.Account(c.Request().Context(), strings.TrimSpace(req.Username))
+	defer release()
+	acct, err := s.db.Account(ctx, strings.TrimSpace(req.Username))
 	hash := acct.PasswordHash
 	if err != nil {
 		if meeting.KindOf(err) != meeting.KindNotFound {
@@ -46,12 +49,14 @@ func (s *API) handleLogin(c echo.Context) error {
 		hash = dummyHash
 	}
 	if !auth.CheckPassword(hash, req.Password) || err != nil {
-		s.loginFails.Fail(ip, now)
+		if err := s.guard.LoginFailed(ctx, ip, req.Username); err != nil {
+			return err
+		}
 		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Sai tên đăng nhập hoặc mật khẩu.", MessageEN: "wrong user name or password"}
 	}
 	token := auth.NewToken()
 	sess := store.Session{TokenHash: auth.TokenHash(token), Kind: store.SessionAccount, Account: acct.Username, CreatedAt: now, ExpiresAt: now.Add(accountSessionTTL)}
-	if err := s.db.CreateSession(c.Request().Context(), sess); err != nil {
+	if err := s.db.CreateSession(ctx, sess); err != nil {
 		return err
 	}
 	s.setCookie(c, token, accountSessionTTL)
@@ -132,17 +137,14 @@ func (s *API) handlePair(c echo.Context) error {
 		return err
 	}
 	now := s.now()
-	ip := c.RealIP()
-	if !s.pairFails.Allow(ip, now) {
-		return auth.ErrRateLimited
-	}
 	ctx := c.Request().Context()
 	code := auth.NormalizeCode(req.Code)
 	pc, err := s.db.RedeemPairingCode(ctx, auth.TokenHash(code), now)
 	if err != nil {
 		if meeting.KindOf(err) == meeting.KindNotFound {
-			s.pairFails.Fail(ip, now)
-			return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Mã ghép nối không đúng, đã dùng hoặc đã hết hạn.", MessageEN: "the pairing code is wrong, used or expired"}
+			// A valid code never gets here: limits apply to wrong ones only.
+			return s.guard.PairFailed(ctx, clientIP(c), &meeting.Error{Kind: meeting.KindUnauthorized,
+				Message: "Mã ghép nối không đúng, đã dùng hoặc đã hết hạn.", MessageEN: "the pairing code is wrong, used or expired"})
 		}
 		return err
 	}

@@ -82,26 +82,18 @@ func (s *API) command(ctx context.Context, r *room.Room, a meeting.Actor, name s
 	}
 	s.metrics.commands.WithLabelValues("ok").Inc()
 	for _, e := range events {
-		switch e.Type {
-		case meeting.EventParticipantRemoved:
+		if e.Type == meeting.EventParticipantRemoved {
 			var ref meeting.ParticipantRef
 			_ = json.Unmarshal(e.Data, &ref)
 			s.endParticipant(ctx, r.ID(), ref.ID)
-		case meeting.EventParticipantUpdated:
-			// The participant's role may have changed: its connections
-			// reconnect to get the view of the new role.
-			var p meeting.Participant
-			_ = json.Unmarshal(e.Data, &p)
-			s.conns.closeWhere(func(c *wsConn) bool {
-				return c.room.ID() == r.ID() && c.actor.Participant == p.ID && c.actor.Role != p.Role
-			}, closeViewerChanged, "vai trò đã thay đổi / role changed")
 		}
 	}
 	return events[len(events)-1].Seq, nil
 }
 
-// endParticipant deletes a removed participant's sessions and closes their
-// connections.
+// endParticipant deletes a removed participant's sessions (their sockets,
+// on every node, were closed by OnCommit) and closes the sockets of those
+// sessions on this node.
 func (s *API) endParticipant(ctx context.Context, meetingID, participant string) {
 	hashes, err := s.db.DeleteParticipantSessions(ctx, meetingID, participant)
 	if err != nil {
@@ -110,8 +102,29 @@ func (s *API) endParticipant(ctx context.Context, meetingID, participant string)
 	for _, h := range hashes {
 		s.conns.closeSession(auth.HexHash(h), closeSessionEnded, "đã bị xóa khỏi cuộc họp / removed from the meeting")
 	}
-	s.conns.closeWhere(func(c *wsConn) bool { return c.room.ID() == meetingID && c.actor.Participant == participant },
-		closeSessionEnded, "đã bị xóa khỏi cuộc họp / removed from the meeting")
+}
+
+// OnCommit closes the connections a committed event invalidates, whichever
+// node committed it (the rooms call it for their own commits and for those
+// they catch up with): a removed participant's (4001), and those of a
+// participant whose role changed (4002: they reconnect for the new view).
+// It runs under the room's lock: it only closes, never blocks.
+func (s *API) OnCommit(meetingID string, events []meeting.Event) {
+	for _, e := range events {
+		switch e.Type {
+		case meeting.EventParticipantRemoved:
+			var ref meeting.ParticipantRef
+			_ = json.Unmarshal(e.Data, &ref)
+			s.conns.closeWhere(func(c *wsConn) bool { return c.room.ID() == meetingID && c.actor.Participant == ref.ID },
+				closeSessionEnded, "đã bị xóa khỏi cuộc họp / removed from the meeting")
+		case meeting.EventParticipantUpdated:
+			var p meeting.Participant
+			_ = json.Unmarshal(e.Data, &p)
+			s.conns.closeWhere(func(c *wsConn) bool {
+				return c.room.ID() == meetingID && c.actor.Participant == p.ID && c.actor.Role != p.Role
+			}, closeViewerChanged, "vai trò đã thay đổi / role changed")
+		}
+	}
 }
 
 type commandRequest struct {

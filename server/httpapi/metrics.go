@@ -24,6 +24,10 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	documents *prometheus.CounterVec // document transfers by op and outcome
 	docBytes  *prometheus.CounterVec // document bytes by op
+
+	writes *prometheus.HistogramVec // durable writes (commit latency) by what
+
+	routes map[string]bool // registered route templates (routeLabel)
 }
 
 func newMetrics() *metrics {
@@ -49,9 +53,25 @@ func newMetrics() *metrics {
 		docBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "phonghop_document_bytes_total", Help: "Bytes of documents uploaded (stored) and sent."}, []string{"op"}),
 	}
-	m.reg.MustRegister(m.conns, m.events, m.sends, m.overflows, m.commands, m.ballots, m.latency, m.documents, m.docBytes,
+	m.writes = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "phonghop_store_write_duration_seconds", Help: "Time from asking the store for a durable write to its commit (group commit included), by what was written: events or a ballot.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"what"})
+	m.reg.MustRegister(m.writes, m.conns, m.events, m.sends, m.overflows, m.commands, m.ballots, m.latency, m.documents, m.docBytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// gauges registers the gauges read when scraped: loaded rooms, connected
+// tablets (device sessions) and the archive backlog.
+func (m *metrics) gauges(rooms func() int, tablets func() int, backlog func() int) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "phonghop_rooms_live", Help: "Meetings loaded in this node (live rooms)."},
+			func() float64 { return float64(rooms()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "phonghop_tablets_connected", Help: "WebSocket connections of paired devices (tablets, hall screens) on this node."},
+			func() float64 { return float64(tablets()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "phonghop_archive_backlog", Help: "Meetings whose finalised minutes wait to be archived (0 without archiving)."},
+			func() float64 { return float64(backlog()) }),
+	)
 }
 
 // handler serves the metrics in the Prometheus text format.
@@ -60,16 +80,35 @@ func (m *metrics) handler() http.Handler {
 }
 
 // middleware records each request's latency by route pattern (not by raw
-// path, which would explode the label set).
+// path, which would explode the label set), known method and the status
+// code actually sent: an error is turned into its response here (c.Error)
+// so that its real status (a 405, a 429) is what is recorded.
 func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		err := next(c)
-		code := c.Response().Status
-		if err != nil {
-			code = status(toAPIError(err).Kind)
+		if err := next(c); err != nil {
+			c.Error(err)
 		}
-		m.latency.WithLabelValues(c.Request().Method, c.Path(), strconv.Itoa(code)).Observe(time.Since(start).Seconds())
-		return err
+		m.latency.WithLabelValues(methodLabel(c.Request().Method), m.routeLabel(c), strconv.Itoa(c.Response().Status)).Observe(time.Since(start).Seconds())
+		return nil
 	}
+}
+
+// methodLabel bounds the method label to the methods HTTP defines.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
+}
+
+// routeLabel is the request's route template, or "unmatched" for a path no
+// route serves (whatever a client sends, the label set stays the routes').
+func (m *metrics) routeLabel(c echo.Context) string {
+	if p := c.Path(); m.routes[p] {
+		return p
+	}
+	return "unmatched"
 }

@@ -94,4 +94,9 @@ func (s *API) routes() {
 	api.GET("/archive/public-key", s.handleArchivePublicKey)
 	api.GET("/archives", s.handleListArchives)
 	api.GET("/archives/:meeting/:revision/zip", s.handleArchiveZip)
+
+	s.metrics.routes = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.metrics.routes[r.Path] = true
+	}
 }

@@ -26,9 +26,15 @@ const (
 	closeSessionEnded  = 4001                     // logout or removal; do not reconnect
 	closeViewerChanged = 4002                     // role changed; reconnect for a new view
 	closeTooSlow       = 4008                     // send queue overflowed; reconnect and resync
-	maxClientFrame     = 64 << 10                 // read limit per client frame
-	maxCoalescedFrame  = 1 << 20                  // the writer stops coalescing past this
-	writeWait          = 10 * time.Second
+	closeTooMany       = 4009                     // the session opened more sockets than allowed; this, its oldest, is closed
+
+	// DefaultMaxSocketsPerSession is how many live WebSockets one session
+	// may have (a console in a few tabs; a tablet reconnecting before its
+	// old socket timed out).
+	DefaultMaxSocketsPerSession = 8
+	maxClientFrame              = 64 << 10 // read limit per client frame
+	maxCoalescedFrame           = 1 << 20  // the writer stops coalescing past this
+	writeWait                   = 10 * time.Second
 )
 
 // wsConn is one WebSocket connection. It has exactly two goroutines: the
@@ -44,6 +50,7 @@ type wsConn struct {
 	session string // hex token hash of the session that opened it
 
 	connectedAt time.Time    // when the upgrade succeeded
+	ord         uint64       // order of registration (connSet.add)
 	since       int64        // the seq the client said it had
 	lastSeen    atomic.Int64 // unix nanoseconds of the last frame or pong from the client
 
@@ -155,7 +162,7 @@ func (s *API) handleWS(c echo.Context) error {
 		connectedAt: s.now().UTC(), since: since}
 	conn.lastSeen.Store(conn.connectedAt.UnixNano())
 	ws.SetReadLimit(maxClientFrame)
-	if !s.conns.add(conn, &s.wg) {
+	if !s.conns.add(conn, &s.wg, s.cfg.MaxSocketsPerSession) {
 		// The server is shutting down (Close ran): going away at once.
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocketGoingAway, "máy chủ đang tắt / server shutting down"), time.Now().Add(time.Second))
 		ws.Close()
@@ -330,30 +337,47 @@ func (c *wsConn) writeLoop() {
 
 // connSet tracks live connections by session.
 type connSet struct {
-	// mu guards bySession and closing.
+	// mu guards bySession, added and closing.
 	mu        sync.Mutex
 	bySession map[string]map[*wsConn]struct{}
-	closing   bool // closeAll was called: connections added later are shut at once
+	added     uint64 // connections ever added (their order, wsConn.ord)
+	closing   bool   // closeAll was called: connections added later are shut at once
 }
 
 func newConnSet() *connSet { return &connSet{bySession: map[string]map[*wsConn]struct{}{}} }
 
 // add registers c and counts its two goroutines in wg, unless closeAll
 // has run (the server is shutting down), in which case it reports false.
-// Doing both under mu orders every wg.Add before Close's wg.Wait.
-func (s *connSet) add(c *wsConn, wg *sync.WaitGroup) bool {
+// Doing both under mu orders every wg.Add before Close's wg.Wait. If c's
+// session then has more than max live sockets, the oldest is closed with
+// 4009: the newest is the one a person is looking at (a tablet that
+// reconnects before its old socket timed out), and one cookie can never
+// hold more than max sockets open.
+func (s *connSet) add(c *wsConn, wg *sync.WaitGroup, max int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
 		return false
 	}
 	wg.Add(2)
+	s.added++
+	c.ord = s.added
 	m := s.bySession[c.session]
 	if m == nil {
 		m = map[*wsConn]struct{}{}
 		s.bySession[c.session] = m
 	}
 	m[c] = struct{}{}
+	for len(m) > max {
+		var oldest *wsConn
+		for x := range m {
+			if oldest == nil || x.ord < oldest.ord {
+				oldest = x
+			}
+		}
+		delete(m, oldest) // remove() will find it gone
+		oldest.shut(closeTooMany, "quá nhiều kết nối cho một phiên / too many connections for one session")
+	}
 	return true
 }
 
@@ -415,6 +439,21 @@ func (s *connSet) of(id string) []*wsConn {
 }
 
 // count returns the number of live connections.
+// devices counts the connections of device sessions (tablets, hall screens).
+func (s *connSet) devices() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, m := range s.bySession {
+		for c := range m {
+			if c.actor.Participant != "" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func (s *connSet) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -432,4 +471,15 @@ func mustJSON(v any) []byte {
 		panic("server: encode: " + err.Error())
 	}
 	return b
+}
+
+// sessions returns the session hashes of the live connections.
+func (s *connSet) sessions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.bySession))
+	for h := range s.bySession {
+		out = append(out, h)
+	}
+	return out
 }

@@ -175,10 +175,18 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	box.keys[voter], box.inflight[voter] = key, done
 	delete(box.failed, voter)
 	box.inStore++
-	secret, size := p.Kind.Secret(), sealSize(p)
+	secret := p.Kind.Secret()
+	var names []string
+	pad := 0
+	if secret {
+		for _, c := range p.Names() {
+			names = append(names, c.ID)
+		}
+		pad = ballotseal.PadSize(names)
+	}
 	r.mu.Unlock()
 
-	err = r.store(poll, voter, key, b, secret, size)
+	err = r.store(poll, voter, key, b, secret, pad)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -210,10 +218,11 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	}
 }
 
-// store seals (for a secret poll, padded to size) and stores one ballot.
-// It is not cancelled with the request: a ballot the tablet may retry is
-// stored or failed as a whole, and the retry learns which.
-func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool, size int) error {
+// store seals (for a secret poll, padded to pad bytes so that every sealed
+// ballot of the poll has one length) and stores one ballot. It is not
+// cancelled with the request: a ballot the tablet may retry is stored or
+// failed as a whole, and the retry learns which.
+func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool, pad int) error {
 	ctx := context.Background()
 	data, _ := json.Marshal(b) // plain struct: cannot fail
 	if secret {
@@ -221,45 +230,14 @@ func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool, siz
 		if err != nil {
 			return err
 		}
-		data = k.Seal(r.id, poll, ballotseal.Pad(data, size))
+		data = k.Seal(r.id, poll, data, pad)
 	}
-	return r.opts.Box.StoreBallot(ctx, store.Ballot{Meeting: r.id, Poll: poll, Participant: voter, Key: key, Data: data, Secret: secret})
-}
-
-// sealSize is the length every plain ballot of p is padded to before it is
-// sealed: the JSON of the largest ballot of p's form that a tablet can
-// make (every name kept or rated with the longest level, or the longest
-// choice, and marked spoiled), rounded up to 64 bytes. Every sealed ballot
-// of the poll then has one length. A hand-made ballot longer than that
-// (names that are not on the list, which only counts as invalid) is padded
-// to a multiple of it.
-func sealSize(p meeting.Poll) int {
-	b := meeting.Ballot{Spoiled: true}
-	switch p.Kind {
-	case meeting.PollElection:
-		for _, c := range p.Candidates {
-			b.Kept = append(b.Kept, c.ID)
-		}
-	case meeting.PollRating:
-		longest := meeting.Level("")
-		for _, l := range p.Scale.Levels() {
-			if len(l) > len(longest) {
-				longest = l
-			}
-		}
-		b.Ratings = map[string]meeting.Level{}
-		for _, c := range p.Subjects {
-			b.Ratings[c.ID] = longest
-		}
-	default:
-		for _, c := range []meeting.Choice{meeting.ChoiceAgree, meeting.ChoiceDisagree, meeting.ChoiceAbstain} {
-			if len(c) > len(b.Choice) {
-				b.Choice = c
-			}
-		}
+	start := time.Now()
+	err := r.opts.Box.StoreBallot(ctx, store.Ballot{Meeting: r.id, Poll: poll, Participant: voter, Key: key, Data: data, Secret: secret})
+	if r.opts.ObserveWrite != nil {
+		r.opts.ObserveWrite("ballot", time.Since(start))
 	}
-	data, _ := json.Marshal(b)
-	return (len(data) + 63) / 64 * 64
+	return err
 }
 
 // sealKey returns the poll's sealing key, creating it when create is set

@@ -59,6 +59,10 @@ type Options struct {
 	// Observe, if set, is called after each commit with the number of events
 	// and subscribers sent to (for metrics).
 	Observe func(events, sends int)
+	// ObserveWrite, if set, is called after each durable write the room
+	// waited for, with what it was ("events" or "ballot") and how long the
+	// store took (for metrics: commit latency).
+	ObserveWrite func(what string, d time.Duration)
 	// OnCommit, if set, is called after each commit with the meeting and
 	// its committed events (while the room is locked: it must not block or
 	// call back into the room). The server uses it to archive finalised
@@ -290,7 +294,11 @@ func (r *Room) decideAppend(ctx context.Context, a meeting.Actor, build func(*me
 		if err != nil {
 			return nil, err
 		}
+		start := time.Now()
 		err = r.log.Append(ctx, events)
+		if r.opts.ObserveWrite != nil {
+			r.opts.ObserveWrite("events", time.Since(start))
+		}
 		if err == nil {
 			r.commit(events)
 			return events, nil

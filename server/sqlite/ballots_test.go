@@ -14,41 +14,6 @@ import (
 	"github.com/phonghop/phonghop/server/store"
 )
 
-func TestBallotBox(t *testing.T) {
-	db, _ := openDB(t)
-	ctx := context.Background()
-	open := store.Ballot{Meeting: "m1", Poll: "v1", Participant: "p2", Key: "k-p2", Data: []byte(`{"choice":"agree"}`)}
-	secret := store.Ballot{Meeting: "m1", Poll: "v2", Participant: "p2", Key: "k-p2b", Data: []byte(`{"choice":"disagree"}`), Secret: true}
-	for _, b := range []store.Ballot{open, secret} {
-		if err := db.StoreBallot(ctx, b); err != nil {
-			t.Fatalf("StoreBallot(%s) = %v", b.Poll, err)
-		}
-	}
-	// One voter, one ballot: a second ballot is refused and stores nothing.
-	again := open
-	again.Key, again.Data = "k-other", []byte(`{"choice":"disagree"}`)
-	if err := db.StoreBallot(ctx, again); meeting.KindOf(err) != meeting.KindConflict {
-		t.Errorf("second ballot = %v; want conflict", err)
-	}
-	voters, err := db.Voters(ctx, "m1", "v1")
-	if err != nil || len(voters) != 1 || voters["p2"] != "k-p2" {
-		t.Errorf("Voters(v1) = %v, %v; want p2 with key k-p2", voters, err)
-	}
-	ballots, err := db.Ballots(ctx, "m1", "v1")
-	if err != nil || len(ballots) != 1 || ballots[0].Participant != "p2" || string(ballots[0].Data) != `{"choice":"agree"}` {
-		t.Errorf("Ballots(v1) = %+v, %v; want p2's agree", ballots, err)
-	}
-	ballots, err = db.Ballots(ctx, "m1", "v2")
-	if err != nil || len(ballots) != 1 || ballots[0].Participant != "" {
-		t.Errorf("Ballots(v2) = %+v, %v; want one ballot without a voter", ballots, err)
-	}
-	for _, bad := range []store.Ballot{{Meeting: "m1", Poll: "v1", Participant: "p3", Data: []byte("{}")}, {Meeting: "m1", Poll: "v1", Participant: "p3", Key: "k"}} {
-		if err := db.StoreBallot(ctx, bad); meeting.KindOf(err) != meeting.KindInvalid {
-			t.Errorf("StoreBallot(%+v) = %v; want invalid", bad, err)
-		}
-	}
-}
-
 // TestSecretBallotStorageUnlinkable inspects the raw tables of a secret
 // poll: while it is open its ballots sit in sealed_ballots, with no voter,
 // no key, no time and no column shared with the voters table but the poll;
@@ -178,71 +143,28 @@ func TestSecretBallotStorageUnlinkable(t *testing.T) {
 	}
 }
 
-// TestBallotsGroupCommitted casts 2,000 ballots at once: all are stored, in
-// far fewer commits than ballots; racing duplicates of one voter store one.
+// TestBallotsGroupCommitted casts 2,000 ballots at once: they share far
+// fewer commits than ballots (the conformance suite checks what is stored).
 func TestBallotsGroupCommitted(t *testing.T) {
 	db, _ := openDB(t)
 	ctx := context.Background()
 	before := db.Stats()
 	var wg sync.WaitGroup
-	errs := make(chan error, 2000)
-	for i := 0; i < 2000; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs <- db.StoreBallot(ctx, store.Ballot{Meeting: "m1", Poll: "v1", Participant: fmt.Sprintf("p%d", i), Key: "k", Data: []byte(`{"choice":"agree"}`), Secret: true})
-		}()
-	}
-	// Ten racing ballots of one voter with different keys: exactly one is
-	// stored; ten racing retries of another's ballot (one key): one stored,
-	// all acknowledged.
-	dup := make(chan error, 10)
-	retries := make(chan error, 10)
-	for i := 0; i < 10; i++ {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			dup <- db.StoreBallot(ctx, store.Ballot{Meeting: "m1", Poll: "v1", Participant: "p-dup", Key: fmt.Sprint("k", i), Data: []byte(`{"choice":"agree"}`)})
-		}()
-		go func() {
-			defer wg.Done()
-			retries <- db.StoreBallot(ctx, store.Ballot{Meeting: "m1", Poll: "v1", Participant: "p-retry", Key: "same", Data: []byte(`{"choice":"agree"}`)})
-		}()
+	for i := range 2000 {
+		wg.Go(func() {
+			if err := db.StoreBallot(ctx, store.Ballot{Meeting: "m1", Poll: "v1", Participant: fmt.Sprintf("p%d", i), Key: "k", Data: []byte(`{"choice":"agree"}`), Secret: true}); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 	wg.Wait()
-	close(errs)
-	close(dup)
-	close(retries)
-	for err := range retries {
-		if err != nil {
-			t.Errorf("a retry with the same key = %v; want nil", err)
-		}
-	}
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	ok := 0
-	for err := range dup {
-		if err == nil {
-			ok++
-		} else if meeting.KindOf(err) != meeting.KindConflict {
-			t.Errorf("duplicate = %v; want conflict", err)
-		}
-	}
-	if ok != 1 {
-		t.Errorf("%d of 10 racing duplicates stored; want 1", ok)
-	}
-	ballots, _ := db.Ballots(ctx, "m1", "v1")
-	voters, _ := db.Voters(ctx, "m1", "v1")
-	if len(ballots) != 2002 || len(voters) != 2002 {
-		t.Errorf("stored %d ballots, %d voters; want 2002 each", len(ballots), len(voters))
-	}
 	after := db.Stats()
-	if batches := after.Batches - before.Batches; batches >= 2020/4 {
-		t.Errorf("2,020 ballots took %d commits; want group commit (far fewer)", batches)
+	if requests := after.Requests - before.Requests; requests != 2000 {
+		t.Errorf("the writer answered %d requests; want 2000", requests)
+	}
+	if batches := after.Batches - before.Batches; batches >= 2000/4 {
+		t.Errorf("2,000 ballots took %d commits; want group commit (far fewer)", batches)
 	} else {
-		t.Logf("2,020 ballots in %d commits", batches)
+		t.Logf("2,000 ballots in %d commits", batches)
 	}
 }

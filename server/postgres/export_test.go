@@ -1,0 +1,4 @@
+package postgres
+
+// MigrationsApplied returns how many migrations Open applied.
+func MigrationsApplied(db *DB) int { return db.migrated }
