@@ -115,8 +115,9 @@ func see(m map[string]*row, key string, data []byte, a appearance) {
 type storeReader interface {
 	// name is the store ("sqlite", "postgres").
 	name() string
-	// own lists the files of a copy that read reads itself.
-	own() map[string]bool
+	// owns reports whether read reads the copied file at path itself (the
+	// generic readers leave it alone).
+	owns(path string) bool
 	// read extracts what c holds about poll p of meeting m: every row of
 	// the ballot box in every page image, remnants of its ballots and
 	// voters outside live rows, and the orders of voters in the event log.
@@ -214,7 +215,7 @@ var participantRef = regexp.MustCompile(`"?participant"?[=:]"?(p[0-9]+)\b`)
 
 // readTexts reads the server's log and every archive file for voters (in
 // the order they appear) and for ballot bytes.
-func readTexts(c *diskCopy, ev *evidence, ballots map[string]bool, sealed map[string][]byte, skip map[string]bool) {
+func readTexts(c *diskCopy, ev *evidence, ballots map[string]bool, sealed map[string][]byte, skip func(string) bool) {
 	scan := func(where string, b []byte) {
 		var order []string
 		for _, m := range participantRef.FindAllSubmatch(b, -1) {
@@ -238,7 +239,7 @@ func readTexts(c *diskCopy, ev *evidence, ballots map[string]bool, sealed map[st
 	// Every other file but the store's own (its reader reads those): the
 	// -shm, the documents store, temporary files, keys.
 	for path, b := range c.files {
-		if !strings.Contains(path, "archives/") && !skip[path] {
+		if !strings.Contains(path, "archives/") && !skip(path) {
 			scan("file "+path, b)
 		}
 	}
@@ -363,7 +364,8 @@ func last(r *row, keep func(a appearance) bool) (appearance, bool) {
 
 var (
 	anyApp   = func(a appearance) bool { return true }
-	inFile   = func(a appearance) bool { return a.file == "db" }
+	inFile   = func(a appearance) bool { return a.file == "db" || a.file == "heap" }
+	inDump   = func(a appearance) bool { return a.file == "dump" }
 	inWAL    = func(a appearance) bool { return a.file == "wal" && a.txn > 0 }
 	inAnyWAL = func(a appearance) bool { return a.file == "wal" }
 	current  = func(a appearance) bool { return a.current }
@@ -416,6 +418,10 @@ var rowOrders = []rowOrder{
 	}},
 	{name: "appearances", key: func(r *row) ([]float64, bool) { // rows written earlier are copied into more page images
 		return []float64{-float64(len(r.apps))}, len(r.apps) > 0
+	}},
+	{name: "dump order", key: func(r *row) ([]float64, bool) {
+		a, ok := first(r, inDump)
+		return []float64{float64(a.pos)}, ok
 	}},
 	{name: "current page-local rank", prep: pageRank(current)},
 	{name: "file page-local rank", prep: pageRank(inFile)},
@@ -758,7 +764,7 @@ func participantNumber(p string) int {
 // null statistics of a random pairing inside each. Rows only in the
 // database file (checkpointed, their transaction no longer known) are left
 // out and counted.
-func batchAttack(ev *evidence, truth map[string]string, readBallot func(*row) (string, bool)) (best attempt, batches, sizeMax, outside int) {
+func batchAttack(ev *evidence, truth map[string]string, readBallot func(*row) (string, bool), fileHidesTxn bool) (best attempt, batches, sizeMax, outside int) {
 	type batch struct {
 		voters []*row
 		rows   []*row
@@ -770,15 +776,22 @@ func batchAttack(ev *evidence, truth map[string]string, readBallot func(*row) (s
 		}
 		return byTxn[t]
 	}
+	// A row also in the database file may have been checkpointed from an
+	// earlier transaction (SQLite): its first WAL transaction is then not
+	// its own, so it is left out. (PostgreSQL's WAL keeps every insert.)
+	inBatch := func(r *row) (appearance, bool) {
+		a, ok := first(r, inWAL)
+		return a, ok && !(fileHidesTxn && hasFile(r))
+	}
 	for _, r := range ev.voters {
-		if a, ok := first(r, inWAL); ok && !hasFile(r) {
+		if a, ok := inBatch(r); ok {
 			get(a.txn).voters = append(get(a.txn).voters, r)
 		} else {
 			outside++
 		}
 	}
 	for _, r := range ev.ballots {
-		if a, ok := first(r, inWAL); ok && !hasFile(r) {
+		if a, ok := inBatch(r); ok {
 			get(a.txn).rows = append(get(a.txn).rows, r)
 		}
 	}

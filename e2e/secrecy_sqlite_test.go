@@ -25,9 +25,7 @@ type sqliteReader struct{}
 
 func (sqliteReader) name() string { return "sqlite" }
 
-func (sqliteReader) own() map[string]bool {
-	return map[string]bool{"phonghop.db": true, "phonghop.db-wal": true}
-}
+func (sqliteReader) owns(path string) bool { return path == "phonghop.db" || path == "phonghop.db-wal" }
 
 func (sqliteReader) read(t *testing.T, c *diskCopy, meetingID, poll string, known *knowledge, polls []string) *evidence {
 	ev := newEvidence()
