@@ -457,7 +457,7 @@ func TestA11yPages(t *testing.T) {
 	m.cmd("poll.publish", map[string]any{"id": vote})
 
 	// An election ballot of five candidates, two seats.
-	elect := fmt.Sprintf("v%d", m.cmd("poll.create", map[string]any{"question": "Bầu Ban Kiểm phiếu", "kind": "election", "seats": 2, "candidates": m.candidates}))
+	elect := fmt.Sprintf("v%d", m.cmd("poll.create", map[string]any{"question": "Bầu Ban Kiểm phiếu", "kind": "election", "seats": 2, "uncapped": true, "candidates": m.candidates}))
 	m.cmd("poll.open", map[string]any{"id": elect})
 	tab.waitTestID("poll-" + elect)
 	audit.check(tab, "tablet-election")
@@ -616,7 +616,7 @@ func TestHallProjector(t *testing.T) {
 	}
 
 	// An election of five candidates for two seats.
-	elect := fmt.Sprintf("v%d", m.cmd("poll.create", map[string]any{"question": "Bầu Ban Kiểm phiếu Hội nghị", "kind": "election", "seats": 2, "candidates": m.candidates}))
+	elect := fmt.Sprintf("v%d", m.cmd("poll.create", map[string]any{"question": "Bầu Ban Kiểm phiếu Hội nghị", "kind": "election", "seats": 2, "uncapped": true, "candidates": m.candidates}))
 	m.cmd("poll.open", map[string]any{"id": elect})
 	for i, kept := range [][]string{{"c1", "c2"}, {"c1", "c3"}, {"c2", "c4"}} {
 		m.cast(t, voters[i], elect, fmt.Sprintf("hall-e%d", i), meeting.Ballot{Kept: kept})

@@ -291,7 +291,7 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	cmd("poll.publish", map[string]any{"id": vote})
 	hallPage.waitTestID("result-" + vote)
 	hallPage.waitJS(`document.querySelector('[data-testid="result-chart"] rect[data-key="agree"]').dataset.votes === "1"`)
-	// 1 of 3 summoned agreed: not more than half (RULES-VN), as the server counted.
+	// 1 of 3 summoned agreed: not more than half (docs/rules.md), as the server counted.
 	hallPage.waitJS(`document.querySelector('[data-testid="result-outcome"]').textContent === "Không thông qua"`)
 	hallPage.shot("results")
 
@@ -304,7 +304,7 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	// Keeping too many names: the review warns (meeting.CheckBallot in wasm).
 	tab.click("vote-review")
 	tab.waitTestID("vote-warning")
-	if got := tab.text("vote-warning"); !strings.Contains(got, "giữ quá số người được bầu") {
+	if got := tab.text("vote-warning"); !strings.Contains(got, "bầu quá số lượng đã quyết định") { // the shared term (server/meeting/terms.go)
 		t.Errorf("vote-warning = %q", got)
 	}
 	tab.click("vote-back")

@@ -5,18 +5,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	docstorage "github.com/phonghop/phonghop/docs-storage"
 	"github.com/phonghop/phonghop/server"
 	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/archiver"
 	"github.com/phonghop/phonghop/server/auth"
+	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/sqlite"
 )
@@ -43,7 +43,11 @@ func archiveServer(t *testing.T, dir string, withArchive bool) (*archTS, *archiv
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	keys, err := docstorage.NewFS(filepath.Join(dir, "ballot-keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := server.Config{Logger: testLogger(), BallotKeys: ballotseal.NewVault(keys)}
 	if withArchive {
 		st, err := archive.OpenLocal(dir)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -45,7 +46,7 @@ func newTestServer(t testing.TB, mut ...func(*server.Config)) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), BallotKeys: ballotseal.NewVault(keys)}
+	cfg := server.Config{Logger: testLogger(), BallotKeys: ballotseal.NewVault(keys)}
 	for _, m := range mut {
 		m(&cfg)
 	}
@@ -186,4 +187,13 @@ func (ts *testServer) pair(t *testing.T, sec *user, meetingID, pid string) *user
 	tab := ts.newUser(t)
 	tab.must(200, "POST", "/api/pair", map[string]string{"code": codes.Codes[0].Code}, nil)
 	return tab
+}
+
+// testLogger discards the server's logs unless PHONGHOP_TEST_LOG is set
+// (then they go to stderr, for debugging a failing test).
+func testLogger() *slog.Logger {
+	if os.Getenv("PHONGHOP_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }

@@ -59,7 +59,9 @@ func TestMinutesRoute(t *testing.T) {
 			Conclusion string `json:"conclusion"`
 		} `json:"items"`
 		Attendance struct {
-			Summoned, Attended int
+			Members struct {
+				Summoned, Attended int
+			} `json:"members"`
 		} `json:"attendance"`
 	}
 	code, h, body := get(sec, "")
@@ -69,7 +71,7 @@ func TestMinutesRoute(t *testing.T) {
 	if err := json.Unmarshal(body, &rec); err != nil {
 		t.Fatal(err)
 	}
-	if rec.Final || rec.Revision != 0 || rec.Conclusion != "Hội nghị thành công tốt đẹp." || rec.Items[0].Conclusion != "Hội nghị thống nhất chương trình." || rec.Attendance.Attended != 3 {
+	if rec.Final || rec.Revision != 0 || rec.Conclusion != "Hội nghị thành công tốt đẹp." || rec.Items[0].Conclusion != "Hội nghị thống nhất chương trình." || rec.Attendance.Members.Attended != 3 {
 		t.Errorf("draft minutes = %+v", rec)
 	}
 

@@ -106,7 +106,7 @@ func verifyArchive(ctx context.Context, args []string, getenv func(string) strin
 	fmt.Fprintf(stdout, "  Cuộc họp / meeting: %s — %s\n", m.Meeting.ID, m.Meeting.Title)
 	fmt.Fprintf(stdout, "  Phiên bản biên bản / minutes revision: %d, lập lúc / created %s\n", m.Revision, m.Created.Format(time.RFC3339))
 	fmt.Fprintf(stdout, "  Nhật ký / event log: %d sự kiện / events, mã băm cuối / head hash %s\n", rep.Events, m.Log.Hash)
-	fmt.Fprintf(stdout, "  Tệp / files: %d, mã băm SHA-256 và kích thước đúng / SHA-256 and sizes match\n", len(archive.AllFiles))
+	fmt.Fprintf(stdout, "  Tệp / files: %d, mã băm SHA-256 và kích thước đúng / SHA-256 and sizes match\n", len(m.Files)+2) // the manifest lists all but itself and its signature
 	fmt.Fprintf(stdout, "  Khóa ký / signing key: %s (%s)\n", archive.Short(rep.KeyFingerprint), rep.KeyFingerprint)
 	if rep.Trusted {
 		fmt.Fprintln(stdout, "  Chữ ký đúng bằng khóa tin cậy đã cho / signed by the trusted key given")

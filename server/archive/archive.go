@@ -21,13 +21,20 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/phonghop/phonghop/server/meeting"
 )
 
-// Format names the archive format, written in every manifest.
+// Format names the archive format, written in every manifest:
+// "phonghop-archive/1" for an archive of exactly ContentFiles,
+// FormatCounting when the meeting held secret polls and the archive adds
+// their vote-counting records (CountingNames, after ContentFiles).
 const Format = "phonghop-archive/1"
+
+// FormatCounting names the archive format with counting records.
+const FormatCounting = "phonghop-archive/2"
 
 // The files of an archive.
 const (
@@ -50,6 +57,75 @@ var ContentFiles = []string{FileMinutesJSON, FileMinutesVIH, FileMinutesENH, Fil
 // AllFiles are every file of an archive: ContentFiles, the manifest and its
 // signature.
 var AllFiles = append(slices.Clone(ContentFiles), FileManifest, FileSignature)
+
+// countingSuffixes are the files of one counting record, in manifest
+// order: "counting-<poll>" followed by each suffix.
+var countingSuffixes = []string{".json", ".vi.html", ".en.html", ".vi.pdf", ".en.pdf"}
+
+// CountingNames returns the file names of the counting record of poll
+// ("counting-v15.json", "counting-v15.vi.html", …), in manifest order.
+func CountingNames(poll string) []string {
+	out := make([]string, len(countingSuffixes))
+	for i, s := range countingSuffixes {
+		out[i] = "counting-" + poll + s
+	}
+	return out
+}
+
+// KnownName reports whether name can be a file of an archive: one of
+// AllFiles or a file of a counting record (CountingNames of a poll ID).
+func KnownName(name string) bool {
+	if slices.Contains(AllFiles, name) {
+		return true
+	}
+	_, ok := countingPoll(name)
+	return ok
+}
+
+// countingPoll returns the poll of a counting file's name and whether name
+// is one.
+func countingPoll(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "counting-")
+	if !ok {
+		return "", false
+	}
+	for _, s := range countingSuffixes {
+		if poll, ok := strings.CutSuffix(rest, s); ok && validPoll(poll) {
+			return poll, true
+		}
+	}
+	return "", false
+}
+
+// validPoll reports whether s is a poll ID as the domain makes them
+// ("v" and a sequence number), the only names a counting file may carry.
+func validPoll(s string) bool {
+	if len(s) < 2 || len(s) > 20 || s[0] != 'v' {
+		return false
+	}
+	for _, c := range s[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// contentType returns the MIME type of an archive file.
+func contentType(name string) string {
+	if t, ok := contentTypes[name]; ok {
+		return t
+	}
+	switch {
+	case strings.HasSuffix(name, ".json"):
+		return "application/json"
+	case strings.HasSuffix(name, ".html"):
+		return "text/html; charset=utf-8"
+	case strings.HasSuffix(name, ".pdf"):
+		return "application/pdf"
+	}
+	return "application/octet-stream"
+}
 
 // contentTypes are the MIME types the files are stored with.
 var contentTypes = map[string]string{
@@ -91,11 +167,27 @@ type FileDigest struct {
 	SHA256 string `json:"sha256"`
 }
 
-// Minutes are the rendered minutes.
+// Minutes are the rendered minutes, and the counting record of each
+// secret poll (in the order of the polls).
 type Minutes struct {
 	JSON           []byte
 	HTMLVI, HTMLEN []byte
 	PDFVI, PDFEN   []byte
+	Counting       []Counting
+}
+
+// Counting is the rendered vote-counting record of one poll.
+type Counting struct {
+	Poll           string // the poll's ID, "v15"
+	JSON           []byte
+	HTMLVI, HTMLEN []byte
+	PDFVI, PDFEN   []byte
+}
+
+// files returns the files of c, by name.
+func (c Counting) files() map[string][]byte {
+	n := CountingNames(c.Poll)
+	return map[string][]byte{n[0]: c.JSON, n[1]: c.HTMLVI, n[2]: c.HTMLEN, n[3]: c.PDFVI, n[4]: c.PDFEN}
 }
 
 // Document is one line of documents.json: a version of a meeting document.
@@ -136,6 +228,7 @@ type Input struct {
 type Archive struct {
 	Manifest Manifest
 	files    map[string][]byte
+	names    []string // every file, in manifest order, then the manifest and its signature
 }
 
 // Prefix returns the object-store prefix of an archive,
@@ -177,6 +270,21 @@ func Build(in Input, key *Key) (*Archive, error) {
 		FileMinutesVIP: in.Minutes.PDFVI, FileMinutesENP: in.Minutes.PDFEN,
 		FileEvents: events, FileDocuments: append(docJSON, '\n'), FilePublicKey: key.PublicPEM(),
 	}
+	names := slices.Clone(ContentFiles)
+	format := Format
+	for _, c := range in.Minutes.Counting {
+		if !validPoll(c.Poll) {
+			return nil, fmt.Errorf("archive: counting record of poll %q: not a poll ID", c.Poll)
+		}
+		for name, b := range c.files() {
+			if _, dup := files[name]; dup {
+				return nil, fmt.Errorf("archive: counting record of poll %s twice", c.Poll)
+			}
+			files[name] = b
+		}
+		names = append(names, CountingNames(c.Poll)...)
+		format = FormatCounting
+	}
 	for name, b := range files {
 		if len(b) == 0 {
 			return nil, fmt.Errorf("archive: %s is empty", name)
@@ -187,9 +295,9 @@ func Build(in Input, key *Key) (*Archive, error) {
 	if created.IsZero() {
 		created = time.Now()
 	}
-	m := Manifest{Format: Format, Meeting: in.Meeting, Revision: in.Revision, Log: LogHead{Seq: last.Seq, Hash: last.Hash},
+	m := Manifest{Format: format, Meeting: in.Meeting, Revision: in.Revision, Log: LogHead{Seq: last.Seq, Hash: last.Hash},
 		Created: created.UTC().Truncate(time.Millisecond), Key: key.Fingerprint()}
-	for _, name := range ContentFiles {
+	for _, name := range names {
 		sum := sha256.Sum256(files[name])
 		m.Files = append(m.Files, FileDigest{Name: name, Size: int64(len(files[name])), SHA256: hex.EncodeToString(sum[:])})
 	}
@@ -200,7 +308,7 @@ func Build(in Input, key *Key) (*Archive, error) {
 	mb = append(mb, '\n')
 	files[FileManifest] = mb
 	files[FileSignature] = key.Sign(mb)
-	return &Archive{Manifest: m, files: files}, nil
+	return &Archive{Manifest: m, files: files, names: append(names, FileManifest, FileSignature)}, nil
 }
 
 // revisionOf returns the minutes revision made by e, if e is a
@@ -239,8 +347,10 @@ func EncodeEvents(events []meeting.Event) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Names returns the names of the archive's files, AllFiles order.
-func (a *Archive) Names() []string { return slices.Clone(AllFiles) }
+// Names returns the names of the archive's files: those of the manifest in
+// its order (AllFiles order for an archive without counting records), then
+// the manifest and its signature.
+func (a *Archive) Names() []string { return slices.Clone(a.names) }
 
 // File returns the bytes of the named file (nil if there is none).
 func (a *Archive) File(name string) []byte { return a.files[name] }
@@ -257,7 +367,7 @@ func (a *Archive) Size() int64 {
 // WriteZip writes the archive as a zip file with the files at its root.
 func (a *Archive) WriteZip(w io.Writer) error {
 	zw := zip.NewWriter(w)
-	for _, name := range AllFiles {
+	for _, name := range a.names {
 		if err := addZip(zw, name, a.Manifest.Created, bytes.NewReader(a.files[name])); err != nil {
 			return err
 		}
@@ -284,7 +394,7 @@ func (a *Archive) WriteDir(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range AllFiles {
+	for _, name := range a.names {
 		if err := writeNew(filepath.Join(dir, name), a.files[name]); err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -315,7 +316,7 @@ func (s *Store) Write(ctx context.Context, in Input, key *Key) (*Archive, error)
 		if m.Key != key.Fingerprint() {
 			return nil, fmt.Errorf("archive %s: stored manifest names key %s, not this server's %s", prefix, Short(m.Key), Short(key.Fingerprint()))
 		}
-		if err := s.put(ctx, prefix+FileSignature, key.Sign(mb), contentTypes[FileSignature]); err != nil {
+		if err := s.put(ctx, prefix+FileSignature, key.Sign(mb), contentType(FileSignature)); err != nil {
 			return nil, err
 		}
 		return nil, nil
@@ -331,8 +332,15 @@ func (s *Store) Write(ctx context.Context, in Input, key *Key) (*Archive, error)
 		*dst = b
 		return nil
 	}
-	for name, dst := range map[string]*[]byte{FileMinutesJSON: &in.Minutes.JSON, FileMinutesVIH: &in.Minutes.HTMLVI,
-		FileMinutesENH: &in.Minutes.HTMLEN, FileMinutesVIP: &in.Minutes.PDFVI, FileMinutesENP: &in.Minutes.PDFEN} {
+	rendered := map[string]*[]byte{FileMinutesJSON: &in.Minutes.JSON, FileMinutesVIH: &in.Minutes.HTMLVI,
+		FileMinutesENH: &in.Minutes.HTMLEN, FileMinutesVIP: &in.Minutes.PDFVI, FileMinutesENP: &in.Minutes.PDFEN}
+	in.Minutes.Counting = slices.Clone(in.Minutes.Counting)
+	for i := range in.Minutes.Counting {
+		c := &in.Minutes.Counting[i]
+		n := CountingNames(c.Poll)
+		rendered[n[0]], rendered[n[1]], rendered[n[2]], rendered[n[3]], rendered[n[4]] = &c.JSON, &c.HTMLVI, &c.HTMLEN, &c.PDFVI, &c.PDFEN
+	}
+	for name, dst := range rendered {
 		if err := reuse(name, dst); err != nil {
 			return nil, err
 		}
@@ -352,11 +360,11 @@ func (s *Store) Write(ctx context.Context, in Input, key *Key) (*Archive, error)
 			}
 		}
 	}
-	for _, name := range AllFiles {
+	for _, name := range a.Names() {
 		if have[name] {
 			continue
 		}
-		if err := s.put(ctx, prefix+name, a.File(name), contentTypes[name]); err != nil {
+		if err := s.put(ctx, prefix+name, a.File(name), contentType(name)); err != nil {
 			return nil, fmt.Errorf("archive %s%s: %w", prefix, name, err)
 		}
 	}
@@ -448,8 +456,26 @@ func (s *Store) entry(ctx context.Context, key string) (Entry, error) {
 // one stored file at a time.
 func (s *Store) WriteZip(ctx context.Context, w io.Writer, meetingID string, revision int, modified time.Time) error {
 	prefix := Prefix(meetingID, revision)
+	// The files are those of the stored manifest (AllFiles, and the
+	// counting records of an archive that has them).
+	mb, err := s.read(ctx, prefix+FileManifest)
+	if err != nil {
+		return err
+	}
+	var m Manifest
+	if err := json.Unmarshal(mb, &m); err != nil {
+		return fmt.Errorf("archive %s: stored manifest: %w", prefix, err)
+	}
+	names := make([]string, 0, len(m.Files)+2)
+	for _, f := range m.Files {
+		if !KnownName(f.Name) {
+			return fmt.Errorf("archive %s: the stored manifest names an unknown file %q", prefix, f.Name)
+		}
+		names = append(names, f.Name)
+	}
+	names = append(names, FileManifest, FileSignature)
 	zw := zip.NewWriter(w)
-	for _, name := range AllFiles {
+	for _, name := range names {
 		rc, err := s.r.Open(ctx, prefix+name, 0, -1)
 		if err != nil {
 			return err

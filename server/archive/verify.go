@@ -94,12 +94,25 @@ func Verify(ctx context.Context, src Source, opts Options) (*Report, error) {
 	present := map[string]bool{}
 	for _, n := range names {
 		present[n] = true
-		if !slices.Contains(AllFiles, n) {
+	}
+	// The files the archive must hold: those its manifest lists (when it
+	// can be read and lists a valid set: AllFiles, plus the counting
+	// records of a FormatCounting archive), else AllFiles.
+	expected := AllFiles
+	if present[FileManifest] {
+		if b, err := src.ReadFile(ctx, FileManifest); err == nil {
+			if listed := listedFiles(b); listed != nil {
+				expected = append(listed, FileManifest, FileSignature)
+			}
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(expected, n) {
 			r.add(n, CodeExtra, "Tệp thừa, không thuộc bộ lưu trữ.", "extra file, not part of the archive")
 		}
 	}
 	files := map[string][]byte{}
-	for _, n := range AllFiles {
+	for _, n := range expected {
 		if !present[n] {
 			r.add(n, CodeMissing, "Thiếu tệp.", "file is missing")
 			continue
@@ -212,8 +225,49 @@ func (m *Manifest) file(name string) *FileDigest {
 	return nil
 }
 
+// validListing reports whether listed is ContentFiles followed by one or
+// more counting records (CountingNames of distinct polls): the files of a
+// FormatCounting archive.
+func validListing(listed []string) bool {
+	if len(listed) <= len(ContentFiles) || !slices.Equal(listed[:len(ContentFiles)], ContentFiles) {
+		return false
+	}
+	rest := listed[len(ContentFiles):]
+	if len(rest)%len(countingSuffixes) != 0 {
+		return false
+	}
+	seen := map[string]bool{}
+	for i := 0; i < len(rest); i += len(countingSuffixes) {
+		poll, ok := countingPoll(rest[i])
+		if !ok || seen[poll] || !slices.Equal(rest[i:i+len(countingSuffixes)], CountingNames(poll)) {
+			return false
+		}
+		seen[poll] = true
+	}
+	return true
+}
+
+// listedFiles returns the files manifest bytes b list when they form a
+// valid set for the manifest's format, else nil.
+func listedFiles(b []byte) []string {
+	var m Manifest
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	var listed []string
+	for _, d := range m.Files {
+		listed = append(listed, d.Name)
+	}
+	switch {
+	case m.Format == Format && slices.Equal(listed, ContentFiles), m.Format == FormatCounting && validListing(listed):
+		return listed
+	}
+	return nil
+}
+
 // decodeManifest parses manifest.json strictly and checks that it lists
-// exactly ContentFiles, reporting problems; nil if it is unusable.
+// exactly ContentFiles (format 1), or ContentFiles and counting records
+// (format 2), reporting problems; nil if it is unusable.
 func decodeManifest(b []byte, r *Report) *Manifest {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -225,8 +279,8 @@ func decodeManifest(b []byte, r *Report) *Manifest {
 	if len(bytes.TrimSpace(b[dec.InputOffset():])) != 0 {
 		r.add(FileManifest, CodeBadManifest, "manifest.json có phần thừa sau dữ liệu.", "manifest.json has trailing data")
 	}
-	if m.Format != Format {
-		r.add(FileManifest, CodeBadManifest, "Định dạng %q không được hỗ trợ (cần %q).", "unsupported format %q (want %q)", m.Format, Format)
+	if m.Format != Format && m.Format != FormatCounting {
+		r.add(FileManifest, CodeBadManifest, "Định dạng %q không được hỗ trợ (cần %q hoặc %q).", "unsupported format %q (want %q or %q)", m.Format, Format, FormatCounting)
 	}
 	var listed []string
 	for _, d := range m.Files {
@@ -235,8 +289,9 @@ func decodeManifest(b []byte, r *Report) *Manifest {
 			r.add(FileManifest, CodeBadManifest, "Mã băm của %s không hợp lệ.", "the hash of %s is malformed", d.Name)
 		}
 	}
-	if !slices.Equal(listed, ContentFiles) {
-		r.add(FileManifest, CodeBadManifest, "manifest.json liệt kê các tệp %v, cần %v.", "manifest.json lists files %v, want %v", listed, ContentFiles)
+	if m.Format == Format && !slices.Equal(listed, ContentFiles) || m.Format == FormatCounting && !validListing(listed) {
+		r.add(FileManifest, CodeBadManifest, "manifest.json liệt kê các tệp %v, cần %v (và biên bản kiểm phiếu nếu định dạng %s).",
+			"manifest.json lists files %v, want %v (and counting records in format %s)", listed, ContentFiles, FormatCounting)
 	}
 	if m.Meeting.ID == "" || m.Revision < 1 {
 		r.add(FileManifest, CodeBadManifest, "manifest.json thiếu mã cuộc họp hoặc số phiên bản.", "manifest.json lacks the meeting id or revision")

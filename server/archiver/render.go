@@ -7,7 +7,8 @@ import (
 )
 
 // RenderMinutes renders the minutes for an archive with package
-// server/minutes: JSON, and HTML and PDF in Vietnamese and English.
+// server/minutes: JSON, and HTML and PDF in Vietnamese and English, with
+// the vote-counting record of every secret poll counted by then.
 func RenderMinutes(events []meeting.Event) (archive.Minutes, error) {
 	m, err := minutes.Build(events)
 	if err != nil {
@@ -28,6 +29,37 @@ func RenderMinutes(events []meeting.Event) (archive.Minutes, error) {
 	}
 	if out.PDFEN, err = m.PDF("en"); err != nil {
 		return out, err
+	}
+	out.Counting, err = renderCountings(events)
+	return out, err
+}
+
+// renderCountings renders the counting record of every secret poll of the
+// log (JSON, HTML and PDF, Vietnamese and English) for an archive.
+func renderCountings(events []meeting.Event) ([]archive.Counting, error) {
+	cs, err := minutes.BuildCountings(events)
+	if err != nil {
+		return nil, err
+	}
+	var out []archive.Counting
+	for _, c := range cs {
+		x := archive.Counting{Poll: c.Record().Poll.ID}
+		if x.JSON, err = c.JSON(); err != nil {
+			return nil, err
+		}
+		if x.HTMLVI, err = c.HTML("vi"); err != nil {
+			return nil, err
+		}
+		if x.HTMLEN, err = c.HTML("en"); err != nil {
+			return nil, err
+		}
+		if x.PDFVI, err = c.PDF("vi"); err != nil {
+			return nil, err
+		}
+		if x.PDFEN, err = c.PDF("en"); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/phonghop/phonghop/server/auth"
@@ -88,6 +89,8 @@ func Load(ctx context.Context, rooms *room.Registry, api API, account string, n 
 		StartsAt:     time.Date(now.Year(), now.Month(), now.Day(), 8, 0, 0, 0, time.FixedZone("ICT", 7*3600)),
 		Chair:        chair + ", Bí thư Đảng ủy",
 		Secretary:    secretary + ", Chánh Văn phòng",
+		ChairPost:    "Bí thư",
+		Locality:     "Hà Nội",
 	}
 	r, err := rooms.Create(ctx, auth.RandomID(10), a, d)
 	if err != nil {
@@ -111,6 +114,9 @@ func Load(ctx context.Context, rooms *room.Registry, api API, account string, n 
 		meeting.NewParticipant{Name: "Màn hình hội trường", Role: meeting.RoleHall},
 	)
 	if _, err := r.Submit(ctx, a, &meeting.ImportParticipants{Rows: rows}); err != nil {
+		return Meeting{}, err
+	}
+	if err := demoRecord(ctx, r, a); err != nil {
 		return Meeting{}, err
 	}
 	out := Meeting{ID: r.ID(), Title: d.Title}
@@ -161,4 +167,44 @@ func addDocument(ctx context.Context, api API, r *room.Room, a meeting.Actor, do
 		return meeting.Document{}, err
 	}
 	return api.AddDocument(ctx, r, a, doc.file, bytes.NewReader(b), spec, true)
+}
+
+// demoRecord prepares what the official record of the demo needs (issue
+// 13): the vote-counting committee proposed (three delegates) with the
+// show of hands that approves it on item 1, and the secret rating of item 5
+// (the standing board as a collective and its first members), both drafts
+// the secretariat opens during the meeting. Once run, the rating has a
+// vote-counting record signed by that committee.
+func demoRecord(ctx context.Context, r *room.Room, a meeting.Actor) error {
+	st := r.State()
+	var delegates []string
+	for _, p := range st.Participants {
+		if p.Role == meeting.RoleDelegate {
+			delegates = append(delegates, p.ID)
+		}
+	}
+	if len(delegates) == 0 {
+		return nil
+	}
+	members := []meeting.BodyMember{{Participant: delegates[0], Post: "Trưởng ban"}}
+	for _, id := range delegates[1:min(3, len(delegates))] {
+		members = append(members, meeting.BodyMember{Participant: id, Post: "Ủy viên"})
+	}
+	subjects := []meeting.Candidate{{Name: "Tập thể Ban Thường vụ Đảng ủy"}}
+	for _, p := range st.Participants {
+		if p.Role == meeting.RoleChair || p.Role == meeting.RoleDelegate && len(subjects) < 5 && !slices.ContainsFunc(members, func(m meeting.BodyMember) bool { return m.Participant == p.ID }) {
+			subjects = append(subjects, meeting.Candidate{Participant: p.ID})
+		}
+	}
+	for _, c := range []meeting.Command{
+		&meeting.ProposeBody{Kind: meeting.BodyCounting, Members: members},
+		&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Thông qua danh sách Ban Kiểm phiếu", Kind: meeting.PollOpen, Item: st.Agenda[0].ID, Body: meeting.BodyCounting}},
+		&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Đánh giá, xếp loại chất lượng tập thể và cá nhân Ban Thường vụ năm 2025", Kind: meeting.PollRating,
+			Scale: meeting.ScaleReview, Item: st.Agenda[4].ID, Subjects: subjects}},
+	} {
+		if _, err := r.Submit(ctx, a, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }

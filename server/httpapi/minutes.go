@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/minutes"
 )
 
@@ -30,17 +29,9 @@ func (s *API) handleMinutes(c echo.Context) error {
 	if lang != "vi" && lang != "en" {
 		return invalid("Ngôn ngữ biên bản phải là vi hoặc en.", "lang must be vi or en")
 	}
-	ctx := c.Request().Context()
-	var log []meeting.Event
-	for {
-		page, err := s.db.Events(ctx, r.ID(), int64(len(log)), 1000)
-		if err != nil {
-			return err
-		}
-		log = append(log, page...)
-		if len(page) < 1000 {
-			break
-		}
+	log, err := s.fullLog(c.Request().Context(), r.ID())
+	if err != nil {
+		return err
 	}
 	m, err := minutes.Build(log)
 	if err != nil {

@@ -52,6 +52,7 @@ func (s *API) routes() {
 	api.GET("/meetings/:id/events", s.handleEvents)
 	api.GET("/meetings/:id/verify", s.handleVerify)
 	api.GET("/meetings/:id/minutes", s.handleMinutes)
+	s.registerRecordRoutes(api)
 
 	api.POST("/meetings/:id/open", s.commandRoute("meeting.open", nil))
 	api.POST("/meetings/:id/pause", s.commandRoute("meeting.pause", nil))

@@ -95,40 +95,10 @@ type Quorum struct {
 // QuorumOf returns the quorum of s now. Clients compute the same from their
 // replica (attendance is public).
 func QuorumOf(s *State) Quorum {
-	q := Quorum{Rule: s.Settings.Quorum, Sites: []SiteCount{}}
-	for _, site := range s.Settings.Sites {
-		q.Sites = append(q.Sites, SiteCount{Site: site})
-	}
-	for _, p := range s.Participants {
-		if !p.Entitled() {
-			continue
-		}
-		q.Entitled++
-		a, ok := s.Attendance[p.ID]
-		switch {
-		case ok && a.In():
-			q.Present++
-			if a.Status == AttendanceRemote {
-				q.Remote++
-				i := slices.IndexFunc(q.Sites, func(c SiteCount) bool { return c.Site == a.Site })
-				if i < 0 {
-					q.Sites = append(q.Sites, SiteCount{Site: a.Site})
-					i = len(q.Sites) - 1
-				}
-				q.Sites[i].Present++
-			} else {
-				q.InHall++
-			}
-		case !ok:
-			q.NotRecorded++
-		case a.Status == AttendanceExcused:
-			q.Excused++
-		case a.Status == AttendanceAbsent:
-			q.Absent++
-		default:
-			q.Left++
-		}
-	}
+	r := RollOf(s)
+	m := r.Members
+	q := Quorum{Rule: s.Settings.Quorum, Entitled: m.Listed, Present: m.Present, InHall: r.InHall, Remote: r.Remote, Sites: r.Sites,
+		Excused: m.Excused, Absent: m.Absent, Left: m.Left, NotRecorded: m.NotRecorded}
 	q.Base = q.Entitled
 	if q.Rule.Base == QuorumOfSummoned {
 		q.Base -= q.Excused
@@ -292,6 +262,37 @@ func (c *MarkAttendance) decide(s *State, a Actor, first int64, now time.Time) (
 	return []Event{newEvent(EventAttendanceMarked, ch)}, nil
 }
 
+// MarkAllPresent is the secretariat's "Điểm danh tất cả có mặt": it marks
+// present, in the hall, every participant (but the hall screen) who has no
+// attendance record yet, and touches nobody else: an excused or absent
+// member keeps the record and reason the secretariat gave, someone who
+// came and left stays left. One attendance.marked event per participant
+// marked, so the log holds every change. Nobody is marked late: the bulk
+// roll call is the secretariat stating who is there (a late arrival is
+// marked on its own, or checks in). Allowed in any status but closed, like
+// attendance.mark.
+type MarkAllPresent struct{}
+
+// Name implements Command.
+func (*MarkAllPresent) Name() string { return "attendance.mark_all_present" }
+
+func (*MarkAllPresent) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
+	var events []Event
+	for _, p := range s.Participants {
+		if p.Role == RoleHall {
+			continue
+		}
+		if _, recorded := s.Attendance[p.ID]; recorded {
+			continue
+		}
+		events = append(events, newEvent(EventAttendanceMarked, AttendanceChanged{Participant: p.ID, Status: AttendancePresent}))
+	}
+	if len(events) == 0 {
+		return nil, Errorf(KindConflict, "Mọi người đều đã được điểm danh.", "everyone's attendance is already recorded")
+	}
+	return events, nil
+}
+
 // CheckOut records that a participant left (Participant empty: the actor
 // themselves). Delegates check out themselves only; the secretariat checks
 // out anyone.
@@ -359,4 +360,93 @@ func (s *State) applyCheckOut(id string, at time.Time) {
 	a.Visits[len(a.Visits)-1].Out = at
 	a.CheckedOut = at
 	s.Attendance[id] = a
+}
+
+// RollCount counts one category of participants by their attendance now:
+// Listed = Present + Excused + Absent + Left + NotRecorded. Attended counts
+// those of them who came at some time (Present, Left, and those who came
+// and were later marked absent or excused).
+type RollCount struct {
+	Listed      int `json:"listed"`       // summoned (or invited) in the category
+	Present     int `json:"present"`      // at the meeting now, in the hall or at a linked site
+	Excused     int `json:"excused"`      // absent with an approved reason
+	Absent      int `json:"absent"`       // marked absent
+	Left        int `json:"left"`         // came, then checked out
+	NotRecorded int `json:"not_recorded"` // no record
+	Attended    int `json:"attended"`     // came at some time
+}
+
+// Roll is the roll call of a meeting at one moment, by category. It is the
+// one place attendance is counted: QuorumOf, the bases of the polls
+// (poll.open), the minutes and the counting records all take their counts
+// from it, so they cannot disagree.
+type Roll struct {
+	Members   RollCount `json:"members"`    // entitled: count for the quorum and vote (chính thức)
+	NonVoting RollCount `json:"non_voting"` // members without a vote (for example đảng viên dự bị)
+	Guests    RollCount `json:"guests"`     // observers (khách mời)
+	// Where the members present now are.
+	InHall int         `json:"in_hall"`
+	Remote int         `json:"remote"`
+	Sites  []SiteCount `json:"sites"` // per linked site, in the order of the settings
+}
+
+// Summoned returns the members summoned less those excused: the base of
+// Party majorities (docs/rules.md §2).
+func (r Roll) Summoned() int { return r.Members.Listed - r.Members.Excused }
+
+// count adds participant p's attendance (a, recorded) to c.
+func (c *RollCount) count(a Attendance, recorded bool) {
+	c.Listed++
+	if len(a.Visits) > 0 {
+		c.Attended++
+	}
+	switch {
+	case !recorded:
+		c.NotRecorded++
+	case a.In():
+		c.Present++
+	case a.Status == AttendanceExcused:
+		c.Excused++
+	case a.Status == AttendanceAbsent:
+		c.Absent++
+	default:
+		c.Left++
+	}
+}
+
+// RollOf returns the roll call of s now.
+func RollOf(s *State) Roll {
+	r := Roll{Sites: []SiteCount{}}
+	for _, site := range s.Settings.Sites {
+		r.Sites = append(r.Sites, SiteCount{Site: site})
+	}
+	for _, p := range s.Participants {
+		a, recorded := s.Attendance[p.ID]
+		switch {
+		case p.Role == RoleHall:
+			continue
+		case p.Role == RoleObserver:
+			r.Guests.count(a, recorded)
+			continue
+		case !p.Entitled():
+			r.NonVoting.count(a, recorded)
+			continue
+		}
+		r.Members.count(a, recorded)
+		if !recorded || !a.In() {
+			continue
+		}
+		if a.Status != AttendanceRemote {
+			r.InHall++
+			continue
+		}
+		r.Remote++
+		i := slices.IndexFunc(r.Sites, func(c SiteCount) bool { return c.Site == a.Site })
+		if i < 0 {
+			r.Sites = append(r.Sites, SiteCount{Site: a.Site})
+			i = len(r.Sites) - 1
+		}
+		r.Sites[i].Present++
+	}
+	return r
 }

@@ -101,6 +101,9 @@ var commands = map[string]func() Command{
 
 	"support.request": func() Command { return &RequestSupport{} },
 	"support.resolve": func() Command { return &ResolveSupport{} },
+
+	"attendance.mark_all_present": func() Command { return &MarkAllPresent{} },
+	"body.propose":                func() Command { return &ProposeBody{} },
 }
 
 // CommandNames returns every command's wire name.

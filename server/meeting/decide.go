@@ -70,6 +70,9 @@ var permissions = map[string][]Role{
 	// the actor is a participant); the secretariat resolves.
 	"support.request": {RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall},
 	"support.resolve": {RoleSecretary, RoleChair},
+
+	"attendance.mark_all_present": {RoleSecretary, RoleChair},
+	"body.propose":                {RoleSecretary, RoleChair},
 }
 
 // Allowed reports whether role may give the command named name.
@@ -170,6 +173,15 @@ func (d Details) validate() (Details, error) {
 		return d, err
 	}
 	if d.Secretary, err = text("secretary", "Thư ký", d.Secretary, MaxName, true); err != nil {
+		return d, err
+	}
+	if d.ChairPost, err = text("chair_post", "Chức vụ của người chủ trì", d.ChairPost, MaxName, true); err != nil {
+		return d, err
+	}
+	if d.Collective, err = text("collective", "Tập thể ký thay mặt", d.Collective, MaxName, true); err != nil {
+		return d, err
+	}
+	if d.Locality, err = text("locality", "Địa danh", d.Locality, MaxName, true); err != nil {
 		return d, err
 	}
 	if !d.StartsAt.IsZero() {
@@ -678,7 +690,7 @@ func (c *SendNotice) decide(s *State, a Actor, first int64, now time.Time) ([]Ev
 	if len(s.Notices) >= MaxNotices {
 		return nil, Errorf(KindConflict, "Đã quá số thông báo cho phép.", "too many notices")
 	}
-	n := Notice{ID: noticeID(first), Text: t, To: c.To}
+	n := Notice{ID: noticeID(first), At: now, Text: t, To: c.To} // At: the event's own time (never the zero time)
 	e := newEvent(EventNoticeSent, n)
 	e.Audience = noticeAudience(n)
 	return []Event{e}, nil

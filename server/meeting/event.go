@@ -173,6 +173,9 @@ const (
 
 	EventSupportRequested = "support.requested" // SupportRequested (ID "h<seq>"); staff and the requester
 	EventSupportResolved  = "support.resolved"  // SupportRef; staff and the requester
+
+	EventBodyProposed = "body.proposed" // BodyProposed
+	EventBodyApproved = "body.approved" // BodyApproved
 )
 
 // ItemAdded is the payload of agenda.item_added. Position is 1-based.

@@ -29,7 +29,7 @@ func sampleLiveCommand(name string) Command {
 	case "support.resolve":
 		return &ResolveSupport{ID: "h11"}
 	}
-	return nil
+	return sampleRecordCommand(name)
 }
 
 // liveCases are the TestDecide cases of presentations and support requests.

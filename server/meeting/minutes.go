@@ -35,7 +35,7 @@ import (
 // MinutesLayout is the layout of the minutes.
 type MinutesLayout string
 
-// The layouts (RULES-VN §7).
+// The layouts (docs/rules.md §7).
 const (
 	LayoutParty MinutesLayout = "party" // Party bodies: HD 36-HD/VPTW
 	LayoutState MinutesLayout = "state" // state bodies: NĐ 30/2020/NĐ-CP
@@ -158,7 +158,7 @@ func (c *Conclude) decide(s *State, a Actor, first int64, now time.Time) ([]Even
 }
 
 // FinalizeMinutes finalises the minutes of a closed meeting (revision 1).
-// Layout defaults to party. PlaceDate is the place-and-date line ("Hà Nội,
+// Layout defaults to the meeting's (Settings.Rules: party unless set). PlaceDate is the place-and-date line ("Hà Nội,
 // ngày 15 tháng 12 năm 2025"); when empty the minutes print the date of the
 // close. Superior is the higher body printed above the organisation in the
 // Party layout (optional).
@@ -186,7 +186,7 @@ func (c *FinalizeMinutes) decide(s *State, a Actor, first int64, now time.Time) 
 	}
 	layout := c.Layout
 	if layout == "" {
-		layout = LayoutParty
+		layout = s.Settings.Rules()
 	}
 	if !layout.valid() {
 		return nil, fieldErr("layout", fmt.Sprintf("Thể thức biên bản %q không hợp lệ (party hoặc state).", c.Layout), fmt.Sprintf("layout %q is not valid (party or state)", c.Layout))

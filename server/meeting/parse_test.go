@@ -83,6 +83,9 @@ func TestParseCommandEveryName(t *testing.T) {
 
 		"support.request": &RequestSupport{},
 		"support.resolve": &ResolveSupport{},
+
+		"attendance.mark_all_present": &MarkAllPresent{},
+		"body.propose":                &ProposeBody{},
 	}
 	if got, want := slices.Sorted(slices.Values(CommandNames())), slices.Sorted(maps.Keys(wantType)); !cmp.Equal(got, want) {
 		t.Errorf("CommandNames() = %v; want %v", got, want)

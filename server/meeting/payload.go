@@ -61,6 +61,9 @@ var payloads = map[string]func() any{
 
 	EventSupportRequested: func() any { return &SupportRequested{} },
 	EventSupportResolved:  func() any { return &SupportRef{} },
+
+	EventBodyProposed: func() any { return &BodyProposed{} },
+	EventBodyApproved: func() any { return &BodyApproved{} },
 }
 
 // Payload decodes e's data into its typed payload: a pointer to the struct

@@ -80,8 +80,8 @@ type Scale string
 
 // The scales.
 const (
-	ScaleReview     Scale = "review"     // đánh giá, xếp loại (RULES-VN §5)
-	ScaleConfidence Scale = "confidence" // lấy phiếu tín nhiệm (RULES-VN §6)
+	ScaleReview     Scale = "review"     // đánh giá, xếp loại (docs/rules.md §5)
+	ScaleConfidence Scale = "confidence" // lấy phiếu tín nhiệm (docs/rules.md §6)
 )
 
 // Level is a level of a rating scale.
@@ -113,7 +113,7 @@ func (sc Scale) Levels() []Level {
 // Base is what a poll's threshold and percentages are counted on.
 type Base string
 
-// The majority bases (RULES-VN §2).
+// The majority bases (docs/rules.md §2).
 const (
 	BaseCast     Base = "cast"     // ballots returned (Youth Union; confidence votes)
 	BaseValid    Base = "valid"    // valid ballots (state elections)
@@ -159,11 +159,18 @@ type PollSpec struct {
 	Scale      Scale       `json:"scale,omitempty"`      // rating
 	Base       Base        `json:"base"`                 // default: summoned (cast for ratings)
 	Threshold  Threshold   `json:"threshold"`            // default: more than 1/2
+	Body       BodyKind    `json:"body,omitempty"`       // open vote: approves this body of the congress (bodies.go)
+	// Uncapped exempts an election list from the surplus cap (docs/rules.md
+	// §4: at most 30% more names than seats), for the elections the rules
+	// do not cap: for example a secretary (bí thư) elected among two
+	// nominees, or a state body's election. The minutes say so.
+	Uncapped bool `json:"uncapped,omitempty"`
 }
 
 func (p PollSpec) equal(o PollSpec) bool {
 	return p.Question == o.Question && p.Kind == o.Kind && p.Item == o.Item && slices.Equal(p.Candidates, o.Candidates) && p.Seats == o.Seats &&
-		slices.Equal(p.Subjects, o.Subjects) && p.Scale == o.Scale && p.Base == o.Base && p.Threshold == o.Threshold
+		slices.Equal(p.Subjects, o.Subjects) && p.Scale == o.Scale && p.Base == o.Base && p.Threshold == o.Threshold && p.Body == o.Body &&
+		p.Uncapped == o.Uncapped
 }
 
 func (p PollSpec) clone() PollSpec {
@@ -338,8 +345,10 @@ type (
 	}
 )
 
-// validate checks and normalises a poll's definition.
-func (s *State) validateSpec(p PollSpec) (PollSpec, error) {
+// validateSpec checks and normalises a poll's definition. revote is set for
+// a re-vote (poll.revote): its list, for example the candidates tied for
+// the last seat, is exempt from the surplus cap.
+func (s *State) validateSpec(p PollSpec, revote bool) (PollSpec, error) {
 	var err error
 	if p.Question, err = text("question", "Nội dung biểu quyết", p.Question, MaxNotice, false); err != nil {
 		return p, err
@@ -360,7 +369,8 @@ func (s *State) validateSpec(p PollSpec) (PollSpec, error) {
 	}
 	switch p.Kind {
 	case PollOpen, PollSecret:
-		for _, e := range []error{none("candidates", len(p.Candidates) > 0), none("seats", p.Seats != 0), none("subjects", len(p.Subjects) > 0), none("scale", p.Scale != "")} {
+		for _, e := range []error{none("candidates", len(p.Candidates) > 0), none("seats", p.Seats != 0), none("subjects", len(p.Subjects) > 0), none("scale", p.Scale != ""),
+			none("uncapped", p.Uncapped)} {
 			if e != nil {
 				return p, e
 			}
@@ -379,9 +389,17 @@ func (s *State) validateSpec(p PollSpec) (PollSpec, error) {
 		if p.Seats < 1 || p.Seats > len(p.Candidates) {
 			return p, fieldErr("seats", fmt.Sprintf("Số lượng cần bầu phải từ 1 đến %d (số người trong danh sách).", len(p.Candidates)), fmt.Sprintf("seats must be between 1 and %d (the candidates)", len(p.Candidates)))
 		}
+		if !revote && !p.Uncapped {
+			if err := checkSurplus(len(p.Candidates), p.Seats, s.Settings.Polls.Surplus()); err != nil {
+				return p, err
+			}
+		}
 		p.Subjects = nil
 	case PollRating:
 		if e := none("candidates", len(p.Candidates) > 0); e != nil {
+			return p, e
+		}
+		if e := none("uncapped", p.Uncapped); e != nil {
 			return p, e
 		}
 		if e := none("seats", p.Seats != 0); e != nil {
@@ -408,6 +426,9 @@ func (s *State) validateSpec(p PollSpec) (PollSpec, error) {
 		p.Threshold = MoreThanHalf
 	}
 	if err := p.Threshold.validate("threshold"); err != nil {
+		return p, err
+	}
+	if err := s.checkBodyVote(p); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -465,7 +486,7 @@ type CreatePoll struct {
 func (*CreatePoll) Name() string { return "poll.create" }
 
 func (c *CreatePoll) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
-	spec, err := s.validateSpec(c.PollSpec)
+	spec, err := s.validateSpec(c.PollSpec, false)
 	if err != nil {
 		return nil, err
 	}
@@ -492,7 +513,7 @@ func (c *UpdatePoll) decide(s *State, a Actor, first int64, now time.Time) ([]Ev
 	if s.Polls[i].Status != PollStatusDraft {
 		return nil, pollConflict(s.Polls[i], "sửa")
 	}
-	spec, err := s.validateSpec(c.PollSpec)
+	spec, err := s.validateSpec(c.PollSpec, s.Polls[i].RevoteOf != "")
 	if err != nil {
 		return nil, err
 	}
@@ -529,6 +550,15 @@ func (c *OpenPoll) decide(s *State, a Actor, first int64, now time.Time) ([]Even
 	}
 	if s.Polls[i].Status != PollStatusDraft {
 		return nil, pollConflict(s.Polls[i], "bắt đầu")
+	}
+	if p := s.Polls[i]; p.Kind == PollElection && p.RevoteOf == "" && !p.Uncapped {
+		// The settings may have lowered the cap since the list was set.
+		if err := checkSurplus(len(p.Candidates), p.Seats, s.Settings.Polls.Surplus()); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.checkBodyVote(s.Polls[i].PollSpec); err != nil {
+		return nil, err
 	}
 	q := QuorumOf(s)
 	if !q.Met && !c.OverrideQuorum {
@@ -607,7 +637,8 @@ func (c *PublishPoll) decide(s *State, a Actor, first int64, now time.Time) ([]E
 	if p.Status != PollStatusClosed || p.Result == nil {
 		return nil, pollConflict(p, "công bố kết quả")
 	}
-	return []Event{newEvent(EventPollPublished, PollResult{ID: p.ID, Result: p.Result.clone()})}, nil
+	// A passed vote on a body of the congress approves it (bodies.go).
+	return append([]Event{newEvent(EventPollPublished, PollResult{ID: p.ID, Result: p.Result.clone()})}, s.bodyApproval(p)...), nil
 }
 
 // CancelPoll cancels a draft, open or closed poll, with a reason (for the
@@ -721,7 +752,7 @@ func (c *RevotePoll) decide(s *State, a Actor, first int64, now time.Time) ([]Ev
 	for j := range spec.Subjects {
 		spec.Subjects[j].ID = ""
 	}
-	if spec, err = s.validateSpec(spec); err != nil {
+	if spec, err = s.validateSpec(spec, true); err != nil {
 		return nil, err
 	}
 	if len(s.Polls) >= MaxPolls {

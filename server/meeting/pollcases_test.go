@@ -25,8 +25,10 @@ func pollCases(staff Audience) []decideCase {
 	defined := func(id, revoteOf string, spec PollSpec) []wantEvent {
 		return []wantEvent{{Type: EventPollCreated, Data: PollDefined{ID: id, RevoteOf: revoteOf, PollSpec: spec}}}
 	}
+	// Small lists with surplus here are exempt from the 30% cap (see
+	// record_test.go for the cap itself).
 	election := func(seats int, names ...string) PollSpec {
-		p := PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: seats}
+		p := PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: seats, Uncapped: true}
 		for _, n := range names {
 			p.Candidates = append(p.Candidates, Candidate{Name: n})
 		}
@@ -47,9 +49,9 @@ func pollCases(staff Audience) []decideCase {
 			when: &CreatePoll{PollSpec{Question: "Kết nạp đảng viên", Kind: PollSecret, Item: "i3", Base: BaseValid, Threshold: Threshold{Num: 2, Den: 3, AtLeast: true}}},
 			want: defined("v15", "", PollSpec{Question: "Kết nạp đảng viên", Kind: PollSecret, Item: "i3", Base: BaseValid, Threshold: Threshold{Num: 2, Den: 3, AtLeast: true}})},
 		decideCase{name: "poll.create/accepted, election, names numbered", given: quorate(),
-			when: &CreatePoll{PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: 2,
+			when: &CreatePoll{PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: 2, Uncapped: true,
 				Candidates: []Candidate{{Participant: "p5"}, {Name: " Hoàng Văn Em ", Born: "1970-05-19"}, {ID: "x", Name: "Đỗ Thị Hoa"}}}},
-			want: defined("v15", "", PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: 2, Base: BaseSummoned, Threshold: MoreThanHalf,
+			want: defined("v15", "", PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: 2, Base: BaseSummoned, Threshold: MoreThanHalf, Uncapped: true,
 				Candidates: []Candidate{{ID: "c1", Name: "Nguyễn Văn An", Participant: "p5"}, {ID: "c2", Name: "Hoàng Văn Em", Born: "1970-05-19"}, {ID: "c3", Name: "Đỗ Thị Hoa"}}})},
 		decideCase{name: "poll.create/accepted, review rating counted on the ballots cast", given: quorate(), when: &CreatePoll{rating},
 			want: defined("v15", "", PollSpec{Question: "Xếp loại đảng viên", Kind: PollRating, Scale: ScaleReview, Base: BaseCast, Threshold: MoreThanHalf,
@@ -233,7 +235,7 @@ func pollCases(staff Audience) []decideCase {
 
 	// ---- poll.revote ----
 	tieSpec := func(seats int, names ...string) PollSpec {
-		p := PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: seats, Base: BaseCast, Threshold: Threshold{Num: 1, Den: 3, AtLeast: true}}
+		p := PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: seats, Base: BaseCast, Threshold: Threshold{Num: 1, Den: 3, AtLeast: true}, Uncapped: true}
 		for i, n := range names {
 			p.Candidates = append(p.Candidates, Candidate{ID: "c" + string(rune('1'+i)), Name: n})
 		}

@@ -48,7 +48,7 @@ func ids(ps []Participant) []string {
 
 func TestSecretPollFlow(t *testing.T) {
 	s, _ := givenLog(t, cat(quorate(), cmds(
-		&CreatePoll{PollSpec{Question: "Bầu Bí thư chi bộ", Kind: PollElection, Seats: 1, Candidates: []Candidate{{Participant: "p5"}, {Participant: "p6"}}}},
+		&CreatePoll{PollSpec{Question: "Bầu Bí thư chi bộ", Kind: PollElection, Seats: 1, Uncapped: true, Candidates: []Candidate{{Participant: "p5"}, {Participant: "p6"}}}},
 		&OpenPoll{ID: "v15"},
 	))...)
 	box := ballotBox{}
@@ -179,7 +179,7 @@ func TestOpenPollByName(t *testing.T) {
 }
 
 func TestValidateBallot(t *testing.T) {
-	election := cat(quorate(), cmds(&CreatePoll{PollSpec{Question: "Bầu", Kind: PollElection, Seats: 1, Candidates: []Candidate{{Name: "A"}, {Name: "B"}}}}, &OpenPoll{ID: "v15"}))
+	election := cat(quorate(), cmds(&CreatePoll{PollSpec{Question: "Bầu", Kind: PollElection, Seats: 1, Uncapped: true, Candidates: []Candidate{{Name: "A"}, {Name: "B"}}}}, &OpenPoll{ID: "v15"}))
 	rating := cat(quorate(), cmds(&CreatePoll{PollSpec{Question: "Xếp loại", Kind: PollRating, Scale: ScaleReview, Subjects: []Candidate{{Name: "A"}}}}, &OpenPoll{ID: "v15"}))
 	long := strings.Repeat("x", MaxKey+1)
 	tooMany := make([]string, MaxCandidates+1)

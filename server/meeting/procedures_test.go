@@ -81,7 +81,7 @@ var roll = []string{"p5", "p6", "p7"}
 // Seqs: v15 created, 16 opened, 17-20 voted, 21 closed, 22 counted.
 func electionTie() []Command {
 	return cat(quorate(), cmds(
-		&CreatePoll{PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: 2, Base: BaseCast, Threshold: Threshold{Num: 1, Den: 3, AtLeast: true},
+		&CreatePoll{PollSpec{Question: "Bầu Ban Chấp hành", Kind: PollElection, Seats: 2, Base: BaseCast, Threshold: Threshold{Num: 1, Den: 3, AtLeast: true}, Uncapped: true,
 			Candidates: []Candidate{{Name: "Ứng viên A"}, {Name: "Ứng viên B"}, {Name: "Ứng viên C"}, {Name: "Ứng viên D"}}}},
 		&OpenPoll{ID: "v15"},
 		votes("v15", roll),

@@ -59,6 +59,11 @@ func (t Threshold) VI() string {
 	return fmt.Sprintf("trên %d/%d", t.Num, t.Den)
 }
 
+// HalfNotMore reports whether t is "at least 1/2" (≥ 1/2), which Party
+// rules do not use: a Party election or resolution needs more than half
+// ("quá 1/2", docs/rules.md §2). The minutes and the console warn about it.
+func (t Threshold) HalfNotMore() bool { return t.AtLeast && t.Den > 0 && 2*t.Num == t.Den }
+
 // MaxDen bounds the denominator of a threshold.
 const MaxDen = 1000
 
@@ -88,6 +93,42 @@ func PercentOf(part, whole int) Percent {
 	return Percent((2*part*10000 + whole) / (2 * whole))
 }
 
+// PercentsOf returns each count as a Percent of whole. Without adjust each
+// is PercentOf(count, whole), exact to the hundredth as the Party layout
+// prints it. With adjust (the state rule, docs/rules.md §4: two decimals, round
+// half up, adjust to total 100%), when the counts add up to whole, they
+// are apportioned so that they total exactly 100.00%: each is rounded down
+// to the hundredth, then the hundredths left go one each to the counts with
+// the largest remainders (earlier first on equal remainders). Counts that
+// do not add up to whole (a base that is not their sum) are never adjusted.
+func PercentsOf(counts []int, whole int, adjust bool) []Percent {
+	out := make([]Percent, len(counts))
+	sum := 0
+	for i, c := range counts {
+		out[i] = PercentOf(c, whole)
+		sum += c
+	}
+	if !adjust || whole <= 0 || sum != whole {
+		return out
+	}
+	rem := make([]int, len(counts))
+	left := 10000
+	for i, c := range counts {
+		out[i] = Percent(c * 10000 / whole)
+		rem[i] = c * 10000 % whole
+		left -= int(out[i])
+	}
+	order := make([]int, len(counts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return rem[b] - rem[a] })
+	for k := 0; k < left; k++ {
+		out[order[k%len(order)]]++
+	}
+	return out
+}
+
 // String renders p with a decimal point: "66.67%".
 func (p Percent) String() string { return fmt.Sprintf("%d.%02d%%", int(p)/100, int(p)%100) }
 
@@ -100,10 +141,10 @@ type QuorumBase string
 // The quorum bases.
 const (
 	// QuorumOfEntitled counts on every summoned member who counts (the
-	// default: "at least 2/3 of those summoned", RULES-VN §1).
+	// default: "at least 2/3 of those summoned", docs/rules.md §1).
 	QuorumOfEntitled QuorumBase = "entitled"
 	// QuorumOfSummoned counts on those summoned minus those excused
-	// (the base of Party majorities, RULES-VN §2).
+	// (the base of Party majorities, docs/rules.md §2).
 	QuorumOfSummoned QuorumBase = "summoned"
 )
 
@@ -116,14 +157,14 @@ type QuorumRule struct {
 // TieRule is what happens when candidates tie for the last seat.
 type TieRule string
 
-// The tie rules (RULES-VN §4; the rule is unsure, hence a setting).
+// The tie rules (docs/rules.md §4; the rule is unsure, hence a setting).
 const (
 	TieRevote TieRule = "revote" // re-vote among the tied (default, Party practice)
 	TieElder  TieRule = "elder"  // the elder wins (state practice), when birth dates tell
 )
 
 // ExcellentCap caps "hoàn thành xuất sắc nhiệm vụ" at Percent of the number
-// rated "hoàn thành tốt nhiệm vụ" (RULES-VN §5). An exceeded cap is reported
+// rated "hoàn thành tốt nhiệm vụ" (docs/rules.md §5). An exceeded cap is reported
 // as a flag; results are never changed.
 type ExcellentCap struct {
 	Enabled bool `json:"enabled"`
@@ -137,18 +178,89 @@ type PollRules struct {
 	TieRule      TieRule      `json:"tie_rule"`
 	ExcellentCap ExcellentCap `json:"excellent_cap"`
 	// EmptyElectionBallotInvalid: a ballot that keeps nobody on a
-	// multi-name list with surplus is invalid (RULES-VN §4, unsure).
+	// multi-name list with surplus is invalid (docs/rules.md §4, unsure).
 	EmptyElectionBallotInvalid bool `json:"empty_election_ballot_invalid"`
+	// SurplusCap is the largest surplus of an election list, in percent of
+	// the seats: a list may name at most seats + seats·SurplusCap/100
+	// people (rounded down), and always at least one more than the seats
+	// (the rules also ask for a surplus of at least 10%, which for fewer
+	// than ten seats is one person: a list of three for two seats is a
+	// list with surplus, not a breach). The rules set at most 30%
+	// (docs/rules.md §4); a congress may decide a smaller surplus, never a
+	// larger one, so the setting is 1..30 and 0 means the rules' 30%.
+	SurplusCap int `json:"surplus_cap,omitempty"`
+}
+
+// MaxSurplusPercent is the largest surplus of an election list the rules
+// allow, in percent of the seats (docs/rules.md §4).
+const MaxSurplusPercent = 30
+
+// Surplus returns the surplus cap of r in percent (MaxSurplusPercent when
+// not set).
+func (r PollRules) Surplus() int {
+	if r.SurplusCap <= 0 || r.SurplusCap > MaxSurplusPercent {
+		return MaxSurplusPercent
+	}
+	return r.SurplusCap
+}
+
+// MaxSurplus returns the largest surplus of a list for seats under a cap
+// of capPct percent: seats·capPct/100 rounded down, and at least one.
+func MaxSurplus(seats, capPct int) int { return max(1, capPct*seats/100) }
+
+// checkSurplus returns an error when a list of n names for seats has more
+// surplus than MaxSurplus allows.
+func checkSurplus(n, seats, capPct int) error {
+	extra := n - seats
+	most := MaxSurplus(seats, capPct)
+	if extra <= most {
+		return nil
+	}
+	return fieldErr("candidates",
+		fmt.Sprintf("Danh sách có %d người để bầu %d: số dư %d người (%s) vượt quá %d%% số lượng cần bầu; danh sách có số dư được tối đa %d người (dư %d).",
+			n, seats, extra, PercentOf(extra, seats).VI(), capPct, seats+most, most),
+		fmt.Sprintf("the list names %d people for %d seats: a surplus of %d (%s) is more than %d%% of the seats; a list with surplus may name at most %d (%d more than the seats)",
+			n, seats, extra, PercentOf(extra, seats), capPct, seats+most, most))
 }
 
 // Settings are a meeting's procedural settings (meeting.configure). Where
-// RULES-VN is unsure, the default is the rule it states.
+// docs/rules.md is unsure, the default is the rule it states.
 type Settings struct {
 	Sites        []string      `json:"sites"`         // linked sites (điểm cầu), by name
 	Quorum       QuorumRule    `json:"quorum"`        // default at least 2/3 of those entitled
 	LateGrace    time.Duration `json:"late_grace"`    // a check-in later than opening + this is late (default 15 min)
 	SpeakingTime time.Duration `json:"speaking_time"` // default limit of a speech; 0 means none (default 5 min)
 	Polls        PollRules     `json:"polls"`
+	// Layout is whose rules and record layout the meeting follows: a Party
+	// body's (LayoutParty, HD 36; the default when empty) or a state
+	// body's (LayoutState, NĐ 30). It is the minutes' layout unless the
+	// finalisation names another, and it makes a Party poll with "at least
+	// 1/2" a warning (HalfNotMore).
+	Layout MinutesLayout `json:"layout,omitempty"`
+	// TimeZone is the IANA name of the zone every time of the meeting is
+	// shown and printed in; empty means DefaultTimeZone (Zone). Events
+	// keep UTC.
+	TimeZone string `json:"time_zone,omitempty"`
+}
+
+// DefaultTimeZone is the time zone of a meeting unless configured.
+const DefaultTimeZone = "Asia/Ho_Chi_Minh"
+
+// Rules returns the meeting's layout (LayoutParty when not set).
+func (s Settings) Rules() MinutesLayout {
+	if s.Layout == "" {
+		return LayoutParty
+	}
+	return s.Layout
+}
+
+// Zone returns the meeting's time zone name (DefaultTimeZone when not set,
+// as in logs older than the setting).
+func (s Settings) Zone() string {
+	if s.TimeZone == "" {
+		return DefaultTimeZone
+	}
+	return s.TimeZone
 }
 
 // The default settings.
@@ -180,7 +292,8 @@ func (s Settings) clone() Settings {
 }
 
 func (s Settings) equal(o Settings) bool {
-	return slices.Equal(s.Sites, o.Sites) && s.Quorum == o.Quorum && s.LateGrace == o.LateGrace && s.SpeakingTime == o.SpeakingTime && s.Polls == o.Polls
+	return slices.Equal(s.Sites, o.Sites) && s.Quorum == o.Quorum && s.LateGrace == o.LateGrace && s.SpeakingTime == o.SpeakingTime && s.Polls == o.Polls &&
+		s.Zone() == o.Zone() && s.Rules() == o.Rules()
 }
 
 // HasSite reports whether name is one of the linked sites.
@@ -196,20 +309,24 @@ const (
 // Configure changes the meeting's settings. Only the fields given change.
 // Durations are given in seconds.
 type Configure struct {
-	Sites                      *[]string     `json:"sites,omitempty"`
-	Quorum                     *QuorumRule   `json:"quorum,omitempty"`
-	LateGraceSeconds           *int          `json:"late_grace_seconds,omitempty"`
-	SpeakingSeconds            *int          `json:"speaking_seconds,omitempty"`
-	TieRule                    *TieRule      `json:"tie_rule,omitempty"`
-	ExcellentCap               *ExcellentCap `json:"excellent_cap,omitempty"`
-	EmptyElectionBallotInvalid *bool         `json:"empty_election_ballot_invalid,omitempty"`
+	Sites                      *[]string      `json:"sites,omitempty"`
+	Quorum                     *QuorumRule    `json:"quorum,omitempty"`
+	LateGraceSeconds           *int           `json:"late_grace_seconds,omitempty"`
+	SpeakingSeconds            *int           `json:"speaking_seconds,omitempty"`
+	TieRule                    *TieRule       `json:"tie_rule,omitempty"`
+	ExcellentCap               *ExcellentCap  `json:"excellent_cap,omitempty"`
+	EmptyElectionBallotInvalid *bool          `json:"empty_election_ballot_invalid,omitempty"`
+	SurplusCap                 *int           `json:"surplus_cap,omitempty"`
+	TimeZone                   *string        `json:"time_zone,omitempty"`
+	Layout                     *MinutesLayout `json:"layout,omitempty"`
 }
 
 // Name implements Command.
 func (*Configure) Name() string { return "meeting.configure" }
 
 func (c *Configure) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
-	if c.Sites == nil && c.Quorum == nil && c.LateGraceSeconds == nil && c.SpeakingSeconds == nil && c.TieRule == nil && c.ExcellentCap == nil && c.EmptyElectionBallotInvalid == nil {
+	if c.Sites == nil && c.Quorum == nil && c.LateGraceSeconds == nil && c.SpeakingSeconds == nil && c.TieRule == nil && c.ExcellentCap == nil &&
+		c.EmptyElectionBallotInvalid == nil && c.SurplusCap == nil && c.TimeZone == nil && c.Layout == nil {
 		return nil, Errorf(KindInvalid, "Chưa có thiết lập nào để thay đổi.", "no setting given")
 	}
 	n := s.Settings.clone()
@@ -288,6 +405,31 @@ func (c *Configure) decide(s *State, a Actor, first int64, now time.Time) ([]Eve
 	}
 	if c.EmptyElectionBallotInvalid != nil {
 		n.Polls.EmptyElectionBallotInvalid = *c.EmptyElectionBallotInvalid
+	}
+	if c.SurplusCap != nil {
+		v := *c.SurplusCap
+		if v < 1 || v > MaxSurplusPercent {
+			return nil, fieldErr("surplus_cap", fmt.Sprintf("Tỷ lệ số dư tối đa phải từ 1 đến %d%% số lượng cần bầu (quy định không cho phép dư quá %d%%).", MaxSurplusPercent, MaxSurplusPercent),
+				fmt.Sprintf("the surplus cap must be between 1 and %d percent of the seats (the rules allow no more than %d%%)", MaxSurplusPercent, MaxSurplusPercent))
+		}
+		if v == MaxSurplusPercent {
+			v = 0 // the rules' own cap: stored as the default
+		}
+		n.Polls.SurplusCap = v
+	}
+	if c.TimeZone != nil {
+		z := strings.TrimSpace(*c.TimeZone)
+		if !KnownZone(z) {
+			return nil, fieldErr("time_zone", fmt.Sprintf("Múi giờ %q không hợp lệ (ví dụ: %s).", z, DefaultTimeZone), fmt.Sprintf("time zone %q is not valid (for example %s)", z, DefaultTimeZone))
+		}
+		n.TimeZone = z
+	}
+	if c.Layout != nil {
+		if !c.Layout.valid() {
+			return nil, fieldErr("layout", fmt.Sprintf("Thể thức %q không hợp lệ (party: văn bản của Đảng; state: văn bản hành chính nhà nước).", *c.Layout),
+				fmt.Sprintf("layout %q is not valid (party or state)", *c.Layout))
+		}
+		n.Layout = *c.Layout
 	}
 	if n.equal(s.Settings) {
 		return nil, Errorf(KindConflict, "Thiết lập không thay đổi.", "the settings are unchanged")

@@ -70,8 +70,18 @@ type Details struct {
 	Organization string    `json:"organization,omitempty"` // the body holding the meeting
 	Place        string    `json:"place,omitempty"`
 	StartsAt     time.Time `json:"starts_at,omitzero"`
-	Chair        string    `json:"chair,omitempty"`     // name and post of who presides
-	Secretary    string    `json:"secretary,omitempty"` // name of who records
+	Chair        string    `json:"chair,omitempty"`     // name and post of who presides: "Nguyễn Văn An, Bí thư Chi bộ"
+	Secretary    string    `json:"secretary,omitempty"` // name (and post) of who records
+	// ChairPost is the chair's post printed in the signature block, under
+	// "T/M <Collective>" in the Party layout ("Bí thư", "Phó Bí thư");
+	// empty: the part of Chair after its first comma.
+	ChairPost string `json:"chair_post,omitempty"`
+	// Collective is the collective the chair signs for in the Party layout
+	// ("Chi bộ" prints "T/M CHI BỘ"); empty: the kind of body the
+	// organisation's name starts with, else the organisation.
+	Collective string `json:"collective,omitempty"`
+	// Locality is the place name of the date line ("Hà Nội, ngày …").
+	Locality string `json:"locality,omitempty"`
 }
 
 // Item is one agenda item. Its number is its position in State.Agenda plus
@@ -142,6 +152,7 @@ type State struct {
 	Minutes      MinutesState     `json:"minutes,omitzero"`       // conclusions, finalisation, corrections
 	Presentation *Presentation    `json:"presentation,omitempty"` // the page the secretariat is showing
 	Support      []SupportRequest `json:"support"`                // support requests, in order
+	Bodies       []Body           `json:"bodies,omitempty"`       // the congress's bodies, in BodyKinds order
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -205,6 +216,12 @@ func (s *State) Clone() *State {
 		c.Presentation = &p
 	}
 	c.Support = slices.Clone(s.Support)
+	if s.Bodies != nil {
+		c.Bodies = make([]Body, len(s.Bodies))
+		for i, b := range s.Bodies {
+			c.Bodies[i] = b.clone()
+		}
+	}
 	return &c
 }
 

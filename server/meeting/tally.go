@@ -6,18 +6,26 @@ import (
 	"time"
 )
 
-// Ballot is one ballot. Its fields depend on the poll's kind:
+// Ballot is one ballot. Its fields depend on the poll's kind and, for an
+// election, on its form (Poll.Form, docs/rules.md §4):
 //   - open, secret: Choice (agree, disagree or abstain);
-//   - election: Kept, the IDs of the candidates kept (not struck out);
+//   - election with surplus (FormStrike): Kept, the IDs of the candidates
+//     kept (not struck out);
+//   - election without surplus, one name or more (FormApprove,
+//     FormSingle): Agree and Disagree, the IDs of the names whose "Đồng ý"
+//     and "Không đồng ý" box is marked (a name in neither list has no box
+//     marked; a name in both has both, as a paper ballot can);
 //   - rating: Ratings, a level for each subject ID.
 //
 // Spoiled is a ballot deliberately spoiled or left blank (phiếu trắng,
 // phiếu hỏng): on any kind it counts as invalid.
 type Ballot struct {
-	Choice  Choice           `json:"choice,omitempty"`
-	Kept    []string         `json:"kept,omitempty"`
-	Ratings map[string]Level `json:"ratings,omitempty"`
-	Spoiled bool             `json:"spoiled,omitempty"`
+	Choice   Choice           `json:"choice,omitempty"`
+	Kept     []string         `json:"kept,omitempty"`
+	Agree    []string         `json:"agree,omitempty"`
+	Disagree []string         `json:"disagree,omitempty"`
+	Ratings  map[string]Level `json:"ratings,omitempty"`
+	Spoiled  bool             `json:"spoiled,omitempty"`
 }
 
 // Reason is why a ballot, or one row of a rating ballot, is invalid.
@@ -29,50 +37,102 @@ const (
 	ReasonNoChoice         Reason = "no_choice"         // no choice made
 	ReasonUnknownChoice    Reason = "unknown_choice"    // a choice that is not on the ballot
 	ReasonUnknownCandidate Reason = "unknown_candidate" // a name added to the list
-	ReasonDuplicate        Reason = "duplicate"         // a name kept twice
-	ReasonTooMany          Reason = "too_many"          // keeps more names than seats
+	ReasonDuplicate        Reason = "duplicate"         // a name kept (or a box marked) twice
+	ReasonTooMany          Reason = "too_many"          // elects more names than seats
 	ReasonNoneKept         Reason = "none_kept"         // keeps nobody on a multi-name list with surplus
+	ReasonBothMarked       Reason = "both_marked"       // a single-name ballot with both boxes marked
+	ReasonNoMark           Reason = "no_mark"           // a single-name ballot with no box marked
 	ReasonEmpty            Reason = "empty"             // rates nobody
 	ReasonUnknownSubject   Reason = "unknown_subject"   // rates a person not on the list
 	ReasonMissingLevel     Reason = "missing_level"     // a row without a level (that person only)
 	ReasonUnknownLevel     Reason = "unknown_level"     // a row with a level not on the scale (that person only)
 )
 
-var reasons = []struct {
-	r      Reason
-	vi, en string
-}{
-	{ReasonSpoiled, "phiếu trắng hoặc phiếu hỏng", "blank or spoiled ballot"},
-	{ReasonNoChoice, "không chọn phương án nào", "no choice made"},
-	{ReasonUnknownChoice, "phương án không có trên phiếu", "a choice not on the ballot"},
-	{ReasonUnknownCandidate, "ghi thêm tên ngoài danh sách", "a name not on the list"},
-	{ReasonDuplicate, "một tên được giữ hai lần", "a name kept twice"},
-	{ReasonTooMany, "bầu quá số lượng đã quyết định", "more names kept than seats"},
-	{ReasonNoneKept, "không bầu ai trong danh sách có số dư", "nobody kept on a list with surplus"},
-	{ReasonEmpty, "không đánh giá ai", "nobody rated"},
-	{ReasonUnknownSubject, "đánh giá người ngoài danh sách", "a person not on the list rated"},
-	{ReasonMissingLevel, "không đánh dấu mức nào", "no level marked"},
-	{ReasonUnknownLevel, "mức không có trên phiếu", "a level not on the scale"},
-}
+// reasons lists the reasons in order; their words are the terms
+// "reason.<reason>" (terms.go).
+var reasons = []Reason{ReasonSpoiled, ReasonNoChoice, ReasonUnknownChoice, ReasonUnknownCandidate, ReasonDuplicate, ReasonTooMany,
+	ReasonNoneKept, ReasonBothMarked, ReasonNoMark, ReasonEmpty, ReasonUnknownSubject, ReasonMissingLevel, ReasonUnknownLevel}
 
-// VI describes r in Vietnamese (for the vote-counting record).
-func (r Reason) VI() string {
-	for _, x := range reasons {
-		if x.r == r {
-			return x.vi
-		}
-	}
-	return string(r)
-}
+// Reasons returns every reason, in the order results list them.
+func Reasons() []Reason { return slices.Clone(reasons) }
+
+// VI describes r in Vietnamese (for the vote-counting record); an unknown
+// reason describes as itself.
+func (r Reason) VI() string { return termOr("reason."+string(r), "vi", string(r)) }
 
 // EN describes r in English.
-func (r Reason) EN() string {
-	for _, x := range reasons {
-		if x.r == r {
-			return x.en
+func (r Reason) EN() string { return termOr("reason."+string(r), "en", string(r)) }
+
+// BallotForm is the printed form of an election ballot, fixed by the list
+// (docs/rules.md §4).
+type BallotForm string
+
+// The forms of an election ballot.
+const (
+	// FormStrike: a list with surplus (more names than seats); the voter
+	// strikes out the whole name of each person rejected (gạch tên).
+	FormStrike BallotForm = "strike"
+	// FormApprove: a list without surplus of two names or more; a row per
+	// name with a "Đồng ý" and a "Không đồng ý" box.
+	FormApprove BallotForm = "approve"
+	// FormSingle: a ballot with one name; the voter marks one of its two
+	// boxes.
+	FormSingle BallotForm = "single"
+)
+
+// FormOf returns the ballot form of an election of seats among n names
+// ("" when there is no list).
+func FormOf(n, seats int) BallotForm {
+	switch {
+	case n <= 0:
+		return ""
+	case n == 1:
+		return FormSingle
+	case n > seats:
+		return FormStrike
+	}
+	return FormApprove
+}
+
+// Form returns the ballot form of p: FormOf its candidates and seats for an
+// election, "" for other kinds.
+func (p Poll) Form() BallotForm {
+	if p.Kind != PollElection {
+		return ""
+	}
+	return FormOf(len(p.Candidates), p.Seats)
+}
+
+// Elects returns the IDs of the candidates that ballot b elects in poll p,
+// in b's order: the kept names on a list with surplus; on a list without
+// surplus, the names with their "Đồng ý" box marked and not their "Không
+// đồng ý" box (a row with both or neither gives no vote, docs/rules.md §4).
+func (p Poll) Elects(b Ballot) []string {
+	if p.Form() == FormStrike {
+		return b.Kept
+	}
+	var out []string
+	for _, id := range b.Agree {
+		if !slices.Contains(b.Disagree, id) && !slices.Contains(out, id) {
+			out = append(out, id)
 		}
 	}
-	return string(r)
+	return out
+}
+
+// Rejects returns the IDs of the candidates ballot b marks "Không đồng ý"
+// only (lists without surplus); nil for a list with surplus.
+func (p Poll) Rejects(b Ballot) []string {
+	if p.Form() == FormStrike {
+		return nil
+	}
+	var out []string
+	for _, id := range b.Disagree {
+		if !slices.Contains(b.Agree, id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // BallotCheck is what a ballot counts as.
@@ -83,13 +143,18 @@ type BallotCheck struct {
 }
 
 // CheckBallot returns what ballot b counts as in poll p, by the rules of
-// RULES-VN §4 and §6:
+// docs/rules.md §4 and §6:
 //   - open, secret: valid with exactly one of agree, disagree, abstain;
-//   - election: valid when it keeps at most Seats names, all on the list,
-//     none twice; keeping more (a surplus list left untouched included) is
-//     invalid, and so is keeping nobody on a multi-name list with surplus
-//     (p.Rules.EmptyElectionBallotInvalid, on by default); keeping nobody
-//     on a list without surplus is valid (every name gets no vote);
+//   - election, list with surplus (FormStrike): valid when it keeps at most
+//     Seats names, all on the list, none twice; keeping more (a surplus
+//     list left untouched included) is invalid, and so is keeping nobody
+//     (p.Rules.EmptyElectionBallotInvalid, on by default);
+//   - election, list without surplus (FormApprove): every marked name must
+//     be on the list, no box marked twice; a row with both boxes or neither
+//     gives that name no vote, the ballot stays valid (it can elect at most
+//     the whole list, which is Seats names);
+//   - election, one name (FormSingle): exactly one of the two boxes must be
+//     marked; both or none make the ballot invalid;
 //   - rating: invalid as a whole if it rates nobody or rates someone not
 //     listed; otherwise valid, and a row with no level or a level not on
 //     the scale is invalid for that person only.
@@ -102,19 +167,40 @@ func CheckBallot(p Poll, b Ballot) BallotCheck {
 	}
 	switch p.Kind {
 	case PollElection:
-		for i, id := range b.Kept {
-			if !slices.ContainsFunc(p.Candidates, func(c Candidate) bool { return c.ID == id }) {
-				return bad(ReasonUnknownCandidate)
-			}
-			if slices.Contains(b.Kept[:i], id) {
-				return bad(ReasonDuplicate)
+		listed := func(id string) bool {
+			return slices.ContainsFunc(p.Candidates, func(c Candidate) bool { return c.ID == id })
+		}
+		for _, list := range [][]string{b.Kept, b.Agree, b.Disagree} {
+			for i, id := range list {
+				if !listed(id) {
+					return bad(ReasonUnknownCandidate)
+				}
+				if slices.Contains(list[:i], id) {
+					return bad(ReasonDuplicate)
+				}
 			}
 		}
-		switch {
-		case len(b.Kept) > p.Seats:
-			return bad(ReasonTooMany)
-		case len(b.Kept) == 0 && len(p.Candidates) > 1 && len(p.Candidates) > p.Seats && p.Rules.EmptyElectionBallotInvalid:
-			return bad(ReasonNoneKept)
+		switch p.Form() {
+		case FormStrike:
+			switch {
+			case len(b.Kept) > p.Seats:
+				return bad(ReasonTooMany)
+			case len(b.Kept) == 0 && p.Rules.EmptyElectionBallotInvalid:
+				return bad(ReasonNoneKept)
+			}
+		case FormSingle:
+			id := p.Candidates[0].ID
+			agree, disagree := slices.Contains(b.Agree, id), slices.Contains(b.Disagree, id)
+			switch {
+			case agree && disagree:
+				return bad(ReasonBothMarked)
+			case !agree && !disagree:
+				return bad(ReasonNoMark)
+			}
+		case FormApprove:
+			if len(p.Elects(b)) > p.Seats { // cannot happen with the list's own names; kept as the rule
+				return bad(ReasonTooMany)
+			}
 		}
 	case PollRating:
 		if len(b.Ratings) == 0 {
@@ -184,6 +270,10 @@ func ValidateBallot(s *State, p Poll, voter string, b Ballot) error {
 // checkForm checks that b has the fields of p's kind only, within limits.
 func (p Poll) checkForm(b Ballot) error {
 	wrong := func(field string) error {
+		if p.Kind == PollElection {
+			return fieldErr(field, fmt.Sprintf("Phiếu bầu theo mẫu này (%s) không có trường %s.", T("form."+string(p.Form()), "vi"), field),
+				fmt.Sprintf("an election ballot of form %s has no %s", p.Form(), field))
+		}
 		return fieldErr(field, fmt.Sprintf("Phiếu của hình thức biểu quyết này không có trường %s.", field), fmt.Sprintf("a %s ballot has no %s", p.Kind, field))
 	}
 	word := func(field, s string) error {
@@ -200,12 +290,27 @@ func (p Poll) checkForm(b Ballot) error {
 		if len(b.Ratings) > 0 {
 			return wrong("ratings")
 		}
-		if len(b.Kept) > MaxCandidates {
-			return fieldErr("kept", "Phiếu có quá nhiều tên.", "too many names")
+		if p.Form() == FormStrike {
+			if len(b.Agree) > 0 {
+				return wrong("agree")
+			}
+			if len(b.Disagree) > 0 {
+				return wrong("disagree")
+			}
+		} else if len(b.Kept) > 0 {
+			return wrong("kept")
 		}
-		for _, id := range b.Kept {
-			if err := word("kept", id); err != nil {
-				return err
+		for _, f := range []struct {
+			name string
+			ids  []string
+		}{{"kept", b.Kept}, {"agree", b.Agree}, {"disagree", b.Disagree}} {
+			if len(f.ids) > MaxCandidates {
+				return fieldErr(f.name, "Phiếu có quá nhiều tên.", "too many names")
+			}
+			for _, id := range f.ids {
+				if err := word(f.name, id); err != nil {
+					return err
+				}
 			}
 		}
 	case PollRating:
@@ -214,6 +319,9 @@ func (p Poll) checkForm(b Ballot) error {
 		}
 		if len(b.Kept) > 0 {
 			return wrong("kept")
+		}
+		if len(b.Agree) > 0 || len(b.Disagree) > 0 {
+			return wrong("agree")
 		}
 		if len(b.Ratings) > MaxCandidates {
 			return fieldErr("ratings", "Phiếu có quá nhiều dòng.", "too many rows")
@@ -229,6 +337,9 @@ func (p Poll) checkForm(b Ballot) error {
 	default:
 		if len(b.Kept) > 0 {
 			return wrong("kept")
+		}
+		if len(b.Agree) > 0 || len(b.Disagree) > 0 {
+			return wrong("agree")
 		}
 		if len(b.Ratings) > 0 {
 			return wrong("ratings")
@@ -270,7 +381,8 @@ type OptionResult struct {
 type CandidateResult struct {
 	ID      string  `json:"id"`
 	Name    string  `json:"name"`
-	Votes   int     `json:"votes"`
+	Votes   int     `json:"votes"`             // valid ballots electing the candidate (kept, or "Đồng ý" alone)
+	Against int     `json:"against,omitempty"` // lists without surplus: valid ballots marking "Không đồng ý" alone
 	Percent Percent `json:"percent"`           // of the base
 	Reached bool    `json:"reached,omitempty"` // reached the threshold
 	Elected bool    `json:"elected,omitempty"`
@@ -295,7 +407,7 @@ type SubjectResult struct {
 	// Level (review scale): the best level whose votes, added to those of
 	// the better levels, reach the threshold over the base; "" if none.
 	Level Level `json:"level,omitempty"`
-	// Confidence scale (RULES-VN §6): more than 1/2 but under 2/3 "tín
+	// Confidence scale (docs/rules.md §6): more than 1/2 but under 2/3 "tín
 	// nhiệm thấp", and at least 2/3 "tín nhiệm thấp", over the base.
 	LowOverHalf  bool `json:"low_over_half,omitempty"`
 	LowTwoThirds bool `json:"low_two_thirds,omitempty"`
@@ -360,9 +472,9 @@ func (r Result) clone() Result {
 // reasonCounts lists the non-zero counts in the order of the reasons.
 func reasonCounts(n map[Reason]int) []ReasonCount {
 	var out []ReasonCount
-	for _, x := range reasons {
-		if n[x.r] > 0 {
-			out = append(out, ReasonCount{Reason: x.r, Count: n[x.r]})
+	for _, r := range reasons {
+		if n[r] > 0 {
+			out = append(out, ReasonCount{Reason: r, Count: n[r]})
 		}
 	}
 	return out
@@ -429,14 +541,21 @@ func Tally(p Poll, ballots []Ballot) Result {
 
 func tallyElection(r *Result, p Poll, ballots []Ballot, checks []BallotCheck) {
 	var reached []int // indexes into r.Candidates
-	for _, c := range p.Candidates {
-		n := 0
-		for i, b := range ballots {
-			if checks[i].Valid && slices.Contains(b.Kept, c.ID) {
-				n++
-			}
+	votes, against := map[string]int{}, map[string]int{}
+	for i, b := range ballots {
+		if !checks[i].Valid {
+			continue
 		}
-		cr := CandidateResult{ID: c.ID, Name: c.Name, Votes: n, Percent: PercentOf(n, r.BaseCount), Reached: p.Threshold.Reached(n, r.BaseCount)}
+		for _, id := range p.Elects(b) {
+			votes[id]++
+		}
+		for _, id := range p.Rejects(b) {
+			against[id]++
+		}
+	}
+	for _, c := range p.Candidates {
+		n := votes[c.ID]
+		cr := CandidateResult{ID: c.ID, Name: c.Name, Votes: n, Against: against[c.ID], Percent: PercentOf(n, r.BaseCount), Reached: p.Threshold.Reached(n, r.BaseCount)}
 		if cr.Reached {
 			reached = append(reached, len(r.Candidates))
 		}

@@ -16,7 +16,7 @@ func TestThreshold(t *testing.T) {
 		count, base int
 		reached     bool
 	}{
-		// RULES-VN §2: a chi bộ of 20, the pass mark counted on 20.
+		// docs/rules.md §2: a chi bộ of 20, the pass mark counted on 20.
 		{half, 10, 20, false},
 		{half, 11, 20, true},
 		{half, 9, 17, true},
@@ -165,8 +165,12 @@ func TestCheckBallot(t *testing.T) {
 		{"election/nobody kept, the setting off", lenient, Ballot{}, valid},
 		{"election/nobody kept without surplus", noSurplus, Ballot{}, valid},
 		{"election/all kept without surplus", noSurplus, Ballot{Kept: []string{"c1", "c2"}}, valid},
-		{"election/nobody kept on a single name", single, Ballot{}, valid},
-		{"election/the single name kept", single, Ballot{Kept: []string{"c1"}}, valid},
+		// A single-name ballot has two boxes (docs/rules.md §4): untouched, it
+		// marks neither and is invalid (it used to count as a vote for);
+		// a strike-form Kept on it marks nothing either (and ValidateBallot
+		// refuses it before it is cast).
+		{"election/nothing marked on a single name", single, Ballot{}, bad(ReasonNoMark)},
+		{"election/the single name kept", single, Ballot{Kept: []string{"c1"}}, bad(ReasonNoMark)},
 		{"election/a name twice", election, Ballot{Kept: []string{"c1", "c1"}}, bad(ReasonDuplicate)},
 		{"election/a name added", election, Ballot{Kept: []string{"c1", "Nguyễn Văn X"}}, bad(ReasonUnknownCandidate)},
 		{"election/blank", election, Ballot{Spoiled: true}, bad(ReasonSpoiled)},
@@ -191,9 +195,9 @@ func TestCheckBallot(t *testing.T) {
 }
 
 func TestReasonTexts(t *testing.T) {
-	for _, x := range reasons {
-		if bad := checkMessages(x.r.VI(), x.r.EN()); len(bad) > 0 || x.r.VI() == string(x.r) || x.r.EN() == string(x.r) {
-			t.Errorf("reason %s: %q / %q %v", x.r, x.r.VI(), x.r.EN(), bad)
+	for _, r := range reasons {
+		if bad := checkMessages(r.VI(), r.EN()); len(bad) > 0 || r.VI() == string(r) || r.EN() == string(r) {
+			t.Errorf("reason %s: %q / %q %v", r, r.VI(), r.EN(), bad)
 		}
 	}
 	if Reason("x").VI() != "x" || Reason("x").EN() != "x" {

@@ -194,12 +194,12 @@ func TestLargeMeeting(t *testing.T) {
 		t.Errorf("%d polls in the minutes; want 20", got)
 	}
 	for _, p := range allPolls(r) {
-		if p.Result == nil || p.Result.Cast != r.Attendance.Attended {
-			t.Errorf("poll %s: result %+v; want every one of the %d attending voting", fmtPoll(p), p.Result, r.Attendance.Attended)
+		if p.Result == nil || p.Result.Cast != r.Attendance.Members.Attended {
+			t.Errorf("poll %s: result %+v; want every one of the %d attending voting", fmtPoll(p), p.Result, r.Attendance.Members.Attended)
 		}
 	}
-	if r.Attendance.Summoned != 1600 || len(r.Attendance.Absent) == 0 || len(r.Attendance.Late) == 0 {
-		t.Errorf("attendance = %d summoned, %d absent, %d late", r.Attendance.Summoned, len(r.Attendance.Absent), len(r.Attendance.Late))
+	if r.Attendance.Members.Summoned != 1600 || len(r.Attendance.Absent) == 0 || len(r.Attendance.Late) == 0 {
+		t.Errorf("attendance = %d summoned, %d absent, %d late", r.Attendance.Members.Summoned, len(r.Attendance.Absent), len(r.Attendance.Late))
 	}
 	if _, err := m.PDF("vi"); err != nil {
 		t.Fatal(err)

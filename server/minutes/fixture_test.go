@@ -185,6 +185,8 @@ func annualReview(tb testing.TB) *fixture {
 		StartsAt:     t0,
 		Chair:        "Nguyễn Văn An, Bí thư Chi bộ",
 		Secretary:    "Trần Thị Bình, Phó Bí thư Chi bộ",
+		ChairPost:    "Bí thư",
+		Locality:     "Hà Nội",
 	}})
 	f.sec(&meeting.Configure{Sites: &[]string{"Chi nhánh Hải Phòng"}})
 	opening := f.item("Khai mạc, giới thiệu đại biểu, thông qua chương trình", "Đồng chí Trần Thị Bình")
@@ -245,6 +247,14 @@ func annualReview(tb testing.TB) *fixture {
 	f.at(5).vote(agenda, []string{"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Minh Đức", "Vũ Thị Hà", "Đặng Quốc Hùng", "Bùi Thị Lan", "Đỗ Văn Minh"},
 		choices(meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceDisagree, meeting.ChoiceAbstain, meeting.ChoiceAgree))
 	f.at(6).closePoll(agenda, true)
+	// The counting committee, approved by show of hands.
+	f.sec(&meeting.ProposeBody{Kind: meeting.BodyCounting, Members: []meeting.BodyMember{{Participant: f.pid("Bùi Thị Lan"), Post: "Trưởng ban"},
+		{Participant: f.pid("Hoàng Minh Đức"), Post: "Ủy viên"}, {Participant: f.pid("Vũ Thị Hà"), Post: "Ủy viên"}}})
+	committee := id(f.sec(&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Thông qua danh sách Ban Kiểm phiếu", Kind: meeting.PollOpen, Item: opening, Body: meeting.BodyCounting}}))
+	f.sec(&meeting.OpenPoll{ID: committee})
+	f.at(7).vote(committee, []string{"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Minh Đức", "Vũ Thị Hà", "Đặng Quốc Hùng", "Bùi Thị Lan", "Đỗ Văn Minh"},
+		choices(meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAbstain, meeting.ChoiceAgree))
+	f.at(8).closePoll(committee, true)
 	// A late arrival checks in from her tablet.
 	f.at(16).do(f.actor("Ngô Thị Nga"), &meeting.CheckIn{})
 
@@ -276,16 +286,29 @@ func annualReview(tb testing.TB) *fixture {
 	f.at(70).closePoll(res, true)
 	f.sec(&meeting.Conclude{Item: resolution, Text: "Nghị quyết hội nghị được thông qua với 9/13 phiếu tán thành (69,23%)."})
 
-	// The election: three names for two seats, names struck out.
+	// The election of the Chi ủy: five names for four seats (a surplus of
+	// 1, 25%), names struck out. By hand, on the base 14 − 1 = 13 (more
+	// than half: 7): Cường 8, Dung 8, Hùng 7, Nga 7, Minh 3; ballot 8 is
+	// left untouched (5 kept for 4 seats: invalid), ballot 10 spoiled.
 	f.at(75).sec(&meeting.AdvanceAgenda{})
-	el := id(f.sec(&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Bầu bổ sung 02 Chi ủy viên", Kind: meeting.PollElection, Seats: 2,
-		Candidates: []meeting.Candidate{{Participant: f.pid("Lê Văn Cường")}, {Participant: f.pid("Phạm Thị Dung")}, {Participant: f.pid("Bùi Thị Lan")}}}}))
+	el := id(f.sec(&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Bầu Chi ủy nhiệm kỳ 2025-2027 (04 Chi ủy viên)", Kind: meeting.PollElection, Seats: 4,
+		Candidates: []meeting.Candidate{{Participant: f.pid("Lê Văn Cường")}, {Participant: f.pid("Phạm Thị Dung")}, {Participant: f.pid("Đặng Quốc Hùng")},
+			{Participant: f.pid("Ngô Thị Nga")}, {Participant: f.pid("Đỗ Văn Minh")}}}}))
 	f.sec(&meeting.OpenPoll{ID: el})
 	kept := func(ids ...string) meeting.Ballot { return meeting.Ballot{Kept: ids} }
-	f.at(77).vote(el, voters, []meeting.Ballot{kept("c1", "c2"), kept("c1", "c2"), kept("c1", "c3"), kept("c1", "c2"), kept("c2", "c3"), kept("c1", "c2"),
-		kept("c1"), kept("c1", "c2"), kept("c1", "c2", "c3"), meeting.Ballot{Spoiled: true}, kept("c1", "c2")})
+	f.at(77).vote(el, voters, []meeting.Ballot{kept("c1", "c2", "c3", "c4"), kept("c1", "c2", "c3", "c5"), kept("c1", "c2", "c4", "c5"), kept("c1", "c2", "c3", "c4"),
+		kept("c2", "c3", "c4", "c5"), kept("c1", "c2", "c3", "c4"), kept("c1", "c3"), kept("c1", "c2", "c3", "c4", "c5"), kept("c1", "c2", "c4"),
+		meeting.Ballot{Spoiled: true}, kept("c1", "c2", "c3", "c4")})
 	f.at(80).closePoll(el, true)
-	f.sec(&meeting.Conclude{Item: election, Text: "Đồng chí Lê Văn Cường và đồng chí Phạm Thị Dung trúng cử Chi ủy viên."})
+	// The secretary: one name, "Đồng ý" or "Không đồng ý". By hand: 9
+	// Đồng ý, 1 Không đồng ý, 1 untouched (invalid: no box marked); 9 of 13.
+	bt := id(f.sec(&meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Bầu Bí thư Chi bộ nhiệm kỳ 2025-2027", Kind: meeting.PollElection, Seats: 1,
+		Candidates: []meeting.Candidate{{Participant: f.pid("Lê Văn Cường")}}}}))
+	f.sec(&meeting.OpenPoll{ID: bt})
+	yes, no := meeting.Ballot{Agree: []string{"c1"}}, meeting.Ballot{Disagree: []string{"c1"}}
+	f.at(81).vote(bt, voters, []meeting.Ballot{yes, yes, yes, no, yes, yes, yes, {}, yes, yes, yes})
+	f.at(83).closePoll(bt, true)
+	f.sec(&meeting.Conclude{Item: election, Text: "Các đồng chí Lê Văn Cường, Phạm Thị Dung, Đặng Quốc Hùng, Ngô Thị Nga trúng cử Chi ủy viên; đồng chí Lê Văn Cường trúng cử Bí thư Chi bộ."})
 
 	// Ratings: the review, then the confidence vote.
 	f.at(85).sec(&meeting.AdvanceAgenda{})

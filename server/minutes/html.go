@@ -7,15 +7,26 @@ import (
 
 // HTML returns the minutes as one self-contained HTML page (inline CSS, A4
 // print styles), in Vietnamese ("vi", the default) or English ("en").
-func (m *Minutes) HTML(lang string) ([]byte, error) {
+func (m *Minutes) HTML(lang string) ([]byte, error) { return renderHTML(m.doc(lang)) }
+
+// renderHTML renders a printed record as HTML, with the sizes of its
+// layout (HD 36 or NĐ 30) in points.
+func renderHTML(d *doc) ([]byte, error) {
+	sz := partySizes
+	if !d.Party {
+		sz = stateSizes
+	}
 	var buf bytes.Buffer
-	if err := page.Execute(&buf, m.doc(lang)); err != nil {
+	if err := page.Execute(&buf, struct {
+		*doc
+		S sizes
+	}{d, sz}); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
 }
 
-var page = template.Must(template.New("minutes").Funcs(template.FuncMap{
+var page = template.Must(template.New("record").Funcs(template.FuncMap{
 	"last": func(i int, list []string) bool { return i == len(list)-1 },
 	"align": func(right []bool, i int) string {
 		if i < len(right) && right[i] {
@@ -32,49 +43,55 @@ var page = template.Must(template.New("minutes").Funcs(template.FuncMap{
 <style>
 @page { size: A4; margin: 20mm 20mm 20mm 30mm; }
 html { background: #f4f4f4; }
-body { font-family: "Times New Roman", "Liberation Serif", Times, serif; font-size: 14pt; line-height: 1.35; color: #000;
+body { font-family: "Times New Roman", "Liberation Serif", Times, serif; font-size: {{.S.Body}}pt; line-height: 1.3; color: #000;
   background: #fff; max-width: 160mm; margin: 10mm auto; padding: 20mm 20mm 20mm 30mm; }
 @media print { html, body { background: none; } body { margin: 0; padding: 0; max-width: none; } }
-table.head { width: 100%; border-collapse: collapse; margin-bottom: 6mm; }
-table.head td { vertical-align: top; text-align: center; width: 50%; padding: 0; }
-.up { text-transform: none; }
+table.head { width: calc(100% + 15mm); margin-left: -8mm; border-collapse: collapse; margin-bottom: 6mm; }
+table.head td { vertical-align: top; text-align: center; padding: 0; }
+table.head td.l { width: 42%; font-size: {{.S.Left}}pt; }
+table.head td.r { width: 58%; }
 .b { font-weight: bold; }
 .i { font-style: italic; }
-.motto { font-weight: bold; }
-.rule { display: inline-block; border-top: 1px solid #000; width: 40%; margin: 1mm 0; height: 0; }
-h1 { font-size: 16pt; text-align: center; margin: 6mm 0 0; }
-.subject { text-align: center; font-weight: bold; margin: 1mm 0 0; }
+.m1 { font-weight: bold; font-size: {{.S.Motto1}}pt; white-space: nowrap; }
+.m2 { font-weight: bold; font-size: {{.S.Motto2}}pt; white-space: nowrap; }
+.mottobox { display: inline-block; border-bottom: 1px solid #000; padding-bottom: 0.5mm; margin-bottom: 2mm; }
+.orgbox { display: inline-block; }
+.orgrule { border-top: 1px solid #000; width: 40%; margin: 1mm auto; height: 0; }
+.num { font-size: {{.S.Number}}pt; }
+.pd { font-style: italic; font-size: {{.S.PlaceDate}}pt; }
+h1 { font-size: {{.S.Title}}pt; text-align: center; margin: 6mm 0 0; }
+.subject { text-align: center; font-weight: bold; font-size: {{.S.Subject}}pt; margin: 1mm 0 0; }
+.subrule { border-top: 1px solid #000; width: 30mm; margin: 1.5mm auto 4mm; height: 0; }
 .draft { text-align: center; color: #a00; font-weight: bold; letter-spacing: 0.2em; margin: 2mm 0 0; }
-.draftnote { text-align: center; font-style: italic; font-size: 12pt; margin: 0 0 4mm; }
-.rev { text-align: center; font-size: 12pt; margin: 0 0 4mm; }
-h2 { font-size: 14pt; margin: 5mm 0 2mm; }
-h3 { font-size: 14pt; margin: 4mm 0 1mm; }
-h4 { font-size: 14pt; font-style: italic; margin: 3mm 0 1mm; }
+.draftnote { text-align: center; font-style: italic; font-size: 11pt; margin: 0 0 4mm; }
+h2 { font-size: {{.S.Body}}pt; margin: 5mm 0 2mm; }
+h3 { font-size: {{.S.Body}}pt; margin: 4mm 0 1mm; }
+h4 { font-size: {{.S.Body}}pt; font-style: italic; margin: 3mm 0 1mm; }
 p { margin: 1mm 0; text-align: justify; }
 p.label { font-weight: bold; }
-p.small { font-size: 10.5pt; font-family: "Liberation Mono", monospace; word-break: break-all; }
-table.t { width: 100%; border-collapse: collapse; margin: 2mm 0; font-size: 12pt; page-break-inside: auto; }
+p.warn { font-weight: bold; color: #a00; }
+p.small { font-size: {{.S.Small}}pt; font-family: "Liberation Mono", monospace; word-break: break-all; }
+table.t { width: 100%; border-collapse: collapse; margin: 2mm 0; font-size: {{.S.Table}}pt; page-break-inside: auto; }
 table.t th, table.t td { border: 1px solid #000; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
 table.t th { font-weight: bold; text-align: center; }
 table.t td.r { text-align: right; white-space: nowrap; }
 table.t tr { page-break-inside: avoid; }
-table.sign { width: 100%; margin-top: 8mm; page-break-inside: avoid; }
-table.sign td { width: 50%; text-align: center; vertical-align: top; }
-table.sign td.name { padding-top: 22mm; font-weight: bold; vertical-align: bottom; }
+.signtitle { text-align: center; font-weight: bold; margin-top: 8mm; }
+table.sign { width: 100%; margin-top: 6mm; page-break-inside: avoid; }
+table.sign td { width: 50%; text-align: center; vertical-align: top; font-weight: bold; }
+table.sign td.name { padding-top: 22mm; vertical-align: bottom; }
 </style>
 </head>
 <body>
 <table class="head"><tr>
-<td>{{range $i, $l := .Left}}<div{{if last $i $.Left}} class="b"{{end}}>{{$l}}</div>{{end}}{{if .Left}}<div>*</div>{{end}}{{if .Number}}<div>{{.Number}}</div>{{end}}</td>
-<td><div class="motto">{{.Right1}}</div>{{if .Right2}}<div class="motto">{{.Right2}}</div>{{end}}<div class="rule"></div>{{if .PlaceDate}}<div class="i">{{.PlaceDate}}</div>{{end}}</td>
+<td class="l">{{range $i, $l := .Left}}<div{{if last $i $.Left}} class="b"{{end}}>{{$l}}</div>{{end}}{{if .Left}}{{if .Party}}<div>*</div>{{else}}<div class="orgrule"></div>{{end}}{{end}}{{if .Number}}<div class="num">{{.Number}}</div>{{end}}</td>
+<td class="r"><div class="mottobox">{{if .Right2}}<div class="m1">{{.Right1}}</div><div class="m2">{{.Right2}}</div>{{else}}<div class="m1">{{.Right1}}</div>{{end}}</div>{{if .PlaceDate}}<div class="pd">{{.PlaceDate}}</div>{{end}}</td>
 </tr></table>
 <h1>{{.Title}}</h1>
 <p class="subject">{{.Subject}}</p>
-{{if .Draft}}<p class="draft">{{.Draft}}</p><p class="draftnote">{{.DraftNote}}</p>{{else}}<p class="rev">{{.Revision}}</p>{{end}}
+<div class="subrule"></div>
+{{if .Draft}}<p class="draft">{{.Draft}}</p><p class="draftnote">{{.DraftNote}}</p>{{end}}
 {{range .Blocks}}{{template "block" .}}{{end}}
-<table class="sign"><tr>{{range .Signs}}<td>{{range .Lines}}<div class="b">{{.}}</div>{{end}}<div class="i">{{.Hint}}</div></td>{{end}}</tr>
-<tr>{{range .Signs}}<td class="name">{{.Name}}</td>{{end}}</tr></table>
-{{if .Corrections}}<h2>{{.CorrectionsTitle}}</h2>{{range .Corrections}}{{template "block" .}}{{end}}{{end}}
 </body>
 </html>
 {{define "block"}}{{if eq .Kind 0}}<h2>{{.Text}}</h2>
@@ -87,4 +104,6 @@ table.sign td.name { padding-top: 22mm; font-weight: bold; vertical-align: botto
 {{range .Rows}}<tr>{{range $i, $c := .}}<td{{with align $b.Right $i}} class="{{.}}"{{end}}>{{$c}}</td>{{end}}</tr>
 {{end}}</table>
 {{else if eq .Kind 6}}<p class="small">{{.Text}}</p>
+{{else if eq .Kind 7}}<p class="warn">{{.Text}}</p>
+{{else if eq .Kind 8}}{{if .Title}}<p class="signtitle">{{.Title}}</p>{{end}}<table class="sign">{{range .SignRows}}<tr>{{range .}}<td>{{if .}}{{range .Lines}}<div>{{.}}</div>{{end}}<div style="padding-top:22mm">{{.Name}}</div>{{end}}</td>{{end}}</tr>{{end}}</table>
 {{end}}{{end}}`))

@@ -151,27 +151,36 @@ func TestPDF(t *testing.T) {
 	text := pdfText(t, vi)
 	for _, want := range []string{
 		"ĐẢNG CỘNG SẢN VIỆT NAM", "ĐẢNG BỘ SỞ TÀI CHÍNH", "Số 01-BB/CB", "Hà Nội, ngày 15 tháng 12 năm 2025", "BIÊN BẢN",
-		"Hội nghị kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng và đảng", "Bản 2",
+		"Hội nghị kiểm điểm, đánh giá, xếp loại chất lượng tổ chức đảng và đảng",
 		"I. THỜI GIAN, ĐỊA ĐIỂM, THÀNH PHẦN", "bắt đầu lúc 08 giờ 00 phút, ngày 15 tháng 12 năm 2025",
-		"Dương Văn Phúc", "Vắng có lý do: Đi công tác", "Không điểm danh", "Ngô Thị Nga", "08:16",
+		"Dương Văn Phúc", "Vắng mặt có lý do: Đi công tác", "Không điểm danh", "Ngô Thị Nga", "08:16",
+		"Tổng số đảng viên của chi bộ: 15 (đảng viên chính thức: 14; đảng viên dự bị: 1).",
+		"Đảng viên chính thức có mặt: 11 (tại hội trường: 9; tại điểm cầu Chi nhánh Hải Phòng: 2); vắng mặt: 3 (có lý do: 1; không có lý do: 2).",
+		"Đảng viên dự bị có mặt: 1; vắng mặt: 0.",
+		"Ban Kiểm phiếu: Bùi Thị Lan (Trưởng ban), Hoàng Minh Đức (Ủy viên), Vũ Thị Hà (Ủy viên) (được biểu quyết thông qua lúc 08:09).",
 		"Khi khai mạc có mặt 10/14: đủ số lượng theo quy định.",
 		"SHA-256: b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1b7c1",
 		"Biểu quyết công khai: Thông qua chương trình hội nghị", "Không tán thành (1): Đặng Quốc Hùng.",
 		"Biểu quyết kín: Thông qua Nghị quyết hội nghị kiểm điểm năm 2025", "Nghị quyết", "69,23%", "53,85%", "Kết quả: THÔNG QUA.",
-		"Bầu cử: Bầu bổ sung 02 Chi ủy viên", "Trúng cử (theo thứ tự số phiếu): Lê Văn Cường, Phạm Thị Dung.", "61,54%",
+		"Bầu cử: Bầu Chi ủy nhiệm kỳ 2025-2027 (04 Chi ủy viên)", "danh sách có số dư (gạch tên)",
+		"Trúng cử (theo thứ tự số phiếu từ cao xuống thấp): Lê Văn Cường (8 phiếu, 61,54%); Phạm Thị Dung (8 phiếu, 61,54%); Đặng Quốc Hùng (7 phiếu, 53,85%); Ngô Thị Nga (7 phiếu, 53,85%).",
+		"số phiếu không hợp lệ: 2 (phiếu trắng hoặc phiếu hỏng: 1; bầu quá số lượng đã quyết định: 1).",
+		"Bầu cử: Bầu Bí thư Chi bộ nhiệm kỳ 2025-2027", "phiếu một người", "không đánh dấu ô nào: 1",
+		"Cơ sở tính tỷ lệ: số được triệu tập (14) trừ số vắng mặt có lý do được chấp thuận (1), tức 13. Tỷ lệ cần đạt: trên 1/2, tức ít nhất 7 phiếu.",
 		"Đánh giá, xếp loại: Đánh giá, xếp loại chất lượng đảng viên năm 2025", "hoàn thành xuất sắc nhiệm vụ",
 		"Lấy phiếu tín nhiệm", "6 (75,00%)",
 		"Tranh luận với", "24 phút 30 giây",
 		"Đề nghị các đồng chí để điện thoại ở chế độ im lặng.",
 		"Chi ủy có trách nhiệm hoàn thiện hồ sơ", "Cuộc họp kết thúc lúc 09 giờ 47 phút, ngày 15 tháng 12 năm 2025.",
-		"NGƯỜI GHI BIÊN BẢN", "T/M CHI BỘ", "CHỦ TRÌ", "Trần Thị Bình, Phó Bí thư Chi bộ", "Nguyễn Văn An, Bí thư Chi bộ",
-		"ĐÍNH CHÍNH", "Đính chính (bản 2, đính chính bản 1)", "Ghi thiếu nội dung ý kiến.", "Trang 1/", "Trang 5/5",
+		"NGƯỜI GHI BIÊN BẢN", "T/M CHI BỘ BÍ THƯ", "Trần Thị Bình, Phó Bí thư Chi bộ", "Nguyễn Văn An, Bí thư Chi bộ",
+		"ĐÍNH CHÍNH", "Đính chính (bản 2, đính chính bản 1)", "Ghi thiếu nội dung ý kiến.",
+		"quy định về lấy phiếu tín nhiệm không đặt tỷ lệ “đạt”",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF text lacks %q", want)
 		}
 	}
-	for _, never := range []string{secretVoter, privateNotice, "Nháp chưa phát hành", "Màn hình hội trường", "DỰ THẢO"} {
+	for _, never := range []string{secretVoter, privateNotice, "Nháp chưa phát hành", "Màn hình hội trường", "DỰ THẢO", "Bản 2", "Trang ", "CHỦ TRÌ", "Lưu ý"} {
 		if strings.Contains(text, never) {
 			t.Errorf("the PDF text contains %q", never)
 		}
@@ -183,7 +192,7 @@ func TestPDF(t *testing.T) {
 	}
 	text = pdfText(t, en)
 	for _, want := range []string{"COMMUNIST PARTY OF VIET NAM", "MINUTES", "No. 01-BB/CB", "Open vote: Thông qua chương trình hội nghị",
-		"Result: PASSED.", "69.23%", "RECORDED BY", "ON BEHALF OF CHI BỘ", "Page 1/"} {
+		"Result: PASSED.", "69.23%", "RECORDED BY", "ON BEHALF OF CHI BỘ"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the English PDF text lacks %q", want)
 		}
@@ -208,8 +217,8 @@ func TestSecrecy(t *testing.T) {
 			t.Fatalf("fixture: %s voted in open poll %s", secretVoter, p.ID)
 		}
 	}
-	if secret != 3 {
-		t.Fatalf("fixture: %s voted in %d secret polls; want 3", secretVoter, secret)
+	if secret != 4 {
+		t.Fatalf("fixture: %s voted in %d secret polls; want 4", secretVoter, secret)
 	}
 	logJSON, _ := json.Marshal(f.log)
 	for _, s := range []string{privateNotice, "Nháp chưa phát hành"} {
@@ -241,16 +250,19 @@ func TestSecrecy(t *testing.T) {
 		if (p.Voters != nil) != (p.Kind == meeting.PollOpen) {
 			t.Errorf("poll %s (%s): voters listed = %v; want listed for open votes only", fmtPoll(p), p.Kind, p.Voters != nil)
 		}
-		if p.Kind == meeting.PollOpen && (len(p.Voters.Agree) != 7 || p.Voters.Disagree[0] != "Đặng Quốc Hùng") {
+		if p.Kind == meeting.PollOpen && p.Body == "" && (len(p.Voters.Agree) != 7 || p.Voters.Disagree[0] != "Đặng Quốc Hùng") {
 			t.Errorf("open poll voters = %+v; want 7 in favour, Đặng Quốc Hùng against", p.Voters)
+		}
+		if p.Kind == meeting.PollOpen && p.Body != "" && (len(p.Voters.Agree) != 8 || p.Voters.Abstain[0] != "Bùi Thị Lan") {
+			t.Errorf("body vote voters = %+v; want 8 in favour, Bùi Thị Lan abstaining", p.Voters)
 		}
 	}
 	var generic map[string]any
 	if err := json.Unmarshal(outputs["json"], &generic); err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(outputs["json"]), `"voters"`); n != 1 {
-		t.Errorf("JSON has %d voter lists; want 1 (the open vote)", n)
+	if n := strings.Count(string(outputs["json"]), `"voters"`); n != 2 {
+		t.Errorf("JSON has %d voter lists; want 2 (the open votes)", n)
 	}
 }
 
@@ -313,8 +325,8 @@ func TestRevisions(t *testing.T) {
 		not   []string
 	}{
 		{draft, 0, false, []string{"DỰ THẢO", "Bản dự thảo, chưa hoàn thành"}, []string{"Số 01-BB/CB", "ĐÍNH CHÍNH"}},
-		{first, 1, true, []string{"Số 01-BB/CB", "Bản 1", "Chi ủy có trách nhiệm hoàn thiện hồ sơ"}, []string{"DỰ THẢO", "ĐÍNH CHÍNH"}},
-		{full, 2, true, []string{"Bản 2", "ĐÍNH CHÍNH", "Đính chính (bản 2, đính chính bản 1), 08 giờ 30 phút, ngày 16 tháng 12 năm 2025"}, []string{"DỰ THẢO"}},
+		{first, 1, true, []string{"Số 01-BB/CB", "Chi ủy có trách nhiệm hoàn thiện hồ sơ"}, []string{"DỰ THẢO", "ĐÍNH CHÍNH"}},
+		{full, 2, true, []string{"Số 01-BB/CB", "ĐÍNH CHÍNH", "Đính chính (bản 2, đính chính bản 1), 08 giờ 30 phút, ngày 16 tháng 12 năm 2025"}, []string{"DỰ THẢO"}},
 	} {
 		if c.m.Revision() != c.rev || c.m.Final() != c.final {
 			t.Errorf("revision %d: Revision() = %d, Final() = %v; want %d, %v", c.rev, c.m.Revision(), c.m.Final(), c.rev, c.final)
@@ -368,8 +380,8 @@ func TestStateLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := pdfText(t, pdf)
-	for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số 12/BB-UBND", "THƯ KÝ", "CHỦ TỌA",
-		"ngày 15 tháng 12 năm 2025"} {
+	for _, want := range []string{"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Số: 12/BB-UBND", "THƯ KÝ", "CHỦ TỌA",
+		"Chủ tọa: Nguyễn Văn An", "Hà Nội, ngày 15 tháng 12 năm 2025"} {
 		if !bytes.Contains(h, []byte(want)) {
 			t.Errorf("state layout HTML lacks %q", want)
 		}
@@ -377,7 +389,7 @@ func TestStateLayout(t *testing.T) {
 			t.Errorf("state layout PDF lacks %q", want)
 		}
 	}
-	for _, never := range []string{"ĐẢNG CỘNG SẢN VIỆT NAM", "T/M ", "NGƯỜI GHI BIÊN BẢN"} {
+	for _, never := range []string{"ĐẢNG CỘNG SẢN VIỆT NAM", "T/M ", "NGƯỜI GHI BIÊN BẢN", "Chủ trì:"} {
 		if bytes.Contains(h, []byte(never)) || strings.Contains(text, never) {
 			t.Errorf("state layout contains %q", never)
 		}
@@ -421,12 +433,30 @@ func TestWords(t *testing.T) {
 	if got := en.pct(meeting.PercentOf(1, 8)); got != "12.50%" {
 		t.Errorf("en pct(1/8) = %q; want 12.50%%", got)
 	}
-	at := time.Date(2025, 12, 31, 17, 5, 0, 0, time.UTC) // 00:05 on 1 January 2026 in Hà Nội
+	at := time.Date(2025, 12, 31, 17, 5, 0, 0, time.UTC).In(VN) // 00:05 on 1 January 2026 in Hà Nội
 	if got := vi.long(at); got != "00 giờ 05 phút, ngày 01 tháng 01 năm 2026" {
 		t.Errorf("vi long = %q", got)
 	}
 	if got := en.long(at); got != "00:05 on 1 January 2026" {
 		t.Errorf("en long = %q", got)
+	}
+	// NĐ 30 and HD 36: a day below 10 and the months January and February
+	// take a leading zero ("ngày 03 tháng 4 năm 2018").
+	for _, c := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2026, 3, 5, 9, 0, 0, 0, VN), "ngày 05 tháng 3 năm 2026"},
+		{time.Date(2026, 1, 15, 9, 0, 0, 0, VN), "ngày 15 tháng 01 năm 2026"},
+		{time.Date(2026, 2, 9, 9, 0, 0, 0, VN), "ngày 09 tháng 02 năm 2026"},
+		{time.Date(2025, 12, 15, 9, 0, 0, 0, VN), "ngày 15 tháng 12 năm 2025"},
+	} {
+		if got := vi.date(c.t); got != c.want {
+			t.Errorf("vi date(%v) = %q; want %q", c.t, got, c.want)
+		}
+	}
+	if got := vi.placeDate("Hà Nội", time.Date(2026, 3, 5, 9, 0, 0, 0, VN)); got != "Hà Nội, ngày 05 tháng 3 năm 2026" {
+		t.Errorf("vi placeDate = %q", got)
 	}
 	if got := vi.duration(125); got != "2 phút 5 giây" {
 		t.Errorf("vi duration(125) = %q", got)

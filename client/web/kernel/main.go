@@ -18,6 +18,9 @@
 //	speech(nowUnixMs)          → JSON              the current speech with elapsed_ms,
 //	                                               remaining_ms, overrun_ms at now, or "null"
 //	checkBallot(poll, ballot)  → BallotCheck JSON  meeting.CheckBallot (valid?, reason)
+//	ballotForm(poll)           → "strike" | "approve" | "single" | ""
+//	                                               meeting.Poll.Form: the form of an
+//	                                               election's ballot (docs/rules.md §4)
 //
 // Error JSON is {"kind","message","message_en"}.
 package main
@@ -126,6 +129,13 @@ func main() {
 				return invalid("Phiếu không đọc được.", "ballot does not decode")
 			}
 			return marshal(meeting.CheckBallot(p, b))
+		}),
+		"ballotForm": js.FuncOf(func(_ js.Value, args []js.Value) any {
+			p, ok := st.Poll(arg(args, 0))
+			if !ok {
+				return ""
+			}
+			return string(p.Form())
 		}),
 	}
 	js.Global().Set("phonghopKernel", js.ValueOf(k))

@@ -12,9 +12,10 @@ import (
 	"github.com/phonghop/phonghop/server/minutes"
 )
 
-// Spec sizes a fixture meeting.
+// Spec sizes a fixture meeting: Polls open votes, then Secret secret
+// votes (each with a vote-counting record).
 type Spec struct {
-	Delegates, Items, Polls int
+	Delegates, Items, Polls, Secret int
 }
 
 var (
@@ -125,6 +126,36 @@ func Log(id string, sp Spec) (*meeting.State, []meeting.Event, error) {
 			return nil, nil, err
 		}
 	}
+	for k := range sp.Secret {
+		if err := run(secretary, &meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: fmt.Sprintf("Biểu quyết kín nội dung %d", k+1), Kind: meeting.PollSecret}}); err != nil {
+			return nil, nil, err
+		}
+		pid := s.Polls[len(s.Polls)-1].ID
+		if err := run(secretary, &meeting.OpenPoll{ID: pid}); err != nil {
+			return nil, nil, err
+		}
+		var votes []meeting.VoteRecord
+		var box []meeting.Ballot
+		for j, p := range s.Participants {
+			votes = append(votes, meeting.VoteRecord{Participant: p.ID})
+			c := meeting.ChoiceAgree
+			if (j+k)%7 == 0 {
+				c = meeting.ChoiceAbstain
+			}
+			box = append(box, meeting.Ballot{Choice: c})
+		}
+		for start := 0; start < len(votes); start += 400 {
+			if err := run(system, &meeting.RecordVotes{Poll: pid, Votes: votes[start:min(start+400, len(votes))]}); err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := run(secretary, &meeting.ClosePoll{ID: pid, Ballots: box}); err != nil {
+			return nil, nil, err
+		}
+		if err := run(secretary, &meeting.PublishPoll{ID: pid}); err != nil {
+			return nil, nil, err
+		}
+	}
 	if err := run(secretary, &meeting.CloseMeeting{}); err != nil {
 		return nil, nil, err
 	}
@@ -158,6 +189,28 @@ func Minutes(events []meeting.Event) (archive.Minutes, error) {
 		if *f.dst, err = f.fn(); err != nil {
 			return archive.Minutes{}, err
 		}
+	}
+	cs, err := minutes.BuildCountings(events)
+	if err != nil {
+		return archive.Minutes{}, err
+	}
+	for _, c := range cs {
+		x := archive.Counting{Poll: c.Record().Poll.ID}
+		for _, f := range []struct {
+			dst *[]byte
+			fn  func() ([]byte, error)
+		}{
+			{&x.JSON, c.JSON},
+			{&x.HTMLVI, func() ([]byte, error) { return c.HTML("vi") }},
+			{&x.HTMLEN, func() ([]byte, error) { return c.HTML("en") }},
+			{&x.PDFVI, func() ([]byte, error) { return c.PDF("vi") }},
+			{&x.PDFEN, func() ([]byte, error) { return c.PDF("en") }},
+		} {
+			if *f.dst, err = f.fn(); err != nil {
+				return archive.Minutes{}, err
+			}
+		}
+		out.Counting = append(out.Counting, x)
 	}
 	return out, nil
 }

@@ -119,6 +119,7 @@
 
 import {api, request, meetingPath, openMeeting, ApiError, toApiError} from './console-data.js';
 import {S} from './console-strings.js';
+import {defaultTimeZone} from './terms.js';
 import {afterPress} from './press.js';
 import {lang as sharedLang, setLang as sharedSetLang} from './i18n.js';
 
@@ -354,17 +355,39 @@ function applyLang() {
 
 // ---- formatting ------------------------------------------------------------
 
+// zone is the meeting's time zone (settings.time_zone): every time is shown
+// in it, as the minutes print it, whatever the browser's own zone.
+function zone() { return ((st().settings || {}).time_zone) || defaultTimeZone; }
+
 function fmtTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   if (isNaN(d)) return '';
-  return d.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', {dateStyle: 'short', timeStyle: 'short'});
+  return d.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', {dateStyle: 'short', timeStyle: 'short', timeZone: zone()});
 }
 
 function fmtClockTime(iso) {
   const d = new Date(iso);
   if (!iso || isNaN(d)) return '';
-  return d.toLocaleTimeString(lang === 'en' ? 'en-GB' : 'vi-VN', {hour: '2-digit', minute: '2-digit', second: '2-digit'});
+  return d.toLocaleTimeString(lang === 'en' ? 'en-GB' : 'vi-VN', {hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone()});
+}
+
+// zoneParts returns the wall-clock fields of date d in the meeting's zone.
+function zoneParts(d) {
+  const f = new Intl.DateTimeFormat('en-CA', {timeZone: zone(), year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'});
+  const o = {};
+  for (const p of f.formatToParts(d)) o[p.type] = p.value;
+  return o;
+}
+
+// fromZoneInput reads a datetime-local value as a wall-clock time in the
+// meeting's zone (not the browser's).
+function fromZoneInput(v) {
+  const guess = new Date(v + 'Z');
+  if (isNaN(guess)) return guess;
+  const o = zoneParts(guess);
+  const offset = Date.UTC(+o.year, +o.month - 1, +o.day, +o.hour, +o.minute) - guess.getTime();
+  return new Date(guess.getTime() - offset);
 }
 
 function fmtPct(p) { // hundredths of a percent
@@ -488,7 +511,7 @@ function buildMeetings() {
     await act(submit, err, async () => {
       const d = {title: f.title.value, organization: f.organization.value, place: f.place.value, chair: f.chair.value, secretary: f.secretary.value};
       if (f.starts.value) {
-        const when = new Date(f.starts.value);
+        const when = fromZoneInput(f.starts.value);
         if (isNaN(when)) throw localError('Thời gian bắt đầu không hợp lệ.', 'The start time is not valid.');
         d.starts_at = when.toISOString();
       }
@@ -726,12 +749,13 @@ function updateEnabled() {
 
 // ---- meeting details ---------------------------------------------------------
 
-// localInput renders an ISO time for a datetime-local input (local time).
+// localInput renders an ISO time for a datetime-local input, in the
+// meeting's time zone.
 function localInput(iso) {
   const d = new Date(iso || '');
   if (!iso || isNaN(d) || d.getUTCFullYear() < 2) return '';
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  const o = zoneParts(d);
+  return `${o.year}-${o.month}-${o.day}T${o.hour}:${o.minute}`;
 }
 
 function buildDetails() {
@@ -753,9 +777,12 @@ function buildDetails() {
       ev.preventDefault();
       showOk(ok, null);
       const done = await act(save, err, async () => {
-        const d = {title: f.title.value, organization: f.organization.value, place: f.place.value, chair: f.chair.value, secretary: f.secretary.value};
+        // meeting.update replaces every detail: keep those this form does
+        // not show (chair_post, collective, locality).
+        const d = {...(st().details || {}), title: f.title.value, organization: f.organization.value, place: f.place.value, chair: f.chair.value, secretary: f.secretary.value};
+        delete d.starts_at;
         if (f.starts.value) {
-          const when = new Date(f.starts.value);
+          const when = fromZoneInput(f.starts.value);
           if (isNaN(when)) throw localError('Thời gian bắt đầu không hợp lệ.', 'The start time is not valid.');
           d.starts_at = when.toISOString();
         }
@@ -1364,24 +1391,10 @@ function buildAttendance() {
   ui.attList = h('ul', {class: 'rows compact scroll', testid: 'attendance-list'});
   // Everyone not yet in, 16 commands in flight at a time; the first refusal
   // stops the rest and is shown.
-  const all = btn('mark_all_present', 'attendance-mark-all-present', (ev) => act(ev.currentTarget, err, async () => {
-    const s = st();
-    const todo = (s.participants || []).filter((p) => p.role !== 'hall' && !isIn((s.attendance || {})[p.id]));
-    let next = 0;
-    let failed = null;
-    const worker = async () => {
-      while (!failed && next < todo.length) {
-        const p = todo[next++];
-        try {
-          await command('attendance.mark', {participant: p.id, status: 'present'});
-        } catch (e) {
-          failed = failed || e;
-        }
-      }
-    };
-    await Promise.all(Array.from({length: Math.min(16, todo.length)}, worker));
-    if (failed) throw failed;
-  }), 'small');
+  // One command: the server marks present only those with no record yet,
+  // so an excused absence keeps its reason (issue 13).
+  const all = btn('mark_all_present', 'attendance-mark-all-present', (ev) => act(ev.currentTarget, err,
+    () => command('attendance.mark_all_present', {})), 'small');
   return h('div', {class: 'card'}, h('h3', {t: 'attendance_heading'}), ui.quorum, h('div', {class: 'btn-row'}, all), err, ui.attList);
 }
 
@@ -1440,7 +1453,16 @@ function buildPolls() {
     subjects: h('textarea', {testid: 'poll-subjects', rows: 4}),
     base: h('select', {testid: 'poll-base'}),
     threshold: h('select', {testid: 'poll-threshold'}),
+    // Party rules say "more than 1/2" (quá 1/2): "at least 1/2" is flagged
+    // in a meeting under Party rules (settings.layout, party by default).
+    thresholdWarn: h('p', {class: 'muted', testid: 'poll-threshold-warning', role: 'status', hidden: true}),
   };
+  const syncWarn = () => {
+    const party = ((st().settings || {}).layout || 'party') === 'party';
+    f.thresholdWarn.hidden = !(party && f.threshold.value === 'ge_1_2');
+    f.thresholdWarn.textContent = t('warn_party_half');
+  };
+  f.threshold.addEventListener('change', syncWarn);
   ui.pollForm = f;
   const fCand = field('candidates', f.candidates, 'span2');
   const fSeats = field('seats', f.seats);
@@ -1468,7 +1490,7 @@ function buildPolls() {
     if (ok) { f.question.value = ''; f.candidates.value = ''; f.subjects.value = ''; }
   }}}, h('h4', {t: 'poll_new'}),
   h('div', {class: 'grid3'}, field('question', f.question, 'span2'), field('poll_kind', f.kind), field('doc_item', f.item), fSeats, fScale, field('base', f.base), field('threshold', f.threshold), fCand, fSubj),
-  err, submit);
+  f.thresholdWarn, err, submit);
   ui.pollList = h('ul', {class: 'rows', testid: 'poll-list'});
   // First fill so the kind-dependent fields start right.
   fillSelect(f.kind, ['open', 'secret', 'election', 'rating'].map((k) => ({value: k, label: t('pk_' + k)})));

@@ -11,6 +11,8 @@
 //                         (aria-label), [data-i18n-placeholder] and
 //                         [data-i18n-title] under root
 //   langButton()          a button that toggles the language (data-testid="lang-toggle")
+import { terms } from './terms.js';
+
 const KEY = 'phonghop.lang';
 
 const dict = {
@@ -93,11 +95,6 @@ const dict = {
     'floor.noitem': 'Chưa có nội dung đang thảo luận.',
     'polls.title': 'Biểu quyết',
     'polls.none': 'Không có cuộc biểu quyết nào đang mở.',
-    'polls.kind.open': 'Biểu quyết công khai',
-    'polls.kind.secret': 'Biểu quyết kín',
-    'polls.kind.election': 'Bầu cử',
-    'polls.kind.rating': 'Đánh giá, xếp loại',
-    'polls.kind.confidence': 'Lấy phiếu tín nhiệm',
     'polls.status.draft': 'Chuẩn bị',
     'polls.status.open': 'Đang bỏ phiếu',
     'polls.status.closed': 'Đã kết thúc',
@@ -105,16 +102,6 @@ const dict = {
     'polls.status.cancelled': 'Đã hủy',
     'polls.progress': 'Đã bỏ phiếu: {voted}/{eligible}',
     'polls.not_eligible': 'Đồng chí không có quyền biểu quyết trong lần này.',
-    'choice.agree': 'Tán thành',
-    'choice.disagree': 'Không tán thành',
-    'choice.abstain': 'Không biểu quyết',
-    'level.excellent': 'Hoàn thành xuất sắc nhiệm vụ',
-    'level.good': 'Hoàn thành tốt nhiệm vụ',
-    'level.done': 'Hoàn thành nhiệm vụ',
-    'level.failed': 'Không hoàn thành nhiệm vụ',
-    'level.high': 'Tín nhiệm cao',
-    'level.medium': 'Tín nhiệm',
-    'level.low': 'Tín nhiệm thấp',
     'vote.election.help': 'Gạch tên người không bầu. Giữ lại tối đa {seats} người.',
     'vote.election.kept': 'Giữ lại {kept}/{seats}',
     'vote.strike': 'Gạch tên',
@@ -133,15 +120,6 @@ const dict = {
     'vote.not_counted': 'Phiếu không được tính: cuộc biểu quyết đã kết thúc.',
     'vote.invalid_warning': 'Lưu ý: phiếu này sẽ là phiếu không hợp lệ ({reason}).',
     'vote.nothing': 'Chưa chọn.',
-    'reason.spoiled': 'phiếu hỏng',
-    'reason.no_choice': 'chưa chọn',
-    'reason.too_many': 'giữ quá số người được bầu',
-    'reason.none_kept': 'gạch hết tên',
-    'reason.empty': 'chưa đánh giá ai',
-    'reason.duplicate': 'trùng tên',
-    'reason.unknown_choice': 'lựa chọn không có trên phiếu',
-    'reason.unknown_candidate': 'tên không có trên phiếu',
-    'reason.unknown_subject': 'người không có trong danh sách',
     'notices.title': 'Thông báo',
     'notices.none': 'Chưa có thông báo.',
     'notices.private': 'Riêng cho đồng chí',
@@ -253,11 +231,6 @@ const dict = {
     'floor.noitem': 'No item is under discussion.',
     'polls.title': 'Voting',
     'polls.none': 'No vote is open.',
-    'polls.kind.open': 'Open vote',
-    'polls.kind.secret': 'Secret vote',
-    'polls.kind.election': 'Election',
-    'polls.kind.rating': 'Performance review',
-    'polls.kind.confidence': 'Confidence vote',
     'polls.status.draft': 'Draft',
     'polls.status.open': 'Voting',
     'polls.status.closed': 'Closed',
@@ -265,16 +238,6 @@ const dict = {
     'polls.status.cancelled': 'Cancelled',
     'polls.progress': 'Voted: {voted}/{eligible}',
     'polls.not_eligible': 'You are not eligible to vote this time.',
-    'choice.agree': 'Agree',
-    'choice.disagree': 'Disagree',
-    'choice.abstain': 'Abstain',
-    'level.excellent': 'Excellent',
-    'level.good': 'Good',
-    'level.done': 'Satisfactory',
-    'level.failed': 'Unsatisfactory',
-    'level.high': 'High confidence',
-    'level.medium': 'Confidence',
-    'level.low': 'Low confidence',
     'vote.election.help': 'Strike the names you do not elect. Keep at most {seats}.',
     'vote.election.kept': 'Kept {kept}/{seats}',
     'vote.strike': 'Strike',
@@ -293,15 +256,6 @@ const dict = {
     'vote.not_counted': 'Not counted: the vote had closed.',
     'vote.invalid_warning': 'Note: this ballot will be invalid ({reason}).',
     'vote.nothing': 'Nothing chosen.',
-    'reason.spoiled': 'spoiled',
-    'reason.no_choice': 'no choice',
-    'reason.too_many': 'more names kept than seats',
-    'reason.none_kept': 'every name struck',
-    'reason.empty': 'nobody rated',
-    'reason.duplicate': 'a name twice',
-    'reason.unknown_choice': 'a choice not on the ballot',
-    'reason.unknown_candidate': 'a name not on the ballot',
-    'reason.unknown_subject': 'a person not on the list',
     'notices.title': 'Notices',
     'notices.none': 'No notices yet.',
     'notices.private': 'For you only',
@@ -335,6 +289,10 @@ const dict = {
     'index.help': 'Choose an app. Tablets pair with the printed code or its QR code.',
   },
 };
+
+// The shared vocabulary (choices, levels, reasons, counts, bases, bodies…)
+// comes from the server's table of terms, never a copy of our own.
+for (const l of ['vi', 'en']) Object.assign(dict[l], terms[l]);
 
 let current = (() => {
   try { return localStorage.getItem(KEY) === 'en' ? 'en' : 'vi'; } catch { return 'vi'; }

@@ -12,6 +12,7 @@
 //   kernel.queue(item?) → speaker requests of item (default: current item)
 //   kernel.speech(nowMs)→ current speech + elapsed_ms/remaining_ms/overrun_ms, or null
 //   kernel.checkBallot(pollID, ballot) → {valid, reason?, invalid?} (meeting.CheckBallot)
+//   kernel.ballotForm(pollID) → 'strike' | 'approve' | 'single' | '' (meeting.Poll.Form)
 let loading = null;
 
 export function loadKernel() {
@@ -51,4 +52,5 @@ export class Kernel {
     const r = JSON.parse(this.k.checkBallot(pollID, JSON.stringify(ballot)));
     return r;
   }
+  ballotForm(pollID) { return this.k.ballotForm(pollID); }
 }

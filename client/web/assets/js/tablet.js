@@ -28,7 +28,10 @@
 //                 edit|confirm|sending|recorded|voted|not_counted|error), inside it:
 //                 choice-agree, choice-disagree, choice-abstain,
 //                 candidate-<cand id> (row; class struck), strike-<cand id>,
-//                 kept-count, subject-<subject id> (row), rate-<subject id>-<level>
+//                 kept-count, ballot-form (data-form = strike|approve|single: the
+//                 election's form, docs/rules.md §4), mark-<cand id>-agree,
+//                 mark-<cand id>-disagree (aria-pressed; lists without surplus and
+//                 single names), subject-<subject id> (row), rate-<subject id>-<level>
 //                 (aria-pressed), vote-review,
 //                 vote-confirm-panel, vote-summary, vote-warning, vote-confirm,
 //                 vote-back, vote-sending, vote-receipt, vote-error, poll-progress,
@@ -44,6 +47,7 @@ import { h, replace, statusBadge, fmtClock, participantName, pollKindLabel, toas
 import { resultChart } from './results.js';
 import { DocStore, openPdf, drawPage } from './pdfview.js';
 import { afterPress } from './press.js';
+import { defaultTimeZone } from './terms.js';
 
 // render is renderNow, held back while a pointer is down (press.js).
 const render = afterPress((st) => renderNow(st));
@@ -393,11 +397,24 @@ async function checkMyBallots() {
 
 function voteState(p) {
   let v = ui.votes[p.id];
-  if (!v) v = ui.votes[p.id] = { step: 'edit', choice: '', struck: new Set(), ratings: {}, error: '' };
+  if (!v) v = ui.votes[p.id] = { step: 'edit', choice: '', struck: new Set(), marks: {}, ratings: {}, error: '' };
   return v;
 }
 
+// lowerFirst puts a term inside a sentence ("(bầu quá số lượng …)").
+function lowerFirst(s) { return s ? s.charAt(0).toLocaleLowerCase('vi') + s.slice(1) : s; }
+
+// formOf is the form of an election's ballot, as the domain decides it
+// (meeting.Poll.Form through the kernel): strike (list with surplus),
+// approve (without surplus), single (one name).
+function formOf(p) { return p.kind === 'election' ? kernel.ballotForm(p.id) : ''; }
+
 function ballotOf(p, v) {
+  if (p.kind === 'election' && formOf(p) !== 'strike') {
+    // Đồng ý / Không đồng ý per name: a name with no box marked is in neither list.
+    const ids = (m) => p.candidates.filter((c) => v.marks[c.id] === m).map((c) => c.id);
+    return { agree: ids('agree'), disagree: ids('disagree') };
+  }
   if (p.kind === 'election') return { kept: p.candidates.filter((c) => !v.struck.has(c.id)).map((c) => c.id) };
   if (p.kind === 'rating') return { ratings: { ...v.ratings } };
   return { choice: v.choice };
@@ -463,10 +480,23 @@ function pollCard(st, p) {
         onclick: () => { v.choice = c; v.step = 'confirm'; render(live.state); } }, t('choice.' + c)))));
     return card;
   }
+  if (p.kind === 'election' && formOf(p) !== 'strike') {
+    // A list without surplus, or one name: two boxes per name, at most one
+    // pressed (pressing it again clears the row).
+    card.append(
+      h('p', { testid: 'ballot-form', 'data-form': formOf(p) }, t('form.' + formOf(p))),
+      h('ul', { class: 'names' }, p.candidates.map((c) => h('li', { testid: 'candidate-' + c.id },
+        h('span', { class: 'name' }, c.name),
+        h('div', { class: 'levels', role: 'group', 'aria-label': c.name }, ['agree', 'disagree'].map((m) => h('button', { type: 'button', class: 'btn',
+          testid: `mark-${c.id}-${m}`, 'aria-pressed': v.marks[c.id] === m ? 'true' : 'false',
+          onclick: () => { v.marks[c.id] = v.marks[c.id] === m ? '' : m; render(live.state); } }, t('mark.' + m))))))),
+      h('button', { type: 'button', class: 'btn btn-primary btn-big', testid: 'vote-review', onclick: () => { v.step = 'confirm'; render(live.state); } }, t('vote.review')));
+    return card;
+  }
   if (p.kind === 'election') {
     const kept = p.candidates.filter((c) => !v.struck.has(c.id)).length;
     card.append(
-      h('p', null, t('vote.election.help', { seats: p.seats })),
+      h('p', { testid: 'ballot-form', 'data-form': 'strike' }, t('vote.election.help', { seats: p.seats })),
       h('p', { class: 'who', testid: 'kept-count', 'aria-live': 'polite' }, t('vote.election.kept', { kept, seats: p.seats })),
       h('ul', { class: 'names' }, p.candidates.map((c) => {
         const struck = v.struck.has(c.id);
@@ -494,7 +524,10 @@ function confirmPanel(p, v, cast) {
   const ballot = ballotOf(p, v);
   const check = kernel.checkBallot(p.id, ballot);
   let summary;
-  if (p.kind === 'election') {
+  if (p.kind === 'election' && formOf(p) !== 'strike') {
+    summary = h('ul', null, p.candidates.map((c) => h('li', null, `${c.name}: `,
+      h('strong', null, v.marks[c.id] ? t('mark.' + v.marks[c.id]) : t('vote.nothing')))));
+  } else if (p.kind === 'election') {
     summary = h('ul', null, p.candidates.map((c) => h('li', { class: v.struck.has(c.id) ? 'muted' : 'who' },
       v.struck.has(c.id) ? h('s', null, c.name) : c.name)));
   } else if (p.kind === 'rating') {
@@ -505,7 +538,7 @@ function confirmPanel(p, v, cast) {
   return h('div', { testid: 'vote-confirm-panel', role: 'group', 'aria-label': t('vote.confirm.title') },
     h('h4', null, t('vote.confirm.title')),
     h('div', { testid: 'vote-summary' }, summary),
-    check && check.valid === false ? h('p', { class: 'banner banner-warn', testid: 'vote-warning' }, t('vote.invalid_warning', { reason: t('reason.' + check.reason) })) : null,
+    check && check.valid === false ? h('p', { class: 'banner banner-warn', testid: 'vote-warning' }, t('vote.invalid_warning', { reason: lowerFirst(t('reason.' + check.reason)) })) : null,
     h('p', { class: 'muted' }, t('vote.confirm.help')),
     h('div', { class: 'row' },
       h('button', { type: 'button', class: 'btn btn-primary btn-big', testid: 'vote-confirm', onclick: cast }, t('vote.confirm')),
@@ -526,7 +559,9 @@ function trackNotices(st) {
 
 function renderNotices(st) {
   const list = [...st.notices].reverse();
-  const fmt = new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit' });
+  // In the meeting's time zone, as the minutes print it.
+  const fmt = new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit',
+    timeZone: (st.settings && st.settings.time_zone) || defaultTimeZone });
   return h('section', { 'aria-labelledby': 'notices-h' },
     h('h2', { id: 'notices-h' }, t('notices.title')),
     list.length ? h('ul', { class: 'names', testid: 'notices-list', 'aria-live': 'polite' }, list.map((n) => h('li', { class: 'card notice' + (n.to ? ' private' : ''), testid: 'notice-' + n.id, 'data-private': n.to ? 'true' : 'false' },
