@@ -440,11 +440,11 @@ func runSecrecy(t *testing.T, st secrecyStore) {
 
 	// ---- 2. a secret election, every ballot different, one at a time ----
 	var cands []map[string]any
-	for i := 0; i < 12; i++ {
+	for i := 0; i < 11; i++ { // 9 seats, 2 more names (at most 30% more)
 		cands = append(cands, map[string]any{"name": fmt.Sprintf("Ứng viên Thử Nghiệm %02d", i+1)})
 	}
 	election := newPoll("secret election", map[string]any{"question": "Bầu Ban Chấp hành Đảng bộ (9 người)", "kind": "election", "candidates": cands, "seats": 9})
-	ballots := uniqueBallots(rng, delegates, 12, 5, 9)
+	ballots := uniqueBallots(rng, delegates, 11, 5, 9)
 	for n, i := range rng.Perm(delegates) { // who votes when: unrelated to IDs and ballots
 		assign(election, i, ballots[i])
 		if err := cast(election, i, ballots[i]); err != nil {
@@ -476,7 +476,7 @@ func runSecrecy(t *testing.T, st secrecyStore) {
 	// Its first ballots share pages with the yes/no poll's sealed ballots,
 	// which the yes/no close deletes: no cell of this poll may be left
 	// behind by that.
-	crash := newPoll("secret election in bursts, killed while closing", map[string]any{"question": "Bầu Ủy ban Kiểm tra (5 người)", "kind": "election", "candidates": cands[:10], "seats": 5})
+	crash := newPoll("secret election in bursts, killed while closing", map[string]any{"question": "Bầu Ủy ban Kiểm tra (8 người)", "kind": "election", "candidates": cands[:10], "seats": 8})
 	// (Keeping 1 to 4 names, its ballots never equal the first election's,
 	// 5 to 9, so that a ballot's bytes tell the attacker its poll.)
 	crashOrder, crashBallots := rng.Perm(delegates), uniqueBallots(rng, delegates, 10, 1, 4)
