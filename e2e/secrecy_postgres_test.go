@@ -27,6 +27,7 @@ import (
 	endian "encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -106,6 +107,14 @@ WHERE relkind = 'r' AND relname IN ('poll_ballots', 'poll_voters', 'events')`)
 		}
 		c.files["pg/heap/"+name] = b
 	}
+	// The commit log: which transactions committed (a tuple inserted by a
+	// transaction that aborted is dead whatever its header says).
+	xacts, _ := os.ReadDir(filepath.Join(pr.pg.DataDir, "pg_xact"))
+	for _, e := range xacts {
+		if b, err := os.ReadFile(filepath.Join(pr.pg.DataDir, "pg_xact", e.Name())); err == nil {
+			c.files["pg/xact/"+e.Name()] = b
+		}
+	}
 	walDir := filepath.Join(pr.pg.DataDir, "pg_wal")
 	ents, err := os.ReadDir(walDir)
 	if err != nil {
@@ -183,10 +192,23 @@ type heapTuple struct {
 	attrs               [][]byte // nil for NULL
 }
 
+// xactStatus returns a transaction's status in the commit log pg_xact (two
+// bits per transaction: 0 in progress, 1 committed, 2 aborted).
+func xactStatus(files map[string][]byte, xid uint32) int {
+	const perSegment = 8192 * 4 * 32 // bytes per page × transactions per byte × pages
+	b := files[fmt.Sprintf("pg/xact/%04X", xid/perSegment)]
+	i := int(xid%perSegment) / 4
+	if i >= len(b) {
+		return 0
+	}
+	return int(b[i]>>((xid%4)*2)) & 3
+}
+
 // heapTuples parses a heap relation file (8 KB pages: line pointers, tuple
-// headers with xmax, null bitmaps, varlena attributes) and returns every
-// tuple a line pointer points to, live or dead.
-func heapTuples(file []byte) []heapTuple {
+// headers with xmin and xmax, null bitmaps, varlena attributes) and returns
+// every tuple a line pointer points to, live or dead; committed tells
+// whether a transaction committed.
+func heapTuples(file []byte, committed func(xid uint32) bool) []heapTuple {
 	const page = 8192
 	var out []heapTuple
 	for blk := 0; (blk+1)*page <= len(file); blk++ {
@@ -202,11 +224,13 @@ func heapTuples(file []byte) []heapTuple {
 				continue // unused, redirect or dead without storage
 			}
 			t := p[lpOff : lpOff+lpLen]
-			xmax := endian.LittleEndian.Uint32(t[4:])
+			xmin, xmax := endian.LittleEndian.Uint32(t[0:]), endian.LittleEndian.Uint32(t[4:])
 			infomask2, infomask := endian.LittleEndian.Uint16(t[18:]), endian.LittleEndian.Uint16(t[20:])
 			hoff := int(t[22])
 			natts := int(infomask2 & 0x07ff)
-			live := xmax == 0 || infomask&0x0800 != 0 || infomask&0x0080 != 0 // no xmax, xmax invalid, or a lock only
+			// Live: inserted by a committed transaction, and not deleted by
+			// one (no xmax, a lock only, or a deleter that aborted).
+			live := (xmin == 2 || committed(xmin)) && (xmax == 0 || infomask&0x0080 != 0 || !committed(xmax))
 			if hoff > len(t) {
 				continue
 			}
@@ -259,7 +283,8 @@ func (pr *postgresReader) read(t *testing.T, c *diskCopy, m, p string, known *kn
 	ev := newEvidence()
 	// The heap.
 	for _, rel := range []string{"poll_voters", "poll_ballots"} {
-		for _, tu := range heapTuples(c.files["pg/heap/"+rel]) {
+		committed := func(xid uint32) bool { return xactStatus(c.files, xid) == 1 }
+		for _, tu := range heapTuples(c.files["pg/heap/"+rel], committed) {
 			if len(tu.attrs) < 4 || string(tu.attrs[0]) != m || string(tu.attrs[1]) != p {
 				continue
 			}
@@ -309,6 +334,12 @@ func (pr *postgresReader) read(t *testing.T, c *diskCopy, m, p string, known *kn
 		return recs[i-1].xid
 	}
 	prefix := []byte(m)
+	var heapRows []*row
+	inHeap := map[string]bool{}
+	for _, r := range ev.ballots {
+		heapRows = append(heapRows, r)
+		inHeap[string(r.data)] = true
+	}
 	var segs []string
 	for name := range c.files {
 		if strings.HasPrefix(name, "pg/wal/") {
@@ -346,9 +377,19 @@ func (pr *postgresReader) read(t *testing.T, c *diskCopy, m, p string, known *kn
 			}
 			see(ev.voters, v, nil, walApp(i))
 		}
-		// Ballots: every sealed ballot of the poll the attacker has seen,
+		// Ballots: each row of the heap by its random ID (unique), every
+		// sealed ballot of the poll seen in an earlier copy by its bytes,
 		// and the distinctive plain ones.
+		for _, r := range heapRows {
+			id, _ := hex.DecodeString(r.key)
+			for _, i := range indexAll(b, id) {
+				r.apps = append(r.apps, walApp(i))
+			}
+		}
 		for h, s := range known.sealed[p] {
+			if inHeap[string(s)] {
+				continue // found by its row's ID
+			}
 			for _, i := range indexAll(b, s[:min(len(s), 29)]) {
 				see(ev.ballots, "sealed:"+h[:16], s, walApp(i))
 			}
@@ -356,22 +397,6 @@ func (pr *postgresReader) read(t *testing.T, c *diskCopy, m, p string, known *kn
 		for cont := range known.bare[p] {
 			for _, i := range indexAll(b, []byte(cont)) {
 				ev.remnants = append(ev.remnants, remnant{what: "ballot", value: cont, where: "wal", pos: int64(base) + int64(i)})
-			}
-		}
-	}
-	// Sealed ballots seen in the heap are found in the WAL by their bytes:
-	// tie both to one row (the heap's row ID) where the bytes are the same.
-	byData := map[string]*row{}
-	for k, r := range ev.ballots {
-		if !strings.HasPrefix(k, "sealed:") {
-			byData[string(r.data)] = r
-		}
-	}
-	for k, r := range ev.ballots {
-		if strings.HasPrefix(k, "sealed:") {
-			if h := byData[string(r.data)]; h != nil {
-				h.apps = append(h.apps, r.apps...)
-				delete(ev.ballots, k)
 			}
 		}
 	}
