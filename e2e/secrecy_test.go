@@ -28,18 +28,20 @@ import (
 )
 
 // TestSecretBallotsOnDisk plays the attacker of docs/ballots.md's threat
-// model against the real binary. 200 delegates vote in an open (named)
-// poll, a secret election whose every ballot is different (cast one at a
-// time, a quiet hall: the easiest case for the attacker), a secret yes/no
-// poll cast in bursts, and a second secret yes/no poll whose close is cut
-// short by SIGKILL. The attacker copies every file the server keeps (the
-// database, its WAL and -shm, the documents folder with the ballot keys,
-// the archives) and the server's log: while each poll is open, right after
-// each close is acknowledged, after a SIGKILL, after a restart and after a
-// SIGTERM. It reads the copies byte by byte (package sqlitefile: pages,
-// cells and their offsets, freeblocks, unallocated space, the freelist,
-// every WAL frame) and tries every order it finds to pair ballots with
-// voters.
+// model against the real binary, on each store (SQLite; PostgreSQL with
+// MinIO). 200 delegates vote in an open (named) poll; a secret election
+// whose every ballot is different, cast one at a time (a quiet hall: the
+// easiest case for the attacker); a secret yes/no poll, half one at a
+// time, half in bursts; and a second secret election, in bursts, opened
+// before the yes/no poll closes, whose own close is cut short by SIGKILL.
+// The attacker copies everything the server keeps (SQLite: the database,
+// its WAL and -shm; PostgreSQL: heap files, WAL segments, pg_waldump's
+// record list, a pg_dump; the documents store with the ballot keys; the
+// archives; the server's log): while polls are open, right after each
+// close is acknowledged, after the kill during a close, after a SIGKILL,
+// a restart and a SIGTERM. It reads the copies byte by byte and tries
+// every order it finds to pair ballots with voters, keeping what each copy
+// taught it (keys, sealed ballots, orders of voters) for the next.
 //
 // After a close is acknowledged (and in every later copy):
 //   - no pairing links more voters to their own ballot than chance does:
@@ -47,21 +49,21 @@ import (
 //     pairing (for 200 distinct ballots: at most 10, where chance expects
 //     1 and P(≥ 11) ≤ 1/11! < 3·10⁻⁸); and Spearman's ρ between a voter
 //     order and the order of their ballots stays within ±5.5/√(m−1)
-//     (±0.39 for 200) — both per strategy, for every strategy;
-//   - the database keeps each ballot exactly once, as a live row: no stale
+//     (±0.39 for 200) — both per strategy, for every strategy (with SQLite
+//     even with a key kept from while the poll was open);
+//   - no live sealed ballot, every sealed copy of one length, the key gone;
+//   - SQLite (strict): each ballot exactly once, as a live row: no stale
 //     copy (plain or sealed) in free space, old page images, freelist
-//     pages or the WAL, and no ballot byte in the WAL;
-//   - the poll's key is gone.
+//     pages or the WAL, and no ballot byte in the WAL.
 //
-// While a poll is open, whoever copies the whole disk has the key too, so
-// the bound is the group commit: pairing voters with ballots inside each
-// WAL transaction links no more than a random pairing inside each
-// transaction does (the same statistic, summed over transactions). In a
-// quiet hall every transaction holds one ballot, so that bound is no
-// bound: docs/ballots.md says so. Without the key (a copy of the database
-// alone), a copy taken while the poll is open links no better than chance
-// even when the attacker knows the tally, because every sealed ballot of a
-// poll has the same length.
+// While a poll is open, nothing of it is in plain text, and whoever copies
+// the database and the key pairs voters with ballots no finer than the
+// group commit: pairing inside each WAL transaction links no more than a
+// random pairing inside each transaction does (the same statistic, summed
+// over transactions). In a quiet hall every transaction holds one ballot,
+// so that bound is no bound: docs/ballots.md says so. Without the key, a
+// copy taken while the poll is open links no better than chance even when
+// the attacker knows the tally (every sealed ballot has one length).
 //
 // For the open poll the same attacker finds every voter's name with their
 // choice, in the event log and in the ballot box, as the rules require.

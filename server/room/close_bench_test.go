@@ -13,9 +13,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	docstorage "github.com/phonghop/phonghop/docs-storage"
+	"github.com/phonghop/phonghop/internal/pgtest"
 	"github.com/phonghop/phonghop/server/ballotseal"
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/postgres"
 	"github.com/phonghop/phonghop/server/sqlite"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // resultWatcher is a secretary's connection that notes when the result of
@@ -51,22 +54,42 @@ func (w *resultWatcher) Send(msg []byte) bool {
 //   - close-ms: the whole close.
 //
 // The open poll is the floor: the same close without sealing or clean-up.
+// Both stores: SQLite in a temporary file, PostgreSQL 15 as a process of
+// its own (internal/pgtest, fsync on; skipped without its binaries).
 // Run: go test ./server/room -run '^$' -bench ClosePoll -benchtime 5x
 func BenchmarkClosePoll(b *testing.B) {
-	for _, n := range []int{2000, 10000} {
-		for _, kind := range []meeting.PollKind{meeting.PollOpen, meeting.PollSecret} {
-			b.Run(fmt.Sprintf("ballots=%d/%s", n, kind), func(b *testing.B) { benchClose(b, n, kind) })
+	stores := []struct {
+		name string
+		open func(b *testing.B) store.Store
+	}{
+		{"sqlite", func(b *testing.B) store.Store {
+			db, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "phonghop.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return db
+		}},
+		{"postgres", func(b *testing.B) store.Store {
+			srv := pgtest.Start(b, pgtest.Options{})
+			db, err := postgres.Open(context.Background(), srv.NewDatabase(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return db
+		}},
+	}
+	for _, st := range stores {
+		for _, n := range []int{2000, 10000} {
+			for _, kind := range []meeting.PollKind{meeting.PollOpen, meeting.PollSecret} {
+				b.Run(fmt.Sprintf("store=%s/ballots=%d/%s", st.name, n, kind), func(b *testing.B) { benchClose(b, st.open(b), n, kind) })
+			}
 		}
 	}
 }
 
-func benchClose(b *testing.B, n int, kind meeting.PollKind) {
+func benchClose(b *testing.B, db store.Store, n int, kind meeting.PollKind) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "phonghop.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
 	defer db.Close()
 	docs, err := docstorage.NewFS(filepath.Join(dir, "documents"))
 	if err != nil {
