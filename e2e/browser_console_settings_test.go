@@ -214,13 +214,13 @@ func TestConsoleSettings(t *testing.T) {
 	p.clickSel(row + `[data-testid="doc-edit-reader"][data-id="` + doc.ID + `"]`)
 	p.waitTestID("doc-edit-narrow-warning")
 	p.click("doc-edit-save")
-	p.waitJS(wmTextIs("doc-edit-save", "Bấm lần nữa để xác nhận"))
-	p.shot("doc-narrow-armed")
+	p.waitJS(`!!document.querySelector(` + wmQ(confirmSel("document.update")) + `)`)
+	p.shot("doc-narrow-confirm")
 	audit.check(p, "console-doc-edit")
 	if d := docOf(secState(ctx, t, sec, id), docID); d.Access != meeting.AccessDelegates {
 		t.Fatalf("one click narrowed the document: %+v", d.DocumentSpec)
 	}
-	p.click("doc-edit-save")
+	p.confirm("document.update")
 	p.waitJS(`!document.querySelector('[data-testid="doc-edit-title"]') && document.querySelector(` + wmQ(row) + `)?.textContent.includes("Mật · ` + doc.Name + `")`)
 	p.shot("doc-narrowed")
 	d := docOf(secState(ctx, t, sec, id), docID)

@@ -159,14 +159,15 @@ func TestConsoleBrowser(t *testing.T) {
 	waitJS("renamed", fmt.Sprintf(`document.querySelector('[data-testid="agenda-item"]:nth-child(2) [data-testid="agenda-item-title"]')?.textContent === %q`, items[2]))
 	run("add a fourth", chromedp.SetValue(sel("agenda-add-title"), "Mục thừa sẽ xóa"), chromedp.Click(sel("agenda-add-submit")))
 	waitJS("four items", `document.querySelectorAll('[data-testid="agenda-item"]').length === 4`)
-	run("arm remove", chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:nth-child(4) [data-testid="agenda-remove"]`)))
-	if got := text(`[data-testid="agenda-item"]:nth-child(4) [data-testid="agenda-remove"]`); got != "Bấm lần nữa để xác nhận" {
-		t.Errorf("armed remove button = %q", got)
+	run("ask to remove", chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:nth-child(4) [data-testid="agenda-remove"]`)))
+	waitJS("confirmation", `!!document.querySelector(`+wmQ(confirmSel("agenda.remove"))+`)`)
+	if got := text(sel("confirm-title")); got != "Xóa mục “Mục thừa sẽ xóa” khỏi chương trình?" {
+		t.Errorf("confirmation title = %q", got)
 	}
 	if n := count(sel("agenda-item")); n != 4 {
 		t.Errorf("one click removed the item")
 	}
-	run("confirm remove", chromedp.Click(chromedp.CSS(`[data-testid="agenda-item"]:nth-child(4) [data-testid="agenda-remove"]`)))
+	p.confirm("agenda.remove")
 	waitJS("three items", `document.querySelectorAll('[data-testid="agenda-item"]').length === 3`)
 	shot("agenda")
 
@@ -231,7 +232,7 @@ func TestConsoleBrowser(t *testing.T) {
 
 	// 6. Pairing codes and the printable sheet: a card with a QR image per
 	// participant who is not a secretary (4 here).
-	run("issue codes", chromedp.Click(sel("pairing-issue")))
+	p.clickConfirm(testidSel("pairing-issue"), "pairing.issue")
 	waitJS("cards", `document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-card"]').length === 4`)
 	waitJS("QR images decoded", `[...document.querySelectorAll('[data-testid="pairing-sheet"] [data-testid="pairing-qr"]')].filter(i => i.complete && i.naturalWidth > 0).length === 4`)
 	shot("pairing-preview")
@@ -394,7 +395,7 @@ func TestConsoleBrowser(t *testing.T) {
 	docID := evalJS[string](p, `document.querySelector('[data-testid="doc-row"]').dataset.id`)
 	evalJS[bool](p, fmt.Sprintf(`(() => { const s = document.querySelector('[data-testid="present-doc"]'); s.value = %q; s.dispatchEvent(new Event('change')); return true; })()`, docID))
 	run("present", chromedp.Click(sel("present-send")))
-	waitJS("presenting page 1", `document.querySelector('[data-testid="present-current"]').textContent === 'Đang trình chiếu: Báo cáo tình hình quý IV (phiên bản 2), trang 1'`)
+	waitJS("presenting page 1", `document.querySelector('[data-testid="present-current"]').textContent === 'Đang trình chiếu: Báo cáo tình hình quý IV (phiên bản 2), trang 1 — không hiện trên màn hình hội trường'`)
 	run("next page", chromedp.Click(sel("present-next")))
 	waitJS("presenting page 2", `document.querySelector('[data-testid="present-current"]').dataset.page === '2'`)
 	waitJS("pdf.js preview", `(() => { const c = document.querySelector('[data-testid="present-preview"]'); return !c.hidden && c.width > 0; })()`)
@@ -438,6 +439,7 @@ func TestConsoleBrowser(t *testing.T) {
 	waitJS("the support request folded", fmt.Sprintf(`globalThis.phonghopKernel.seq() >= %d`, seq))
 	evalJS[bool](p, `new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(true))))`, chromedp.EvalAwaitPromise)
 	run("release on poll-close", chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, xy[0], xy[1], chromedp.ButtonLeft, chromedp.ClickCount(1)))
+	p.confirm("poll.close") // the held click asked: closing a vote is irreversible
 	waitJS("poll closed by the held click", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'closed'`)
 	waitJS("support listed", `document.querySelector('[data-testid="support-item"]')?.dataset.resolved === 'false'`)
 	run("resolve", chromedp.Click(sel("support-resolve")))
@@ -448,7 +450,7 @@ func TestConsoleBrowser(t *testing.T) {
 	if !strings.Contains(agree, "Tán thành") || !strings.Contains(agree, "25,00%") {
 		t.Errorf("result row = %q; want Tán thành with 1 vote, 25,00%% of the 4 summoned", agree)
 	}
-	run("publish poll", chromedp.Click(sel("poll-publish")))
+	p.clickConfirm(testidSel("poll-publish"), "poll.publish")
 	waitJS("poll published", `document.querySelector('[data-testid="poll-row"]').dataset.status === 'published'`)
 	shot("poll-published")
 
@@ -471,8 +473,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("the poll error is still shown after a good create")
 	}
 	run("cancel reason", chromedp.SetValue(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel-reason"]`), "Chuyển sang kỳ họp sau"))
-	run("arm cancel", chromedp.Click(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`)))
-	run("confirm cancel", chromedp.Click(chromedp.CSS(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`)))
+	p.clickConfirm(`[data-testid="poll-row"][data-status="draft"] [data-testid="poll-cancel"]`, "poll.cancel")
 	waitJS("election cancelled", `[...document.querySelectorAll('[data-testid="poll-row"]')].some(r => r.dataset.status === 'cancelled' && r.textContent.includes('Chuyển sang kỳ họp sau'))`)
 
 	// A secret vote, an election and a rating, each with the tablet's
@@ -506,9 +507,9 @@ func TestConsoleBrowser(t *testing.T) {
 			t.Fatalf("%s ballot: %v", c.kind, err)
 		}
 		waitJS(c.kind+" voted", fmt.Sprintf(`document.querySelector(%q).dataset.voted === '1'`, row+` [data-testid="poll-progress"]`))
-		run("close "+c.kind, chromedp.Click(chromedp.CSS(row+` [data-testid="poll-close"]`)))
+		p.clickConfirm(row+` [data-testid="poll-close"]`, "poll.close")
 		waitJS(c.kind+" closed", fmt.Sprintf(`document.querySelector(%q).dataset.status === 'closed'`, row))
-		run("publish "+c.kind, chromedp.Click(chromedp.CSS(row+` [data-testid="poll-publish"]`)))
+		p.clickConfirm(row+` [data-testid="poll-publish"]`, "poll.publish")
 		waitJS(c.kind+" published", fmt.Sprintf(`document.querySelector(%q).dataset.status === 'published'`, row))
 		if got := text(chromedp.CSS(row + ` [data-testid="poll-result"] ` + c.row)); !strings.Contains(got, "1") {
 			t.Errorf("%s result row = %q; want the tablet's vote counted", c.kind, got)
@@ -601,8 +602,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("minutes preview (JSON) = %d, has the conclusion %v", pv.Status, strings.Contains(pv.Body, conclusion))
 	}
 	wmSet(t, p, testidSel("minutes-number"), "01-BB/ĐU")
-	run("arm finalize", chromedp.Click(sel("minutes-finalize")))
-	run("confirm finalize", chromedp.Click(sel("minutes-finalize")))
+	p.clickConfirm(testidSel("minutes-finalize"), "minutes.finalize")
 	waitJS("finalize refused", `!document.querySelector('[data-testid="minutes-finalize-error"]').hidden`)
 	if got := text(sel("minutes-finalize-error")); got != "Chỉ hoàn thành biên bản sau khi bế mạc cuộc họp." {
 		t.Errorf("finalize before the close = %q; want the server's Vietnamese refusal", got)
@@ -630,8 +630,7 @@ func TestConsoleBrowser(t *testing.T) {
 	waitJS("paused", `document.querySelector('[data-testid="live-status"]').dataset.status === 'paused'`)
 	run("resume", chromedp.Click(sel("live-resume")))
 	waitJS("resumed", `document.querySelector('[data-testid="live-status"]').dataset.status === 'open'`)
-	run("arm close", chromedp.Click(sel("live-close")))
-	run("confirm close", chromedp.Click(sel("live-close")))
+	p.clickConfirm(testidSel("live-close"), "meeting.close")
 	waitJS("closed", `document.querySelector('[data-testid="live-status"]').dataset.status === 'closed' && document.querySelector('[data-testid="meeting-status"]').textContent === 'Đã kết thúc'`)
 	shot("closed")
 

@@ -143,7 +143,7 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	con.shot("prepared")
 
 	step("pairing codes")
-	con.click("pairing-issue")
+	con.clickConfirm(testidSel("pairing-issue"), "pairing.issue")
 	con.waitJS(wmCount(`[data-testid="pairing-sheet"] [data-testid="pairing-card"]`, len(people)+1))
 	code := map[string]string{}
 	for name, p := range pid {
@@ -322,9 +322,9 @@ func TestBrowserWholeMeeting(t *testing.T) {
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(secret)+` [data-testid="poll-progress"]`) + `).dataset.voted === "3"`)
 	hall.waitJS(`document.querySelector('[data-testid="hall-progress"]').textContent.trim() === "3/3"`)
 	shotAll("secret-ballot-cast", testidSel("poll-list"))
-	con.clickSel(wmPollRow(secret) + ` [data-testid="poll-close"]`)
+	con.clickConfirm(wmPollRow(secret)+` [data-testid="poll-close"]`, "poll.close")
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(secret)) + `).dataset.status === "closed"`)
-	con.clickSel(wmPollRow(secret) + ` [data-testid="poll-publish"]`)
+	con.clickConfirm(wmPollRow(secret)+` [data-testid="poll-publish"]`, "poll.publish")
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(secret)) + `).dataset.status === "published"`)
 	hall.waitTestID("result-" + secret)
 	hall.waitJS(wmHallResult(secret, "Thông qua", map[string]int{"agree": 2, "disagree": 1, "abstain": 0}))
@@ -361,9 +361,9 @@ func TestBrowserWholeMeeting(t *testing.T) {
 		tb.waitJS(`["recorded","voted"].includes((document.querySelector(` + wmQ(card) + `)||{dataset:{}}).dataset.step)`)
 	}
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(election)+` [data-testid="poll-progress"]`) + `).dataset.voted === "3"`)
-	con.clickSel(wmPollRow(election) + ` [data-testid="poll-close"]`)
+	con.clickConfirm(wmPollRow(election)+` [data-testid="poll-close"]`, "poll.close")
 	con.waitJS(`document.querySelector(` + wmQ(wmPollRow(election)) + `).dataset.status === "closed"`)
-	con.clickSel(wmPollRow(election) + ` [data-testid="poll-publish"]`)
+	con.clickConfirm(wmPollRow(election)+` [data-testid="poll-publish"]`, "poll.publish")
 	hall.waitTestID("result-" + election)
 	hall.waitJS(wmHallResult(election, "Trúng cử: "+candidates[0]+", "+candidates[1], map[string]int{candIDs[0]: 3, candIDs[1]: 2, candIDs[2]: 1}))
 	for _, c := range candidates {
@@ -497,7 +497,7 @@ func wmHallResult(id, outcome string, votes map[string]int) string {
 	fmt.Fprintf(&b, `(() => { const f = document.querySelector('[data-testid="result-%s"]'); if (!f) return false;
 		const o = f.querySelector('[data-testid="result-outcome"]'); if (!o || o.textContent.trim() !== %s) return false;`, id, wmQ(outcome))
 	for k, n := range votes {
-		fmt.Fprintf(&b, ` { const r = f.querySelector('rect[data-key=%s]'); if (!r || r.dataset.votes !== "%d") return false; }`, wmQ(k), n)
+		fmt.Fprintf(&b, ` { const r = f.querySelector('.bar-row[data-key=%s]'); if (!r || r.dataset.votes !== "%d") return false; }`, wmQ(k), n)
 	}
 	b.WriteString(` return true })()`)
 	return b.String()

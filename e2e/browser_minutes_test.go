@@ -34,8 +34,10 @@ import (
 // (revision 2), the archive appearing in the list (written in the
 // background), found by its title without diacritics, downloaded through the
 // console's link and verified (valid, holding the conclusion). A paired
-// tablet stays connected throughout: its wasm replica equals the server's
-// view after finalisation and it logs no JavaScript error.
+// tablet — the chair's: a delegate's is refused once the meeting is
+// archived (server/pairing_policy.go) — stays connected throughout: its wasm
+// replica equals the server's view after finalisation and it logs no
+// JavaScript error.
 func TestBrowserMinutes(t *testing.T) {
 	if _, err := exec.LookPath("pdftotext"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -76,7 +78,7 @@ func TestBrowserMinutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	me := parts[1]
+	me := parts[0]
 	codes, err := sec.PairingCodes(ctx, id, []string{parts[0].ID, parts[1].ID, parts[2].ID, parts[3].ID})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +102,7 @@ func TestBrowserMinutes(t *testing.T) {
 
 	// The other delegates vote through the SDK.
 	voters := map[string]*client.Live{}
-	for _, p := range []meeting.Participant{parts[0], parts[2], parts[3]} {
+	for _, p := range []meeting.Participant{parts[1], parts[2], parts[3]} {
 		c, _ := newClient(t, srv.URL)
 		if _, err := c.Pair(ctx, code[p.ID]); err != nil {
 			t.Fatalf("pair %s: %v", p.Name, err)
@@ -126,12 +128,12 @@ func TestBrowserMinutes(t *testing.T) {
 	st := secState(ctx, t, sec, id)
 	secret, open := st.Polls[0].ID, st.Polls[1].ID
 	cmd("poll.open", map[string]any{"id": secret})
-	vote(secret, map[string]meeting.Choice{parts[0].ID: meeting.ChoiceAgree, parts[2].ID: meeting.ChoiceAgree, parts[3].ID: meeting.ChoiceDisagree})
+	vote(secret, map[string]meeting.Choice{parts[1].ID: meeting.ChoiceAgree, parts[2].ID: meeting.ChoiceAgree, parts[3].ID: meeting.ChoiceDisagree})
 	cmd("poll.close", map[string]any{"id": secret})
 	cmd("poll.publish", map[string]any{"id": secret})
 	cmd("agenda.current", map[string]any{"id": items[1]})
 	cmd("poll.open", map[string]any{"id": open})
-	vote(open, map[string]meeting.Choice{parts[0].ID: meeting.ChoiceAgree, parts[2].ID: meeting.ChoiceAgree, parts[3].ID: meeting.ChoiceAgree})
+	vote(open, map[string]meeting.Choice{parts[1].ID: meeting.ChoiceAgree, parts[2].ID: meeting.ChoiceAgree, parts[3].ID: meeting.ChoiceAgree})
 	cmd("poll.close", map[string]any{"id": open})
 	cmd("meeting.close", nil)
 	tab.waitJS(`globalThis.phonghopKernel && JSON.parse(globalThis.phonghopKernel.state()).status === "closed"`)
@@ -227,16 +229,16 @@ func TestBrowserMinutes(t *testing.T) {
 	con.waitTestID("minutes-conclude")
 	con.waitJS(`document.querySelectorAll('[data-testid="conclusion-row"]').length === 2`)
 
-	// Finalise as no. 01-BB/CB: the first click only arms the button.
+	// Finalise as no. 01-BB/CB: the click only asks (confirm.js).
 	wmSet(t, con, testidSel("minutes-number"), "01-BB/CB")
 	wmSet(t, con, testidSel("minutes-place-date"), "Hà Nội, ngày 20 tháng 11 năm 2026")
 	con.click("minutes-finalize")
-	con.waitJS(`document.querySelector('[data-testid="minutes-finalize"]').dataset.armed === "true"`)
+	con.waitJS(`!!document.querySelector(` + wmQ(confirmSel("minutes.finalize")) + `)`)
 	if s := secState(ctx, t, sec, id); s.Minutes.Final() {
 		t.Fatalf("one click finalised the minutes")
 	}
-	con.shot("finalize-armed")
-	con.click("minutes-finalize")
+	con.shot("finalize-confirm")
+	con.confirm("minutes.finalize")
 	con.waitJS(`document.querySelector('[data-testid="minutes-status"]').dataset.revision === "1"`)
 	con.waitJS(wmTextIs("minutes-finalize-result", "Đã lưu."))
 	if got := con.text("minutes-status"); !strings.Contains(got, "Biên bản đã hoàn thành — lần 1, số 01-BB/CB") {
@@ -267,7 +269,7 @@ func TestBrowserMinutes(t *testing.T) {
 	const correction = "Đính chính: tên báo cáo là \"Báo cáo kết quả công tác tháng 11 năm 2026\"."
 	wmSet(t, con, testidSel("minutes-correct-text"), correction)
 	wmSet(t, con, testidSel("minutes-correct-reason"), "Ghi thiếu năm")
-	con.click("minutes-correct")
+	con.clickConfirm(testidSel("minutes-correct"), "minutes.correct")
 	con.waitJS(`!!document.querySelector('[data-testid="correction-row"][data-revision="2"]')`)
 	con.waitJS(`document.querySelector('[data-testid="minutes-status"]').dataset.revision === "2"`)
 	if got := con.text("minutes-corrections"); !strings.Contains(got, "Ghi thiếu năm") {

@@ -290,7 +290,7 @@ func TestBrowserTabletAndHall(t *testing.T) {
 	cmd("poll.close", map[string]any{"id": vote})
 	cmd("poll.publish", map[string]any{"id": vote})
 	hallPage.waitTestID("result-" + vote)
-	hallPage.waitJS(`document.querySelector('[data-testid="result-chart"] rect[data-key="agree"]').dataset.votes === "1"`)
+	hallPage.waitJS(`document.querySelector('[data-testid="result-chart"] .bar-row[data-key="agree"]').dataset.votes === "1"`)
 	// 1 of 3 summoned agreed: not more than half (docs/rules.md), as the server counted.
 	hallPage.waitJS(`document.querySelector('[data-testid="result-outcome"]').textContent === "Không thông qua"`)
 	hallPage.shot("results")

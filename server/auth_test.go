@@ -182,8 +182,12 @@ func TestPairingCodes(t *testing.T) {
 		t.Errorf("pair with %q = %d %s; want 200", loose, c, body)
 	}
 
-	// Expiry: ten minutes.
-	code3, _, _ := issue(st.Participants[1].ID)
+	// Expiry: the time the secretary sets (pairing_policy_test.go has the
+	// default, the end of the meeting's day).
+	var short struct{ Codes []struct{ Code string } }
+	sec.must(200, "POST", "/api/meetings/"+id+"/pairing-codes", map[string]any{"participants": []string{st.Participants[1].ID},
+		"expires_at": clock().Add(10 * time.Minute).Format(time.RFC3339)}, &short)
+	code3 := short.Codes[0].Code
 	offset.Store(int64(10*time.Minute + time.Second))
 	if c, _ := ts.newUser(t).do("POST", "/api/pair", map[string]string{"code": code3}); c != 401 {
 		t.Errorf("expired code = %d; want 401", c)

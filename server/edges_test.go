@@ -32,8 +32,8 @@ func trustLoopback(c *server.Config) {
 	c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 }
 
-// issueCodes issues a pairing code to each participant and returns them.
-func issueCodes(t *testing.T, sec *user, id string) map[string]string {
+// allCodes issues a pairing code to each participant and returns them.
+func allCodes(t *testing.T, sec *user, id string) map[string]string {
 	t.Helper()
 	var out struct {
 		Codes []struct{ Participant, Code string } `json:"codes"`
@@ -81,7 +81,7 @@ func TestFloodNeverBlocksValidCode(t *testing.T) {
 	ts := newTestServer(t, trustLoopback)
 	sec := ts.secretary(t)
 	id := setupMeeting(t, sec, "Đại biểu Một,đại biểu", "Đại biểu Hai,đại biểu", "Đại biểu Ba,đại biểu")
-	codes := issueCodes(t, sec, id)
+	codes := allCodes(t, sec, id)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	statuses := map[int]int{}
@@ -127,7 +127,7 @@ func TestTabletsBehindOneAddress(t *testing.T) {
 	ts := newTestServer(t)
 	sec := ts.secretary(t)
 	id := setupMeeting(t, sec, "Đại biểu Một,đại biểu", "Đại biểu Hai,đại biểu", "Đại biểu Ba,đại biểu")
-	codes := issueCodes(t, sec, id)
+	codes := allCodes(t, sec, id)
 	bad := ts.newUser(t)
 	var last int
 	for i := 0; i < 50; i++ {

@@ -85,6 +85,9 @@ type Config struct {
 	// MaxSocketsPerSession caps one session's live WebSockets (default
 	// httpapi.DefaultMaxSocketsPerSession).
 	MaxSocketsPerSession int
+	// PairingCodeMax is the longest a pairing code may live (default
+	// httpapi.DefaultPairingCodeMax).
+	PairingCodeMax time.Duration
 }
 
 // Server is the whole meeting server.
@@ -172,6 +175,7 @@ func New(cfg Config, db store.Store) *Server {
 		TrustedProxies: cfg.TrustedProxies,
 
 		MaxSocketsPerSession: cfg.MaxSocketsPerSession,
+		PairingCodeMax:       cfg.PairingCodeMax,
 	}, db, s.rooms, s.archiver)
 	return s
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/phonghop/phonghop/server/archive"
 	"github.com/phonghop/phonghop/server/archiver"
 	"github.com/phonghop/phonghop/server/auth"
+	"github.com/phonghop/phonghop/server/httpapi"
 	"github.com/phonghop/phonghop/server/watermark"
 )
 
@@ -59,6 +60,7 @@ type config struct {
 
 	// databaseURL selects PostgreSQL (many nodes); empty: SQLite in data.
 	databaseURL string
+	pairingMax  time.Duration // longest life of a pairing code
 }
 
 // run is the whole program: it parses args (flags override PHONGHOP_*
@@ -123,9 +125,16 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	lockMode := env(getenv, "PHONGHOP_ARCHIVE_LOCK_MODE", "COMPLIANCE")
 	fs.StringVar(&lockMode, "archive-lock-mode", lockMode, "S3 object lock mode of archives: COMPLIANCE or GOVERNANCE (PHONGHOP_ARCHIVE_LOCK_MODE)")
 	fs.StringVar(&c.databaseURL, "database-url", getenv("PHONGHOP_DATABASE_URL"), "PostgreSQL postgres://user@host:5432/db shared by several nodes; empty: SQLite in the data directory. Give the password in PGPASSWORD or ~/.pgpass, not here: flags show in ps (PHONGHOP_DATABASE_URL)")
+	pairingMax := env(getenv, "PHONGHOP_PAIRING_MAX", "7d")
+	fs.StringVar(&pairingMax, "pairing-max", pairingMax, "longest life of a pairing code the secretary may set, e.g. 7d or 72h (PHONGHOP_PAIRING_MAX)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	pm, err := httpapi.ParsePairingCodeMax(pairingMax)
+	if err != nil {
+		return c, fmt.Errorf("-pairing-max: %w", err)
+	}
+	c.pairingMax = pm
 	p, err := archive.ParsePolicy(retention, lockMode)
 	if err != nil {
 		return c, fmt.Errorf("archive: %w", err)
@@ -307,7 +316,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log,
 		Documents: store, MaxUpload: c.maxUpload, WorkDir: work,
-		Archives: archives, ArchiveKey: key, RenderMinutes: archiver.RenderMinutes, ManyNodes: manyNodes}, db)
+		Archives: archives, ArchiveKey: key, RenderMinutes: archiver.RenderMinutes, ManyNodes: manyNodes, PairingCodeMax: c.pairingMax}, db)
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
@@ -346,7 +355,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return fmt.Errorf("demo: %w", err)
 		}
 		fmt.Fprintf(stdout, "\nCuộc họp mẫu / demo meeting: %s\n  %s\n", demo.ID, demo.Title)
-		fmt.Fprintf(stdout, "Mã ghép nối máy tính bảng (hiệu lực 10 phút) / tablet pairing codes (valid 10 minutes):\n")
+		fmt.Fprintf(stdout, "Mã ghép nối máy tính bảng (hiệu lực đến hết ngày họp) / tablet pairing codes (valid until the end of the meeting's day):\n")
 		for _, code := range demo.Codes {
 			page := "tablet"
 			if code.Role == "hall" {

@@ -84,8 +84,9 @@ func TokenHash(token string) []byte {
 // aloud or typed on a tablet are unambiguous. 31 symbols, 12 of them: 59.4
 // bits. That, not a lockout, is what makes guessing hopeless (a lockout
 // would let anyone lock a hall's tablets out; see Guard and
-// docs/security.md): with 1,600 live codes an attacker answered 10,000
-// times a second needs on average about 500 years to hit one.
+// docs/security.md): with 1,600 live codes, which may live a week
+// (httpapi.DefaultPairingCodeMax), an attacker answered 10,000 times a
+// second needs on average about 500 years to hit one.
 const pairingAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 // PairingCodeLen is the number of symbols of a pairing code.

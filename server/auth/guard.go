@@ -89,7 +89,7 @@ func (e *RateLimited) Unwrap() error { return e.Err }
 func rateLimited(retry time.Duration, what string) *RateLimited {
 	secs := int((retry + time.Second - 1) / time.Second)
 	return &RateLimited{RetryAfter: retry, Err: &meeting.Error{Kind: KindRateLimited,
-		Message:   fmt.Sprintf("Đã %s sai quá nhiều lần; vui lòng kiểm tra lại và thử lại sau %s.", what, viDuration(secs)),
+		Message:   fmt.Sprintf("Đồng chí đã %s sai quá nhiều lần; vui lòng kiểm tra lại và thử lại sau %s.", what, viDuration(secs)),
 		MessageEN: fmt.Sprintf("too many failed attempts; check and try again in %s", enDuration(secs))}}
 }
 

@@ -63,13 +63,15 @@ type Options struct {
 	// MaxSocketsPerSession caps the live WebSockets of one session
 	// (default 8); a further one is closed with 4009.
 	MaxSocketsPerSession int
+	// PairingCodeMax is the longest a pairing code may live (default
+	// DefaultPairingCodeMax; see pairing.go).
+	PairingCodeMax time.Duration
 }
 
 // Timing of sessions and pairing codes.
 const (
 	accountSessionTTL = 12 * time.Hour
 	deviceSessionTTL  = 14 * 24 * time.Hour
-	pairingCodeTTL    = 10 * time.Minute
 	cookieName        = "phonghop_session"
 )
 
@@ -219,6 +221,9 @@ func (s *API) actor(p *principal, r *room.Room) (meeting.Actor, error) {
 	part, ok := r.Participant(p.session.Participant)
 	if !ok {
 		return meeting.Actor{}, errUnauthorized // removed from the meeting
+	}
+	if err := s.deviceAllowed(p, part.Role, r); err != nil {
+		return meeting.Actor{}, err // read-only after the close, until archived
 	}
 	return meeting.Actor{ID: "participant:" + part.ID, Role: part.Role, Participant: part.ID}, nil
 }

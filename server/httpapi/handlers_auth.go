@@ -115,6 +115,9 @@ func (s *API) handleMe(c echo.Context) error {
 	if !ok {
 		return errUnauthorized
 	}
+	if err := s.deviceAllowed(p, part.Role, r); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, meView{Kind: "device", Meeting: r.ID(), Participant: part.ID, Role: part.Role, Name: part.Name})
 }
 
@@ -151,6 +154,9 @@ func (s *API) handlePair(c echo.Context) error {
 	r, err := s.rooms.Get(ctx, pc.Meeting)
 	if err != nil {
 		return err
+	}
+	if s.archived(r) {
+		return errArchivedCodes
 	}
 	part, ok := r.Participant(pc.Participant)
 	if !ok {

@@ -301,7 +301,8 @@ func (s *API) handleVerify(c echo.Context) error {
 
 type pairingCodesRequest struct {
 	Participants []string `json:"participants"`
-	QR           *bool    `json:"qr,omitempty"` // default true
+	QR           *bool    `json:"qr,omitempty"`         // default true
+	ExpiresAt    string   `json:"expires_at,omitempty"` // RFC 3339; default: the end of the meeting's day (pairing_policy.go)
 }
 
 type pairingCodeView struct {
@@ -328,8 +329,12 @@ func (s *API) handlePairingCodes(c echo.Context) error {
 		return err
 	}
 	st := r.State()
-	if st.Status == meeting.StatusClosed {
-		return &meeting.Error{Kind: meeting.KindConflict, Message: "Cuộc họp đã kết thúc.", MessageEN: "the meeting is closed"}
+	if s.archived(r) {
+		return errArchivedCodes // after the close, codes still serve to read, until archived
+	}
+	expires, err := pairingExpiry(st, s.now(), req.ExpiresAt, s.pairingCodeMax())
+	if err != nil {
+		return err
 	}
 	var parts []meeting.Participant
 	if len(req.Participants) == 0 {
@@ -347,7 +352,7 @@ func (s *API) handlePairingCodes(c echo.Context) error {
 			parts = append(parts, p)
 		}
 	}
-	codes, err := s.issueCodes(c.Request().Context(), r.ID(), parts)
+	codes, err := s.issueCodes(c.Request().Context(), r.ID(), parts, expires)
 	if err != nil {
 		return err
 	}
@@ -367,16 +372,17 @@ func (s *API) handlePairingCodes(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"codes": out})
 }
 
-// issueCodes creates and stores a new pairing code for each participant
-// (replacing their unused earlier codes), in one transaction.
-func (s *API) issueCodes(ctx context.Context, meetingID string, parts []meeting.Participant) ([]pairingCodeView, error) {
+// issueCodes creates and stores a new pairing code for each participant,
+// valid until expires (replacing their unused earlier codes), in one
+// transaction.
+func (s *API) issueCodes(ctx context.Context, meetingID string, parts []meeting.Participant, expires time.Time) ([]pairingCodeView, error) {
 	now := s.now()
 	out := make([]pairingCodeView, 0, len(parts))
 	records := make([]store.PairingCode, 0, len(parts))
 	for _, p := range parts {
 		code := auth.NewPairingCode()
-		out = append(out, pairingCodeView{Participant: p.ID, Name: p.Name, Code: code, ExpiresAt: now.Add(pairingCodeTTL).UTC()})
-		records = append(records, store.PairingCode{CodeHash: auth.TokenHash(code), Meeting: meetingID, Participant: p.ID, CreatedAt: now, ExpiresAt: now.Add(pairingCodeTTL)})
+		out = append(out, pairingCodeView{Participant: p.ID, Name: p.Name, Code: code, ExpiresAt: expires.UTC()})
+		records = append(records, store.PairingCode{CodeHash: auth.TokenHash(code), Meeting: meetingID, Participant: p.ID, CreatedAt: now, ExpiresAt: expires})
 	}
 	if err := s.db.CreatePairingCodes(ctx, records); err != nil {
 		return nil, err
@@ -410,9 +416,18 @@ type IssuedCode struct {
 }
 
 // IssueCodes issues a pairing code to each participant of the meeting, as
-// the pairing-codes route does (for the demo loader).
+// the pairing-codes route does with the default expiry (for the demo
+// loader).
 func (s *API) IssueCodes(ctx context.Context, meetingID string, parts []meeting.Participant) ([]IssuedCode, error) {
-	codes, err := s.issueCodes(ctx, meetingID, parts)
+	r, err := s.rooms.Get(ctx, meetingID)
+	if err != nil {
+		return nil, err
+	}
+	expires, err := pairingExpiry(r.State(), s.now(), "", s.pairingCodeMax())
+	if err != nil {
+		return nil, err
+	}
+	codes, err := s.issueCodes(ctx, meetingID, parts, expires)
 	if err != nil {
 		return nil, err
 	}

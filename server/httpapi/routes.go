@@ -75,6 +75,7 @@ func (s *API) routes() {
 
 	api.POST("/meetings/:id/notices", s.commandRoute("notice.send", nil))
 	api.GET("/meetings/:id/connections", s.handleConnections)
+	api.GET("/meetings/:id/presentation", s.handlePresentation) // pairing_policy.go
 
 	api.POST("/meetings/:id/polls/:poll/ballots", s.handleCast)
 	api.GET("/meetings/:id/polls/:poll/my-ballot", s.handleMyBallot)

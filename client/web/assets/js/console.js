@@ -9,12 +9,14 @@
 //             login-error
 //  meetings   meetings-view meetings-list meeting-row[data-id] meeting-open
 //             meeting-create-form meeting-title meeting-organization
-//             meeting-place meeting-starts-at meeting-chair meeting-secretary
+//             meeting-place meeting-starts-at (dd/mm/yyyy) meeting-starts-at-time
+//             (HH:mm) meeting-chair meeting-secretary
 //             meeting-create-submit meeting-create-error meetings-error
 //  meeting    meeting-view meeting-heading meeting-status meeting-sub
 //             back-to-meetings details-card (a <details>: click its summary)
 //             details-form details-title details-organization details-place
-//             details-starts-at details-chair details-secretary details-save
+//             details-starts-at details-starts-at-time details-chair
+//             details-secretary details-save
 //             details-error details-result
 //             tab-prepare tab-live tab-after panel-prepare panel-live panel-after
 //  settings   settings-card (a <details>: click its summary) settings-summary
@@ -35,6 +37,7 @@
 //             csv-result participant-add-form
 //             participant-name participant-position participant-unit
 //             participant-role participant-add-submit participant-add-error
+//             participant-reissue (in a row: a new code for that person only)
 //  documents  doc-upload-form doc-file doc-title doc-item doc-access
 //             doc-readers doc-publish-now doc-upload-submit doc-upload-error
 //             doc-upload-result doc-list doc-row[data-id] doc-status
@@ -44,13 +47,16 @@
 //             doc-edit-readers > doc-edit-reader[data-id] (checkboxes)
 //             doc-edit-narrow-warning doc-edit-save (two clicks when the
 //             change narrows who may read) doc-edit-cancel
-//  pairing    pairing-issue pairing-error pairing-sheet
+//  pairing    pairing-expires pairing-expires-time (empty: the server's
+//             default, said by pairing-default) pairing-issue pairing-error
+//             pairing-result pairing-sheet
 //             pairing-card[data-participant] pairing-name pairing-code
-//             pairing-qr (img) pairing-print; pairing-preview holds an on-screen
+//             pairing-qr (img) pairing-expires-at (data-expires) pairing-print;
+//             pairing-preview holds an on-screen
 //             copy of the cards (their testids prefixed preview-)
 //  session    live-status live-open live-pause live-resume live-close
 //             live-error live-current live-advance live-agenda
-//             live-item[data-id] live-item-set
+//             live-item[data-id] (data-current) live-item-set
 //  speakers   speaker-current speaker-countdown speaker-end speaker-pause
 //             speaker-resume speaker-add-seconds speaker-add-time
 //             speaker-queue speaker-request[data-id] speaker-give-floor
@@ -84,7 +90,8 @@
 //             support-resolve support-error
 //  present    present-doc present-version present-page present-send
 //             present-prev present-next present-stop present-current
-//             present-preview present-error
+//             present-preview present-error present-hall-warning (the
+//             chosen document will not show on the hall screen)
 //  tablets    connections-list connection-row connections-count
 //             connections-error
 //  after      minutes-availability minutes-status (data-revision)
@@ -109,9 +116,16 @@
 // data-voted, data-eligible; present-current data-doc, data-page.
 // window.__consoleRender {n, ms, max} counts the console's renders and their
 // time (for the browser tests' figures).
-// Destructive buttons take two clicks (the first arms them, 5 s):
-// agenda-remove, participant-remove, live-close, poll-cancel,
-// minutes-finalize, and doc-edit-save when it narrows a document's access.
+// Irreversible actions ask first, in the one confirmation dialog of every
+// view (confirm.js: confirm-dialog, confirm-ok, confirm-cancel; no timer):
+// agenda-remove, participant-remove, participant-reissue, pairing-issue,
+// live-close, poll-close, poll-publish, poll-cancel, minutes-finalize,
+// minutes-correct, and doc-edit-save when it narrows a document's access.
+//
+// Times are the meeting's (Vietnam time) and dates dd/mm/yyyy whatever the
+// browser's zone and locale (time.js); a date field (dd/mm/yyyy) has a time
+// field beside it whose testid ends in -time (meeting-starts-at-time,
+// details-starts-at-time, pairing-expires-time).
 //
 // Every error is shown in the box next to the control that caused it, in
 // the chosen language (Vietnamese by default), with the server's per-row or
@@ -119,9 +133,10 @@
 
 import {api, request, meetingPath, openMeeting, ApiError, toApiError} from './console-data.js';
 import {S} from './console-strings.js';
-import {defaultTimeZone} from './terms.js';
 import {afterPress} from './press.js';
 import {lang as sharedLang, setLang as sharedSetLang} from './i18n.js';
+import {confirmAction} from './confirm.js';
+import {fmtDateTime, fmtDate, fmtTimeSec, parts as timeParts, toISO, dayParam, parseDate, parseTime, setZone} from './time.js';
 
 // renderAll is renderAllTimed, held back while a pointer is down (press.js).
 const renderAll = afterPress(() => renderAllTimed());
@@ -198,12 +213,18 @@ function showErr(box, err) {
   box.textContent = '';
   if (!err) { box.hidden = true; return; }
   const e = toApiError(err);
-  box.append(h('p', {class: 'err-msg'}, lang === 'en' ? e.en : e.vi));
-  if (e.problems && e.problems.length) {
+  const main = lang === 'en' ? e.en : e.vi;
+  box.append(h('p', {class: 'err-msg'}, main));
+  // The problems under it, each once: not the message again (an upload's
+  // "file" problem repeats it), a field named in the chosen language or not
+  // at all (never the API's English field name).
+  const problems = (e.problems || []).filter((p) => (lang === 'en' ? (p.message_en || p.message) : p.message) !== main || p.row);
+  if (problems.length) {
     const ul = h('ul', {class: 'problems', testid: (box.dataset.testid || 'error') + '-problems'});
-    for (const p of e.problems) {
+    for (const p of problems) {
       const msg = lang === 'en' ? (p.message_en || p.message) : p.message;
-      const where = p.row ? t('row_n', p.row) + ': ' : (p.field ? p.field + ': ' : '');
+      const label = p.field && S['field_' + p.field] ? t('field_' + p.field) : '';
+      const where = p.row ? t('row_n', p.row) + ': ' : (label ? label + ': ' : '');
       ul.append(h('li', {testid: 'problem', 'data-row': p.row || undefined, 'data-field': p.field || undefined}, where + msg));
     }
     box.append(ul);
@@ -237,26 +258,16 @@ async function act(button, box, fn) {
   }
 }
 
-// armed makes a destructive button ask for a second click. The button's
-// own label comes back after the confirming click or after 5 s.
-function armed(button, fn) {
-  const disarm = (b) => {
-    b.dataset.armed = 'false';
-    b.classList.remove('armed');
-    b.textContent = b.dataset.t ? t(b.dataset.t) : b.dataset.label;
-  };
-  return (ev) => {
-    const b = ev.currentTarget;
-    if (b.dataset.armed === 'true') {
-      disarm(b);
-      fn(ev);
-      return;
-    }
-    b.dataset.armed = 'true';
-    b.classList.add('armed');
-    b.dataset.label = b.textContent;
-    b.textContent = t('confirm_again');
-    setTimeout(() => { if (b.dataset.armed === 'true') disarm(b); }, 5000);
+// confirming makes an irreversible action ask first (confirm.js, the same
+// dialog in every view): spec() gives {action, title, message, confirm}
+// when clicked (texts in the chosen language); fn runs with the clicked
+// button as ev.currentTarget once confirmed, not at all when cancelled.
+function confirming(spec, fn) {
+  return async (ev) => {
+    const button = ev.currentTarget;
+    const sp = spec();
+    const ok = await confirmAction({action: sp.action, title: sp.title, message: sp.message, confirm: sp.confirm, cancel: t('confirm_back')});
+    if (ok) fn({currentTarget: button});
   };
 }
 
@@ -355,39 +366,38 @@ function applyLang() {
 
 // ---- formatting ------------------------------------------------------------
 
-// zone is the meeting's time zone (settings.time_zone): every time is shown
-// in it, as the minutes print it, whatever the browser's own zone.
-function zone() { return ((st().settings || {}).time_zone) || defaultTimeZone; }
+// fmtTime is dd/mm/yyyy HH:mm in the meeting's time zone (time.js).
+function fmtTime(iso) { return fmtDateTime(iso); }
 
-function fmtTime(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (isNaN(d)) return '';
-  return d.toLocaleString(lang === 'en' ? 'en-GB' : 'vi-VN', {dateStyle: 'short', timeStyle: 'short', timeZone: zone()});
+// fmtClockTime is HH:mm:ss in the meeting's time zone.
+function fmtClockTime(iso) { return fmtTimeSec(iso); }
+
+// fmtUntil renders an expiry: "hết ngày 15/12/2026" when it falls at
+// midnight (the end of that day), else dd/mm/yyyy HH:mm.
+function fmtUntil(iso) {
+  const p = timeParts(iso);
+  if (p.time === '00:00') return t('end_of_day', fmtDate(new Date(Date.parse(iso) - 1)));
+  return fmtTime(iso);
 }
 
-function fmtClockTime(iso) {
-  const d = new Date(iso);
-  if (!iso || isNaN(d)) return '';
-  return d.toLocaleTimeString(lang === 'en' ? 'en-GB' : 'vi-VN', {hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: zone()});
-}
-
-// zoneParts returns the wall-clock fields of date d in the meeting's zone.
-function zoneParts(d) {
-  const f = new Intl.DateTimeFormat('en-CA', {timeZone: zone(), year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'});
-  const o = {};
-  for (const p of f.formatToParts(d)) o[p.type] = p.value;
-  return o;
-}
-
-// fromZoneInput reads a datetime-local value as a wall-clock time in the
-// meeting's zone (not the browser's).
-function fromZoneInput(v) {
-  const guess = new Date(v + 'Z');
-  if (isNaN(guess)) return guess;
-  const o = zoneParts(guess);
-  const offset = Date.UTC(+o.year, +o.month - 1, +o.day, +o.hour, +o.minute) - guess.getTime();
-  return new Date(guess.getTime() - offset);
+// whenInputs is a date field (dd/mm/yyyy) and a time field (HH:mm, 24 h),
+// read and shown in the meeting's time zone whatever the browser's locale.
+// value(required) is the ISO instant, '' when both are empty, or throws a
+// field error (Vietnamese and English) naming testid.
+function whenInputs(testid) {
+  const date = h('input', {type: 'text', testid, inputmode: 'numeric', autocomplete: 'off', maxlength: 10, tp: 'date_ph', class: 'date-input'});
+  const time = h('input', {type: 'text', testid: testid + '-time', inputmode: 'numeric', autocomplete: 'off', maxlength: 5, tp: 'time_ph', class: 'time-input'});
+  return {
+    date, time,
+    set(iso) { const p = timeParts(iso); date.value = p.date; time.value = p.time; },
+    clear() { date.value = ''; time.value = ''; },
+    value() {
+      if (!date.value.trim() && !time.value.trim()) return '';
+      if (!parseDate(date.value)) throw new ApiError({kind: 'invalid', message: S.bad_date.vi, message_en: S.bad_date.en, problems: [{field: testid, message: S.bad_date.vi, message_en: S.bad_date.en}]});
+      if (time.value.trim() && !parseTime(time.value)) throw new ApiError({kind: 'invalid', message: S.bad_time.vi, message_en: S.bad_time.en, problems: [{field: testid + '-time', message: S.bad_time.vi, message_en: S.bad_time.en}]});
+      return toISO(date.value, time.value);
+    },
+  };
 }
 
 function fmtPct(p) { // hundredths of a percent
@@ -419,7 +429,9 @@ function itemTitle(id) {
 }
 
 async function command(name, data) {
-  if (!cur || !cur.src) throw localError('Chưa mở cuộc họp.', 'No meeting is open.');
+  // Not yet connected to the meeting (its page just opened): not to be read
+  // as "the meeting is not opened (khai mạc)".
+  if (!cur || !cur.src) throw localError('Đang kết nối tới cuộc họp; xin thử lại sau giây lát.', 'Still connecting to the meeting; try again in a moment.');
   return cur.src.command(name, data);
 }
 
@@ -500,29 +512,27 @@ function buildMeetings() {
     title: h('input', {type: 'text', testid: 'meeting-title', required: true, maxlength: 500}),
     organization: h('input', {type: 'text', testid: 'meeting-organization'}),
     place: h('input', {type: 'text', testid: 'meeting-place'}),
-    starts: h('input', {type: 'datetime-local', testid: 'meeting-starts-at'}),
     chair: h('input', {type: 'text', testid: 'meeting-chair'}),
     secretary: h('input', {type: 'text', testid: 'meeting-secretary'}),
   };
+  const when = whenInputs('meeting-starts-at');
   const err = errBox('meeting-create-error');
   const submit = h('button', {type: 'submit', class: 'btn primary', testid: 'meeting-create-submit', t: 'create'});
   const form = h('form', {class: 'card', testid: 'meeting-create-form', on: {submit: async (ev) => {
     ev.preventDefault();
     await act(submit, err, async () => {
       const d = {title: f.title.value, organization: f.organization.value, place: f.place.value, chair: f.chair.value, secretary: f.secretary.value};
-      if (f.starts.value) {
-        const when = fromZoneInput(f.starts.value);
-        if (isNaN(when)) throw localError('Thời gian bắt đầu không hợp lệ.', 'The start time is not valid.');
-        d.starts_at = when.toISOString();
-      }
+      const starts = when.value();
+      if (starts) d.starts_at = starts;
       const res = await api.post('/api/meetings', d);
       for (const el of Object.values(f)) el.value = '';
+      when.clear();
       location.hash = 'm=' + encodeURIComponent(res.id) + '&tab=prepare';
     });
   }}},
   h('h2', {t: 'create_heading'}),
   h('div', {class: 'grid2'}, field('f_title', f.title, 'span2'), field('f_org', f.organization), field('f_place', f.place),
-    field('f_starts', f.starts), field('f_chair', f.chair), field('f_secretary', f.secretary)),
+    field('f_starts_date', when.date), field('f_starts_time', when.time), field('f_chair', f.chair), field('f_secretary', f.secretary)),
   err, submit);
   return h('section', {class: 'view', testid: 'meetings-view', hidden: true},
     h('div', {class: 'two-col'},
@@ -617,6 +627,7 @@ async function openMeetingView(id, tab) {
   ui.printSheet.replaceChildren();
   ui.pairingPreview.replaceChildren();
   ui.pairingPrint.disabled = true;
+  resetMeetingView();
   const me = cur;
   ui.heading.textContent = '…';
   setConn('connecting');
@@ -638,6 +649,24 @@ async function openMeetingView(id, tab) {
     ui.heading.textContent = '';
     showErr(ui.agendaErr, err);
   }
+}
+
+// resetMeetingView leaves nothing of the meeting shown before: every field
+// back to its default (chosen files too), every error and result box
+// emptied, the archive search results cleared, the locks of a closed
+// meeting lifted until the new state says otherwise.
+function resetMeetingView() {
+  for (const el of $$('input, textarea', ui.meeting)) {
+    if (el.type === 'file') el.value = '';
+    else if (el.type === 'checkbox' || el.type === 'radio') el.checked = el.defaultChecked;
+    else el.value = el.defaultValue;
+  }
+  for (const el of $$('.err', ui.meeting)) showErr(el, null);
+  for (const el of $$('.ok', ui.meeting)) showOk(el, null);
+  for (const el of $$('[data-reset]', ui.meeting)) el.replaceChildren();
+  for (const el of $$('[data-locked]', ui.meeting)) { el.disabled = false; delete el.dataset.locked; }
+  for (const el of $$('details', ui.meeting)) el.open = false;
+  ui.presHallWarn.hidden = true;
 }
 
 // sessionEnded goes back to the login form (the session expired or was
@@ -702,6 +731,7 @@ function foldExtra(ev) {
 // on every vote, and a redraw between press and release would lose the click.
 function renderAllTimed() {
   if (!cur || !cur.state) return;
+  setZone((cur.state.settings || {}).time_zone); // every time in the meeting's zone
   const t0 = performance.now();
   renderAllNow();
   const ms = performance.now() - t0;
@@ -732,11 +762,26 @@ function renderAllNow() {
   renderPresent();
   renderConnections();
   renderMinutesSelects();
+  renderPairingDefault();
   updateEnabled();
 }
 
-// updateEnabled disables controls the meeting's status rules out (the
-// server decides anyway; this only saves a click).
+// LOCKED_AFTER_CLOSE are the controls of commands the domain refuses once
+// the meeting is closed (only the minutes' are accepted then).
+const LOCKED_AFTER_CLOSE = ['details-save', 'settings-save', 'agenda-add-submit', 'agenda-rename', 'agenda-up', 'agenda-down', 'agenda-remove',
+  'csv-import', 'participant-add-submit', 'participant-remove', 'doc-upload-submit', 'doc-publish', 'doc-withdraw', 'doc-edit', 'doc-version-submit',
+  'live-advance', 'live-item-set', 'speaker-end', 'speaker-pause', 'speaker-resume', 'speaker-add-time', 'speaker-give-floor', 'speaker-up',
+  'speaker-down', 'speaker-withdraw', 'speaker-add-submit', 'speaker-close-list', 'speaker-reopen-list', 'speaker-item-limit-set',
+  'attendance-mark-all-present', 'attendance-present', 'attendance-absent', 'attendance-excused', 'poll-create-submit', 'poll-open',
+  'poll-close', 'poll-publish', 'poll-cancel', 'poll-revote', 'notice-send', 'support-resolve', 'present-send', 'present-prev', 'present-next',
+  'present-stop'];
+
+// updateEnabled disables controls the meeting's state rules out (the
+// server decides anyway; this saves a click and says what is possible):
+// the session buttons by status; after the close every control of a
+// command refused then (data-locked), the pairing codes once the minutes
+// are final (archived); the presenting buttons while nothing is presented.
+// The minutes' controls stay: the server's refusals there say what to do.
 function updateEnabled() {
   if (!cur || !cur.state) return;
   const s = cur.state.status;
@@ -745,29 +790,34 @@ function updateEnabled() {
   set('live-pause', s === 'open');
   set('live-resume', s === 'paused');
   set('live-close', s === 'open' || s === 'paused');
+  const final = !!(cur.state.minutes && cur.state.minutes.revision);
+  const locked = new Set(s === 'closed' ? LOCKED_AFTER_CLOSE : []);
+  if (s === 'closed' && final) ['pairing-issue', 'participant-reissue'].forEach((x) => locked.add(x));
+  if (s === 'closed' || !presented()) ['present-stop', 'present-prev', 'present-next'].forEach((x) => locked.add(x));
+  // Only the buttons concerned are visited (1,600 attendance rows hold
+  // 4,800 buttons): those to lock, and those locked before.
+  for (const el of $$('button[data-locked]', ui.meeting)) {
+    if (!locked.has(el.dataset.testid)) { el.disabled = false; delete el.dataset.locked; }
+  }
+  if (!locked.size) return;
+  for (const el of $$([...locked].map((id) => `button[data-testid="${id}"]`).join(', '), ui.meeting)) {
+    if (!el.disabled) { el.disabled = true; el.dataset.locked = s; }
+  }
 }
 
 // ---- meeting details ---------------------------------------------------------
-
-// localInput renders an ISO time for a datetime-local input, in the
-// meeting's time zone.
-function localInput(iso) {
-  const d = new Date(iso || '');
-  if (!iso || isNaN(d) || d.getUTCFullYear() < 2) return '';
-  const o = zoneParts(d);
-  return `${o.year}-${o.month}-${o.day}T${o.hour}:${o.minute}`;
-}
 
 function buildDetails() {
   const f = {
     title: h('input', {type: 'text', testid: 'details-title', required: true, maxlength: 500}),
     organization: h('input', {type: 'text', testid: 'details-organization'}),
     place: h('input', {type: 'text', testid: 'details-place'}),
-    starts: h('input', {type: 'datetime-local', testid: 'details-starts-at'}),
     chair: h('input', {type: 'text', testid: 'details-chair'}),
     secretary: h('input', {type: 'text', testid: 'details-secretary'}),
   };
+  const when = whenInputs('details-starts-at');
   ui.detailsForm = f;
+  ui.detailsWhen = when;
   const err = errBox('details-error');
   const ok = okBox('details-result');
   const save = h('button', {type: 'submit', class: 'btn primary', testid: 'details-save', t: 'save'});
@@ -781,17 +831,14 @@ function buildDetails() {
         // not show (chair_post, collective, locality).
         const d = {...(st().details || {}), title: f.title.value, organization: f.organization.value, place: f.place.value, chair: f.chair.value, secretary: f.secretary.value};
         delete d.starts_at;
-        if (f.starts.value) {
-          const when = fromZoneInput(f.starts.value);
-          if (isNaN(when)) throw localError('Thời gian bắt đầu không hợp lệ.', 'The start time is not valid.');
-          d.starts_at = when.toISOString();
-        }
+        const starts = when.value();
+        if (starts) d.starts_at = starts;
         await command('meeting.update', d);
       });
       if (done) { ui.detailsDirty = false; showOk(ok, 'saved'); renderDetails(); }
     }}},
-  h('div', {class: 'grid3'}, field('f_title', f.title, 'span2'), field('f_starts', f.starts), field('f_org', f.organization), field('f_place', f.place),
-    field('f_chair', f.chair), field('f_secretary', f.secretary)),
+  h('div', {class: 'grid3'}, field('f_title', f.title, 'span2'), field('f_org', f.organization), field('f_starts_date', when.date), field('f_starts_time', when.time),
+    field('f_place', f.place), field('f_chair', f.chair), field('f_secretary', f.secretary)),
   err, ok, save);
   return h('details', {class: 'card', testid: 'details-card'}, h('summary', {class: 'summary', t: 'details_heading'}), form);
 }
@@ -805,7 +852,7 @@ function renderDetails() {
   f.title.value = d.title || '';
   f.organization.value = d.organization || '';
   f.place.value = d.place || '';
-  f.starts.value = localInput(d.starts_at);
+  ui.detailsWhen.set(d.starts_at);
   f.chair.value = d.chair || '';
   f.secretary.value = d.secretary || '';
 }
@@ -948,7 +995,8 @@ function renderAgenda() {
       h('button', {type: 'button', class: 'btn small', testid: 'agenda-up', 'aria-label': t('move_up_of', it.title), disabled: i === 0, on: {click: move(i)}}, '▲ ' + t('move_up')),
       h('button', {type: 'button', class: 'btn small', testid: 'agenda-down', 'aria-label': t('move_down_of', it.title), disabled: i === items.length - 1, on: {click: move(i + 2)}}, '▼ ' + t('move_down')),
       h('button', {type: 'button', class: 'btn small danger', testid: 'agenda-remove', 'aria-label': t('remove_of', it.title),
-        on: {click: armed(null, (ev) => act(ev.currentTarget, ui.agendaErr, () => command('agenda.remove', {id: it.id})))}}, t('remove')));
+        on: {click: confirming(() => ({action: 'agenda.remove', title: t('cf_remove_item', it.title), message: t('cf_remove_item_msg'), confirm: t('remove')}),
+          (ev) => act(ev.currentTarget, ui.agendaErr, () => command('agenda.remove', {id: it.id})))}}, t('remove')));
   }));
 }
 
@@ -1008,8 +1056,12 @@ function renderParticipants() {
       h('span', {class: 'muted'}, [p.position, p.unit].filter(Boolean).map((x) => ' · ' + x).join(''))),
     h('span', {class: 'badge'}, t('role_' + p.role)),
     p.paired ? h('span', {class: 'badge ok-badge', t: 'paired'}) : null,
+    p.role === 'secretary' ? null : h('button', {type: 'button', class: 'btn small', testid: 'participant-reissue', 'aria-label': t('reissue_of', p.name),
+      on: {click: confirming(() => ({action: 'pairing.reissue', title: t('cf_reissue', p.name), message: t('cf_reissue_msg'), confirm: t('reissue')}),
+        (ev) => issueCodes(ev.currentTarget, [p.id]))}}, t('reissue')),
     h('button', {type: 'button', class: 'btn small danger', testid: 'participant-remove', 'aria-label': t('remove_of', p.name),
-      on: {click: armed(null, (ev) => act(ev.currentTarget, ui.partErr, () => command('participant.remove', {id: p.id})))}}, t('remove'))),
+      on: {click: confirming(() => ({action: 'participant.remove', title: t('cf_remove_person', p.name), message: t('cf_remove_person_msg'), confirm: t('remove')}),
+        (ev) => act(ev.currentTarget, ui.partErr, () => command('participant.remove', {id: p.id})))}}, t('remove'))),
   h('li', {class: 'empty', t: 'participants_empty'}));
 }
 
@@ -1147,7 +1199,7 @@ function docEditRow(d) {
   });
   const save = h('button', {type: 'button', class: 'btn small primary', testid: 'doc-edit-save', t: 'save', on: {click: (ev) => {
     sync();
-    if (!warn.hidden) armed(null, doSave)(ev); else doSave(ev);
+    if (!warn.hidden) confirming(() => ({action: 'document.update', title: t('cf_narrow', d.title), message: t('doc_narrow_warning'), confirm: t('save')}), doSave)(ev); else doSave(ev);
   }}});
   const row = h('li', {class: 'row wrap editing', testid: 'doc-row', 'data-id': d.id},
     h('div', {class: 'grid3 grow'}, field('doc_title_edit', title), field('doc_item', item), field('doc_access', access)),
@@ -1162,19 +1214,48 @@ function docEditRow(d) {
 
 // ---- pairing codes -----------------------------------------------------------
 
+// buildPairing issues the codes of the printed sheet: until a time the
+// secretary sets (empty: the server's default, the end of the meeting's
+// day), for everyone (the sheet) or for one participant (participant-reissue
+// in the participants list). Either revokes the unused earlier codes of
+// those it is for, so it asks first.
 function buildPairing() {
   const err = errBox('pairing-error');
   ui.pairingErr = err;
-  const issue = btn('pairing_issue', 'pairing-issue', (ev) => act(ev.currentTarget, err, async () => {
-    const res = await api.post(meetingPath(cur.id, '/pairing-codes'), {participants: [], qr: true});
-    cur.codes = res.codes || [];
-    renderPrintSheet();
-  }), 'primary');
+  ui.pairingOk = okBox('pairing-result');
+  ui.pairingWhen = whenInputs('pairing-expires');
+  ui.pairingDefault = h('p', {class: 'help', testid: 'pairing-default'});
+  const issue = btn('pairing_issue', 'pairing-issue', confirming(() => ({action: 'pairing.issue', title: t('cf_issue_all'), message: t('cf_issue_all_msg'), confirm: t('pairing_issue')}),
+    (ev) => issueCodes(ev.currentTarget, [])), 'primary');
   ui.pairingPrint = btn('pairing_print', 'pairing-print', () => window.print(), 'secondary');
   ui.pairingPrint.disabled = true;
   ui.pairingPreview = h('div', {class: 'pairing-preview', testid: 'pairing-preview'});
   return h('div', {class: 'card'}, h('h3', {t: 'pairing_heading'}), h('p', {class: 'help', t: 'pairing_help'}),
-    h('div', {class: 'btn-row'}, issue, ui.pairingPrint), err, ui.pairingPreview);
+    h('div', {class: 'inline-form'}, field('pairing_until_date', ui.pairingWhen.date), field('pairing_until_time', ui.pairingWhen.time)),
+    ui.pairingDefault,
+    h('div', {class: 'btn-row'}, issue, ui.pairingPrint), err, ui.pairingOk, ui.pairingPreview);
+}
+
+// issueCodes asks the server for codes for participants ([] for everyone
+// but the secretaries) and shows them as the printable sheet.
+function issueCodes(button, participants) {
+  showOk(ui.pairingOk, null);
+  return act(button, ui.pairingErr, async () => {
+    const body = {participants, qr: true};
+    const until = ui.pairingWhen.value();
+    if (until) body.expires_at = until;
+    const res = await api.post(meetingPath(cur.id, '/pairing-codes'), body);
+    cur.codes = res.codes || [];
+    renderPrintSheet();
+    if (participants.length === 1 && cur.codes.length === 1) showOk(ui.pairingOk, 'pairing_reissued', cur.codes[0].name, cur.codes[0].code);
+  });
+}
+
+// renderPairingDefault says until when the codes live when no time is set.
+function renderPairingDefault() {
+  const d = st().details || {};
+  const start = d.starts_at && Date.parse(d.starts_at) > Date.now() ? d.starts_at : new Date().toISOString();
+  ui.pairingDefault.textContent = t('pairing_default', fmtDate(start));
 }
 
 // buildPrintSheet is the printable sheet: one card per participant, several
@@ -1196,7 +1277,7 @@ function renderPrintSheet() {
       c.qr_png ? h('img', {class: 'pc-qr', testid: 'pairing-qr', src: 'data:image/png;base64,' + c.qr_png, alt: t('qr_of', c.name)}) : null,
       h('div', {class: 'pc-code'}, h('span', {}, t('pairing_code') + ': '), h('strong', {testid: 'pairing-code'}, c.code)),
       h('div', {class: 'pc-help'}, t('pairing_scan')),
-      h('div', {class: 'pc-exp'}, t('pairing_expires') + ': ' + fmtTime(c.expires_at)));
+      h('div', {class: 'pc-exp', testid: 'pairing-expires-at', 'data-expires': c.expires_at}, t('pairing_expires') + ': ' + fmtUntil(c.expires_at)));
   });
   ui.printSheet.replaceChildren(...cards);
   ui.pairingPreview.replaceChildren(...cards.map((c) => c.cloneNode(true)));
@@ -1218,11 +1299,19 @@ function buildSession() {
       cmdBtn('open_meeting', 'live-open', 'meeting.open', 'primary'),
       cmdBtn('pause_meeting', 'live-pause', 'meeting.pause'),
       cmdBtn('resume_meeting', 'live-resume', 'meeting.resume', 'primary'),
-      h('button', {type: 'button', class: 'btn danger', testid: 'live-close', t: 'close_meeting', on: {click: armed(null, (ev) => act(ev.currentTarget, err, () => command('meeting.close', {})))}})),
+      h('button', {type: 'button', class: 'btn danger', testid: 'live-close', t: 'close_meeting', on: {click: confirming(() => ({action: 'meeting.close', title: t('cf_close'), message: t('cf_close_msg'), confirm: t('close_meeting')}),
+        (ev) => act(ev.currentTarget, err, () => command('meeting.close', {})))}})),
     err,
     h('h4', {t: 'current_item'}), ui.liveCurrent,
     h('div', {class: 'btn-row'}, cmdBtn('advance', 'live-advance', 'agenda.advance', 'primary')),
     ui.liveAgenda);
+}
+
+// liveCurrent is the item under discussion: none once the meeting is
+// closed (the state keeps the last one, the room has moved on).
+function liveCurrent() {
+  const s = st();
+  return s.status === 'closed' ? '' : (s.current || '');
 }
 
 function renderSession() {
@@ -1230,13 +1319,15 @@ function renderSession() {
   ui.liveStatus.textContent = t('st_' + s.status);
   ui.liveStatus.className = 'badge big st-' + s.status;
   ui.liveStatus.dataset.status = s.status;
-  ui.liveCurrent.textContent = s.current ? itemTitle(s.current) : t('no_current');
-  ui.liveCurrent.dataset.id = s.current || '';
+  const current = liveCurrent();
+  ui.liveCurrent.textContent = current ? itemTitle(current) : t(s.status === 'closed' ? 'closed_no_current' : 'no_current');
+  ui.liveCurrent.dataset.id = current;
+  ui.liveCurrent.classList.toggle('none', !current);
   const items = s.agenda || [];
-  replaceKeeping(ui.liveAgenda, items.map((it, i) => h('li', {class: 'row' + (s.current === it.id ? ' current' : ''), testid: 'live-item', 'data-id': it.id},
+  replaceKeeping(ui.liveAgenda, items.map((it, i) => h('li', {class: 'row' + (current === it.id ? ' current' : ''), testid: 'live-item', 'data-id': it.id, 'data-current': String(current === it.id)},
     h('span', {class: 'num'}, (i + 1) + '.'),
     h('span', {class: 'grow' + (it.done ? ' done-text' : '')}, it.title),
-    s.current === it.id ? h('span', {class: 'badge current-badge', t: 'is_current'}) : h('button', {type: 'button', class: 'btn small', testid: 'live-item-set', 'aria-label': t('set_current_of', it.title),
+    current === it.id ? h('span', {class: 'badge current-badge', t: 'is_current'}) : h('button', {type: 'button', class: 'btn small', testid: 'live-item-set', 'aria-label': t('set_current_of', it.title),
       on: {click: (ev) => act(ev.currentTarget, ui.liveErr, () => command('agenda.current', {id: it.id}))}}, t('set_current')))));
 }
 
@@ -1310,7 +1401,7 @@ function renderSpeakers() {
   ui.spkListState.textContent = item && item.speakers_closed ? t('list_closed') : '';
   ui.spkListState.hidden = !(item && item.speakers_closed);
   ui.itemLimitNow.textContent = item ? (item.speaking_limit ? t('item_limit_now', minutesOf(item.speaking_limit)) : t('item_limit_default', s.settings && s.settings.speaking_time ? t('minutes_n', minutesOf(s.settings.speaking_time)) : t('no_limit'))) : '';
-  if (!s.current) { replaceKeeping(ui.spkQueue, [h('li', {class: 'empty', t: 'need_current'})]); tick(); return; }
+  if (!liveCurrent()) { replaceKeeping(ui.spkQueue, [h('li', {class: 'empty', t: s.status === 'closed' ? 'closed_no_current' : 'need_current'})]); tick(); return; }
   const q = (s.requests || []).filter((r) => r.item === s.current);
   if (!q.length) { replaceKeeping(ui.spkQueue, [h('li', {class: 'empty', t: 'queue_empty'})]); tick(); return; }
   replaceKeeping(ui.spkQueue, q.map((r, i) => {
@@ -1543,10 +1634,17 @@ function renderPoll(p) {
     controls.append(h('button', {type: 'button', class: 'btn primary', testid: 'poll-open', on: {click: run('poll.open', () => (override.checked ? {id: p.id, override_quorum: true} : {id: p.id}))}}, t('open_poll')),
       h('span', {class: 'check'}, override, h('label', {for: override.id}, t('override_quorum'))));
   }
-  if (p.status === 'open') controls.append(h('button', {type: 'button', class: 'btn primary', testid: 'poll-close', on: {click: run('poll.close', () => ({id: p.id}))}}, t('close_poll')));
-  if (p.status === 'closed') controls.append(h('button', {type: 'button', class: 'btn primary', testid: 'poll-publish', on: {click: run('poll.publish', () => ({id: p.id}))}}, t('publish_poll')));
+  if (p.status === 'open') {
+    controls.append(h('button', {type: 'button', class: 'btn primary', testid: 'poll-close', on: {click: confirming(() => ({action: 'poll.close', title: t('cf_poll_close', p.question),
+      message: t('cf_poll_close_msg', livePoll(p).voted || 0, (livePoll(p).eligible || []).length), confirm: t('close_poll')}), run('poll.close', () => ({id: p.id})))}}, t('close_poll')));
+  }
+  if (p.status === 'closed') {
+    controls.append(h('button', {type: 'button', class: 'btn primary', testid: 'poll-publish', on: {click: confirming(() => ({action: 'poll.publish', title: t('cf_publish', p.question),
+      message: t('cf_publish_msg'), confirm: t('publish_poll')}), run('poll.publish', () => ({id: p.id})))}}, t('publish_poll')));
+  }
   if (p.status === 'draft' || p.status === 'open' || p.status === 'closed') {
-    controls.append(reason, h('button', {type: 'button', class: 'btn danger', testid: 'poll-cancel', on: {click: armed(null, run('poll.cancel', () => ({id: p.id, reason: reason.value})))}}, t('cancel_poll')));
+    controls.append(reason, h('button', {type: 'button', class: 'btn danger', testid: 'poll-cancel', on: {click: confirming(() => ({action: 'poll.cancel', title: t('cf_poll_cancel', p.question),
+      message: t('cf_poll_cancel_msg'), confirm: t('cancel_poll')}), run('poll.cancel', () => ({id: p.id, reason: reason.value})))}}, t('cancel_poll')));
   }
   // A re-vote (poll.revote): a new draft with the same definition, linked
   // to this one; for an election that tied, among the tied candidates.
@@ -1584,6 +1682,10 @@ function renderPoll(p) {
       h('span', {class: 'badge ps-' + p.status, testid: 'poll-status', 'data-status': p.status}, t('ps_' + p.status))),
     ...kids);
 }
+
+// livePoll is poll p as the state has it now (its counts move while a
+// confirmation is open).
+function livePoll(p) { return (st().polls || []).find((x) => x.id === p.id) || p; }
 
 // focusPoll brings a poll's row into view and gives it the focus.
 function focusPoll(id) {
@@ -1624,11 +1726,13 @@ async function loadNotVoted(pollID) {
 // fillNotVoted lists who has not voted: every name up to 100, then the
 // first 100 and how many more.
 function fillNotVoted(ul, cached) {
-  if (!cached.list.length) { ul.replaceChildren(h('li', {class: 'muted'}, t('all_voted'))); return; }
+  if (!cached.list.length) { ul.dataset.count = 0; ul.replaceChildren(h('li', {class: 'muted'}, t('all_voted'))); return; }
   const shown = cached.list.slice(0, 100);
   ul.dataset.count = cached.list.length;
+  const more = cached.list.length - shown.length;
+  // replaceChildren writes a null as the text "null": only nodes go in.
   ul.replaceChildren(...shown.map((p) => h('li', {class: 'chip', 'data-id': p.id}, p.name || p.id)),
-    cached.list.length > shown.length ? h('li', {class: 'muted', testid: 'poll-not-voted-more'}, t('and_more', cached.list.length - shown.length)) : null);
+    ...(more > 0 ? [h('li', {class: 'muted', testid: 'poll-not-voted-more'}, t('and_more', more))] : []));
 }
 
 function renderResult(p) {
@@ -1672,7 +1776,7 @@ function buildNotices() {
   const err = errBox('notice-error');
   const ok = okBox('notice-result');
   const send = h('button', {type: 'submit', class: 'btn primary', testid: 'notice-send', t: 'send'});
-  ui.noticeList = h('ul', {class: 'rows compact scroll', testid: 'notice-list'});
+  ui.noticeList = h('ul', {class: 'rows compact scroll', testid: 'notice-list', tabindex: 0, ta: 'notices_heading'});
   const form = h('form', {class: 'stack', on: {submit: async (ev) => {
     ev.preventDefault();
     showOk(ok, null);
@@ -1727,6 +1831,7 @@ function buildPresent() {
   ui.presPage = h('input', {type: 'number', min: 1, value: 1, testid: 'present-page', class: 'narrow-num'});
   ui.presCurrent = h('div', {class: 'muted', testid: 'present-current', 'aria-live': 'polite'});
   ui.presPreview = h('canvas', {class: 'preview', testid: 'present-preview', hidden: true, 'aria-hidden': 'true'});
+  ui.presHallWarn = h('p', {class: 'notice-box', testid: 'present-hall-warning', role: 'status', hidden: true});
   ui.presDoc.addEventListener('change', () => { renderPresent(); ui.presPage.value = 1; previewPage(); });
   ui.presVer.addEventListener('change', previewPage);
   ui.presPage.addEventListener('change', previewPage);
@@ -1745,7 +1850,17 @@ function buildPresent() {
       btn('present_prev', 'present-prev', () => send((parseInt(ui.presPage.value, 10) || 1) - 1)),
       btn('present_next', 'present-next', () => send((parseInt(ui.presPage.value, 10) || 1) + 1)),
       btn('present_stop', 'present-stop', () => act(null, err, async () => { await command('document.present', {document_id: ''}); renderPresentCurrent(); }), 'danger')),
-    err, ui.presCurrent, ui.presPreview);
+    ui.presHallWarn, err, ui.presCurrent, ui.presPreview);
+}
+
+// renderHallWarning warns, before presenting, that the hall screen will not
+// show the chosen document (only public documents are for the hall: it then
+// shows that a document for the delegates is being presented).
+function renderHallWarning() {
+  const d = (st().documents || []).find((x) => x.id === ui.presDoc.value);
+  const hidden = !!d && d.access !== 'public';
+  ui.presHallWarn.hidden = !hidden;
+  ui.presHallWarn.textContent = hidden ? t('present_hall_warning', t('acc_short_' + d.access)) : '';
 }
 
 function renderPresent() {
@@ -1756,11 +1871,15 @@ function renderPresent() {
   const had = ui.presVer.value;
   fillSelect(ui.presVer, [...vs].reverse().map((v) => ({value: String(v.number), label: t('version_n', v.number)})));
   if (!vs.some((v) => String(v.number) === had) && vs.length) ui.presVer.value = String(vs[vs.length - 1].number);
+  renderHallWarning();
   renderPresentCurrent();
 }
 
+// presented is the page being presented, or null (nothing once the
+// meeting is closed: the screens have moved on).
 function presented() {
   const s = st();
+  if (s.status === 'closed') return null;
   if (Array.isArray(s.support)) return s.presentation && s.presentation.document_id ? s.presentation : null; // a domain that keeps it
   return cur.presented || null;
 }
@@ -1770,7 +1889,7 @@ function renderPresentCurrent() {
   const p = presented();
   if (!p) { ui.presCurrent.textContent = t('not_presenting'); ui.presCurrent.dataset.doc = ''; return; }
   const d = (st().documents || []).find((x) => x.id === p.document_id);
-  ui.presCurrent.textContent = t('presenting', d ? d.title : p.document_id, p.version || '', p.page || 1);
+  ui.presCurrent.textContent = t('presenting', d ? d.title : p.document_id, p.version || '', p.page || 1) + (d && d.access !== 'public' ? ' ' + t('not_on_hall') : '');
   ui.presCurrent.dataset.doc = p.document_id;
   ui.presCurrent.dataset.page = p.page || 1;
 }
@@ -1834,7 +1953,8 @@ async function drawPreview() {
 function buildConnections() {
   ui.connErr = errBox('connections-error');
   ui.connCount = h('span', {class: 'badge', testid: 'connections-count'});
-  ui.connList = h('ul', {class: 'rows compact scroll', testid: 'connections-list'});
+  // A list that scrolls takes the focus, to be scrolled from the keyboard.
+  ui.connList = h('ul', {class: 'rows compact scroll', testid: 'connections-list', tabindex: 0, ta: 'connections_heading'});
   return h('div', {class: 'card'}, h('div', {class: 'queue-head'}, h('h3', {t: 'connections_heading'}), ui.connCount), ui.connErr, ui.connList);
 }
 
@@ -1906,7 +2026,7 @@ function buildMinutes() {
   const placeDate = h('input', {type: 'text', testid: 'minutes-place-date', tp: 'place_date_ph'});
   const superior = h('input', {type: 'text', testid: 'minutes-superior', tp: 'superior_ph'});
   const finalizeOk = okBox('minutes-finalize-result');
-  const finalize = btn('finalize', 'minutes-finalize', armed(null, (ev) => { showOk(finalizeOk, null); act(ev.currentTarget, ferr, () => guard(async () => {
+  const finalize = btn('finalize', 'minutes-finalize', confirming(() => ({action: 'minutes.finalize', title: t('cf_finalize'), message: t('cf_finalize_msg'), confirm: t('finalize')}), (ev) => { showOk(finalizeOk, null); act(ev.currentTarget, ferr, () => guard(async () => {
     const d = {number: number.value, layout: layout.value};
     if (placeDate.value.trim()) d.place_date = placeDate.value.trim();
     if (superior.value.trim()) d.superior = superior.value.trim();
@@ -1916,11 +2036,11 @@ function buildMinutes() {
   const ctext = h('textarea', {testid: 'minutes-correct-text', rows: 2});
   const creason = h('input', {type: 'text', testid: 'minutes-correct-reason'});
   const correctOk = okBox('minutes-correct-result');
-  const correct = btn('correct', 'minutes-correct', (ev) => { showOk(correctOk, null); act(ev.currentTarget, cerr, () => guard(async () => {
+  const correct = btn('correct', 'minutes-correct', confirming(() => ({action: 'minutes.correct', title: t('cf_correct'), message: t('cf_correct_msg'), confirm: t('correct')}), (ev) => { showOk(correctOk, null); act(ev.currentTarget, cerr, () => guard(async () => {
     await command('minutes.correct', {text: ctext.value, reason: creason.value});
     ctext.value = ''; creason.value = '';
     ok(correctOk);
-  })); });
+  })); }));
   ui.minutesOk = concludeOk;
   ui.minLang = h('select', {testid: 'minutes-lang'}, h('option', {value: 'vi'}, 'Tiếng Việt'), h('option', {value: 'en'}, 'English'));
   ui.minLinks = {};
@@ -1985,18 +2105,22 @@ async function checkMinutes() {
 
 function buildArchive() {
   const q = h('input', {type: 'search', testid: 'archive-q'});
-  const from = h('input', {type: 'date', testid: 'archive-from'});
-  const to = h('input', {type: 'date', testid: 'archive-to'});
+  const from = h('input', {type: 'text', testid: 'archive-from', inputmode: 'numeric', autocomplete: 'off', maxlength: 10, tp: 'date_ph', class: 'date-input'});
+  const to = h('input', {type: 'text', testid: 'archive-to', inputmode: 'numeric', autocomplete: 'off', maxlength: 10, tp: 'date_ph', class: 'date-input'});
   const err = errBox('archive-error');
-  const list = h('ul', {class: 'rows', testid: 'archive-list'});
+  const list = h('ul', {class: 'rows', testid: 'archive-list', 'data-reset': 'true'});
   const search = h('button', {type: 'submit', class: 'btn primary', testid: 'archive-search', t: 'search'});
   const form = h('form', {class: 'inline-form', on: {submit: async (ev) => {
     ev.preventDefault();
     await act(search, err, async () => {
       const p = new URLSearchParams();
       if (q.value.trim()) p.set('q', q.value.trim());
-      if (from.value) p.set('from', from.value);
-      if (to.value) p.set('to', to.value);
+      for (const [name, el] of [['from', from], ['to', to]]) {
+        if (!el.value.trim()) continue;
+        const day = dayParam(el.value);
+        if (!day) throw new ApiError({kind: 'invalid', message: S.bad_date.vi, message_en: S.bad_date.en, problems: [{field: 'archive-' + name, message: S.bad_date.vi, message_en: S.bad_date.en}]});
+        p.set(name, day);
+      }
       let res;
       try { res = await api.get('/api/archives?' + p.toString()); } catch (e) { throw notAvailable(e) ? naError() : e; }
       const rows = Array.isArray(res) ? res : (res.archives || []);

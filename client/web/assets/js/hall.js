@@ -1,8 +1,17 @@
 // hall.js — the hall screen (/hall): large type for a projector, no controls
 // beyond pairing. Shows the current agenda item, the speaker and the
 // countdown, the speakers queue, attendance and quorum, the progress of open
-// votes and the last published result as an SVG bar chart. Driven entirely by
-// the server (live.js; the replica folded by the wasm kernel).
+// votes and the last published result as a bar chart (results.js). Driven
+// entirely by the server (live.js; the replica folded by the wasm kernel).
+//
+// Never blank, never stale (hallview.js decides what is shown, from the
+// state): a document the hall may not show being presented gets a
+// placeholder (the server says so without naming it: GET
+// /api/meetings/{id}/presentation, asked when an event is hidden from the
+// hall); a published result is shown while it belongs to the item under
+// discussion and cleared when the agenda moves on; once the meeting is
+// closed the screen says so and nothing else. The speakers queue is cut to
+// what fits the screen, with "và N người khác" for the rest.
 //
 // Sign-in: a hall pairing code (/hall#code=… or typed), or a secretary session
 // with ?meeting=<id> (without it, a list of meetings to choose from).
@@ -14,7 +23,9 @@
 //   hall-present, hall-poll-<poll id> (open polls), hall-progress,
 //   hall-results, result-<poll id>, result-chart, result-outcome,
 //   hall-presentation (data-rendered="<doc>:<version>:<page>" once drawn; the page
-//   the secretariat presents, when the hall may read the document)
+//   the secretariat presents, when the hall may read the document),
+//   hall-presentation-hidden (a document the hall may not show is presented),
+//   hall-closed (the meeting is closed), hall-queue-more (data-count: names not shown)
 import { get, post, errorText } from './api.js';
 import { Live } from './live.js';
 import { loadKernel } from './kernel.js';
@@ -22,11 +33,17 @@ import { t, applyI18n, langButton } from './i18n.js';
 import { h, replace, statusBadge, fmtClock, participantName, pollKindLabel } from './ui.js';
 import { resultChart } from './results.js';
 import { DocStore, openPdf, drawPage } from './pdfview.js';
+import { hallView } from './hallview.js';
+import './room-strings.js';
 
 const app = document.getElementById('app');
 document.body.classList.add('hall');
 let live = null, kernel = null, meetingID = '', store = null;
 const els = {};
+// seen is what the hall learnt live and the state does not keep: when the
+// agenda last moved (server time, ms) and whether a document it may not
+// show is being presented.
+const seen = { movedAt: 0, hiddenPresenting: false };
 
 async function boot() {
   document.title = t('app.hall') + ' · ' + t('app.name');
@@ -85,7 +102,12 @@ async function start(id) {
   els.meetingStatus = h('span', { testid: 'hall-status', class: 'who' });
   els.body = h('main', { class: 'hall-grid' });
   replace(app, h('header', { class: 'topbar' }, els.title, els.meetingStatus, conn, langButton()), els.body);
-  live = new Live({ meeting: id, kernel, onChange: render, onStatus: (s) => els.status(s), onEnded: () => showPair(t('status.ended')) });
+  live = new Live({ meeting: id, kernel, onChange: render, onStatus: (s) => els.status(s), onEnded: () => showPair(t('status.ended')),
+    onEvent: (e) => {
+      if (e.type === 'agenda.current_set') seen.movedAt = Date.parse(e.at) || live.serverNow();
+      if (e.type === 'document.presented') askPresentation();
+    },
+    onHidden: askPresentation, onSynced: askPresentation });
   globalThis.phonghop = { live }; // for debugging and the browser tests
   live.start();
   setInterval(tick, 250);
@@ -99,21 +121,32 @@ async function start(id) {
 function render(st) {
   els.title.textContent = st.details.title || t('app.name');
   els.meetingStatus.textContent = t('meeting.status.' + st.status);
-  const item = st.agenda.find((i) => i.id === st.current);
-  const idx = st.agenda.findIndex((i) => i.id === st.current);
+  const v = hallView(st, seen);
+  els.body.classList.toggle('with-results', !!v.result);
+  els.body.classList.toggle('closed', v.closed);
+  if (v.closed) {
+    // The meeting is over: nothing of it is current any more.
+    replace(els.body, h('section', { class: 'card hall-closed', testid: 'hall-closed', 'aria-live': 'polite' },
+      h('h1', { testid: 'hall-current' }, t('hall.closed')),
+      h('p', { class: 'big-muted' }, t('hall.closed.thanks'))));
+    shown.key = '';
+    return;
+  }
+  const item = v.item, idx = st.agenda.findIndex((i) => i.id === st.current);
   const sp = kernel.speech(live.serverNow());
   const queue = kernel.queue('');
   const q = kernel.quorum();
-  const open = st.polls.filter((p) => p.status === 'open');
-  const published = st.polls.filter((p) => p.status === 'published' && p.result);
-  const last = published.length ? published.reduce((a, b) => ((b.published_at || '') > (a.published_at || '') ? b : a)) : null;
   const pres = presentation(st);
+  const hidden = !pres && v.hiddenPresenting
+    ? h('section', { class: 'card hall-hidden', testid: 'hall-presentation-hidden', 'aria-live': 'polite' },
+      h('h2', null, t('hall.presenting.hidden')), v.result ? null : h('p', null, t('hall.presenting.hidden.help')))
+    : null;
   // A published result (no vote open) is what the room looks at: it takes
   // the wide column, alone, so the chart and the outcome fit on the screen
   // without scrolling; the current item, the speaker and the quorum stay on
   // the side, still in large type.
-  const results = !open.length && last
-    ? h('section', { class: 'card results-card', testid: 'hall-results', 'aria-labelledby': 'res-h' }, h('h2', { id: 'res-h' }, t('hall.results')), resultChart(last))
+  const results = v.result
+    ? h('section', { class: 'card results-card', testid: 'hall-results', 'aria-labelledby': 'res-h' }, h('h2', { id: 'res-h' }, t('hall.results')), resultChart(v.result))
     : null;
   const current = h('section', { class: 'card', 'aria-labelledby': 'cur-h' },
     h('h2', { id: 'cur-h' }, t('hall.current')),
@@ -123,7 +156,7 @@ function render(st) {
     h('h2', { id: 'sp-h' }, t('hall.speaker')),
     sp ? [h('h1', { testid: 'hall-speaker' }, participantName(st, sp.participant)), h('div', { class: 'clock', testid: 'speech-clock', role: 'timer' })]
       : h('p', { class: 'muted', testid: 'hall-speaker' }, t('floor.nobody')));
-  const polls = open.map((p) => h('section', { class: 'card', testid: 'hall-poll-' + p.id, 'aria-live': 'polite' },
+  const polls = v.open.map((p) => h('section', { class: 'card', testid: 'hall-poll-' + p.id, 'aria-live': 'polite' },
     h('h2', null, t('hall.vote') + ' · ' + pollKindLabel(p)),
     h('h1', null, p.question),
     h('p', { class: 'clock', testid: 'hall-progress' }, `${p.voted || 0}/${(p.eligible || []).length}`)));
@@ -131,15 +164,77 @@ function render(st) {
     h('h2', null, t('hall.attendance')),
     h('p', { class: 'big', testid: 'hall-present' }, t('hall.present', { present: q.present, entitled: q.entitled })),
     h('p', { class: q.met ? '' : 'muted' }, q.met ? t('hall.quorum.met') : t('hall.quorum.notmet', { required: q.required })));
-  const queueCard = h('section', { class: 'card' },
+  const queueCard = h('section', { class: 'card queue-card', testid: 'hall-queue-card' },
     h('h2', null, t('hall.queue')),
     queue.length ? h('ol', { class: 'queue', testid: 'hall-queue' }, queue.map((r) => h('li', null, participantName(st, r.participant))))
       : h('p', { class: 'muted', testid: 'hall-queue' }, t('floor.queue.empty')));
-  els.body.classList.toggle('with-results', !!results);
   replace(els.body, results
-    ? [h('div', { class: 'hall-main' }, results, pres), h('div', { class: 'hall-side' }, current, speaker, quorum, queueCard)]
-    : [h('div', { class: 'hall-main' }, pres, current, speaker, polls), h('div', { class: 'hall-side' }, quorum, queueCard)]);
-  tick();
+    ? [h('div', { class: 'hall-main' }, results, pres), h('div', { class: 'hall-side' }, hidden, current, speaker, quorum, queueCard)]
+    : [h('div', { class: 'hall-main' }, pres, hidden, current, speaker, polls), h('div', { class: 'hall-side' }, quorum, queueCard)]);
+  tick(); // the clock's digits take room: draw them before measuring
+  fitScreen(queueCard);
+}
+
+// fitScreen makes the screen's content fit the screen: a projector never
+// scrolls, so nothing may fall below its edge. On a wide screen (two
+// columns) the queue is cut first, so that the type stays large; on a
+// narrow one (one column, a portrait screen) the content is first scaled
+// down to 3/4, then the queue cut; whatever still overflows (very long
+// names) is scaled down further.
+function fitScreen(queueCard) {
+  els.body.style.zoom = '';
+  const header = document.querySelector('header.topbar');
+  const avail = () => document.documentElement.clientHeight - (header ? header.getBoundingClientRect().height : 0);
+  const need = () => els.body.getBoundingClientRect().height;
+  const zoomTo = (z) => { els.body.style.zoom = String(Math.floor(z * 1000) / 1000); };
+  const wide = getComputedStyle(els.body).gridTemplateColumns.split(' ').length > 1;
+  if (!wide && need() > avail() + 1) zoomTo(Math.max(0.75, avail() / need()));
+  fitQueue(queueCard);
+  const z = +els.body.style.zoom || 1;
+  if (need() > avail() + 1) zoomTo(Math.max(0.5, (z * avail()) / need()));
+}
+
+// fitQueue cuts the speakers queue to the names that fit on the screen (a
+// projector does not scroll), with "và N người khác" for the rest.
+function fitQueue(card) {
+  const list = card.querySelector('ol.queue');
+  if (!list) return;
+  const items = [...list.children];
+  // The card must end above the grid's own bottom padding: nothing below it
+  // may push the page past the screen.
+  const main = card.closest('main');
+  const z = +els.body.style.zoom || 1; // paddings and margins scale with the zoom
+  const bottom = document.documentElement.clientHeight - z * ((main ? parseFloat(getComputedStyle(main).paddingBottom) : 0) + parseFloat(getComputedStyle(card).marginBottom)) - 1;
+  if (card.getBoundingClientRect().bottom <= bottom) return;
+  const more = h('li', { class: 'more', testid: 'hall-queue-more' });
+  list.append(more);
+  // Take names off the end until the card, with its "more" line, fits.
+  let hidden = 0;
+  for (let i = items.length - 1; i >= 0 && card.getBoundingClientRect().bottom > bottom; i--) {
+    items[i].remove();
+    hidden++;
+    more.dataset.count = String(hidden);
+    more.textContent = t('hall.queue.more', { n: hidden });
+  }
+  if (!hidden) more.remove();
+}
+
+// askPresentation asks the server whether a document the hall may not read
+// is being presented (its view leaves such a presentation out); at most
+// one request at a time, the last ask answered.
+let asking = null, askAgain = false;
+async function askPresentation() {
+  if (asking) { askAgain = true; return; }
+  asking = (async () => {
+    try {
+      const r = await get(`/api/meetings/${encodeURIComponent(meetingID)}/presentation`);
+      const hidden = !!(r && r.presenting && !r.readable);
+      if (hidden !== seen.hiddenPresenting) { seen.hiddenPresenting = hidden; if (live && live.state) render(live.state); }
+    } catch { /* offline: asked again at the next sync */ }
+  })();
+  await asking;
+  asking = null;
+  if (askAgain) { askAgain = false; askPresentation(); }
 }
 
 // presentation returns the section showing the presented page (kept across

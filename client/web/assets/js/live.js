@@ -1,13 +1,18 @@
 // live.js — the live connection to a meeting (docs/protocol.md) and the
 // replica folded by the WebAssembly kernel (kernel.js).
 //
-//   const live = new Live({ meeting, kernel, onChange, onStatus, onEnded, onEvent })
+//   const live = new Live({ meeting, kernel, onChange, onStatus, onEnded, onEvent, onHidden, onSynced })
 //     onChange(state, live)   the replica changed; called at most once per
 //                             animation frame (coalesced re-render)
 //     onStatus(status, live)  'connecting' | 'online' | 'reconnecting' | 'offline' | 'ended'
 //     onEnded(code, reason)   the session ended (close 4001): pair or log in again
 //     onEvent(event, live)    every folded event (after Apply), e.g. to react to
 //                             document.presented or a new notice
+//     onHidden(event, live)   an event outside this viewer's audience (its
+//                             content-free placeholder, folded); the hall screen
+//                             then asks whether a document it may not show is
+//                             being presented
+//     onSynced(live)          the replica is live again (after every (re)connect)
 //   live.start() / live.stop()
 //   live.state               the last replica (object) or null before the first snapshot
 //   live.viewer              {participant, role} from the welcome
@@ -44,12 +49,14 @@ function randomKey() {
 }
 
 export class Live {
-  constructor({ meeting, kernel, onChange, onStatus, onEnded, onEvent }) {
+  constructor({ meeting, kernel, onChange, onStatus, onEnded, onEvent, onHidden, onSynced }) {
     Object.assign(this, { meeting, kernel });
     this.onChange = onChange || (() => {});
     this.onStatus = onStatus || (() => {});
     this.onEnded = onEnded || (() => {});
     this.onEvent = onEvent || (() => {});
+    this.onHidden = onHidden || (() => {});
+    this.onSynced = onSynced || (() => {});
     this.ws = null;
     this.epoch = '';
     this.haveState = false;
@@ -223,6 +230,7 @@ export class Live {
         if (err) { this.resync(); return; }
         this.changed();
         if (msg.event.type !== 'hidden') this.onEvent(msg.event, this);
+        else this.onHidden(msg.event, this);
         break;
       }
       case 'synced':
@@ -231,6 +239,7 @@ export class Live {
         this.setStatus('online');
         this.resendBallots();
         this.changed();
+        this.onSynced(this);
         break;
       case 'result':
         this.result(msg);

@@ -9,7 +9,7 @@
 //   pair screen:  pair-form, pair-code, pair-submit, pair-error, pair-scan
 //   header:       meeting-title, meeting-status, me-name, conn-status, lang-toggle,
 //                 support-button
-//   banners:      meeting-banner (draft, paused, closed), checkin-banner, checkin-button, checkin-status, presenting-banner,
+//   banners:      meeting-banner (draft, paused, closed: data-status), checkin-banner, checkin-button, checkin-status, presenting-banner,
 //                 presenting-follow, support-status, poll-open-banner
 //   tabs:         tab-agenda, tab-floor, tab-polls, tab-notices (aria-selected);
 //                 polls-badge (votes still to cast), notices-badge (unread notices)
@@ -42,12 +42,13 @@
 import { get, post, errorText } from './api.js';
 import { Live } from './live.js';
 import { loadKernel } from './kernel.js';
-import { t, lang, applyI18n, langButton } from './i18n.js';
+import { t, applyI18n, langButton } from './i18n.js';
 import { h, replace, statusBadge, fmtClock, participantName, pollKindLabel, toast } from './ui.js';
 import { resultChart } from './results.js';
 import { DocStore, openPdf, drawPage } from './pdfview.js';
 import { afterPress } from './press.js';
-import { defaultTimeZone } from './terms.js';
+import { fmtTime, setZone } from './time.js';
+import './room-strings.js';
 
 // render is renderNow, held back while a pointer is down (press.js).
 const render = afterPress((st) => renderNow(st));
@@ -71,7 +72,10 @@ const els = {};
 async function boot() {
   document.title = t('app.tablet') + ' · ' + t('app.name');
   applyI18n();
-  window.addEventListener('phonghop:lang', () => { if (live && live.state) render(live.state); else if (!me) showPair(); });
+  window.addEventListener('phonghop:lang', () => {
+    if (live && live.state) render(live.state);
+    else if (!me) { const typed = document.getElementById('code'); showPair('', '', typed ? typed.value : ''); } // keep what was typed
+  });
   const code = new URLSearchParams(location.hash.slice(1)).get('code');
   if (code) {
     history.replaceState(null, '', location.pathname); // the code is one-time: do not keep it in the address
@@ -86,9 +90,37 @@ async function boot() {
       return;
     }
   } catch (e) {
-    if (e.kind === 'network') { showPair(errorText(e)); return; }
+    // A network failure, or a meeting archived since this tablet paired.
+    if (e.kind === 'network' || e.status === 403) { showPair(errorText(e)); return; }
   }
   showPair();
+}
+
+// After the close the meeting is read-only: nothing is current, nothing is
+// presented any more, only reading is left (the state keeps the last item
+// and page; the room has moved on). Once the minutes are finalised (and so
+// archived, server/pairing_policy.go) a delegate's tablet no longer offers
+// the documents, says so, and leaves the meeting when the server refuses it
+// (at its next reconnection or reload).
+const isOpen = (st) => st.status === 'open' || st.status === 'paused';
+const currentOf = (st) => (st.status === 'closed' ? '' : st.current || '');
+const presentationOf = (st) => (st.status !== 'closed' && st.presentation && st.presentation.document_id ? st.presentation : null);
+const archived = (st) => st.status === 'closed' && !!(st.minutes && st.minutes.revision);
+const sealed = (st) => archived(st) && !['chair', 'secretary'].includes(me.role);
+
+// leaveIfRefused asks the server whether this tablet may still read the
+// meeting (after the archive it may not: 403) and goes back to the pairing
+// screen with the server's message if not.
+async function leaveIfRefused() {
+  try {
+    await get('/api/me');
+  } catch (e) {
+    if (e.status !== 403 && e.status !== 401) return;
+    if (live) live.stop();
+    me = null; live = null;
+    if (viewer.open) viewer.close();
+    showPair(errorText(e));
+  }
 }
 
 async function pair(code) {
@@ -156,7 +188,12 @@ async function startLive() {
     meeting: me.meeting,
     kernel,
     onChange: (st) => render(st),
-    onStatus: (s) => { els.status(s); if (s === 'online') checkMyBallots(); if (els.viewer && viewer.doc) viewer.showOffline(); },
+    onStatus: (s) => {
+      els.status(s);
+      if (s === 'online') checkMyBallots();
+      if (els.viewer && viewer.doc) viewer.showOffline();
+      if (s === 'reconnecting' && live && live.state && sealed(live.state)) leaveIfRefused();
+    },
     onEnded: () => { me = null; live = null; showPair(t('status.ended')); },
     onEvent: (e) => onEvent(e),
   });
@@ -199,6 +236,8 @@ function tabButton(id, label, badge) {
 // data-testid path.
 function renderNow(st) {
   if (!st || !els.main || !me || !live) return; // a late render after the session ended
+  setZone((st.settings || {}).time_zone); // every time in the meeting's zone
+  if (sealed(st) && viewer.open) viewer.close(); // no more reading once archived
   const focus = focusPath(document.activeElement);
   draw(st);
   if (focus && !els.main.contains(document.activeElement)) {
@@ -245,7 +284,8 @@ function attending(st) {
 function banners(st, openForMe) {
   const out = [];
   if (st.status === 'paused' || st.status === 'closed' || st.status === 'draft') {
-    out.push(h('div', { class: 'banner banner-warn', testid: 'meeting-banner', role: 'status' }, t('meeting.banner.' + st.status)));
+    out.push(h('div', { class: 'banner banner-warn', testid: 'meeting-banner', 'data-status': sealed(st) ? 'archived' : st.status, role: 'status' },
+      sealed(st) ? t('tablet.archived') : st.status === 'closed' ? t('tablet.readonly') : t('meeting.banner.' + st.status)));
   }
   const canAttend = ['chair', 'secretary', 'delegate', 'observer'].includes(me.role);
   if (canAttend && (st.status === 'open' || st.status === 'paused')) {
@@ -257,8 +297,8 @@ function banners(st, openForMe) {
       out.push(h('div', { class: 'banner banner-ok', testid: 'checkin-status' }, '✓ ' + t('checkin.done')));
     }
   }
-  const pres = st.presentation;
-  if (pres && pres.document_id) {
+  const pres = presentationOf(st);
+  if (pres) {
     const d = st.documents.find((x) => x.id === pres.document_id);
     if (d && !(viewer.open && ui.follow)) {
       out.push(h('div', { class: 'banner banner-warn row', testid: 'presenting-banner' },
@@ -304,13 +344,13 @@ function docRow(d) {
 }
 
 function renderAgenda(st) {
-  const docsOf = (item) => st.documents.filter((d) => d.status === 'published' && (d.item || '') === item && d.versions.length);
+  const docsOf = (item) => (sealed(st) ? [] : st.documents.filter((d) => d.status === 'published' && (d.item || '') === item && d.versions.length));
   const general = docsOf('');
   return h('section', { 'aria-labelledby': 'agenda-h' },
     h('h2', { id: 'agenda-h' }, t('agenda.title')),
     st.agenda.length === 0 ? h('p', { class: 'muted' }, t('agenda.empty')) : null,
     h('ol', { class: 'agenda', testid: 'agenda-list' }, st.agenda.map((it, i) => {
-      const cur = it.id === st.current;
+      const cur = it.id === currentOf(st);
       const docs = docsOf(it.id);
       return h('li', { testid: 'agenda-item-' + it.id, 'data-current': cur ? 'true' : 'false', 'aria-current': cur ? 'true' : null },
         h('div', null, h('span', { class: 'num' }, `${i + 1}.`), h('strong', null, it.title),
@@ -325,7 +365,7 @@ function renderAgenda(st) {
 // ---- floor ---------------------------------------------------------------
 
 function renderFloor(st) {
-  const item = st.agenda.find((i) => i.id === st.current);
+  const item = st.agenda.find((i) => i.id === currentOf(st));
   const sp = kernel.speech(live.serverNow());
   const queue = kernel.queue('');
   const mineIdx = queue.findIndex((r) => r.participant === me.participant);
@@ -341,7 +381,7 @@ function renderFloor(st) {
         sp.limit ? h('div', { class: 'clock', testid: 'speech-clock', role: 'timer', 'aria-label': t('floor.remaining') }) : h('div', { class: 'clock', testid: 'speech-clock', role: 'timer' }),
         sp.paused ? h('div', { class: 'muted' }, t('floor.paused')) : null,
       ] : h('p', { class: 'muted', testid: 'floor-nobody' }, t('floor.nobody'))),
-    canSpeak && item && !(sp && sp.participant === me.participant) ? h('div', { class: 'card' },
+    canSpeak && item && isOpen(st) && !(sp && sp.participant === me.participant) ? h('div', { class: 'card' },
       mine ? [
         h('p', { testid: 'floor-position', class: 'who' }, t('floor.position', { n: mineIdx + 1 })),
         h('button', { type: 'button', class: 'btn btn-big', testid: 'floor-withdraw', onclick: () => run('speaker.withdraw', { id: mine.id }) }, t('floor.withdraw')),
@@ -559,13 +599,10 @@ function trackNotices(st) {
 
 function renderNotices(st) {
   const list = [...st.notices].reverse();
-  // In the meeting's time zone, as the minutes print it.
-  const fmt = new Intl.DateTimeFormat(lang() === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit',
-    timeZone: (st.settings && st.settings.time_zone) || defaultTimeZone });
   return h('section', { 'aria-labelledby': 'notices-h' },
     h('h2', { id: 'notices-h' }, t('notices.title')),
     list.length ? h('ul', { class: 'names', testid: 'notices-list', 'aria-live': 'polite' }, list.map((n) => h('li', { class: 'card notice' + (n.to ? ' private' : ''), testid: 'notice-' + n.id, 'data-private': n.to ? 'true' : 'false' },
-      h('div', { class: 'muted' }, fmt.format(new Date(n.at)), n.to ? ' · ' + t('notices.private') : ''),
+      h('div', { class: 'muted' }, fmtTime(n.at), n.to ? ' · ' + t('notices.private') : ''),
       h('div', null, n.text))))
       : h('p', { class: 'muted', testid: 'notices-none' }, t('notices.none')));
 }
@@ -653,8 +690,13 @@ const viewer = {
     this.next.textContent = '›';
     this.next.setAttribute('aria-label', t('doc.next'));
     this.closeBtn.textContent = t('doc.close');
-    this.followBtn.textContent = ui.follow ? t('doc.follow.on') : t('doc.follow');
-    this.followBtn.setAttribute('aria-pressed', ui.follow ? 'true' : 'false');
+    // Following shows only while something is presented: after "stop
+    // presenting" or the close, the button says there is nothing to follow.
+    const presenting = !!(live && live.state && presentationOf(live.state));
+    const following = ui.follow && presenting;
+    this.followBtn.textContent = !presenting ? t('doc.follow.none') : following ? t('doc.follow.on') : t('doc.follow');
+    this.followBtn.setAttribute('aria-pressed', following ? 'true' : 'false');
+    this.followBtn.disabled = !presenting;
     this.offline.textContent = t('doc.offline');
     this.pageLabel.textContent = this.pages ? t('doc.page', { page: this.page, pages: this.pages }) : t('doc.loading');
   },
@@ -669,9 +711,10 @@ const viewer = {
   // sync follows the presentation when following; force opens the viewer
   // even if it is closed.
   sync(st, force = false) {
+    if (this.el) this.labels(); // the follow button follows the presentation
     if (!st || !ui.follow) return;
-    const p = st.presentation;
-    if (!p || !p.document_id) return;
+    const p = presentationOf(st);
+    if (!p) { this.lastPresented = ''; return; }
     if (!force && this.lastPresented === `${p.document_id}:${p.version}:${p.page}`) return; // already followed
     this.lastPresented = `${p.document_id}:${p.version}:${p.page}`;
     if (this.open && this.doc === p.document_id && this.version === (p.version || this.version) && this.page === (p.page || 1)) return;
@@ -758,7 +801,7 @@ const viewer = {
     if (this.view) this.view.destroy();
     this.view = null; this.pdf = null; this.pdfKey = ''; this.pages = 0; this.renderSeq++;
     this.el.dataset.rendered = '';
-    if (ui.follow && live.state && live.state.presentation && live.state.presentation.document_id) ui.follow = false;
+    if (ui.follow && live.state && presentationOf(live.state)) ui.follow = false;
     if (live.state) render(live.state);
   },
 };
