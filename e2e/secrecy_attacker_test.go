@@ -618,6 +618,7 @@ func attack(ev *evidence, voters []string, truth map[string]string, readBallot f
 	unique := len(cs) == len(voters)
 	mean, sd := nullStats(cs)
 	bound := chanceBound(mean, sd)
+	readBallot, rowTruth = memo(readBallot), memo(rowTruth)
 
 	// Voter orders: every physical order of voter rows, then every
 	// logical order found (events, archives, log, keys), then the IDs.
@@ -737,6 +738,27 @@ func attack(ev *evidence, voters []string, truth map[string]string, readBallot f
 		}
 	}
 	return out
+}
+
+// memo returns f remembering its answer for each row (opening and decoding
+// a ballot once, not once per strategy).
+func memo(f func(*row) (string, bool)) func(*row) (string, bool) {
+	if f == nil {
+		return nil
+	}
+	type answer struct {
+		s  string
+		ok bool
+	}
+	seen := map[*row]answer{}
+	return func(r *row) (string, bool) {
+		if a, ok := seen[r]; ok {
+			return a.s, a.ok
+		}
+		s, ok := f(r)
+		seen[r] = answer{s, ok}
+		return s, ok
+	}
 }
 
 func keysOf[V any](m map[string]V) func(func(string) bool) {

@@ -68,6 +68,11 @@ func (sqliteReader) read(t *testing.T, c *diskCopy, meetingID, poll string, know
 				continue
 			}
 			switch {
+			case len(rest) > 29 && ballotseal.Sealed(rest) && nonZero(rest[1:29]) >= 16:
+				// A sealed_ballots row (meeting, poll, ballot): a random
+				// nonce and ciphertext follow the version byte. (Checked
+				// first: byte 16 of a sealed ballot may be anything.)
+				ev.remnants = append(ev.remnants, remnant{what: "ballot", value: "sealed:" + hex.EncodeToString(rest[:29]), where: where, pos: base + int64(i)})
 			case len(rest) > 0 && rest[0] == '{':
 				// A closed poll's row (meeting, poll, ballot).
 				if end := jsonEnd(rest); end > 0 {
@@ -85,9 +90,6 @@ func (sqliteReader) read(t *testing.T, c *diskCopy, meetingID, poll string, know
 					}
 				}
 				ev.remnants = append(ev.remnants, remnant{what: "ballot", value: "partial:" + hex.EncodeToString(rest[16:min(len(rest), 48)]), where: where, pos: base + int64(i)})
-			case len(rest) > 29 && ballotseal.Sealed(rest) && nonZero(rest[1:29]) >= 16:
-				// A sealed_ballots row (meeting, poll, ballot).
-				ev.remnants = append(ev.remnants, remnant{what: "ballot", value: "sealed:" + hex.EncodeToString(rest[:29]), where: where, pos: base + int64(i)})
 			case len(rest) > 16+29 && ballotseal.Sealed(rest[16:]) && nonZero(rest[17:16+29]) >= 16:
 				// A sealed ballot: a random nonce and ciphertext follow.
 				ev.remnants = append(ev.remnants, remnant{what: "ballot", value: "sealed:" + hex.EncodeToString(rest[16:16+29]), where: where, pos: base + int64(i)})

@@ -3,6 +3,8 @@ package e2e
 import (
 	"bufio"
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -353,7 +355,9 @@ func runSecrecy(t *testing.T, st secrecyStore) {
 		return p
 	}
 	cast := func(p *pollCase, i int, b meeting.Ballot) error {
-		key := fmt.Sprintf("%016x%016x", rng.Uint64(), rng.Uint64()) // like the tablet's random key
+		var kb [16]byte
+		crand.Read(kb[:]) // like the tablet's random key
+		key := hex.EncodeToString(kb[:])
 		for attempt := 0; ; attempt++ {
 			cctx, cc := context.WithTimeout(ctx, 20*time.Second)
 			status, err := tabs[i].Cast(cctx, p.id, key, b)
