@@ -157,12 +157,17 @@ func TestSecretPollKilledWhileClosing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long end-to-end test")
 	}
-	const voters, rounds = 30, 16
+	// At least minRounds rounds, and more (up to maxRounds) until a few
+	// kills have fallen inside the window between the close's commit and
+	// the end of its clean-up.
+	const voters, minRounds, maxRounds, enough = 30, 16, 48, 2
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	f := newSecrecyFleet(t, ctx, voters)
 	inWindow := 0
-	for round := 0; round < rounds; round++ {
+	rounds := 0
+	for round := 0; round < maxRounds && (round < minRounds || inWindow < enough); round++ {
+		rounds++
 		f.cmd("poll.create", map[string]any{"question": fmt.Sprintf("Biểu quyết kín số %d", round+1), "kind": "secret"})
 		st := f.console.State()
 		poll := st.Polls[len(st.Polls)-1].ID
@@ -179,7 +184,7 @@ func TestSecretPollKilledWhileClosing(t *testing.T) {
 		}
 		// Close, and kill after a delay spread over the close's duration.
 		go f.console.Send(ctx, "poll.close", map[string]any{"id": poll})
-		time.Sleep(time.Duration(round) * time.Duration(f.rng.IntN(1500)) * time.Microsecond)
+		time.Sleep(time.Duration(round%16) * time.Duration(f.rng.IntN(1500)) * time.Microsecond)
 		f.srv.kill()
 		killed := takeCopy(t, fmt.Sprintf("round %d killed", round), f.data, f.logPath, secrecyStore{})
 		f.restart()
@@ -227,6 +232,9 @@ func TestSecretPollKilledWhileClosing(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d kills fell between the close's commit and the end of its clean-up", inWindow, rounds)
+	if inWindow == 0 {
+		t.Errorf("no kill fell between a close's commit and the end of its clean-up in %d rounds: the test did not test it", rounds)
+	}
 }
 
 func debugBox(t *testing.T, c *diskCopy, meetingID, poll string) string {
@@ -290,13 +298,15 @@ func TestBallotInFlightAcrossKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long end-to-end test")
 	}
-	const voters, rounds = 40, 14
+	// At least minRounds rounds, and more (up to maxRounds) until the kills
+	// have caught ballots in flight both ways a few times.
+	const voters, minRounds, maxRounds, enough = 40, 14, 60, 3
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	f := newSecrecyFleet(t, ctx, voters)
 	kinds := []string{"secret", "open", "election"}
 	var total struct{ acked, unknownCounted, unknownNot, recast, refusedAfterClose int }
-	for round := 0; round < rounds; round++ {
+	for round := 0; round < maxRounds && (round < minRounds || total.unknownCounted < enough || total.unknownNot < enough); round++ {
 		kind := kinds[round%len(kinds)]
 		spec := map[string]any{"question": fmt.Sprintf("Biểu quyết số %d", round+1), "kind": kind}
 		ballot := func(i int) meeting.Ballot {
@@ -330,7 +340,7 @@ func TestBallotInFlightAcrossKill(t *testing.T) {
 				return nil
 			})
 		}
-		delay := time.Duration(f.rng.IntN(round*4+1)) * time.Millisecond
+		delay := time.Duration(f.rng.IntN(min(round, 12)*4000+1)) * time.Microsecond
 		time.Sleep(delay)
 		f.srv.kill()
 		g.Wait()
@@ -438,6 +448,6 @@ func TestBallotInFlightAcrossKill(t *testing.T) {
 	}
 	t.Logf("all rounds: %d acknowledged before a kill; in flight: %d stored and counted, %d not stored (%d cast again and counted, %d refused after the close)", total.acked, total.unknownCounted, total.unknownNot, total.recast, total.refusedAfterClose)
 	if total.unknownCounted == 0 || total.unknownNot == 0 {
-		t.Errorf("the kills never caught a ballot in flight both ways (counted %d, not stored %d): the test did not test it", total.unknownCounted, total.unknownNot)
+		t.Errorf("in %d rounds the kills never caught a ballot in flight both ways (counted %d, not stored %d): the test did not test it", maxRounds, total.unknownCounted, total.unknownNot)
 	}
 }
