@@ -61,6 +61,9 @@ type config struct {
 	// databaseURL selects PostgreSQL (many nodes); empty: SQLite in data.
 	databaseURL string
 	pairingMax  time.Duration // longest life of a pairing code
+	// maxSockets caps one session's live WebSockets; opening one more
+	// closes its oldest with 4009 (docs/security.md).
+	maxSockets int
 }
 
 // run is the whole program: it parses args (flags override PHONGHOP_*
@@ -127,9 +130,16 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.StringVar(&c.databaseURL, "database-url", getenv("PHONGHOP_DATABASE_URL"), "PostgreSQL postgres://user@host:5432/db shared by several nodes; empty: SQLite in the data directory. Give the password in PGPASSWORD or ~/.pgpass, not here: flags show in ps (PHONGHOP_DATABASE_URL)")
 	pairingMax := env(getenv, "PHONGHOP_PAIRING_MAX", "7d")
 	fs.StringVar(&pairingMax, "pairing-max", pairingMax, "longest life of a pairing code the secretary may set, e.g. 7d or 72h (PHONGHOP_PAIRING_MAX)")
+	maxSockets := env(getenv, "PHONGHOP_MAX_SOCKETS_PER_SESSION", strconv.Itoa(httpapi.DefaultMaxSocketsPerSession))
+	fs.StringVar(&maxSockets, "max-sockets-per-session", maxSockets, "live WebSockets one session may hold; one more closes its oldest with 4009 (PHONGHOP_MAX_SOCKETS_PER_SESSION)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	ms, err := strconv.Atoi(strings.TrimSpace(maxSockets))
+	if err != nil || ms < 1 || ms > 1000 {
+		return c, fmt.Errorf("-max-sockets-per-session %q: want a whole number from 1 to 1000", maxSockets)
+	}
+	c.maxSockets = ms
 	pm, err := httpapi.ParsePairingCodeMax(pairingMax)
 	if err != nil {
 		return c, fmt.Errorf("-pairing-max: %w", err)
@@ -316,7 +326,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := server.New(server.Config{AllowedOrigins: c.origins, PublicURL: c.publicURL, CookieSecure: c.cookieSecure, Logger: log,
 		Documents: store, MaxUpload: c.maxUpload, WorkDir: work,
-		Archives: archives, ArchiveKey: key, RenderMinutes: archiver.RenderMinutes, ManyNodes: manyNodes, PairingCodeMax: c.pairingMax}, db)
+		Archives: archives, ArchiveKey: key, RenderMinutes: archiver.RenderMinutes, ManyNodes: manyNodes, PairingCodeMax: c.pairingMax,
+		MaxSocketsPerSession: c.maxSockets}, db)
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
