@@ -17,6 +17,7 @@ export const S = {
   conn_offline: {vi: 'Mất kết nối — đang thử lại', en: 'Offline — retrying'},
   conn_connecting: {vi: 'Đang kết nối…', en: 'Connecting…'},
   conn_reconnecting: {vi: 'Đang kết nối lại…', en: 'Reconnecting…'},
+  conn_replaced: {vi: 'Đang mở ở nơi khác', en: 'Open elsewhere'},
   working: {vi: 'Đang xử lý…', en: 'Working…'},
   saved: {vi: 'Đã lưu.', en: 'Saved.'},
   confirm_back: {vi: 'Quay lại', en: 'Back'},

@@ -109,7 +109,8 @@
 //             archive-row archive-download archive-error
 //
 // Observable state in data attributes: conn-status data-status
-// (online|polling|connecting|reconnecting|offline|ended) and data-source
+// (online|polling|connecting|reconnecting|offline|ended|replaced: the
+// meeting was opened in another tab, elsewhere.js) and data-source
 // (live|rest); meeting-status / live-status / poll-row / poll-status /
 // doc-status / attendance-row data-status; speaker-current
 // data-participant; speaker-countdown data-running; poll-progress
@@ -678,7 +679,8 @@ function sessionEnded() {
 }
 
 function setConn(s) {
-  const key = {live: 'conn_live', online: 'conn_live', rest: 'conn_rest', offline: 'conn_offline', ended: 'conn_offline', connecting: 'conn_connecting', reconnecting: 'conn_reconnecting'}[s] || 'conn_connecting';
+  const key = {live: 'conn_live', online: 'conn_live', rest: 'conn_rest', offline: 'conn_offline', ended: 'conn_offline', connecting: 'conn_connecting', reconnecting: 'conn_reconnecting',
+    replaced: 'conn_replaced'}[s] || 'conn_connecting';
   const status = {live: 'online', rest: 'polling'}[s] || s;
   ui.connStatus.dataset.t = key;
   ui.connStatus.dataset.status = status;
