@@ -138,6 +138,7 @@ func TestConsoleBodies(t *testing.T) {
 	defer audit.report()
 	con := m.openConsole(b, 1280, 800, "prepare")
 	counting := `[data-testid="body"][data-kind="counting"]`
+	editor := `[data-testid="body-editor"][data-kind="counting"]`
 	con.waitJS(`document.querySelector(` + wmQ(counting) + `).dataset.state === "none"`)
 	for _, k := range []string{"presidium", "secretariat", "counting"} {
 		if !con.exists(`[data-testid="body"][data-kind="` + k + `"] [data-testid="body-edit"]`) {
@@ -148,31 +149,31 @@ func TestConsoleBodies(t *testing.T) {
 	// Propose: three delegates found by name, without diacritics.
 	con.clickSel(counting + ` [data-testid="body-edit"]`)
 	con.waitTestID("body-editor")
-	con.clickSel(counting + ` [data-testid="body-edit-save"]`)
-	con.waitJS(errIs(counting, "body-edit-error", "Danh sách chưa có ai."))
+	con.clickSel(editor + ` [data-testid="body-edit-save"]`)
+	con.waitJS(errIs(editor, "body-edit-error", "Danh sách chưa có ai."))
 	picks := []meeting.Participant{m.delegates[1], m.delegates[3], m.delegates[4]}
 	for _, p := range picks {
 		query := strings.ToLower(foldVN(p.Name))
-		wmSet(t, con, counting+` [data-testid="body-edit-choices-search"]`, query)
-		con.waitJS(`(() => { const s = document.querySelector(` + wmQ(counting+` [data-testid="body-edit-choices"]`) + `); return s.options.length === 1 && s.options[0].value === ` + wmQ(p.ID) + ` })()`)
-		wmSet(t, con, counting+` [data-testid="body-edit-choices"]`, p.ID)
-		con.clickSel(counting + ` [data-testid="body-edit-add"]`)
-		con.waitJS(`!!document.querySelector(` + wmQ(counting+` [data-testid="body-edit-row"][data-id="`+p.ID+`"]`) + `)`)
+		wmSet(t, con, editor+` [data-testid="body-edit-choices-search"]`, query)
+		con.waitJS(`(() => { const s = document.querySelector(` + wmQ(editor+` [data-testid="body-edit-choices"]`) + `); return s.options.length === 1 && s.options[0].value === ` + wmQ(p.ID) + ` })()`)
+		wmSet(t, con, editor+` [data-testid="body-edit-choices"]`, p.ID)
+		con.clickSel(editor + ` [data-testid="body-edit-add"]`)
+		con.waitJS(`!!document.querySelector(` + wmQ(editor+` [data-testid="body-edit-row"][data-id="`+p.ID+`"]`) + `)`)
 	}
 	// The chosen are no longer offered; the chair is, a hall screen is not.
-	wmSet(t, con, counting+` [data-testid="body-edit-choices-search"]`, "")
-	offered := evalJS[[]string](con, `[...document.querySelector(`+wmQ(counting+` [data-testid="body-edit-choices"]`)+`).options].map(o => o.value)`)
+	wmSet(t, con, editor+` [data-testid="body-edit-choices-search"]`, "")
+	offered := evalJS[[]string](con, `[...document.querySelector(`+wmQ(editor+` [data-testid="body-edit-choices"]`)+`).options].map(o => o.value)`)
 	if len(offered) != len(m.delegates)+1-len(picks) || strings.Contains(strings.Join(offered, ","), m.hall.ID) {
 		t.Errorf("offered %v; want the chair and the %d delegates not chosen", offered, len(m.delegates)-len(picks))
 	}
-	row := func(id string) string { return counting + ` [data-testid="body-edit-row"][data-id="` + id + `"]` }
+	row := func(id string) string { return editor + ` [data-testid="body-edit-row"][data-id="` + id + `"]` }
 	con.clickSel(row(picks[1].ID) + ` [data-testid="body-edit-make-head"]`)
 	con.waitJS(`!!document.querySelector(` + wmQ(row(picks[1].ID)+` [data-testid="body-edit-head"]`) + `)`)
 	wmSet(t, con, row(picks[1].ID)+` [data-testid="body-edit-post"]`, "Trưởng ban")
 	wmSet(t, con, row(picks[0].ID)+` [data-testid="body-edit-post"]`, "Ủy viên")
 	con.shot("body-editor")
 	audit.check(con, "console bodies editor")
-	con.clickSel(counting + ` [data-testid="body-edit-save"]`)
+	con.clickSel(editor + ` [data-testid="body-edit-save"]`)
 	con.waitJS(`document.querySelector(` + wmQ(counting) + `).dataset.state === "proposed"`)
 	body, ok := bodyOf(m.state(), meeting.BodyCounting)
 	want := []meeting.BodyMember{{Participant: picks[1].ID, Post: "Trưởng ban"}, {Participant: picks[0].ID, Post: "Ủy viên"}, {Participant: picks[2].ID}}
@@ -223,7 +224,7 @@ func TestConsoleBodies(t *testing.T) {
 	con.waitTestID("body-editor")
 	con.clickSel(row(picks[2].ID) + ` [data-testid="body-edit-remove"]`)
 	con.waitJS(`!document.querySelector(` + wmQ(row(picks[2].ID)) + `)`)
-	con.clickSel(counting + ` [data-testid="body-edit-save"]`)
+	con.clickSel(editor + ` [data-testid="body-edit-save"]`)
 	con.waitJS(`!!document.querySelector(` + wmQ(confirmSel("body.propose")) + `)`)
 	if msg := con.text("confirm-message"); !strings.Contains(msg, "phải được biểu quyết thông qua lại") {
 		t.Errorf("the confirmation says %q; want that a new vote is needed", msg)
@@ -233,7 +234,7 @@ func TestConsoleBodies(t *testing.T) {
 	if b, _ := bodyOf(m.state(), meeting.BodyCounting); !b.Approved() || len(b.Members) != 3 {
 		t.Errorf("cancelled, yet the body changed: %+v", b)
 	}
-	con.clickSel(counting + ` [data-testid="body-edit-save"]`)
+	con.clickSel(editor + ` [data-testid="body-edit-save"]`)
 	con.confirm("body.propose")
 	con.waitJS(`document.querySelector(` + wmQ(counting) + `).dataset.state === "proposed"`)
 	if b, _ := bodyOf(m.state(), meeting.BodyCounting); b.Approved() || len(b.Members) != 2 {
@@ -243,13 +244,13 @@ func TestConsoleBodies(t *testing.T) {
 	// An unchanged list: the server's refusal, once, in both languages.
 	con.clickSel(counting + ` [data-testid="body-edit"]`)
 	con.waitTestID("body-editor")
-	con.clickSel(counting + ` [data-testid="body-edit-save"]`)
+	con.clickSel(editor + ` [data-testid="body-edit-save"]`)
 	con.confirm("body.propose")
-	con.waitJS(errIs(counting, "body-edit-error", "Danh sách Ban Kiểm phiếu không thay đổi."))
+	con.waitJS(errIs(editor, "body-edit-error", "Danh sách Ban Kiểm phiếu không thay đổi."))
 	setLang(con, "en")
-	con.waitJS(errIs(counting, "body-edit-error", "the members of the Vote-counting committee are unchanged"))
+	con.waitJS(errIs(editor, "body-edit-error", "the members of the Vote-counting committee are unchanged"))
 	setLang(con, "vi")
-	con.clickSel(counting + ` [data-testid="body-edit-cancel"]`)
+	con.clickSel(editor + ` [data-testid="body-edit-cancel"]`)
 	con.waitJS(`!document.querySelector('[data-testid="body-editor"]')`)
 }
 
@@ -302,4 +303,108 @@ func foldVN(s string) string {
 		"ù", "u", "ú", "u", "ủ", "u", "ũ", "u", "ụ", "u", "ư", "u", "ừ", "u", "ứ", "u", "ử", "u", "ữ", "u", "ự", "u",
 		"ỳ", "y", "ý", "y", "ỷ", "y", "ỹ", "y", "ỵ", "y", "đ", "d", "Đ", "D")
 	return r.Replace(strings.ToLower(s))
+}
+
+// TestConsoleRecordViewports renders the new screens — the details and
+// settings cards open (the zones' searchable list), the congress's bodies
+// (one approved, one proposed with its vote, one being proposed in the
+// editor), the election form with the uncapped flag, and the dialog of a
+// meeting opened in another tab on the console and on a tablet — at
+// 800×1280, 1280×800, 768×1024, 1920×1080 and 1280×720, and fails on
+// horizontal overflow, clipped text or overlapping elements (layoutJS of
+// TestRoomViewports); axe runs on each at each size. Full-page screenshots
+// go to the artifacts.
+func TestConsoleRecordViewports(t *testing.T) {
+	b := newBrowser(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	m := newRoomMeeting(t, ctx, 9, "PHONGHOP_MAX_SOCKETS_PER_SESSION=1")
+	m.open()
+	audit := newA11yAudit(t)
+	defer audit.report()
+	d := m.state().Details
+	d.Locality, d.Collective, d.ChairPost = "Thành phố Hồ Chí Minh", "Ban Chấp hành Đảng bộ", "Bí thư Đảng ủy"
+	m.cmd("meeting.update", d)
+	voters := m.voters()
+	members := func(ids ...int) []map[string]any {
+		var out []map[string]any
+		for i, k := range ids {
+			post := "Ủy viên"
+			if i == 0 {
+				post = "Trưởng Ban Kiểm phiếu Đại hội"
+			}
+			out = append(out, map[string]any{"participant": m.delegates[k].ID, "post": post})
+		}
+		return out
+	}
+	m.cmd("body.propose", map[string]any{"kind": "counting", "members": members(2, 3, 4)})
+	ballots := make([]*meeting.Ballot, len(voters))
+	for i := range ballots {
+		ballots[i] = &meeting.Ballot{Choice: meeting.ChoiceAgree}
+	}
+	m.poll(map[string]any{"question": "Thông qua danh sách Ban Kiểm phiếu Đại hội đại biểu Đảng bộ xã lần thứ IX", "kind": "open", "body": "counting"}, voters, ballots)
+	m.cmd("body.propose", map[string]any{"kind": "presidium", "members": members(0, 1, 5, 6, 7)})
+	m.cmd("poll.create", map[string]any{"question": "Thông qua danh sách Đoàn Chủ tịch (5 đồng chí)", "kind": "open", "body": "presidium"})
+
+	con := m.openConsole(b, 1280, 800, "prepare")
+	openCard(con, "details-card")
+	openCard(con, "settings-card")
+	secretariat := `[data-testid="body"][data-kind="secretariat"]`
+	secEditor := `[data-testid="body-editor"][data-kind="secretariat"]`
+	con.clickSel(secretariat + ` [data-testid="body-edit"]`)
+	con.waitTestID("body-editor")
+	for _, p := range m.delegates[5:8] {
+		wmSet(t, con, secEditor+` [data-testid="body-edit-choices"]`, p.ID)
+		con.clickSel(secEditor + ` [data-testid="body-edit-add"]`)
+		con.waitJS(`!!document.querySelector(` + wmQ(secEditor+` [data-testid="body-edit-row"][data-id="`+p.ID+`"]`) + `)`)
+	}
+	wmSet(t, con, secEditor+` [data-testid="body-edit-choices-search"]`, "nguyen")
+	con.click("tab-live")
+	wmSet(t, con, testidSel("poll-kind"), "election")
+	wmSet(t, con, testidSel("poll-seats"), "7")
+	con.clickSel(testidSel("poll-uncapped"))
+
+	prepRegions := map[string]string{"header": "header.topbar, .meeting-head", "bodies": `[data-testid="bodies-card"]`,
+		"settings": `[data-testid="settings-card"]`, "details": `[data-testid="details-card"]`}
+	liveRegions := map[string]string{"header": "header.topbar, .meeting-head", "polls": `[data-testid="poll-create-form"], [data-testid="poll-list"]`}
+	for _, size := range roomViewports {
+		w, h := size[0], size[1]
+		dim := fmt.Sprintf("%dx%d", w, h)
+		con.resize(w, h)
+		for _, tab := range []struct {
+			name    string
+			regions map[string]string
+		}{{"prepare", prepRegions}, {"live", liveRegions}} {
+			con.click("tab-" + tab.name)
+			con.waitJS(`document.querySelector('[data-testid="tab-` + tab.name + `"]').getAttribute("aria-selected") === "true"`)
+			checkLayout(t, con, "console "+tab.name+" "+dim, tab.regions, false)
+			audit.check(con, "console-record-"+tab.name+"-"+dim)
+			con.fullShot("record-" + tab.name + "-" + dim)
+		}
+	}
+
+	// The dialog of a meeting opened elsewhere, on the console and on a
+	// tablet: its own layout (the stale view behind it set aside) and axe.
+	conB := con.sibling("console-b", 1280, 800)
+	conB.navigate(m.srv.URL + "/console#m=" + m.id + "&tab=live")
+	conB.waitJS(wmOnline)
+	con.waitTestID("elsewhere-dialog")
+	tab := m.pairTablet(b, "tablet", m.delegates[8], 800, 1280)
+	tabB := tab.sibling("tablet-b", 800, 1280)
+	tabB.navigate(m.srv.URL + "/tablet")
+	tabB.waitJS(wmOnline)
+	tab.waitTestID("elsewhere-dialog")
+	dialog := map[string]string{"dialog": `[data-testid="elsewhere-dialog"]`}
+	for _, size := range roomViewports {
+		w, h := size[0], size[1]
+		dim := fmt.Sprintf("%dx%d", w, h)
+		for _, p := range []*page{con, tab} {
+			p.resize(w, h)
+			audit.check(p, p.name+"-elsewhere-"+dim)
+			p.shot("elsewhere-" + dim)
+			evalJS[bool](p, `(document.getElementById('app').style.visibility = 'hidden', true)`)
+			checkLayout(t, p, p.name+" elsewhere dialog "+dim, dialog, true)
+			evalJS[bool](p, `(document.getElementById('app').style.visibility = '', true)`)
+		}
+	}
 }

@@ -28,7 +28,8 @@
 //     body-edit-row[data-id] (body-edit-post, body-edit-make-head,
 //     body-edit-up, body-edit-down, body-edit-remove; the head's row has
 //     body-edit-head) body-edit-empty
-//     body-edit-search body-edit-choices (a searchable list: picker.js)
+//     body-edit-choices-search body-edit-choices (a searchable list:
+//     picker.js)
 //     body-edit-add body-edit-save body-edit-cancel body-edit-error
 // Replacing a proposed or approved body's members asks first (confirm.js,
 // action body.propose): an approved body then needs a new vote.
@@ -104,15 +105,17 @@ export function buildBodies(k) {
       head: h('h4', {id: 'body-h-' + kind, t: 'body_' + kind}),
       state: h('span', {class: 'badge wrap-badge', testid: 'body-state'}),
       view: h('div', {}),
-      editor: h('div', {}),
       err: kit.errBox('body-error'),
       ok: kit.okBox('body-result'),
     };
-    b.root.append(h('div', {class: 'body-head'}, b.head, b.state), b.view, b.err, b.ok, b.editor);
+    b.root.append(h('div', {class: 'body-head'}, b.head, b.state), b.view, b.err, b.ok);
     ui.boxes[kind] = b;
     ui.container.append(b.root);
   }
-  return h('div', {class: 'card', testid: 'bodies-card'}, h('h3', {t: 'bodies_heading'}), h('p', {class: 'help', t: 'bodies_help'}), ui.container);
+  // The editor of one body's members, under the three (as wide as the
+  // card: a list of up to 100 with their posts).
+  ui.editorHost = h('div', {id: 'body-editor-host'});
+  return h('div', {class: 'card', testid: 'bodies-card'}, h('h3', {t: 'bodies_heading'}), h('p', {class: 'help', t: 'bodies_help'}), ui.container, ui.editorHost);
 }
 
 // reset forgets an editor left open on another meeting.
@@ -120,7 +123,8 @@ export function resetBodies() {
   ui.editing = null;
   ui.draft = null;
   ui.drawn = {};
-  for (const b of Object.values(ui.boxes)) { b.editor.replaceChildren(); b.root.classList.remove('editing'); }
+  if (ui.editorHost) ui.editorHost.replaceChildren();
+  for (const b of Object.values(ui.boxes)) b.root.classList.remove('editing');
 }
 
 function bodyOf(kind) { return ((kit.st().bodies) || []).find((b) => b.kind === kind) || null; }
@@ -143,7 +147,7 @@ function renderBody(kind) {
   const body = bodyOf(kind);
   const votes = votesOn(kind).map((p) => ({id: p.id, question: p.question, status: p.status, passed: !!(p.result && p.result.passed)}));
   const names = body ? body.members.map((m) => describe(person(m.participant))) : [];
-  const key = JSON.stringify([kit.lang(), body, votes, names, kit.st().status]);
+  const key = JSON.stringify([kit.lang(), body, votes, names, kit.st().status, ui.editing === kind]);
   if (ui.drawn[kind] === key) return;
   ui.drawn[kind] = key;
 
@@ -166,7 +170,7 @@ function renderBody(kind) {
         h('span', {class: 'num'}, (i + 1) + '.'),
         h('span', {class: 'grow'}, h('span', {class: 'strong'}, p.name), p.position ? h('span', {class: 'muted'}, ' — ' + p.position) : null,
           i === 0 ? [' ', h('span', {class: 'badge', testid: 'body-member-head'}, t('body_head'))] : null),
-        m.post ? h('span', {testid: 'body-member-post'}, m.post) : null);
+        h('span', {testid: 'body-member-post'}, m.post || ''));
     }))
     : h('p', {class: 'muted', testid: 'body-members'}, t('body_no_members')));
 
@@ -183,6 +187,7 @@ function renderBody(kind) {
   }
   const controls = h('div', {class: 'btn-row'});
   controls.append(h('button', {type: 'button', class: 'btn' + (body ? '' : ' primary'), testid: 'body-edit', 'aria-label': t(body ? 'body_edit' : 'body_edit_new') + ': ' + t('body_' + kind),
+    'aria-expanded': String(ui.editing === kind), 'aria-controls': 'body-editor-host',
     on: {click: () => openEditor(kind)}}, t(body ? 'body_edit' : 'body_edit_new')));
   if (state === 'proposed' && !active) {
     const q = h('input', {type: 'text', testid: 'body-vote-question', 'data-key': 'body-q-' + kind, maxlength: 500, value: defaultQuestion(kind, body.members.length)});
@@ -212,25 +217,27 @@ function renderBody(kind) {
 // ---- the editor of one body's members --------------------------------------
 
 function openEditor(kind) {
-  if (ui.editing && ui.editing !== kind) { ui.boxes[ui.editing].editor.replaceChildren(); ui.boxes[ui.editing].root.classList.remove('editing'); }
+  if (ui.editing && ui.editing !== kind) ui.boxes[ui.editing].root.classList.remove('editing');
   const body = bodyOf(kind);
   ui.editing = kind;
   ui.editErr = null;
   ui.boxes[kind].root.classList.add('editing');
   ui.draft = (body ? body.members : []).map((m) => ({participant: m.participant, post: m.post || ''}));
   kit.showOk(ui.boxes[kind].ok, null);
+  renderBodies();
   drawEditor(kind);
-  const s = ui.boxes[kind].editor.querySelector('[data-testid="body-edit-search"]');
+  const s = ui.editorHost.querySelector('[data-testid="body-edit-choices-search"]');
   if (s) s.focus();
 }
 
 function closeEditor() {
   if (!ui.editing) return;
   const kind = ui.editing;
-  ui.boxes[kind].editor.replaceChildren();
+  ui.editorHost.replaceChildren();
   ui.boxes[kind].root.classList.remove('editing');
   ui.editing = null;
   ui.draft = null;
+  renderBodies();
   const edit = ui.boxes[kind].view.querySelector('[data-testid="body-edit"]');
   if (edit) edit.focus();
 }
@@ -272,8 +279,8 @@ function drawEditor(kind, focus) {
     kit.showErr(err, null);
     draft.push({participant: id, post: ''});
     const q = pk.search.value;
-    drawEditor(kind, ['body-edit-search']);
-    const s = b.editor.querySelector('[data-testid="body-edit-search"]');
+    drawEditor(kind, ['body-edit-choices-search']);
+    const s = ui.editorHost.querySelector('[data-testid="body-edit-choices-search"]');
     if (s) { s.value = q; s.dispatchEvent(new Event('input')); }
   };
   pk.onPick(add);
@@ -292,7 +299,7 @@ function drawEditor(kind, focus) {
     kit.confirming(() => ({action: 'body.propose', title: t('cf_body_replace', name),
       message: body.poll ? t('cf_body_replace_approved_msg', name) : t('cf_body_replace_msg'), confirm: t('body_propose')}), doSave)(ev);
   });
-  b.editor.replaceChildren(h('div', {class: 'subcard body-editor', testid: 'body-editor', 'data-kind': kind},
+  ui.editorHost.replaceChildren(h('div', {class: 'subcard body-editor', testid: 'body-editor', 'data-kind': kind},
     h('h5', {}, t('body_edit_of', t('body_' + kind))),
     h('ol', {class: 'rows compact'}, rows),
     h('div', {class: 'grid2 body-pick'}, kit.field('body_search', pk.search), kit.field('body_choices', pk.list)),
@@ -301,8 +308,9 @@ function drawEditor(kind, focus) {
     h('div', {class: 'btn-row'}, save, kit.btn('cancel', 'body-edit-cancel', closeEditor, 'secondary'))));
   if (focus) {
     const sel = focus[1] ? `[data-testid="body-edit-row"][data-id="${CSS.escape(focus[1])}"] [data-testid="${focus[0]}"]` : `[data-testid="${focus[0]}"]`;
-    const el = b.editor.querySelector(sel) || b.editor.querySelector('[data-testid="body-edit-search"]');
-    if (el && !el.disabled) el.focus(); else { const s = b.editor.querySelector('[data-testid="body-edit-search"]'); if (s) s.focus(); }
+    const search = ui.editorHost.querySelector('[data-testid="body-edit-choices-search"]');
+    const el = ui.editorHost.querySelector(sel);
+    if (el && !el.disabled) el.focus(); else if (search) search.focus();
   }
 }
 

@@ -393,8 +393,8 @@ export const S = {
 
   // the details the record prints (meeting.update)
   record_details_heading: {vi: 'Ghi ở biên bản', en: 'Printed in the record'},
-  record_details_help: {vi: 'Ba mục sau in ở biên bản: địa danh ở dòng “Hà Nội, ngày … tháng … năm …”, tập thể ở “T/M CHI BỘ” và chức vụ người chủ trì (“BÍ THƯ”) ở khối chữ ký. Để trống thì lấy theo tên cơ quan và dòng Chủ trì.',
-    en: 'The record prints these three: the place name of the date line (“Hà Nội, ngày … tháng … năm …”), the collective of “T/M CHI BỘ” and the chair\'s post (“BÍ THƯ”) in the signature block. Left empty, they come from the organisation and the chair line.'},
+  record_details_help: {vi: 'Ba mục sau in ở biên bản: địa danh ở dòng ngày tháng (“Hà Nội, ngày 05 tháng 3 năm 2026”), tập thể ở “T/M CHI BỘ” và chức vụ người chủ trì (“BÍ THƯ”) ở khối chữ ký. Để trống thì lấy theo tên cơ quan và dòng Chủ trì.',
+    en: 'The record prints these three: the place name of the date line (“Hà Nội, ngày 05 tháng 3 năm 2026”), the collective of “T/M CHI BỘ” and the chair\'s post (“BÍ THƯ”) in the signature block. Left empty, they come from the organisation and the chair line.'},
   f_locality: {vi: 'Địa danh (dòng ngày tháng)', en: 'Place name (date line)'},
   f_collective: {vi: 'Tập thể ký thay mặt (T/M)', en: 'Collective signed for (T/M)'},
   f_chair_post: {vi: 'Chức vụ người chủ trì (khối chữ ký)', en: "Chair's post (signature block)"},
