@@ -17,14 +17,20 @@
 //             details-form details-title details-organization details-place
 //             details-starts-at details-starts-at-time details-chair
 //             details-secretary details-save
-//             details-error details-result
+//             details-error details-result; what the record prints
+//             (details-record): details-locality details-collective
+//             details-chair-post
 //             tab-prepare tab-live tab-after panel-prepare panel-live panel-after
 //  settings   settings-card (a <details>: click its summary) settings-summary
 //             settings-form settings-quorum-at-least settings-quorum-num
 //             settings-quorum-den settings-quorum-base settings-late-grace
 //             settings-speaking-time (minutes) settings-tie-rule
 //             settings-cap-enabled settings-cap-percent settings-empty-invalid
-//             settings-sites settings-save settings-error settings-result
+//             settings-sites settings-save settings-error settings-result;
+//             the record's (settings-record): settings-layout (party|state)
+//             settings-surplus-cap (1–30) settings-time-zone-search
+//             settings-time-zone (a list box of the zones: picker.js)
+//             settings-time-zone-help
 //  agenda     agenda-list agenda-item[data-id] agenda-item-title
 //             agenda-item-presenter agenda-rename agenda-up agenda-down
 //             agenda-remove (click twice: arm, then confirm) agenda-edit-title
@@ -38,6 +44,8 @@
 //             participant-name participant-position participant-unit
 //             participant-role participant-add-submit participant-add-error
 //             participant-reissue (in a row: a new code for that person only)
+//  bodies     the congress's bodies: see bodies.js (bodies-card, body
+//             [data-kind], body-edit, body-editor, body-vote-create, …)
 //  documents  doc-upload-form doc-file doc-title doc-item doc-access
 //             doc-readers doc-publish-now doc-upload-submit doc-upload-error
 //             doc-upload-result doc-list doc-row[data-id] doc-status
@@ -74,6 +82,8 @@
 //  polls      poll-create-form poll-question poll-kind poll-item
 //             poll-candidates poll-seats poll-scale poll-subjects poll-base
 //             poll-threshold poll-create-submit poll-create-error poll-list
+//             poll-uncapped (an election list the rules do not cap)
+//             poll-uncapped-help poll-surplus-hint poll-uncapped-badge
 //             poll-row[data-id] poll-status (data-status) poll-open
 //             poll-override-quorum poll-close poll-publish poll-cancel-reason
 //             poll-cancel poll-progress poll-not-voted (data-count; chips
@@ -121,7 +131,10 @@
 // view (confirm.js: confirm-dialog, confirm-ok, confirm-cancel; no timer):
 // agenda-remove, participant-remove, participant-reissue, pairing-issue,
 // live-close, poll-close, poll-publish, poll-cancel, minutes-finalize,
-// minutes-correct, and doc-edit-save when it narrows a document's access.
+// minutes-correct, doc-edit-save when it narrows a document's access, and
+// body-edit-save when it replaces a body's members (body.propose).
+// After close code 4009 (the meeting opened in another tab or device) the
+// dialog of elsewhere.js covers the console until it takes the meeting back.
 //
 // Times are the meeting's (Vietnam time) and dates dd/mm/yyyy whatever the
 // browser's zone and locale (time.js); a date field (dd/mm/yyyy) has a time
