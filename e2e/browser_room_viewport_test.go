@@ -161,7 +161,8 @@ func TestRoomViewports(t *testing.T) {
 	for i := range voters {
 		ballots = append(ballots, &meeting.Ballot{Kept: [][]string{{"c1", "c2"}, {"c1", "c3"}, {"c2", "c4"}}[i%3]})
 	}
-	elect := m.poll(map[string]any{"question": "Bầu Ban Kiểm tra Đảng ủy xã nhiệm kỳ 2025–2030", "kind": "election", "seats": 2, "candidates": cands, "item": m.items[1]}, voters, ballots)
+	elect := m.poll(map[string]any{"question": "Bầu Ban Kiểm tra Đảng ủy xã nhiệm kỳ 2025–2030", "kind": "election", "seats": 2, "candidates": cands, "item": m.items[1],
+		"uncapped": true}, voters, ballots)
 	for _, p := range m.delegates {
 		m.cmd("speaker.add", map[string]any{"participant": p.ID})
 	}

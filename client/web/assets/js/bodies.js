@@ -174,10 +174,13 @@ function renderBody(kind) {
     }))
     : h('p', {class: 'muted', testid: 'body-members'}, t('body_no_members')));
 
-  // The vote on it: the latest one not cancelled.
-  const live = [...votes].reverse().find((v) => v.status !== 'cancelled');
-  const active = live && (live.status === 'draft' || live.status === 'open' || live.status === 'closed');
-  if (live && (active || state === 'approved' || live.passed)) {
+  // The vote on it: the one that approved it; else the latest not
+  // cancelled, while it is under way or when it failed (a vote that
+  // passed on an earlier list is not this list's).
+  const latest = [...votes].reverse().find((v) => v.status !== 'cancelled');
+  const active = latest && (latest.status === 'draft' || latest.status === 'open' || latest.status === 'closed');
+  const live = state === 'approved' ? votes.find((v) => v.id === body.poll) : latest;
+  if (live && (active || state === 'approved')) {
     kids.push(h('div', {class: 'body-vote', testid: 'body-vote', 'data-poll': live.id, 'data-status': live.status},
       h('span', {class: 'grow'}, t('body_vote_line', live.question, t('ps_' + live.status))),
       h('button', {type: 'button', class: 'btn small', testid: 'body-vote-goto', 'data-target': live.id, 'aria-label': t('body_vote_goto_of', t('body_' + kind)),
