@@ -383,6 +383,7 @@ func TestNoReconnectAfterEnd(t *testing.T) {
 		kind meeting.Kind
 	}{
 		{4001, client.ErrSessionEnded, meeting.KindUnauthorized},
+		{4009, client.ErrOpenedElsewhere, meeting.KindConflict},
 		{1000, client.ErrServerClosed, meeting.KindConflict},
 	} {
 		t.Run(formatInt(int64(tc.code)), func(t *testing.T) {

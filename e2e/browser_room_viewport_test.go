@@ -31,6 +31,7 @@ const layoutJS = `((regions, fits) => {
 	const say = (e) => name(e) + ' "' + (e.textContent || e.value || '').trim().replace(/\s+/g, ' ').slice(0, 40) + '"';
 	const shown = (e) => {
 		if (e.closest('[hidden], .sr-only, dialog:not([open]), .print-sheet')) return false;
+		if (e.tagName === 'OPTION' || e.tagName === 'OPTGROUP') return false; // a list box scrolls its options: the select is the control
 		if (!e.checkVisibility({contentVisibilityAuto: true, opacityProperty: true, visibilityProperty: true})) return false; // a closed <details> too
 		const r = e.getBoundingClientRect();
 		return r.width > 0 && r.height > 0;
