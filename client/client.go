@@ -425,6 +425,13 @@ var (
 	// ErrSessionEnded: the server closed the connection with code 4001
 	// (logout, participant removed). The Live does not reconnect.
 	ErrSessionEnded = sentinel(meeting.KindUnauthorized, "Phiên làm việc đã kết thúc; hãy ghép nối hoặc đăng nhập lại.", "the session ended; pair or log in again")
+	// ErrOpenedElsewhere: the server closed the connection with code 4009:
+	// the same session (login or paired tablet) opened more live
+	// connections than the server allows (PHONGHOP_MAX_SOCKETS_PER_SESSION),
+	// for example the meeting in another tab, and this was its oldest. The
+	// Live does not reconnect, which would close the newer connection in
+	// turn; Connect again to take the meeting back.
+	ErrOpenedElsewhere = sentinel(meeting.KindConflict, "Cuộc họp đã được mở ở thẻ hoặc thiết bị khác với cùng phiên làm việc; kết nối này đã đóng.", "the meeting was opened in another tab or device with the same session; this connection was closed")
 	// ErrServerClosed: the server closed the connection normally (code
 	// 1000). The Live does not reconnect.
 	ErrServerClosed = sentinel(meeting.KindConflict, "Máy chủ đã đóng kết nối.", "the server closed the connection")

@@ -33,10 +33,19 @@ const (
 	writeTimeout = 10 * time.Second
 )
 
-// closeSessionEnded is the close code of docs/protocol.md for "session
-// ended": with 1000 the only codes after which a Live does not reconnect
-// (1001 going away, 4008 too slow and any other code are retried).
-const closeSessionEnded = 4001
+// Close codes of docs/protocol.md after which a Live does not reconnect
+// (with 1000; 1001 going away, 4008 too slow and any other code are
+// retried).
+const (
+	// closeSessionEnded: the session ended (logout, participant removed).
+	closeSessionEnded = 4001
+	// closeOpenedElsewhere: the session opened more live sockets than the
+	// server allows (PHONGHOP_MAX_SOCKETS_PER_SESSION) and this, its
+	// oldest, was closed. Reconnecting would close the newer socket in
+	// turn, which would reconnect too: two Lives of one session would take
+	// the meeting from each other for ever.
+	closeOpenedElsewhere = 4009
+)
 
 // LiveOption configures a Live.
 type LiveOption func(*liveConfig)
@@ -149,8 +158,8 @@ type commandOutcome struct {
 
 // Connect opens a live connection to meeting meetingID and returns once the
 // replica is synced (after the first snapshot or replay). Failures that
-// another attempt may fix (network errors, 5xx, close codes other than 1000
-// and 4001) are retried with backoff until ctx ends; a refused upgrade
+// another attempt may fix (network errors, 5xx, close codes other than 1000,
+// 4001 and 4009) are retried with backoff until ctx ends; a refused upgrade
 // (401, 403, 404, …) is returned at once as an *HTTPError.
 //
 // ctx bounds only the wait for the first sync. Afterwards the Live lives
@@ -230,7 +239,9 @@ func (l *Live) Stats() LiveStats {
 func (l *Live) Done() <-chan struct{} { return l.done }
 
 // Err tells why the Live ended: ErrClosed after Close, ErrSessionEnded after
-// close code 4001, ErrServerClosed after 1000, or an *HTTPError when the
+// close code 4001, ErrOpenedElsewhere after 4009 (the session opened the
+// meeting on more sockets than the server allows: connect again to take it
+// back), ErrServerClosed after 1000, or an *HTTPError when the
 // server refused a reconnection (401 after a logout, 403, 404). It is nil
 // while the Live runs. meeting.KindOf(Err()) is unauthorized whenever the
 // session is gone.
@@ -554,6 +565,8 @@ func (l *Live) terminal(err error) error {
 		switch ce.Code {
 		case closeSessionEnded:
 			return fmt.Errorf("%w (4001 %s)", ErrSessionEnded, ce.Text)
+		case closeOpenedElsewhere:
+			return fmt.Errorf("%w (4009 %s)", ErrOpenedElsewhere, ce.Text)
 		case websocket.CloseNormalClosure:
 			return fmt.Errorf("%w (1000 %s)", ErrServerClosed, ce.Text)
 		}

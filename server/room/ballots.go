@@ -55,6 +55,8 @@ type Keys interface {
 	Lookup(ctx context.Context, meetingID, poll string) (*ballotseal.Key, error)
 	// Destroy deletes the poll's key for good; no error if it has none.
 	Destroy(ctx context.Context, meetingID, poll string) error
+	// List returns every poll that has a key.
+	List(ctx context.Context) ([]store.PollRef, error)
 }
 
 // ErrNotCounted is the answer to a ballot that arrived after its poll
@@ -574,15 +576,23 @@ func (r *Room) finalise(ctx context.Context, poll string, plain [][]byte) error 
 	return r.opts.Keys.Destroy(ctx, r.id, poll)
 }
 
-// FinaliseClosed finalises poll if it is closed or cancelled and its
-// secret ballots are still as cast (a crash or failure after the close):
-// it closes the box, opens the ballots and rewrites them. A poll still open
-// is left alone.
+// FinaliseClosed finishes the close of poll if it is closed or cancelled
+// (after a crash or a failure during the close): it closes the box, opens
+// the ballots, has the box rewrite them (a box that already did only
+// clears its traces again, such as the WAL a crash left) and destroys the
+// key. A poll still open is left alone; the key of a poll the meeting does
+// not have is destroyed.
 func (r *Room) FinaliseClosed(ctx context.Context, poll string) error {
 	r.mu.Lock()
 	p, ok := r.state.Poll(poll)
 	r.mu.Unlock()
-	if !ok || p.Status == meeting.PollStatusOpen || p.Status == meeting.PollStatusDraft {
+	if !ok {
+		if r.opts.Keys == nil {
+			return nil
+		}
+		return r.opts.Keys.Destroy(ctx, r.id, poll)
+	}
+	if p.Status == meeting.PollStatusOpen || p.Status == meeting.PollStatusDraft {
 		return nil
 	}
 	if err := r.opts.Box.CloseBox(ctx, r.id, poll); err != nil {

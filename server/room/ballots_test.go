@@ -130,6 +130,17 @@ func (k *memKeys) Lookup(ctx context.Context, m, poll string) (*ballotseal.Key, 
 	return k.keys[m+"/"+poll], nil
 }
 
+func (k *memKeys) List(ctx context.Context) ([]store.PollRef, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []store.PollRef
+	for mp := range k.keys {
+		m, p, _ := strings.Cut(mp, "/")
+		out = append(out, store.PollRef{Meeting: m, Poll: p})
+	}
+	return out, nil
+}
+
 func (k *memKeys) Destroy(ctx context.Context, m, poll string) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -133,7 +133,11 @@ type BallotBox interface {
 	// finalised, in one transaction; the store then removes what it can of
 	// the old rows' traces (see docs/ballots.md for what each store can).
 	// After it, nothing the store keeps orders the ballots like the voters.
-	// Conflict if the box is not closed.
+	// Conflict if the box is not closed. It may be called again for a poll
+	// already finalised (the room does, at start, for a poll whose key a
+	// crash left behind): the store then either does nothing but remove
+	// those traces again (SQLite) or rewrites the ballots again in the new
+	// order given (PostgreSQL); either way each ballot is kept once.
 	ReplaceSecretBallots(ctx context.Context, meetingID, poll string, data [][]byte) error
 	// UnfinalisedSecretPolls lists the polls whose box holds secret ballots
 	// not yet replaced by ReplaceSecretBallots, closed or not.
