@@ -82,6 +82,16 @@ var commandSeeds = map[string][]string{
 
 	"support.request": {`{"message":"Máy tính bảng không sáng"}`},
 	"support.resolve": {`{"id":"{support}"}`},
+
+	// Paper counting (paper.go, docs/paper.md): every form of marks.
+	"paper.technicians":   {`{"participants":["{tech}"]}`, `{"participants":[]}`},
+	"paper.record_counts": {`{"poll":"{poll:paper}","issued":4,"returned":3}`},
+	"paper.enter": {`{"poll":"{poll:paper}","bundle":2,"position":2,"marks":{"struck":[1,2]}}`,
+		`{"poll":"{poll:paper}","bundle":3,"position":1,"marks":{"void":"unstamped"}}`},
+	"paper.undo":   {`{"poll":"{poll:paper}","bundle":2,"position":1}`},
+	"paper.finish": {`{"poll":"{poll:paper}","bundle":2,"count":1}`},
+	"paper.decide": {`{"poll":"{poll:paper}","bundle":1,"position":1,"marks":{"struck":[3]},"note":"Đối chiếu phiếu gốc"}`,
+		`{"poll":"{poll:paper}","bundle":1,"position":1,"absent":true,"note":"Nhập thừa"}`},
 }
 
 // expand replaces {key} by the fixture's ID.

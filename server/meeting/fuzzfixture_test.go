@@ -58,7 +58,8 @@ var (
 // participant returns the actor of fixture participant key ("chair", "d1").
 func (b *fuzzBuilder) participant(key string, r meeting.Role) meeting.Actor {
 	id := b.ids[key]
-	return meeting.Actor{ID: "participant:" + id, Role: r, Participant: id}
+	// Station: the device session the web layer names (paper entry, paper.go).
+	return meeting.Actor{ID: "participant:" + id, Role: r, Participant: id, Station: "st-" + key}
 }
 
 // run gives the command name with JSON data (fmt verbs expanded with
@@ -96,6 +97,9 @@ func (b *fuzzBuilder) fixture(name string) *fuzzFixture {
 		f.actors = append(f.actors, b.participant("chair", meeting.RoleChair), b.participant("d1", meeting.RoleDelegate),
 			b.participant("d2", meeting.RoleDelegate), b.participant("d4", meeting.RoleDelegate), b.participant("nonvoting", meeting.RoleDelegate),
 			b.participant("observer", meeting.RoleObserver), b.participant("hall", meeting.RoleHall))
+		if _, ok := ids["tech"]; ok {
+			f.actors = append(f.actors, b.participant("tech", meeting.RoleTechnician))
+		}
 	}
 	// An outsider: a delegate's role with an ID that is not in the meeting.
 	f.actors = append(f.actors, meeting.Actor{ID: "participant:p999", Role: meeting.RoleDelegate, Participant: "p999"})
@@ -200,6 +204,35 @@ var fuzzFixtures = sync.OnceValue(func() []*fuzzFixture {
 	}
 	b.run(fuzzSystem, "poll.record_votes", `{"poll":"{poll:open}","votes":[{"participant":"{chair}","ballot":{"choice":"agree"}},{"participant":"{d3}","ballot":{"spoiled":true}}]}`)
 	b.run(fuzzSystem, "poll.record_votes", `{"poll":"{poll:secret}","votes":[{"participant":"{chair}"}]}`)
+	// Paper counting (docs/paper.md): the counting committee d1, d2
+	// approved by show of hands, a technician named, a paper election open
+	// (two entries per ballot) with its counts recorded, bundle 1 keyed
+	// twice with a difference, bundle 2 being keyed by d1.
+	b.run(fuzzSecretary, "body.propose", `{"kind":"counting","members":[{"participant":"{d1}","post":"Trưởng ban"},{"participant":"{d2}"}]}`)
+	e = b.run(fuzzSecretary, "poll.create", `{"question":"Thông qua danh sách Ban Kiểm phiếu","kind":"open","body":"counting","base":"cast"}`)
+	b.ids["poll:body"] = idOf("v", e[0])
+	b.run(fuzzSecretary, "poll.open", `{"id":"{poll:body}"}`)
+	b.run(fuzzSystem, "poll.record_votes", `{"poll":"{poll:body}","votes":[{"participant":"{d1}","ballot":{"choice":"agree"}},{"participant":"{d2}","ballot":{"choice":"agree"}}]}`)
+	b.run(fuzzSecretary, "poll.close", `{"id":"{poll:body}"}`)
+	b.run(fuzzSecretary, "poll.publish", `{"id":"{poll:body}"}`)
+	e = b.run(fuzzSecretary, "participant.add", `{"name":"Kỹ thuật viên Lò Văn Tính","role":"technician"}`)
+	b.ids["tech"] = idOf("p", e[0])
+	b.run(b.participant("d1", meeting.RoleDelegate), "paper.technicians", `{"participants":["{tech}"]}`)
+	e = b.run(fuzzSecretary, "poll.create", `{"question":"Bầu Ban Chấp hành (phiếu giấy)","kind":"election","seats":2,"paper":true,"candidates":[{"name":"Lý Văn Tâm"},{"name":"Cao Thị Uyên"},{"name":"Kiều Văn Vinh"}]}`)
+	b.ids["poll:paper"] = idOf("v", e[0])
+	b.run(fuzzSecretary, "meeting.configure", `{"paper_entries":2}`)
+	b.run(fuzzSecretary, "poll.open", `{"id":"{poll:paper}"}`)
+	b.run(fuzzSecretary, "meeting.configure", `{"paper_entries":3}`)
+	b.run(b.participant("d1", meeting.RoleDelegate), "paper.record_counts", `{"poll":"{poll:paper}","issued":4,"returned":4}`)
+	for key, struck := range map[string]string{"d2": "1", "tech": "2"} {
+		role := meeting.RoleDelegate
+		if key == "tech" {
+			role = meeting.RoleTechnician
+		}
+		b.run(b.participant(key, role), "paper.enter", `{"poll":"{poll:paper}","bundle":1,"position":1,"marks":{"struck":[`+struck+`]}}`)
+		b.run(b.participant(key, role), "paper.finish", `{"poll":"{poll:paper}","bundle":1,"count":1}`)
+	}
+	b.run(b.participant("d1", meeting.RoleDelegate), "paper.enter", `{"poll":"{poll:paper}","bundle":2,"position":1,"marks":{"struck":[3]}}`)
 	live := b.fixture("live")
 
 	b.run(fuzzSecretary, "meeting.pause", `{}`)
@@ -213,6 +246,7 @@ var fuzzFixtures = sync.OnceValue(func() []*fuzzFixture {
 	for _, p := range polls[1:] {
 		b.run(fuzzSecretary, "poll.cancel", `{"id":"{poll:`+p.key+`}","reason":"Sai danh sách"}`)
 	}
+	b.run(fuzzSecretary, "poll.cancel", `{"id":"{poll:paper}","reason":"Sai danh sách"}`)
 	wrapup := b.fixture("wrapup")
 	b.run(fuzzSecretary, "poll.publish", `{"id":"{poll:open}"}`)
 	b.run(fuzzSecretary, "minutes.conclude", `{"item_id":"{i2}","text":"Hội nghị thống nhất thông qua báo cáo."}`)

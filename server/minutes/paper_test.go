@@ -169,7 +169,7 @@ func TestPaperRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := pdfText(t, pdf)
-	for _, want := range []string{"bằng phiếu giấy", "Máy 1", "Máy 3", groupHash(l.Hash())[:17], "Đối chiếu"} {
+	for _, want := range []string{"bằng phiếu giấy", "Máy 1", "Máy 3", groupHash(l.Hash())[:17], "Các phiếu có khác biệt và quyết định"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("counting record PDF lacks %q", want)
 		}
