@@ -879,7 +879,9 @@ func (g *Gen) pollSpec() map[string]any {
 	return d
 }
 
-func genPollCreate(g *Gen) (string, any, bool) { return g.staff(), g.pollSpec(), len(g.r.State.Polls) < 12 }
+func genPollCreate(g *Gen) (string, any, bool) {
+	return g.staff(), g.pollSpec(), len(g.r.State.Polls) < 12
+}
 
 func genPollUpdate(g *Gen) (string, any, bool) {
 	p, ok := one(g, g.polls(meeting.PollStatusDraft))
