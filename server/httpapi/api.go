@@ -211,14 +211,17 @@ func (s *API) authenticate(c echo.Context) (*principal, error) {
 // actor resolves the principal's role in room r: a secretary account is a
 // secretary in every meeting; a device acts as its participant, in its own
 // meeting only, with the participant's current role.
-func (s *API) actor(p *principal, r *room.Room) (meeting.Actor, error) {
+func (s *API) actor(ctx context.Context, p *principal, r *room.Room) (meeting.Actor, error) {
 	if p.account() {
 		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary, Station: stationID(p.hash)}, nil
 	}
 	if p.session.Meeting != r.ID() {
 		return meeting.Actor{}, errForbidden
 	}
-	part, ok := r.Participant(p.session.Participant)
+	part, ok, err := r.FindParticipant(ctx, p.session.Participant)
+	if err != nil {
+		return meeting.Actor{}, err
+	}
 	if !ok {
 		return meeting.Actor{}, errUnauthorized // removed from the meeting
 	}

@@ -74,12 +74,20 @@ var (
 )
 
 // readableDocument returns document id of r if a may see it, with the
-// meeting's status; errNoDocument otherwise.
-func readableDocument(r *room.Room, a meeting.Actor, id string) (meeting.Document, meeting.Status, error) {
+// meeting's status; errNoDocument otherwise. Before refusing, the room
+// catches up with the log: with several nodes, the document may have been
+// uploaded or published through another node a moment ago.
+func readableDocument(ctx context.Context, r *room.Room, a meeting.Actor, id string) (meeting.Document, meeting.Status, error) {
 	if !docIDPattern.MatchString(id) {
 		return meeting.Document{}, "", errNoDocument
 	}
 	d, st, ok := r.Document(id)
+	if !ok || !d.CanRead(a.Viewer()) {
+		if err := r.CatchUp(ctx, -1); err != nil {
+			return meeting.Document{}, "", err
+		}
+		d, st, ok = r.Document(id)
+	}
 	if !ok || !d.CanRead(a.Viewer()) {
 		return meeting.Document{}, "", errNoDocument
 	}
@@ -136,7 +144,7 @@ func (s *API) handleGetDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := readableDocument(r, a, c.Param("doc"))
+	d, _, err := readableDocument(c.Request().Context(), r, a, c.Param("doc"))
 	if err != nil {
 		return err
 	}
@@ -149,7 +157,7 @@ func (s *API) handleListVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := readableDocument(r, a, c.Param("doc"))
+	d, _, err := readableDocument(c.Request().Context(), r, a, c.Param("doc"))
 	if err != nil {
 		return err
 	}
@@ -173,7 +181,7 @@ func (s *API) handleDownloadLog(c echo.Context) error {
 	if !a.Role.Staff() {
 		return errForbidden
 	}
-	d, _, err := readableDocument(r, a, c.Param("doc"))
+	d, _, err := readableDocument(c.Request().Context(), r, a, c.Param("doc"))
 	if err != nil {
 		return err
 	}

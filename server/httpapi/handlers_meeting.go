@@ -58,7 +58,7 @@ func (s *API) meetingFor(c echo.Context) (*room.Room, meeting.Actor, error) {
 		}
 		return nil, meeting.Actor{}, err
 	}
-	a, err := s.actor(p, r)
+	a, err := s.actor(c.Request().Context(), p, r)
 	return r, a, err
 }
 
