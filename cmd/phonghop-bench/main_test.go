@@ -78,7 +78,7 @@ func TestFlags(t *testing.T) {
 		{"extra"},
 		{"-tablet", "nope"},
 		{"-scenario", "reconnect", "-tablet", "lean"}, // needs the SDK
-		{"-scenario", "floor", "-tablet", "sdk"},     // the floor is lean only
+		{"-scenario", "floor", "-tablet", "sdk"},      // the floor is lean only
 		{"-scenario", "congress", "-tablet", "sdk"},
 		{"-sizes", "30,abc"},
 		{"-sizes", "2000,30"},

@@ -95,7 +95,7 @@ type cpuUse struct {
 	// OtherWindowS is the window OtherCores and TopOthers were measured
 	// over when the phase was shorter than a second.
 	OtherWindowS float64 `json:"other_window_s,omitempty"`
-	Load1     float64   `json:"loadavg_1m"` // at the start
+	Load1        float64 `json:"loadavg_1m"` // at the start
 }
 
 // until returns the use between m and later mark n.
