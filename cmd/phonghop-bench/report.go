@@ -31,6 +31,7 @@ type report struct {
 	SetupS           float64     `json:"setup_s"` // login to every tablet connected and synced
 	Setup            *setupTimes `json:"setup,omitempty"`
 	SetupCPU         *cpuUse     `json:"setup_cpu,omitempty"` // login to every tablet paired
+	PairPhase        *phaseRun   `json:"pair_phase,omitempty"`
 	ConnectPhase     *phaseRun   `json:"connect_phase,omitempty"`
 	FanoutPhase      *phaseRun   `json:"fanout_phase,omitempty"`
 	VotePhase        *phaseRun   `json:"vote_phase,omitempty"`
@@ -61,7 +62,7 @@ type ratios struct {
 
 // finish works out what depends on the rest: clean, ratios.
 func (r *report) finish() {
-	phases := []*phaseRun{r.ConnectPhase, r.FanoutPhase, r.VotePhase, r.PublishPhase}
+	phases := []*phaseRun{r.PairPhase, r.ConnectPhase, r.FanoutPhase, r.VotePhase, r.PublishPhase}
 	if f := r.Floor; f != nil {
 		phases = append(phases, f.Connect, f.Fanout)
 	}
@@ -222,7 +223,7 @@ func (r *report) summary(w io.Writer) {
 	for _, ph := range []struct {
 		name string
 		p    *phaseRun
-	}{{"connect", r.ConnectPhase}, {"fanout", r.FanoutPhase}, {"vote", r.VotePhase}, {"publish", r.PublishPhase}} {
+	}{{"pair", r.PairPhase}, {"connect", r.ConnectPhase}, {"fanout", r.FanoutPhase}, {"vote", r.VotePhase}, {"publish", r.PublishPhase}} {
 		if p := ph.p; p != nil && p.CPU != nil {
 			fmt.Fprintf(w, "  %s phase: %.2f s, bench %.2f cores, server %.2f cores, others %.2f cores (clean %v, attempts %d)\n",
 				ph.name, p.CPU.Wall, p.CPU.BenchCores, p.CPU.ServerCores, p.CPU.OtherCores, p.Clean, p.Attempts)

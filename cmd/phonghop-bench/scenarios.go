@@ -57,7 +57,7 @@ func (b *bench) setup(ctx context.Context, user, password string, rep *report, o
 	st := &setupTimes{}
 	rep.Setup = st
 	m0 := b.mark(ctx)
-	if err := b.prepare(ctx, user, password, st); err != nil {
+	if err := b.prepare(ctx, user, password, rep); err != nil {
 		return err
 	}
 	setup := st.Login + st.Meeting + st.Import + st.Codes + st.Pair

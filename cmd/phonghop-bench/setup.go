@@ -119,7 +119,8 @@ type setupTimes struct {
 // prepare logs the console in, creates the meeting with its agenda, imports
 // N delegates, issues their pairing codes, connects the console and pairs
 // every tablet. It does not connect the tablets (see connectTablets).
-func (b *bench) prepare(ctx context.Context, user, password string, st *setupTimes) error {
+func (b *bench) prepare(ctx context.Context, user, password string, rep *report) error {
+	st := rep.Setup
 	jar, _ := cookiejar.New(nil)
 	b.hc = &http.Client{Jar: jar, Transport: b.tr}
 	c, err := client.New(b.base, client.WithHTTPClient(b.hc), client.WithLogger(b.log.With("client", "console")))
@@ -202,19 +203,26 @@ func (b *bench) prepare(ctx context.Context, user, password string, st *setupTim
 		}
 		b.tablets[i] = &tablet{c: tc, jar: jar, code: codes[i].Code}
 	}
+	// Pairing is a measured phase (flagged, not repeated: a code pairs once).
 	var done atomic.Int64
-	err = parallel(ctx, b.cfg.n, b.cfg.concurrency, b.tracker("pair", &done), func(ctx context.Context, i int) error {
-		tb := b.tablets[i]
-		if _, err := tb.c.Pair(ctx, tb.code); err != nil {
-			return fmt.Errorf("pair tablet %d: %w", i+1, err)
-		}
-		done.Add(1)
-		return nil
+	rep.PairPhase, err = b.phase(ctx, "pair", b.serverPID, 0, func(int) error {
+		prof := b.profile(b.serverPID, "pair")
+		defer prof()
+		t = time.Now()
+		err := parallel(ctx, b.cfg.n, b.cfg.concurrency, b.tracker("pair", &done), func(ctx context.Context, i int) error {
+			tb := b.tablets[i]
+			if _, err := tb.c.Pair(ctx, tb.code); err != nil {
+				return fmt.Errorf("pair tablet %d: %w", i+1, err)
+			}
+			done.Add(1)
+			return nil
+		})
+		st.Pair = since(t)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	st.Pair = since(t)
 	b.p.printf("paired %d tablets in %.2f s (%.0f/s)", b.cfg.n, st.Pair, float64(b.cfg.n)/st.Pair)
 	// The console's replica follows every pairing event before we go on.
 	head, err := c.Meeting(ctx, b.meeting)
