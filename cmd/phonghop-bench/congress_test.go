@@ -88,6 +88,9 @@ func TestCongressEndToEnd(t *testing.T) {
 	if s5["participants"] != 5.0 || s40["participants"] != 40.0 || s5["bytes"].(float64) <= 0 || s40["bytes"].(float64) <= s5["bytes"].(float64) {
 		t.Errorf("snapshot_sizes = %v; want 5 then 40 participants, growing", sizes)
 	}
+	if got["nice"] != float64(niceness()) {
+		t.Errorf("nice = %v; want %d", got["nice"], niceness())
+	}
 	if _, ok := got["clean"].(bool); !ok {
 		t.Errorf("clean = %v; want a boolean", got["clean"])
 	}

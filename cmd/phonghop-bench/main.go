@@ -228,7 +228,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	p := newProgress(stderr)
 	rep := &report{Scenario: cfg.scenario, N: cfg.n, Tablet: cfg.tablet, Go: runtime.Version(), CPUs: runtime.NumCPU(),
 		Date: time.Now().UTC().Format(time.RFC3339), Server: cfg.serverURL, Concurrency: cfg.concurrency,
-		Load1Start: loadavg(), MaxOther: cfg.maxOther}
+		Load1Start: loadavg(), MaxOther: cfg.maxOther, Nice: niceness()}
 	start := time.Now()
 	defer func() {
 		if err != nil {

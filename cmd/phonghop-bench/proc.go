@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -120,6 +121,16 @@ func topOthers(before, after map[int]procStat, wall float64, mine ...int) []proc
 		return x.PID - y.PID
 	})
 	return out[:min(len(out), 4)]
+}
+
+// niceness returns this process's nice value (0 if unknown).
+func niceness() int {
+	// The raw getpriority(2) returns 20 - nice on Linux.
+	prio, err := syscall.Getpriority(syscall.PRIO_PROCESS, 0)
+	if err != nil {
+		return 0
+	}
+	return 20 - prio
 }
 
 // loadavg returns the 1-minute load average, or NaN.

@@ -49,7 +49,11 @@ type report struct {
 	Load1Start  float64 `json:"loadavg_1m_start"`
 	Load1End    float64 `json:"loadavg_1m_end"`
 	MaxOther    float64 `json:"max_other_cores"`
-	Error       string  `json:"error,omitempty"`
+	// Nice is the bench's scheduling priority, which its children (the
+	// server, the floor hub) inherit: on a shared machine, running both
+	// at a higher priority (nice -10) approximates a machine of their own.
+	Nice  int    `json:"nice"`
+	Error string `json:"error,omitempty"`
 }
 
 // ratios are phonghop ÷ floor.
@@ -178,7 +182,7 @@ type reconnectReport struct {
 
 // summary prints the figures for a person.
 func (r *report) summary(w io.Writer) {
-	fmt.Fprintf(w, "phonghop-bench %s n=%d tablet=%s (%s, %d CPUs, %s) clean=%v, load %.2f → %.2f\n", r.Scenario, r.N, r.Tablet, r.Go, r.CPUs, r.Server, r.Clean, r.Load1Start, r.Load1End)
+	fmt.Fprintf(w, "phonghop-bench %s n=%d tablet=%s (%s, %d CPUs, nice %d, %s) clean=%v, load %.2f → %.2f\n", r.Scenario, r.N, r.Tablet, r.Go, r.CPUs, r.Nice, r.Server, r.Clean, r.Load1Start, r.Load1End)
 	if f := r.Floor; f != nil {
 		fmt.Fprintf(w, "  floor: connect %.2f s; fanout last tablet p50 %.1f ms, p99 %.1f ms; console round trip p50 %.1f ms\n", f.ConnectS, f.LastP50, f.LastP99, f.SendP50)
 	}
