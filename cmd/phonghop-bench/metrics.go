@@ -56,8 +56,11 @@ type cpuMark struct {
 	server  float64 // seconds, user+system, of the server; NaN if unknown
 	machine float64 // busy seconds of all CPUs (/proc/stat); NaN if unknown
 	pid     int     // the server's process, 0 if it is not ours (-server)
-	procs   map[int]procStat
-	load1   float64
+	// Seconds the bench's and the server's threads waited, runnable, for
+	// a CPU; NaN if unknown.
+	benchWait, serverWait float64
+	procs                 map[int]procStat
+	load1                 float64
 }
 
 // mark records the CPU used so far, the server's from /proc when it is our
@@ -66,9 +69,11 @@ func (b *bench) mark(ctx context.Context) cpuMark { return b.markPID(ctx, b.serv
 
 // markPID is mark for the server process pid (0: from /metrics).
 func (b *bench) markPID(ctx context.Context, pid int) cpuMark {
-	m := cpuMark{t: time.Now(), bench: selfCPU(), server: math.NaN(), machine: machineCPU(), pid: pid, load1: loadavg()}
+	m := cpuMark{t: time.Now(), bench: selfCPU(), server: math.NaN(), machine: machineCPU(), pid: pid, load1: loadavg(),
+		benchWait: procWait(0), serverWait: math.NaN()}
 	if pid > 0 {
 		m.server = procCPU(pid)
+		m.serverWait = procWait(pid)
 	} else if mm, err := b.scrape(ctx); err == nil {
 		if v, ok := mm["process_cpu_seconds_total"]; ok {
 			m.server = v
@@ -90,6 +95,14 @@ type cpuUse struct {
 	// machine (kernel threads, other processes): a busy neighbour
 	// spoils the figures.
 	OtherCores float64 `json:"other_cores"`
+	// WaitCores is the time the bench's and the server's threads spent
+	// runnable but waiting for a CPU, per second of the phase: how much
+	// the phase was delayed by a shortage of CPU, whoever held it (the
+	// other processes, or the bench and the server each other); -1 if
+	// unknown.
+	WaitCores       float64 `json:"wait_cores"`
+	BenchWaitCores  float64 `json:"bench_wait_cores"`
+	ServerWaitCores float64 `json:"server_wait_cores"`
 	// TopOthers are the other processes that used the most.
 	TopOthers []procUse `json:"top_others,omitempty"`
 	// OtherWindowS is the window OtherCores and TopOthers were measured
@@ -113,6 +126,11 @@ func (m cpuMark) until(n cpuMark) *cpuUse {
 		}
 		if other := (n.machine - m.machine) - (n.bench - m.bench) - server; !math.IsNaN(other) {
 			u.OtherCores = round3(max(other, 0) / u.Wall)
+		}
+		bw, sw := (n.benchWait-m.benchWait)/u.Wall, (n.serverWait-m.serverWait)/u.Wall
+		u.BenchWaitCores, u.ServerWaitCores, u.WaitCores = round3(bw), round3(sw), round3(bw+sw)
+		if math.IsNaN(bw) || math.IsNaN(sw) {
+			u.BenchWaitCores, u.ServerWaitCores, u.WaitCores = -1, -1, -1
 		}
 		if m.procs != nil && n.procs != nil {
 			u.TopOthers = topOthers(m.procs, n.procs, u.Wall, os.Getpid(), m.pid)

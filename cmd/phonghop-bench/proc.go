@@ -54,6 +54,33 @@ func parseStat(b []byte) (comm string, cpu float64, ok bool) {
 	return string(b[i+1 : j]), (ut + st) / clockTicks, true
 }
 
+// procWait returns the seconds the threads of process pid (0: this one)
+// have spent runnable but waiting for a CPU (/proc/<pid>/task/*/schedstat,
+// second field), or NaN. Threads that ended are not counted.
+func procWait(pid int) float64 {
+	dir := "/proc/self/task"
+	if pid > 0 {
+		dir = "/proc/" + strconv.Itoa(pid) + "/task"
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return math.NaN()
+	}
+	var ns float64
+	for _, e := range ents {
+		b, err := os.ReadFile(dir + "/" + e.Name() + "/schedstat")
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			if v, err := strconv.ParseFloat(f[1], 64); err == nil {
+				ns += v
+			}
+		}
+	}
+	return ns / 1e9
+}
+
 // procStat is one process's CPU so far.
 type procStat struct {
 	comm string
