@@ -62,7 +62,8 @@ func TestCongressEndToEnd(t *testing.T) {
 	for _, k := range []string{"floor.connect_s", "floor.last_p50_ms", "floor.last_p99_ms", "floor.send_p50_ms",
 		"setup.connect_s", "setup.pair_s", "last_p50_ms", "last_p99_ms", "send_p50_ms", "publish_ms", "all_acked_ms",
 		"ratios_to_floor.connect", "ratios_to_floor.last_p50", "ratios_to_floor.last_p99",
-		"connect_phase.cpu.wall_s", "fanout_phase.cpu.wall_s", "floor.fanout_phase.cpu.wall_s"} {
+		"connect_phase.cpu.wall_s", "fanout_phase.cpu.wall_s", "floor.fanout_phase.cpu.wall_s",
+		"work.server_us_per_event", "floor.work.server_us_per_event", "work.server_us_per_conn", "ratios_to_floor.cpu_fanout"} {
 		if v := num(t, got, k); v <= 0 || v > 120_000 {
 			t.Errorf("%s = %v; want > 0 and sane", k, v)
 		}

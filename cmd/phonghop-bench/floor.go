@@ -277,6 +277,7 @@ type floorReport struct {
 	Fanout      *phaseRun `json:"fanout_phase"`
 	LastMs      []float64 `json:"last_ms"`
 	TabletsLost int64     `json:"tablets_lost"`
+	Work        *work     `json:"work,omitempty"` // the hub's CPU per connection and per event
 }
 
 // floorEvent is the message the floor broadcasts for change k (seq k): the

@@ -19,6 +19,9 @@ type report struct {
 	// lean tablets.
 	Ratios *ratios      `json:"ratios_to_floor,omitempty"`
 	Floor  *floorReport `json:"floor,omitempty"`
+	// Work is phonghop's CPU per connection and per delivered event (the
+	// floor's is in Floor.Work).
+	Work *work `json:"work,omitempty"`
 	*fanoutReport
 	*idleReport
 	*reconnectReport
@@ -62,6 +65,35 @@ type ratios struct {
 	LastP50 float64 `json:"last_p50"` // fan-out, last tablet
 	LastP99 float64 `json:"last_p99"`
 	SendP50 float64 `json:"send_p50"` // the console's round trip
+	// The server's CPU time per connection and per delivered event over
+	// the hub's: work, which other load does not inflate the way it
+	// inflates wall times.
+	CPUConnect float64 `json:"cpu_connect"`
+	CPUFanout  float64 `json:"cpu_fanout"`
+}
+
+// work is the CPU time of the server (phonghop or the floor hub) and of
+// the bench per unit of a phase, in microseconds.
+type work struct {
+	ServerUsPerConn  float64 `json:"server_us_per_conn"`  // connect all: per tablet
+	BenchUsPerConn   float64 `json:"bench_us_per_conn"`   //
+	ServerUsPerEvent float64 `json:"server_us_per_event"` // fan-out: per change per tablet
+	BenchUsPerEvent  float64 `json:"bench_us_per_event"`
+}
+
+// workOf works out the work figures of a connect and a fan-out phase of n
+// tablets and the given changes.
+func workOf(connect, fanout *phaseRun, n, changes int) *work {
+	w := &work{}
+	if c := connect; c != nil && c.CPU != nil && n > 0 {
+		w.ServerUsPerConn = round3(c.CPU.ServerCPU / float64(n) * 1e6)
+		w.BenchUsPerConn = round3(c.CPU.BenchCPU / float64(n) * 1e6)
+	}
+	if f := fanout; f != nil && f.CPU != nil && n > 0 && changes > 0 {
+		w.ServerUsPerEvent = round3(f.CPU.ServerCPU / float64(n*changes) * 1e6)
+		w.BenchUsPerEvent = round3(f.CPU.BenchCPU / float64(n*changes) * 1e6)
+	}
+	return w
 }
 
 // finish works out what depends on the rest: clean, ratios.
@@ -79,6 +111,12 @@ func (r *report) finish() {
 		}
 	}
 	r.Clean = r.Clean && n > 0
+	if fr := r.fanoutReport; fr != nil && r.Tablet == "lean" {
+		r.Work = workOf(r.ConnectPhase, r.FanoutPhase, r.N, fr.Changes)
+	}
+	if f := r.Floor; f != nil {
+		f.Work = workOf(f.Connect, f.Fanout, r.N, len(f.LastMs))
+	}
 	if f, fr := r.Floor, r.fanoutReport; f != nil && fr != nil && r.Setup != nil && r.Tablet == "lean" && f.ConnectS > 0 && f.LastP50 > 0 && fr.LastP50 > 0 {
 		div := func(a, b float64) float64 {
 			if b <= 0 {
@@ -87,6 +125,10 @@ func (r *report) finish() {
 			return math.Round(a/b*100) / 100
 		}
 		r.Ratios = &ratios{Connect: div(r.Setup.Connect, f.ConnectS), LastP50: div(fr.LastP50, f.LastP50), LastP99: div(fr.LastP99, f.LastP99), SendP50: div(fr.SendP50, f.SendP50)}
+		if r.Work != nil && f.Work != nil {
+			r.Ratios.CPUConnect = div(r.Work.ServerUsPerConn, f.Work.ServerUsPerConn)
+			r.Ratios.CPUFanout = div(r.Work.ServerUsPerEvent, f.Work.ServerUsPerEvent)
+		}
 	}
 }
 
@@ -187,7 +229,12 @@ func (r *report) summary(w io.Writer) {
 		fmt.Fprintf(w, "  floor: connect %.2f s; fanout last tablet p50 %.1f ms, p99 %.1f ms; console round trip p50 %.1f ms\n", f.ConnectS, f.LastP50, f.LastP99, f.SendP50)
 	}
 	if q := r.Ratios; q != nil {
-		fmt.Fprintf(w, "  phonghop ÷ floor: connect %.2f×, last tablet p50 %.2f×, p99 %.2f×, console round trip %.2f×\n", q.Connect, q.LastP50, q.LastP99, q.SendP50)
+		fmt.Fprintf(w, "  phonghop ÷ floor: connect %.2f×, last tablet p50 %.2f×, p99 %.2f×, console round trip %.2f×; server CPU per connection %.2f×, per delivered event %.2f×\n",
+			q.Connect, q.LastP50, q.LastP99, q.SendP50, q.CPUConnect, q.CPUFanout)
+	}
+	if r.Work != nil && r.Floor != nil && r.Floor.Work != nil {
+		fmt.Fprintf(w, "  server CPU: %.0f µs per connection (floor %.0f), %.1f µs per delivered event (floor %.1f); bench %.0f µs per connection, %.1f µs per event\n",
+			r.Work.ServerUsPerConn, r.Floor.Work.ServerUsPerConn, r.Work.ServerUsPerEvent, r.Floor.Work.ServerUsPerEvent, r.Work.BenchUsPerConn, r.Work.BenchUsPerEvent)
 	}
 	if r.SnapshotBytes > 0 {
 		fmt.Fprintf(w, "  snapshot a delegate receives: %d bytes\n", r.SnapshotBytes)
