@@ -617,7 +617,7 @@ func (r *Room) snapshot(v meeting.Viewer) []byte {
 	if b, ok := r.snaps[key]; ok {
 		return b
 	}
-	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, State: meeting.View(r.state, v)})
+	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: meeting.View(r.state, v)})
 	r.snaps[key] = b
 	return b
 }
@@ -652,8 +652,12 @@ type welcomeMsg struct {
 }
 
 type snapshotMsg struct {
-	Type  string         `json:"type"`
-	Epoch string         `json:"epoch"`
+	Type  string `json:"type"`
+	Epoch string `json:"epoch"`
+	// Seq and Hash repeat the state's seq and head ahead of it, so that a
+	// client keeping no replica (a load tool) need not decode the state.
+	Seq   int64          `json:"seq"`
+	Hash  string         `json:"hash"`
 	State *meeting.State `json:"state"`
 }
 
