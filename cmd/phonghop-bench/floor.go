@@ -24,6 +24,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/phonghop/phonghop/client"
+	"github.com/phonghop/phonghop/internal/benchprofile"
 )
 
 // The floor: what the cheapest possible broadcast server costs on this
@@ -52,7 +53,7 @@ const hubQueue = 64
 func floorHubMain() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	startProfileToggler(os.Getenv(profileEnv), os.Stderr)
+	benchprofile.Start(os.Getenv(profileEnv), os.Stderr)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "floor hub:", err)
