@@ -108,7 +108,11 @@ func checkRecord(r *meetingtest.Run, depth int) error {
 			continue
 		}
 		roll, _ := r.Opened(p.ID)
-		if res := x.Result; res.Entitled != roll.Members.Listed || res.Summoned != roll.Summoned() || res.Issued != roll.Members.Present {
+		issued := roll.Members.Present // a tablet ballot to every member present
+		if p.Paper && p.PaperCount != nil {
+			issued = p.PaperCount.Issued // paper: as many as the counting committee recorded
+		}
+		if res := x.Result; res.Entitled != roll.Members.Listed || res.Summoned != roll.Summoned() || res.Issued != issued {
 			return fmt.Errorf("poll %s: entitled %d, summoned %d, issued %d; the roll at its opening: %+v", p.ID, res.Entitled, res.Summoned, res.Issued, roll.Members)
 		}
 		for _, party := range []bool{true, false} {
@@ -140,7 +144,7 @@ func checkAttendance(r *meetingtest.Run, a Attendance) error {
 	var members, nonVoting parts
 	for _, p := range s.Participants {
 		rec, recorded := s.Attendance[p.ID]
-		if p.Role == meeting.RoleHall || p.Role == meeting.RoleObserver || len(rec.Visits) > 0 {
+		if p.Role == meeting.RoleHall || p.Role == meeting.RoleTechnician || p.Role == meeting.RoleObserver || len(rec.Visits) > 0 {
 			continue
 		}
 		c := &members
