@@ -29,7 +29,7 @@ import (
 // layout adjusts the shares of counts that make up their base to 100%).
 var (
 	propSeed     = flag.Uint64("prop.seed", 0, "first seed of the random meetings of TestMinutesProperties (0: from the clock)")
-	propMeetings = flag.Int("prop.meetings", 0, "how many random meetings TestMinutesProperties runs (0: 1,000, or 200 with -short)")
+	propMeetings = flag.Int("prop.meetings", 0, "how many random meetings TestMinutesProperties runs (0: 1,000, or 200 with -short or -race)")
 )
 
 // milestones are the commands after which the record is rebuilt and
@@ -50,7 +50,7 @@ func recordOptions() meetingtest.Options {
 
 func TestMinutesProperties(t *testing.T) {
 	n := 1000
-	if testing.Short() {
+	if testing.Short() || raceEnabled { // scripts/test.sh runs the 1,000 without -race
 		n = 200
 	}
 	if *propMeetings > 0 {
