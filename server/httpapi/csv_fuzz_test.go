@@ -247,7 +247,14 @@ func FuzzParticipantsCSVRoundTrip(f *testing.F) {
 				if c >= d.columns {
 					return ""
 				}
-				return strings.TrimSpace(norm.NFC.String(strings.ReplaceAll(row[c], "\r\n", "\n")))
+				cell := strings.ReplaceAll(row[c], "\r\n", "\n")
+				if d.crlf {
+					// encoding/csv's writer with UseCRLF writes "\r\n" for
+					// "\n" and drops a "\r": the file holds none (the
+					// oracle's mistake, found by the long run).
+					cell = strings.ReplaceAll(cell, "\r", "")
+				}
+				return strings.TrimSpace(norm.NFC.String(cell))
 			}
 			role := spelling.role
 			if d.columns < 4 {
@@ -277,7 +284,7 @@ func FuzzParticipantsCSVRoundTrip(f *testing.F) {
 			t.Fatalf("dialect %+v: %v\nfile: %q", d, err, data)
 		}
 		if !slices.Equal(got, want) || !slices.Equal(gotLines, lines) {
-			t.Fatalf("dialect %+v:\ngot  %+v on lines %v\nwant %+v on lines %v\nfile: %q", d, got, gotLines, want, lines, data)
+			t.Fatalf("dialect %+v:\ngot  %#v on lines %v\nwant %#v on lines %v\nfile: %q", d, got, gotLines, want, lines, data)
 		}
 	})
 }
