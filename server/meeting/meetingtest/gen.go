@@ -1008,7 +1008,7 @@ func (g *Gen) ballot(p meeting.Poll) map[string]any {
 			return map[string]any{"choice": "maybe"}
 		case x < agree:
 			return map[string]any{"choice": "agree"}
-		case x < 85:
+		case x < max(85, agree+5):
 			return map[string]any{"choice": "disagree"}
 		}
 		return map[string]any{"choice": "abstain"}
