@@ -264,3 +264,22 @@ func (fx *wsFixture) check(t *testing.T, data []byte, a meeting.Actor) {
 		fx.newMeeting(t) // keep replays short, and the meeting open
 	}
 }
+
+// TestDecodeStrictTrailing: a body or a command's data with anything after
+// its JSON value is refused, a stray closing bracket included (dec.More()
+// let "{…}}" through).
+func TestDecodeStrictTrailing(t *testing.T) {
+	var v struct {
+		A int `json:"a"`
+	}
+	for _, s := range []string{`{"a":1}}`, `{"a":1}]`, `{"a":1}{"a":2}`, `{"a":1} x`, `{"a":1,"b":2}`, `[]`} {
+		if decodeStrict([]byte(s), &v) {
+			t.Errorf("decodeStrict(%s) accepted", s)
+		}
+	}
+	for _, s := range []string{`{"a":1}`, " {\"a\":1} \n", ``} {
+		if !decodeStrict([]byte(s), &v) {
+			t.Errorf("decodeStrict(%q) refused", s)
+		}
+	}
+}
