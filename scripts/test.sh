@@ -86,5 +86,14 @@ bash scripts/vulncheck.sh
 echo "== go test -race"
 go test -race -count=1 -timeout 40m "$@" ./...
 
+# The property tests at full size: 10,000 random meetings (and the minutes
+# of 1,000), each step checked against every invariant (docs/testing.md).
+# Under -race above they run a tenth of that: the race detector makes each
+# meeting several times slower and the domain is pure (the runner's
+# goroutines are covered by the thousand), so the full count runs here
+# without it.
+echo "== property tests (10,000 random meetings, without -race)"
+go test -count=1 -timeout 20m -run '^(TestMeetingProperties|TestMinutesProperties)$' "$@" ./server/meeting ./server/minutes
+
 echo "== fuzz (every target for ${FUZZTIME:-10s}; scripts/fuzz.sh)"
 bash scripts/fuzz.sh

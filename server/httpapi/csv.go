@@ -69,6 +69,20 @@ func ParseParticipantsCSV(data []byte) (rows []meeting.NewParticipant, lines []i
 			r.Comma = sep
 		}
 	}
+	if !bytes.ContainsAny(first, ",;\t") {
+		// One column: nothing tells its separator, and a name may hold
+		// any of them unquoted ("Nguyễn Văn An, Bí thư" in a list saved
+		// with tabs): read each line whole, with a separator the file
+		// does not contain (a quoted field is still unquoted). Splitting
+		// at a comma would cut the name and drop the rest (found by
+		// FuzzParticipantsCSVRoundTrip).
+		for _, sep := range []rune{'\t', ';', ',', '\uE000', '\uE001', '\uE002'} {
+			if !bytes.ContainsRune(data, sep) {
+				r.Comma = sep
+				break
+			}
+		}
+	}
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
@@ -119,6 +133,12 @@ func ParseParticipantsCSV(data []byte) (rows []meeting.NewParticipant, lines []i
 				return strings.TrimSpace(rec[i])
 			}
 			return ""
+		}
+		if i := slices.IndexFunc(rec[min(len(rec), len(header)):], func(f string) bool { return strings.TrimSpace(f) != "" }); i >= 0 {
+			// Data past the header's columns would be dropped silently.
+			problems = append(problems, meeting.Problem{Row: line, Message: fmt.Sprintf("Dòng có dữ liệu ở cột %d, ngoài các cột của dòng tiêu đề (%d cột).", len(header)+i+1, len(header)),
+				MessageEN: fmt.Sprintf("the row holds data in column %d, past the header's %d columns", len(header)+i+1, len(header))})
+			continue
 		}
 		if i := slices.IndexFunc(unnamed, func(i int) bool { return i < len(rec) && strings.TrimSpace(rec[i]) != "" }); i >= 0 {
 			problems = append(problems, meeting.Problem{Row: line, Message: fmt.Sprintf("Cột %d có dữ liệu nhưng không có tên cột.", unnamed[i]+1),

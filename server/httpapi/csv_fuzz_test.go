@@ -247,7 +247,14 @@ func FuzzParticipantsCSVRoundTrip(f *testing.F) {
 				if c >= d.columns {
 					return ""
 				}
-				return strings.TrimSpace(norm.NFC.String(strings.ReplaceAll(row[c], "\r\n", "\n")))
+				cell := strings.ReplaceAll(row[c], "\r\n", "\n")
+				if d.crlf {
+					// encoding/csv's writer with UseCRLF writes "\r\n" for
+					// "\n" and drops a "\r": the file holds none (the
+					// oracle's mistake, found by the long run).
+					cell = strings.ReplaceAll(cell, "\r", "")
+				}
+				return strings.TrimSpace(norm.NFC.String(cell))
 			}
 			role := spelling.role
 			if d.columns < 4 {
@@ -277,7 +284,25 @@ func FuzzParticipantsCSVRoundTrip(f *testing.F) {
 			t.Fatalf("dialect %+v: %v\nfile: %q", d, err, data)
 		}
 		if !slices.Equal(got, want) || !slices.Equal(gotLines, lines) {
-			t.Fatalf("dialect %+v:\ngot  %+v on lines %v\nwant %+v on lines %v\nfile: %q", d, got, gotLines, want, lines, data)
+			t.Fatalf("dialect %+v:\ngot  %#v on lines %v\nwant %#v on lines %v\nfile: %q", d, got, gotLines, want, lines, data)
 		}
 	})
+}
+
+// TestParticipantsCSVNoSilentLoss: a row with data past the header's
+// columns is refused with its row number (it was dropped silently), and a
+// one-column list keeps commas, semicolons and tabs inside its names
+// whatever program saved it (a name was cut at its comma).
+func TestParticipantsCSVNoSilentLoss(t *testing.T) {
+	_, _, err := ParseParticipantsCSV([]byte("Họ và tên,Chức vụ\nNguyễn Văn An,Bí thư,Văn phòng\n"))
+	var me *meeting.Error
+	if !errors.As(err, &me) || me.Kind != meeting.KindInvalid || len(me.Problems) != 1 || me.Problems[0].Row != 2 {
+		t.Fatalf("a row with a third field under two columns: %v; want an invalid error on row 2", err)
+	}
+	for _, file := range []string{"Họ và tên\nNguyễn Văn An, Bí thư\n", "Họ và tên\nNguyễn Văn An; Bí thư\n", "Họ và tên\r\n\"Nguyễn Văn An, Bí thư\"\r\n", "Họ và tên\nNguyễn Văn An\tBí thư\n"} {
+		rows, _, err := ParseParticipantsCSV([]byte(file))
+		if err != nil || len(rows) != 1 || !strings.HasPrefix(rows[0].Name, "Nguyễn Văn An") || !strings.HasSuffix(rows[0].Name, "Bí thư") {
+			t.Errorf("%q: %+v, %v; want the whole name", file, rows, err)
+		}
+	}
 }

@@ -42,7 +42,9 @@ func decodeStrict(data []byte, v any) bool {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	return dec.Decode(v) == nil && !dec.More()
+	// Nothing but spaces after the value: dec.More() alone let a stray
+	// "}" or "]" through ("{…}}").
+	return dec.Decode(v) == nil && len(bytes.TrimSpace(data[dec.InputOffset():])) == 0
 }
 
 // meetingFor loads the meeting named in the path and the caller's actor in it.

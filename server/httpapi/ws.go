@@ -261,6 +261,14 @@ func (c *wsConn) handle(data []byte) {
 		c.Send(mustJSON(errorMsg{Type: "error", Error: toAPIError(invalid("Thông điệp không phải JSON hợp lệ.", "message is not valid JSON"))}))
 		return
 	}
+	// One JSON object per frame (docs/protocol.md): anything after it — a
+	// second message, garbage — refuses the whole frame. Acting on the
+	// first and dropping the rest would lose a command silently (found by
+	// FuzzClientFrame).
+	if len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+		c.Send(mustJSON(errorMsg{Type: "error", Error: toAPIError(invalid("Mỗi khung WebSocket chỉ được chứa một thông điệp JSON.", "a WebSocket frame must hold exactly one JSON message"))}))
+		return
+	}
 	switch m.Type {
 	case "ping":
 		c.Send(mustJSON(pongMsg{Type: "pong", ID: m.ID}))

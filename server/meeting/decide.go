@@ -197,6 +197,13 @@ func (d Details) validate() (Details, error) {
 	}
 	if !d.StartsAt.IsZero() {
 		d.StartsAt = d.StartsAt.UTC()
+		// The log stores times as RFC 3339: years 1 to 9999 in UTC. A
+		// time written with an offset can leave that range once in UTC
+		// ("0000-01-01T00:00:00+01:00"), and the event would not encode
+		// (found by FuzzCommand).
+		if y := d.StartsAt.Year(); y < 1 || y > 9999 {
+			return d, fieldErr("starts_at", "Thời điểm bắt đầu phải trong khoảng năm 1 đến năm 9999.", "the start time must be between the years 1 and 9999")
+		}
 	}
 	return d, nil
 }

@@ -20,7 +20,7 @@ import (
 // where TestMeetingRegressions runs it with every go test.
 var (
 	propSeed     = flag.Uint64("prop.seed", 0, "first seed of the random meetings of TestMeetingProperties (0: from the clock)")
-	propMeetings = flag.Int("prop.meetings", 0, "how many random meetings TestMeetingProperties runs (0: 10,000, or 1,000 with -short)")
+	propMeetings = flag.Int("prop.meetings", 0, "how many random meetings TestMeetingProperties runs (0: 10,000, or 1,000 with -short or -race)")
 	propSteps    = flag.Int("prop.steps", 0, "steps of every meeting (0: from 10 to 150, by the seed)")
 )
 
@@ -44,8 +44,10 @@ func stepsOf(seed uint64) int {
 }
 
 func TestMeetingProperties(t *testing.T) {
+	// 10,000 meetings; 1,000 under the race detector, which makes each
+	// several times slower (scripts/test.sh runs the 10,000 without it).
 	n := 10000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 1000
 	}
 	if *propMeetings > 0 {

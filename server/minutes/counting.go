@@ -58,7 +58,7 @@ type CountingRecord struct {
 
 	// Summoned, Present and Absent are at the opening of the poll:
 	// Summoned members with a vote (Result.Entitled), Present the eligible
-	// voters at the meeting (the ballots issued), Absent = Summoned −
+	// voters at the meeting (for a tablet poll, the ballots issued), Absent = Summoned −
 	// Present, of whom Excused with an approved reason.
 	Summoned int `json:"summoned"`
 	Present  int `json:"present"`
@@ -171,7 +171,10 @@ func (f *folded) counting(events []meeting.Event, pollID string) (*Counting, err
 		Final: p.Status == meeting.PollStatusPublished, Layout: f.layout(), TimeZone: s.Settings.Zone(),
 		Superior: s.Minutes.Superior, Organization: s.Details.Organization, Locality: s.Details.Locality, Title: s.Details.Title,
 		Place: s.Details.Place, Chair: s.Details.Chair, ChairPost: s.Details.ChairPost, Collective: collective(s.Details), Secretary: s.Details.Secretary,
-		Summoned: res.Entitled, Present: res.Issued, Absent: res.Entitled - res.Issued, Excused: res.Entitled - res.Summoned,
+		// Present: the eligible voters at the opening. Not res.Issued: a
+		// paper poll's ballots issued are the counting committee's count,
+		// which may be fewer than the members present.
+		Summoned: res.Entitled, Present: len(p.Eligible), Absent: res.Entitled - len(p.Eligible), Excused: res.Entitled - res.Summoned,
 		Poll: f.poll(p), PublishedAt: f.in(p.PublishedAt),
 	}
 	for _, b := range f.bodies() {

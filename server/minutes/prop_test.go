@@ -29,7 +29,7 @@ import (
 // layout adjusts the shares of counts that make up their base to 100%).
 var (
 	propSeed     = flag.Uint64("prop.seed", 0, "first seed of the random meetings of TestMinutesProperties (0: from the clock)")
-	propMeetings = flag.Int("prop.meetings", 0, "how many random meetings TestMinutesProperties runs (0: 1,000, or 200 with -short)")
+	propMeetings = flag.Int("prop.meetings", 0, "how many random meetings TestMinutesProperties runs (0: 1,000, or 200 with -short or -race)")
 )
 
 // milestones are the commands after which the record is rebuilt and
@@ -50,7 +50,7 @@ func recordOptions() meetingtest.Options {
 
 func TestMinutesProperties(t *testing.T) {
 	n := 1000
-	if testing.Short() {
+	if testing.Short() || raceEnabled { // scripts/test.sh runs the 1,000 without -race
 		n = 200
 	}
 	if *propMeetings > 0 {
@@ -108,7 +108,11 @@ func checkRecord(r *meetingtest.Run, depth int) error {
 			continue
 		}
 		roll, _ := r.Opened(p.ID)
-		if res := x.Result; res.Entitled != roll.Members.Listed || res.Summoned != roll.Summoned() || res.Issued != roll.Members.Present {
+		issued := roll.Members.Present // a tablet ballot to every member present
+		if p.Paper && p.PaperCount != nil {
+			issued = p.PaperCount.Issued // paper: as many as the counting committee recorded
+		}
+		if res := x.Result; res.Entitled != roll.Members.Listed || res.Summoned != roll.Summoned() || res.Issued != issued {
 			return fmt.Errorf("poll %s: entitled %d, summoned %d, issued %d; the roll at its opening: %+v", p.ID, res.Entitled, res.Summoned, res.Issued, roll.Members)
 		}
 		for _, party := range []bool{true, false} {
@@ -140,7 +144,7 @@ func checkAttendance(r *meetingtest.Run, a Attendance) error {
 	var members, nonVoting parts
 	for _, p := range s.Participants {
 		rec, recorded := s.Attendance[p.ID]
-		if p.Role == meeting.RoleHall || p.Role == meeting.RoleObserver || len(rec.Visits) > 0 {
+		if p.Role == meeting.RoleHall || p.Role == meeting.RoleTechnician || p.Role == meeting.RoleObserver || len(rec.Visits) > 0 {
 			continue
 		}
 		c := &members
@@ -315,29 +319,47 @@ func checkPrinted(x Poll, party bool, lang string) error {
 			return fmt.Errorf("%d rows for %d candidates", len(rows), len(res.Candidates))
 		}
 	case meeting.PollRating:
-		if len(rows) != len(res.Subjects) {
-			return fmt.Errorf("%d rows for %d persons rated", len(rows), len(res.Subjects))
+		// A group of rows per person rated (content.go): a row per level
+		// (its name, votes and share), the person's number and name on the
+		// first, then the valid ballots.
+		groups := tables[0].Groups
+		if len(groups) != len(res.Subjects) {
+			return fmt.Errorf("%d groups of rows for %d persons rated", len(groups), len(res.Subjects))
 		}
-		for i, row := range rows {
-			sub := res.Subjects[i]
+		at := 0
+		for i, sub := range res.Subjects {
+			if groups[i] != len(sub.Levels)+1 || at+groups[i] > len(rows) {
+				return fmt.Errorf("subject %s: a group of %d rows for %d levels and the valid ballots (%d rows in all)", sub.ID, groups[i], len(sub.Levels), len(rows))
+			}
+			group := rows[at : at+groups[i]]
+			at += groups[i]
+			if group[0][0] != strconv.Itoa(i+1) || !strings.HasPrefix(group[0][1], sub.Name) {
+				return fmt.Errorf("subject %s: the group starts with %q %q; want number %d and %q", sub.ID, group[0][0], group[0][1], i+1, sub.Name)
+			}
 			var counts []int
 			var shares []meeting.Percent
-			for k := range sub.Levels {
-				cell := row[3+k] // "n (p%)"
-				votes, share, ok := strings.Cut(cell, " (")
-				n, err := num(votes)
-				if !ok || err != nil || n != sub.Levels[k].Votes {
-					return fmt.Errorf("subject %s, level %s: %q; the count has %d", sub.ID, sub.Levels[k].Level, cell, sub.Levels[k].Votes)
+			for k, l := range sub.Levels {
+				row := group[k]
+				n, err := num(row[3])
+				if err != nil || n != l.Votes || row[2] != w.term("level."+string(l.Level)) {
+					return fmt.Errorf("subject %s, level %s: row %q; the count has %d", sub.ID, l.Level, row, l.Votes)
 				}
-				p, err := pct(strings.TrimSuffix(share, ")"))
+				p, err := pct(row[4])
 				if err != nil {
 					return err
 				}
 				counts, shares = append(counts, n), append(shares, p)
 			}
+			valid := group[len(sub.Levels)]
+			if n, err := num(valid[3]); err != nil || n != sub.Valid || valid[2] != w.colValid {
+				return fmt.Errorf("subject %s: valid ballots row %q; the count has %d", sub.ID, valid, sub.Valid)
+			}
 			if err := meetingtest.CheckShares(counts, sub.BaseCount, shares, !party); err != nil {
 				return fmt.Errorf("subject %s: %v", sub.ID, err)
 			}
+		}
+		if at != len(rows) {
+			return fmt.Errorf("%d rows for %d persons rated in %d rows of groups", len(rows), len(res.Subjects), at)
 		}
 	}
 	return nil

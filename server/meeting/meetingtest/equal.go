@@ -118,6 +118,7 @@ func (d *differ) state(a, b *meeting.State) {
 		d.same(path, "Poll", x.Poll == y.Poll)
 		d.same(path, "ApprovedAt", x.ApprovedAt == y.ApprovedAt)
 	})
+	list(d, nil, "Technicians", a.Technicians, b.Technicians)
 }
 
 func (d *differ) settings(path *at, a, b *meeting.Settings) {
@@ -163,6 +164,41 @@ func (d *differ) poll(path *at, a, b *meeting.Poll) {
 	if d.path == "" && a.Result != nil {
 		d.result(field(path, "Result"), a.Result, b.Result)
 	}
+	d.same(path, "PaperCount (nil)", (a.PaperCount == nil) == (b.PaperCount == nil))
+	if d.path == "" && a.PaperCount != nil {
+		d.paperCount(field(path, "PaperCount"), a.PaperCount, b.PaperCount)
+	}
+}
+
+func (d *differ) paperCount(path *at, a, b *meeting.PaperCount) {
+	d.same(path, "Recorded", a.Recorded == b.Recorded)
+	d.same(path, "Issued", a.Issued == b.Issued)
+	d.same(path, "Returned", a.Returned == b.Returned)
+	listOf(d, path, "Records", a.Records, b.Records, func(path *at, x, y *meeting.PaperRecord) {
+		d.same(path, "Seq", x.Seq == y.Seq)
+		d.same(path, "At", x.At == y.At)
+		d.same(path, "Type", x.Type == y.Type)
+		act := field(path, "PaperAct")
+		d.same(act, "Poll", x.Poll == y.Poll)
+		d.same(act, "Bundle", x.Bundle == y.Bundle)
+		d.same(act, "Position", x.Position == y.Position)
+		d.same(act, "Station", x.Station == y.Station)
+		d.same(act, "Operator", x.Operator == y.Operator)
+		d.same(act, "Marks (nil)", (x.Marks == nil) == (y.Marks == nil))
+		if d.path == "" && x.Marks != nil {
+			m, n := x.Marks, y.Marks
+			marks := field(act, "Marks")
+			d.same(marks, "Void", m.Void == n.Void)
+			list(d, marks, "Struck", m.Struck, n.Struck)
+			list(d, marks, "Agree", m.Agree, n.Agree)
+			list(d, marks, "Disagree", m.Disagree, n.Disagree)
+			list(d, marks, "Boxes", m.Boxes, n.Boxes)
+			list(d, marks, "Rows", m.Rows, n.Rows)
+		}
+		d.same(act, "Absent", x.Absent == y.Absent)
+		d.same(act, "Count", x.Count == y.Count)
+		d.same(act, "Note", x.Note == y.Note)
+	})
 }
 
 func (d *differ) spec(path *at, a, b *meeting.PollSpec) {
@@ -177,6 +213,7 @@ func (d *differ) spec(path *at, a, b *meeting.PollSpec) {
 	d.same(path, "Threshold", a.Threshold == b.Threshold)
 	d.same(path, "Body", a.Body == b.Body)
 	d.same(path, "Uncapped", a.Uncapped == b.Uncapped)
+	d.same(path, "Paper", a.Paper == b.Paper)
 }
 
 func (d *differ) result(path *at, a, b *meeting.Result) {

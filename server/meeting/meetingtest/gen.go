@@ -88,6 +88,14 @@ var Kinds = map[string]Kind{
 	"poll.revote":       {2, genPollRevote},
 	"body.propose":      {2, genBodyPropose},
 
+	// Paper counting (gen_paper.go).
+	"paper.technicians":   {1, genPaperTechnicians},
+	"paper.record_counts": {1, genPaperCounts},
+	"paper.enter":         {4, genPaperEnter},
+	"paper.undo":          {1, genPaperUndo},
+	"paper.finish":        {2, genPaperFinish},
+	"paper.decide":        {1, genPaperDecide},
+
 	"document.add":              {2, genDocumentAdd},
 	"document.add_version":      {1, genDocumentVersion},
 	"document.update":           {1, genDocumentUpdate},
@@ -121,6 +129,8 @@ type Gen struct {
 	rng  *rand.Rand
 	plan int // steps planned
 	made int // steps made
+	// paper is the paper counting's plan and physical ballots (gen_paper.go).
+	paper *paperGen
 }
 
 // NewGen returns the generator of the meeting of seed, of about steps
@@ -249,7 +259,7 @@ func (g *Gen) weight(n string) int {
 	if strings.HasPrefix(n, "speaker.") && s.Current == "" {
 		w /= 2
 	}
-	return w
+	return g.paperWeight(n, w)
 }
 
 // absent returns how many entitled members are not at the meeting.
@@ -287,7 +297,7 @@ func (g *Gen) delay() time.Duration {
 // waiting reports whether an open poll waits for some of its voters.
 func (g *Gen) waiting() bool {
 	for _, p := range g.r.State.Polls {
-		if p.Status == meeting.PollStatusOpen && p.Voted < len(p.Eligible) {
+		if p.Status == meeting.PollStatusOpen && p.Voted < len(p.Eligible) && !p.Paper {
 			return true
 		}
 	}
@@ -495,6 +505,9 @@ func genConfigure(g *Gen) (string, any, bool) {
 		if g.chance(0.15) {
 			c["layout"] = g.pick([]string{"party", "state"})
 		}
+		if g.chance(0.15) {
+			c["paper_entries"] = []int{2, 2, 3, 4}[g.rng.IntN(4)]
+		}
 	}
 	return ActorSecretary, c, true
 }
@@ -563,6 +576,8 @@ func (g *Gen) person() map[string]any {
 		p["role"] = "hall"
 	case x < 20:
 		p["role"] = "speaker" // not a role: the row is refused
+	case x < 24:
+		p["role"] = "technician" // keys paper ballots once named
 	default:
 		if g.chance(0.5) {
 			p["role"] = "delegate"
@@ -643,7 +658,7 @@ func genCheckIn(g *Gen) (string, any, bool) {
 
 func genMark(g *Gen) (string, any, bool) {
 	s := g.r.State
-	p, ok := one(g, g.people(func(p meeting.Participant) bool { return p.Role != meeting.RoleHall || g.chance(0.05) }))
+	p, ok := one(g, g.people(func(p meeting.Participant) bool { return !p.Role.Device() || g.chance(0.05) }))
 	if !ok {
 		return "", nil, false
 	}
@@ -876,10 +891,17 @@ func (g *Gen) pollSpec() map[string]any {
 		}
 		d["subjects"] = g.candidates(1+g.rng.IntN(4), false)
 	}
+	// Paper ballots (gen_paper.go): secret kinds; rarely an open vote (refused).
+	if (d["kind"] != "open" || g.chance(0.05)) && g.chance(0.1) {
+		d["paper"] = true
+	}
 	return d
 }
 
 func genPollCreate(g *Gen) (string, any, bool) {
+	if d, ok := g.paperPollSpec(); ok { // the counting committee's approval, a paper poll
+		return g.staff(), d, len(g.r.State.Polls) < 12
+	}
 	return g.staff(), g.pollSpec(), len(g.r.State.Polls) < 12
 }
 
@@ -907,8 +929,11 @@ func genPollOpen(g *Gen) (string, any, bool) {
 
 func genPollClose(g *Gen) (string, any, bool) {
 	p, ok := one(g, g.polls(meeting.PollStatusOpen))
-	// Mostly once most have voted.
+	// Mostly once most have voted; a paper poll once its counting is done.
 	ready := 4*p.Voted >= 3*len(p.Eligible) || g.chance(0.15) || g.made*5 >= g.plan*4
+	if p.Paper {
+		ready = meeting.Reconcile(p).Ready() == nil || g.chance(0.05)
+	}
 	return g.staff(), map[string]any{"id": g.Ref(p.ID)}, ok && ready
 }
 
@@ -972,14 +997,18 @@ func (g *Gen) ballot(p meeting.Poll) map[string]any {
 	}
 	switch p.Kind {
 	case meeting.PollOpen, meeting.PollSecret:
+		agree := 60
+		if p.Body != "" {
+			agree = 90 // a list of a body is mostly approved
+		}
 		switch x := g.rng.IntN(100); {
 		case x < 2:
 			return map[string]any{}
 		case x < 4:
 			return map[string]any{"choice": "maybe"}
-		case x < 60:
+		case x < agree:
 			return map[string]any{"choice": "agree"}
-		case x < 85:
+		case x < max(85, agree+5):
 			return map[string]any{"choice": "disagree"}
 		}
 		return map[string]any{"choice": "abstain"}
@@ -1039,7 +1068,7 @@ func (g *Gen) ballot(p meeting.Poll) map[string]any {
 
 func genRecordVotes(g *Gen) (string, any, bool) {
 	p, ok := one(g, g.polls(meeting.PollStatusOpen))
-	if !ok {
+	if !ok || (p.Paper && g.chance(0.9)) { // a paper poll refuses tablet ballots
 		return "", nil, false
 	}
 	var waiting []string
@@ -1072,6 +1101,9 @@ func genRecordVotes(g *Gen) (string, any, bool) {
 }
 
 func genBodyPropose(g *Gen) (string, any, bool) {
+	if d, ok := g.paperBody(); ok { // a counting committee for paper counting
+		return g.staff(), d, true
+	}
 	pool := g.people(func(p meeting.Participant) bool { return p.Entitled() || g.chance(0.05) })
 	if len(pool) == 0 {
 		return "", nil, false

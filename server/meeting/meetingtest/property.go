@@ -70,8 +70,8 @@ func (p Property) Run(t *testing.T) Stats {
 		}()
 	}
 	wg.Wait()
-	t.Logf("%d steps (%d accepted, %d refused, %d skipped), %d ballots cast and %d refused, %d polls counted (%d ballots issued), in %s",
-		stats.Steps, total(stats.Accepted), total(stats.Refused), stats.Skipped, stats.Ballots, stats.Refusals, stats.Counted, stats.Issued,
+	t.Logf("%d steps (%d accepted, %d refused, %d skipped), %d ballots cast and %d refused, %d polls counted (%d on paper, %d ballots issued), in %s",
+		stats.Steps, total(stats.Accepted), total(stats.Refused), stats.Skipped, stats.Ballots, stats.Refusals, stats.Counted, stats.Paper, stats.Issued,
 		time.Since(start).Round(time.Millisecond))
 	if failed != nil {
 		p.report(t, failed)

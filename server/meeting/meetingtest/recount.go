@@ -79,6 +79,9 @@ func judge(p meeting.Poll, b meeting.Ballot) verdict {
 	if b.Spoiled {
 		return verdict{reason: meeting.ReasonSpoiled}
 	}
+	if b.Void != "" { // a paper ballot declared invalid, or two boxes on a vote
+		return verdict{reason: b.Void}
+	}
 	switch p.Kind {
 	case meeting.PollElection:
 		listed := map[string]bool{}
@@ -138,6 +141,8 @@ func judge(p meeting.Poll, b meeting.Ballot) verdict {
 		v := verdict{valid: true, rows: map[string]meeting.Reason{}}
 		for _, c := range p.Subjects {
 			switch l, ok := b.Ratings[c.ID]; {
+			case b.RowVoid[c.ID] != "": // paper: the name struck out, two boxes
+				v.rows[c.ID] = b.RowVoid[c.ID]
 			case !ok || l == "":
 				v.rows[c.ID] = meeting.ReasonMissingLevel
 			case !scale[l]:
@@ -172,9 +177,13 @@ func checkTally(p meeting.Poll, ballots []meeting.Ballot, r meeting.Result) {
 			why[verdicts[i].reason]++
 		}
 	}
-	if r.Kind != p.Kind || r.Cast != len(ballots) || r.Valid != valid || r.Invalid != len(ballots)-valid || r.Issued != len(p.Eligible) ||
+	issued := len(p.Eligible)
+	if p.Paper && p.PaperCount != nil { // the counting committee's count
+		issued = p.PaperCount.Issued
+	}
+	if r.Kind != p.Kind || r.Cast != len(ballots) || r.Valid != valid || r.Invalid != len(ballots)-valid || r.Issued != issued ||
 		r.Entitled != p.Entitled || r.Summoned != p.Summoned {
-		fail("cast %d valid %d invalid %d issued %d; recount: %d, %d, %d, %d", r.Cast, r.Valid, r.Invalid, r.Issued, len(ballots), valid, len(ballots)-valid, len(p.Eligible))
+		fail("cast %d valid %d invalid %d issued %d; recount: %d, %d, %d, %d", r.Cast, r.Valid, r.Invalid, r.Issued, len(ballots), valid, len(ballots)-valid, issued)
 	}
 	checkReasons := func(where string, got []meeting.ReasonCount, want map[meeting.Reason]int) {
 		total := 0

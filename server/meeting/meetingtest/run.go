@@ -75,8 +75,9 @@ type Run struct {
 	opened  map[string]meeting.Roll     // the roll of each poll's opening
 	pending []meeting.Ballot            // the secret ballots of the poll.record_votes being decided
 	now     time.Time
-	seqs    [][]int64        // per step: the sequence numbers of its events
-	bySeq   map[int64][2]int // sequence number → (step, index of the event)
+	seqs    [][]int64              // per step: the sequence numbers of its events
+	bySeq   map[int64][2]int       // sequence number → (step, index of the event)
+	paper   map[string]*paperModel // the keying of each paper poll (run_paper.go)
 }
 
 // replica is a viewer's fold of the events it receives.
@@ -95,6 +96,7 @@ type Stats struct {
 	Refusals int            // ballots ValidateBallot refused
 	Counted  int            // polls closed and checked against the recount
 	Issued   int            // ballots issued in the polls counted (their eligible voters)
+	Paper    int            // paper polls counted: their count checked against the recount of the keyed ballots
 	// Why lists the refusals by command and English message (for tuning
 	// the generator: a command refused for one reason only is aimed badly).
 	Why map[string]int
@@ -108,6 +110,7 @@ func (s *Stats) Add(o Stats) {
 	s.Refusals += o.Refusals
 	s.Counted += o.Counted
 	s.Issued += o.Issued
+	s.Paper += o.Paper
 	for _, m := range []struct{ to, from *map[string]int }{{&s.Accepted, &o.Accepted}, {&s.Refused, &o.Refused}, {&s.Why, &o.Why}} {
 		if *m.to == nil {
 			*m.to = map[string]int{}
@@ -206,6 +209,7 @@ func (r *Run) actor(a string) (meeting.Actor, bool) {
 	case ActorUploader:
 		return meeting.Actor{ID: "account:thuky", Role: meeting.RoleSystem}, true
 	}
+	a, station, _ := strings.Cut(a, "/") // "p@3.1/st2": at entry station st2
 	id, ok := r.resolve(a)
 	if !ok {
 		return meeting.Actor{}, false
@@ -214,7 +218,7 @@ func (r *Run) actor(a string) (meeting.Actor, bool) {
 	if p, found := r.State.Participant(id); found {
 		role = p.Role
 	}
-	return meeting.Actor{ID: "participant:" + id, Role: role, Participant: id}, true
+	return meeting.Actor{ID: "participant:" + id, Role: role, Participant: id, Station: station}, true
 }
 
 // fail returns the Failure of invariant inv at step k.
@@ -244,7 +248,7 @@ func (r *Run) Exec(st Step) error {
 	case *meeting.RecordVotes:
 		return r.cast(k, a, c)
 	case *meeting.ClosePoll:
-		if p, ok := r.State.Poll(c.ID); ok && p.Kind.Secret() {
+		if p, ok := r.State.Poll(c.ID); ok && p.Kind.Secret() && !p.Paper {
 			// The server's box gives its ballots in an order unrelated
 			// to the voters'.
 			c.Ballots = slices.Clone(r.boxes[c.ID])
@@ -266,9 +270,13 @@ func (r *Run) decide(k int, a meeting.Actor, c meeting.Command) error {
 		before = r.opening(o.ID)
 	}
 	var closing []meeting.Ballot
+	paperReady := true
 	if cl, ok := c.(*meeting.ClosePoll); ok {
 		if p, found := r.State.Poll(cl.ID); found && p.Status == meeting.PollStatusOpen {
-			if p.Kind.Secret() {
+			if p.Paper {
+				rec := r.model(p.ID).reconcile(p)
+				closing, paperReady = rec.ballots, rec.ready
+			} else if p.Kind.Secret() {
 				if len(cl.Ballots) != p.Voted {
 					return fail(k, "box", "poll %s: the box holds %d ballots for %d voters recorded", p.ID, len(cl.Ballots), p.Voted)
 				}
@@ -306,6 +314,9 @@ func (r *Run) decide(k int, a meeting.Actor, c meeting.Command) error {
 		}
 	case *meeting.ClosePoll:
 		p, _ := r.State.Poll(c.ID)
+		if !paperReady {
+			return fail(k, "paper", "paper poll %s closed while its keying is not reconciled: %+v", p.ID, r.model(p.ID).reconcile(p))
+		}
 		if p.Result == nil {
 			return fail(k, "tally", "poll %s closed without a count", p.ID)
 		}
@@ -314,12 +325,19 @@ func (r *Run) decide(k int, a meeting.Actor, c meeting.Command) error {
 		}
 		r.counted[p.ID] = cloneResult(*p.Result)
 		r.Stats.Counted++
+		if p.Paper {
+			r.Stats.Paper++
+		}
 		r.Stats.Issued += p.Result.Issued
 		delete(r.boxes, p.ID)
 	case *meeting.CancelPoll:
 		delete(r.boxes, c.ID)
 	case *meeting.RecordVotes:
 		if err := r.recorded(k, c); err != nil {
+			return err
+		}
+	case *meeting.EnterPaperBallot, *meeting.UndoPaperBallot, *meeting.FinishPaperBundle, *meeting.DecidePaperBallot:
+		if err := r.paperAccepted(k, a, c, r.Log[len(r.Log)-len(r.seqs[k]):]); err != nil {
 			return err
 		}
 	}
@@ -354,7 +372,7 @@ func (r *Run) cast(k int, a meeting.Actor, c *meeting.RecordVotes) error {
 		// What the box must answer, whatever the ballot says.
 		var want meeting.Kind
 		switch {
-		case r.State.Status == meeting.StatusClosed || p.Status != meeting.PollStatusOpen:
+		case r.State.Status == meeting.StatusClosed || p.Status != meeting.PollStatusOpen || p.Paper: // a paper poll takes no tablet ballot
 			want = meeting.KindConflict
 		case !p.IsEligible(v.Participant):
 			want = meeting.KindForbidden
@@ -683,7 +701,14 @@ func (r *Run) checkPoll(p meeting.Poll) error {
 		}
 	}
 	if res := p.Result; res != nil {
-		if res.Cast != p.Voted || res.Issued != len(p.Eligible) || res.Entitled != p.Entitled || res.Summoned != p.Summoned || res.Valid+res.Invalid != res.Cast {
+		voted, issued := p.Voted, len(p.Eligible)
+		if p.Paper { // the committee's counts: returned and issued
+			voted, issued = -1, -1
+			if pc := p.PaperCount; pc != nil && pc.Recorded {
+				voted, issued = pc.Returned, pc.Issued
+			}
+		}
+		if res.Cast != voted || res.Issued != issued || res.Entitled != p.Entitled || res.Summoned != p.Summoned || res.Valid+res.Invalid != res.Cast {
 			return fmt.Errorf("poll %s: result issued %d cast %d (valid %d, invalid %d), entitled %d summoned %d; the poll: %d eligible, %d voted, %d entitled, %d summoned",
 				p.ID, res.Issued, res.Cast, res.Valid, res.Invalid, res.Entitled, res.Summoned, len(p.Eligible), p.Voted, p.Entitled, p.Summoned)
 		}
@@ -705,7 +730,7 @@ func CheckRoll(s *meeting.State) error {
 		a, recorded := s.Attendance[p.ID]
 		c := &members
 		switch {
-		case p.Role == meeting.RoleHall:
+		case p.Role == meeting.RoleHall || p.Role == meeting.RoleTechnician: // devices: not on the roll
 			continue
 		case p.Role == meeting.RoleObserver:
 			c = &guests
