@@ -551,6 +551,16 @@ func (r *Run) devices() {
 		}
 		classes[class] = true
 		rep := &replica{v: meeting.Viewer{Participant: p.ID, Role: p.Role}, s: &meeting.State{}}
+		if r.hadOtherRole(p) {
+			// The log as this viewer would see it now is not what any of
+			// their devices saw: events of their earlier role were sent
+			// or hidden by that role. The server never replays it to them
+			// (a device that saw the old role is closed with 4002 and
+			// starts again from a snapshot), so neither does the model.
+			rep.s = meeting.View(r.State, rep.v)
+			r.people[p.ID] = rep
+			continue
+		}
 		for _, e := range r.Log {
 			if !e.Audience.Includes(rep.v) {
 				e = e.Hidden()
@@ -559,6 +569,22 @@ func (r *Run) devices() {
 		}
 		r.people[p.ID] = rep
 	}
+}
+
+// hadOtherRole reports whether the log may have given participant p
+// another role than the one p has now: whether p was ever updated (the
+// event carries the new role only, so any update counts).
+func (r *Run) hadOtherRole(p meeting.Participant) bool {
+	for _, e := range r.Log {
+		if e.Type != meeting.EventParticipantUpdated {
+			continue
+		}
+		var u meeting.Participant
+		if json.Unmarshal(e.Data, &u) == nil && u.ID == p.ID {
+			return true
+		}
+	}
+	return false
 }
 
 // checkViews compares replicas with View.
