@@ -559,6 +559,7 @@ func decideCases() []decideCase {
 	add(minutesCases()...)
 	add(liveCases()...)
 	add(recordCases()...)
+	add(floorCases()...) // the congress floor (floor_test.go)
 
 	// ---- generated: roles, meeting not created, meeting closed ----
 	closed := cat(opened(), cmds(&CloseMeeting{}))

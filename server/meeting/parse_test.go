@@ -86,6 +86,23 @@ func TestParseCommandEveryName(t *testing.T) {
 
 		"attendance.mark_all_present": &MarkAllPresent{},
 		"body.propose":                &ProposeBody{},
+
+		// The congress floor (floor*.go).
+		"draft.open":            &OpenDraft{},
+		"draft.update":          &UpdateDraft{},
+		"draft.revise":          &ReviseDraft{},
+		"opinion.give":          &GiveOpinion{},
+		"opinion.withdraw":      &WithdrawOpinion{},
+		"group.define":          &DefineGroup{},
+		"group.remove":          &RemoveGroup{},
+		"group.sit":             &SitGroup{},
+		"group.rise":            &RiseGroup{},
+		"sitting.link":          &LinkSitting{},
+		"sitting.note":          &NoteSitting{},
+		"sitting.summary":       &SummarizeSitting{},
+		"contribution.register": &RegisterContribution{},
+		"contribution.schedule": &ScheduleContribution{},
+		"contribution.withdraw": &WithdrawContribution{},
 	}
 	if got, want := slices.Sorted(slices.Values(CommandNames())), slices.Sorted(maps.Keys(wantType)); !cmp.Equal(got, want) {
 		t.Errorf("CommandNames() = %v; want %v", got, want)

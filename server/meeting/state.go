@@ -153,6 +153,7 @@ type State struct {
 	Presentation *Presentation    `json:"presentation,omitempty"` // the page the secretariat is showing
 	Support      []SupportRequest `json:"support"`                // support requests, in order
 	Bodies       []Body           `json:"bodies,omitempty"`       // the congress's bodies, in BodyKinds order
+	Floor        *Floor           `json:"floor,omitempty"`        // the congress floor (floor.go): drafts, opinions, tổ, tham luận
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -222,6 +223,7 @@ func (s *State) Clone() *State {
 			c.Bodies[i] = b.clone()
 		}
 	}
+	c.Floor = s.Floor.clone()
 	return &c
 }
 
@@ -273,6 +275,7 @@ func View(s *State, v Viewer) *State {
 		c.Documents = slices.DeleteFunc(c.Documents, func(d Document) bool { return !d.CanRead(v) })
 	}
 	viewLive(s, c, v)
+	viewFloor(s, c, v)
 	return c
 }
 
@@ -294,5 +297,5 @@ func Personal(s *State, v Viewer) bool {
 			return true
 		}
 	}
-	return personalLive(s, v)
+	return personalLive(s, v) || personalFloor(s, v)
 }
