@@ -132,7 +132,9 @@ type Room struct {
 	flushing bool                // the flusher goroutine runs
 	stopped  bool                // Stop was called
 	stop     chan struct{}       // closed by Stop
-	wg       sync.WaitGroup      // the flusher
+	wg       sync.WaitGroup      // the flusher, and the batcher's drain (batch.go)
+
+	batch batcher // batched commands: the congress floor's opinions (batch.go)
 }
 
 // newRoom returns an empty Room of meeting id.
