@@ -793,3 +793,49 @@ func (s *State) putOpinion(o Opinion) {
 	})
 	f.Opinions = slices.Insert(f.Opinions, i, o)
 }
+
+// ---- structure of a new version ----
+
+// MatchSections returns next, the structure of a new version, with IDs
+// that follow the old structure: a section whose title, without its number
+// and ignoring case and spaces, equals the title of an old section not
+// matched yet keeps that section's ID (the first such, in order), so the
+// opinions given on it follow it ("2. Về văn hóa" becoming "3. Về văn hóa"
+// keeps its opinions); the others get new IDs "m<n>" that no old section
+// used. The IDs given in next are ignored. The secretariat reviews the
+// result before draft.revise.
+func MatchSections(old, next []Section) []Section {
+	used := map[string]bool{}
+	top := 0
+	for _, o := range old {
+		if n, err := strconv.Atoi(strings.TrimPrefix(o.ID, "m")); err == nil && strings.HasPrefix(o.ID, "m") && n > top {
+			top = n
+		}
+	}
+	out := make([]Section, len(next))
+	for i, sec := range next {
+		key := titleKey(sec.Title)
+		sec.ID = ""
+		for _, o := range old {
+			if !used[o.ID] && titleKey(o.Title) == key {
+				sec.ID = o.ID
+				used[o.ID] = true
+				break
+			}
+		}
+		out[i] = sec
+	}
+	for i := range out {
+		if out[i].ID == "" {
+			top++
+			out[i].ID = fmt.Sprintf("m%d", top)
+		}
+	}
+	return out
+}
+
+// titleKey is a section title as MatchSections compares it: lower case,
+// single spaces, without surrounding punctuation.
+func titleKey(t string) string {
+	return strings.Trim(strings.Join(strings.Fields(strings.ToLower(t)), " "), " .:;-–—")
+}

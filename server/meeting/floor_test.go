@@ -1,6 +1,7 @@
 package meeting
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -403,4 +404,34 @@ func floorCases() []decideCase {
 		decideCase{name: "contribution.withdraw/already read", given: cat(scheduled, cmds(&GiveFloor{ID: "r19"})), actor: p6, when: &WithdrawContribution{ID: "t17"}, err: KindConflict},
 	)
 	return cases
+}
+
+func TestMatchSections(t *testing.T) {
+	old := []Section{
+		{ID: "m1", Label: "Phần thứ nhất", Title: "ĐÁNH GIÁ KẾT QUẢ", Level: 1},
+		{ID: "m2", Label: "1.", Title: "Về kinh tế", Level: 2},
+		{ID: "m3", Label: "2.", Title: "Về văn hóa", Level: 2},
+		{ID: "m7", Label: "3.", Title: "Về quốc phòng", Level: 2},
+	}
+	next := []Section{
+		{ID: "x", Label: "Phần thứ nhất", Title: "Đánh giá kết quả.", Level: 1},
+		{Label: "1.", Title: "Về khoa học, công nghệ", Level: 2},
+		{Label: "2.", Title: "Về  kinh tế", Level: 2},
+		{Label: "3.", Title: "Về văn hóa", Level: 2},
+		{Label: "4.", Title: "Về văn hóa", Level: 2}, // a second one of the same title is new
+	}
+	got := MatchSections(old, next)
+	var ids []string
+	for _, s := range got {
+		ids = append(ids, s.ID)
+	}
+	if want := []string{"m1", "m8", "m2", "m3", "m9"}; !slices.Equal(ids, want) {
+		t.Errorf("MatchSections IDs = %v; want %v", ids, want)
+	}
+	if got[1].Title != "Về khoa học, công nghệ" || got[2].Label != "2." {
+		t.Errorf("MatchSections changed more than the IDs: %+v", got)
+	}
+	if first := MatchSections(nil, next[:2]); first[0].ID != "m1" || first[1].ID != "m2" {
+		t.Errorf("MatchSections(nil, …) = %+v; want m1, m2", first)
+	}
 }
