@@ -216,7 +216,14 @@ func (s *API) actor(p *principal, r *room.Room) (meeting.Actor, error) {
 		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary}, nil
 	}
 	if p.session.Meeting != r.ID() {
-		return meeting.Actor{}, errForbidden
+		a, err := s.sittingActor(p, r) // a tổ sitting of the device's congress (floor.go)
+		if err != nil {
+			return meeting.Actor{}, err
+		}
+		if err := s.deviceAllowed(p, a.Role, r); err != nil {
+			return meeting.Actor{}, err
+		}
+		return a, nil
 	}
 	part, ok := r.Participant(p.session.Participant)
 	if !ok {

@@ -70,7 +70,7 @@ func TestFloorViewEqualsFilteredReplica(t *testing.T) {
 	kinds := []OpinionKind{OpinionAgree, OpinionDisagree, OpinionPartial, "maybe"}
 	texts := []string{"", "Nhất trí.", "Đề nghị bổ sung: “chuyển đổi số”.", "Chưa rõ."}
 	seen := map[string]int{}
-	for _, seed := range []uint64{1, 2, 3, 4} {
+	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 2026))
 			server := &State{ID: "m1"}
@@ -116,7 +116,7 @@ func TestFloorViewEqualsFilteredReplica(t *testing.T) {
 			step(-1, asUploader, &AddDocument{DocumentSpec: DocumentSpec{Title: "Dự thảo Điều lệ (sửa đổi)", Access: AccessPublic}, Publish: true, File: pdfV1})
 			anon := server.Documents[len(server.Documents)-1].ID
 			version := 1
-			const steps = 1200
+			const steps = 800
 			for k := range steps {
 				p := people[r.IntN(len(people))]
 				role := RoleDelegate

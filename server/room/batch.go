@@ -189,3 +189,12 @@ func (r *Room) Seq() int64 {
 	defer r.mu.Unlock()
 	return r.state.Seq
 }
+
+// Linked returns the link of the meeting to its congress when it is a tổ
+// sitting (docs/congress.md §3), cheaper than State for the per-request
+// check of a tablet paired to the congress.
+func (r *Room) Linked() (meeting.SittingLink, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state.Linked()
+}

@@ -68,7 +68,11 @@ func TestBatchGroupsCommands(t *testing.T) {
 		first <- err
 	}()
 	// Wait until the first write waits at the gate (its batch taken).
-	waitFor(t, func() bool { r.batch.mu.Lock(); defer r.batch.mu.Unlock(); return r.batch.running && len(r.batch.queue) == 0 })
+	waitFor(t, func() bool {
+		r.batch.mu.Lock()
+		defer r.batch.mu.Unlock()
+		return r.batch.running && len(r.batch.queue) == 0
+	})
 	time.Sleep(10 * time.Millisecond)
 	const more = 50
 	var wg sync.WaitGroup
@@ -122,7 +126,11 @@ func TestBatchOneRefusalDoesNotStopTheOthers(t *testing.T) {
 	doc := r.State().Floor.Drafts[0].Document
 	log.gate = make(chan struct{})
 	go r.Batch(context.Background(), delegate(1), opinion(doc, "m1", meeting.OpinionAgree, "a"))
-	waitFor(t, func() bool { r.batch.mu.Lock(); defer r.batch.mu.Unlock(); return r.batch.running && len(r.batch.queue) == 0 })
+	waitFor(t, func() bool {
+		r.batch.mu.Lock()
+		defer r.batch.mu.Unlock()
+		return r.batch.running && len(r.batch.queue) == 0
+	})
 	type res struct {
 		events []meeting.Event
 		err    error
@@ -131,7 +139,7 @@ func TestBatchOneRefusalDoesNotStopTheOthers(t *testing.T) {
 	cmds := []meeting.Command{
 		opinion(doc, "m1", meeting.OpinionAgree, "b"),
 		&meeting.GiveOpinion{Draft: doc, Section: "m1", Kind: meeting.OpinionDisagree, Key: "c"}, // no reason
-		opinion(doc, "m9", meeting.OpinionAgree, "d"),                                             // no such section
+		opinion(doc, "m9", meeting.OpinionAgree, "d"),                                            // no such section
 		opinion(doc, "m2", meeting.OpinionPartial, "e"),
 	}
 	for i, c := range cmds {
