@@ -51,6 +51,7 @@ var Pages = map[string]string{
 	"/tablet":  "tablet.html",
 	"/console": "console.html",
 	"/hall":    "hall.html",
+	"/floor":   "floor.html", // the congress floor (floor.js)
 }
 
 // ContentSecurityPolicy is sent with every page: scripts only from the
