@@ -18,6 +18,11 @@
 //     within a jittered second; the time until every ballot is durably
 //     acknowledged, the ack latency, and the time from the close until every
 //     tablet has the published result.
+//   - floor: the congress floor (floor.go): every tablet gives -opinions
+//     opinions on distinct sections of a -sections draft at random moments
+//     within -window; their acknowledgement latency and that none is lost;
+//     the roll-up's times (JSON, PDF, DOCX); then -groups discussion groups
+//     sit at once and the latency of their changes to their own members.
 //
 // The server is either -server URL (already running; -user and -password or
 // PHONGHOP_ADMIN_USER and PHONGHOP_ADMIN_PASSWORD) or a child process the
@@ -79,6 +84,12 @@ type config struct {
 	qr             bool
 	jsonOnly       bool
 	cpuprofile     string
+	// The floor scenario (floor.go).
+	window       time.Duration
+	opinions     int
+	sections     int
+	groups       int
+	groupChanges int
 }
 
 // Defaults and bounds.
@@ -90,7 +101,7 @@ const (
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
 	var c config
-	fs.StringVar(&c.scenario, "scenario", "fanout", "fanout, idle, reconnect or vote")
+	fs.StringVar(&c.scenario, "scenario", "fanout", "fanout, idle, reconnect, vote or floor")
 	fs.IntVar(&c.n, "n", 100, "number of tablets (delegates), at most 10000")
 	fs.IntVar(&c.changes, "changes", 30, "fanout: number of agenda changes")
 	fs.StringVar(&c.serverURL, "server", "", "URL of a running server (default: start a child phonghop on 127.0.0.1)")
@@ -107,6 +118,11 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.BoolVar(&c.qr, "qr", false, "issue pairing codes through the SDK's PairingCodes, which makes the server render N QR images (default: a direct call with {\"qr\": false})")
 	fs.BoolVar(&c.jsonOnly, "json-only", false, "print only the JSON line on stdout (no human summary)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write the bench process's CPU profile of the measured phase (not the setup) to this file")
+	fs.DurationVar(&c.window, "window", 10*time.Minute, "floor: every tablet sends its opinions at random moments within this window")
+	fs.IntVar(&c.opinions, "opinions", 5, "floor: opinions per tablet, on distinct sections")
+	fs.IntVar(&c.sections, "sections", 200, "floor: sections of the draft")
+	fs.IntVar(&c.groups, "groups", 12, "floor: discussion groups sitting at once (0: none)")
+	fs.IntVar(&c.groupChanges, "group-changes", 10, "floor: changes made in every sitting")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -114,9 +130,23 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	switch c.scenario {
-	case "fanout", "idle", "reconnect", "vote":
+	case "fanout", "idle", "reconnect", "vote", "floor":
 	default:
-		return c, fmt.Errorf("unknown -scenario %q (want fanout, idle, reconnect or vote)", c.scenario)
+		return c, fmt.Errorf("unknown -scenario %q (want fanout, idle, reconnect, vote or floor)", c.scenario)
+	}
+	if c.scenario == "floor" {
+		switch {
+		case c.window <= 0:
+			return c, errors.New("-window must be positive")
+		case c.sections < 1 || c.sections > 500:
+			return c, errors.New("-sections must be between 1 and 500")
+		case c.opinions < 1 || c.opinions > c.sections+1:
+			return c, errors.New("-opinions must be between 1 and -sections + 1 (one per section and the whole draft)")
+		case c.groups < 0 || c.groups > 100:
+			return c, errors.New("-groups must be between 0 and 100")
+		case c.groupChanges < 1 || c.groupChanges > 1000:
+			return c, errors.New("-group-changes must be between 1 and 1000")
+		}
 	}
 	switch {
 	case c.n < 1 || c.n > maxTablets:
@@ -197,6 +227,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return b.idle(ctx, user, password, rep)
 	case "vote":
 		return b.vote(ctx, user, password, rep)
+	case "floor":
+		return b.floor(ctx, user, password, rep)
 	default:
 		return b.reconnect(ctx, user, password, rep)
 	}

@@ -14,6 +14,7 @@ type report struct {
 	*idleReport
 	*reconnectReport
 	*voteReport
+	*floorReport
 	SetupS     float64     `json:"setup_s"` // login to every tablet connected and synced
 	Setup      *setupTimes `json:"setup,omitempty"`
 	SetupCPU   *cpuUse     `json:"setup_cpu,omitempty"`
@@ -144,6 +145,13 @@ func (r *report) summary(w io.Writer) {
 	if v := r.voteReport; v != nil {
 		fmt.Fprintf(w, "  vote: all acknowledged after %.1f ms; ack p50 %.1f ms, p99 %.1f ms, max %.1f ms; published %.1f ms after the close; counted %d (valid: %v, retries %d)\n",
 			v.AllAckedMs, v.AckP50, v.AckP99, v.AckMax, v.PublishMs, v.Counted, v.Valid, v.Retries)
+	}
+	if f := r.floorReport; f != nil {
+		fmt.Fprintf(w, "  floor: %d opinions (%d per tablet, %d sections) in %.1f s (window %.0f s); ack p50 %.1f ms, p99 %.1f ms, max %.1f ms; stored %d, lost %d, counts ok %v, retries %d\n",
+			f.Opinions, f.PerTablet, f.Sections, f.SendS, f.WindowS, f.AckP50, f.AckP99, f.AckMax, f.Stored, f.Lost, f.CountsOK, f.Retries)
+		fmt.Fprintf(w, "  roll-up: JSON %.0f ms, PDF %.0f ms (%.0f KB), DOCX %.0f ms (%.0f KB)\n", f.RollupJSONMs, f.RollupPDFMs, f.RollupPDFKB, f.RollupDOCXMs, f.RollupDOCXKB)
+		fmt.Fprintf(w, "  %d groups: all sat in %.0f ms, members on their sittings in %.1f s; %d changes each: slowest member p50 %.1f ms, p99 %.1f ms, max %.1f ms; deliveries to other groups %d (valid: %v)\n",
+			f.Groups, f.SitAllMs, f.ConnectS, f.Changes, f.GroupLastP50, f.GroupLastP99, f.GroupLastMax, f.CrossDeliveries, f.Valid)
 	}
 	if m := r.MeasureCPU; m != nil {
 		fmt.Fprintf(w, "  measured phase: %.2f s wall, bench %.2f cores, server %.2f cores, others %.2f cores\n", m.Wall, m.BenchCores, m.ServerCores, m.OtherCores)

@@ -13,13 +13,15 @@ import (
 // the congress floor's opinions (meeting.Batched; docs/congress.md §1).
 //
 // 1,600 delegates giving opinions within minutes would otherwise be one
-// durable write and one fan-out to every tablet per opinion. Batch queues
-// the command; one goroutine (started when the queue is not empty, gone
-// when it is) takes everything queued, decides the commands one after
-// another on a copy of the state, appends all their events in one write and
-// publishes them in one commit (one frame per subscriber). There is no
-// timer: a lone command is committed at once, and under load a batch is
-// what arrived while the previous write took place.
+// durable write and one fan-out to every tablet per opinion: each commit
+// sends a frame to every subscriber (the others get placeholders, so their
+// sequence stays gapless). Batch queues the command; one goroutine (started
+// when the queue is not empty, gone when it is) takes everything queued,
+// decides the commands one after another, appends all their events in one
+// write and publishes them in one commit (one frame per subscriber). A lone
+// command is committed at once; under load a batch is what arrived during
+// the previous write and a short linger that grows with the number of
+// subscribers (at most 100 ms), so the commits, and the frames, stay few.
 //
 // Each command is decided on the state its predecessors in the batch left,
 // exactly as if submitted one by one; one refused command does not affect
@@ -87,11 +89,31 @@ var errStopped = errors.New("room: stopped")
 // published in steps.
 const maxBatch = 500
 
+// The linger between two batches, under load: the next batch is taken no
+// sooner than lingerPerSub per subscriber (at most maxLinger) after the
+// previous commit, so that a burst becomes a few commits — each commit
+// costs a frame to every subscriber, whatever its number of events. A
+// command arriving when the room is idle is committed at once.
+const (
+	lingerPerSub = 40 * time.Microsecond
+	maxLinger    = 100 * time.Millisecond
+)
+
 // drain commits queued commands in batches until the queue is empty.
 func (r *Room) drain() {
 	defer r.wg.Done()
 	b := &r.batch
+	var last time.Time // the previous commit
+	var linger time.Duration
 	for {
+		if wait := linger - time.Since(last); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-r.stop:
+				t.Stop()
+			}
+		}
 		b.mu.Lock()
 		n := min(len(b.queue), maxBatch)
 		if n == 0 {
@@ -102,7 +124,8 @@ func (r *Room) drain() {
 		items := b.queue[:n:n]
 		b.queue = b.queue[n:]
 		b.mu.Unlock()
-		r.commitBatch(items)
+		subs := r.commitBatch(items)
+		last, linger = time.Now(), min(maxLinger, time.Duration(subs)*lingerPerSub)
 		for _, p := range items {
 			close(p.done)
 		}
@@ -110,8 +133,14 @@ func (r *Room) drain() {
 }
 
 // commitBatch decides, appends and publishes items, filling each one's
-// events or error.
-func (r *Room) commitBatch(items []*pending) {
+// events or error, and returns the number of subscribers.
+//
+// Each command is decided and its events applied on the room's state
+// itself, in turn (copying a congress's state for every batch would cost
+// more than the batch). Nobody sees the state meanwhile: r.mu is held. If
+// the log refuses the write, the state is rebuilt from the log before
+// anything else happens, so it never holds events the log does not.
+func (r *Room) commitBatch(items []*pending) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ctx := context.Background() // shared by every caller: none may cancel the others' write
@@ -119,33 +148,32 @@ func (r *Room) commitBatch(items []*pending) {
 		if r.broken != nil {
 			if err := r.reload(ctx); err != nil {
 				failAll(items, meeting.Internal(err))
-				return
+				return len(r.subs)
 			}
 		}
-		// Decide each on the state its predecessors left (a copy: the
-		// room's state changes only by commit, after the write).
-		scratch := r.state.Clone()
 		var all []meeting.Event
 		for _, p := range items {
 			p.events, p.err = nil, nil
-			events, err := meeting.Decide(scratch, p.a, p.c, r.opts.Now())
+			events, err := meeting.Decide(r.state, p.a, p.c, r.opts.Now())
 			if err != nil {
 				p.err = err
 				continue
 			}
 			for _, e := range events {
-				if err := meeting.Apply(scratch, e); err != nil {
-					// Decide's events always apply: a bug. Commit nothing.
+				if err := meeting.Apply(r.state, e); err != nil {
+					// Decide's events always apply: a bug. Commit nothing,
+					// and rebuild the state from the log.
 					r.opts.Logger.Error("apply in a batch failed", "meeting", r.id, "seq", e.Seq, "err", err)
+					r.broken = err
 					failAll(items, meeting.Internal(err))
-					return
+					return len(r.subs)
 				}
 			}
 			p.events = events
 			all = append(all, events...)
 		}
 		if len(all) == 0 {
-			return
+			return len(r.subs)
 		}
 		start := time.Now()
 		err := r.log.Append(ctx, all)
@@ -153,26 +181,26 @@ func (r *Room) commitBatch(items []*pending) {
 			r.opts.ObserveWrite("events", time.Since(start))
 		}
 		if err == nil {
-			r.commit(all)
-			return
+			r.publish(all)
+			return len(r.subs)
+		}
+		// The state holds events the log refused (or, after an internal
+		// error, may hold): rebuild it from the log, which also catches up
+		// with another node that appended first.
+		if rerr := r.reload(ctx); rerr != nil {
+			r.broken = rerr
+			failAll(items, meeting.Internal(rerr))
+			return len(r.subs)
 		}
 		if meeting.KindOf(err) == meeting.KindConflict && race < maxRaces {
-			before := r.state.Seq
-			if cerr := r.catchUpLocked(ctx); cerr != nil {
-				err = cerr
-			} else if r.state.Seq > before {
-				continue // another node appended first: decide again on its events
-			}
-		}
-		if meeting.KindOf(err) == meeting.KindInternal {
-			r.broken = err // the log may hold the events: reload before the next command
+			continue // decide again on what the other node did
 		}
 		for _, p := range items {
 			if p.err == nil {
 				p.events, p.err = nil, err
 			}
 		}
-		return
+		return len(r.subs)
 	}
 }
 
