@@ -45,11 +45,11 @@ type floorReport struct {
 	// SendS is from the first opinion sent to the last acknowledged.
 	SendS float64 `json:"send_s"`
 	// Ack latency of an opinion: Send to its result (durable).
-	AckP50 float64 `json:"ack_p50_ms"`
-	AckP99 float64 `json:"ack_p99_ms"`
-	AckMax float64 `json:"ack_max_ms"`
+	AckP50 float64 `json:"opinion_ack_p50_ms"`
+	AckP99 float64 `json:"opinion_ack_p99_ms"`
+	AckMax float64 `json:"opinion_ack_max_ms"`
 	// Retries: sends again with the same key after an unknown outcome.
-	Retries int `json:"retries"`
+	Retries int `json:"opinion_retries"`
 	// Stored: the opinions in the meeting's state afterwards, equal to
 	// what was acknowledged (kind, text); Lost = acknowledged - stored.
 	Stored int `json:"stored"`
