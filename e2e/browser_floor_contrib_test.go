@@ -37,6 +37,9 @@ func TestFloorContributions(t *testing.T) {
 	}
 	const titleA, titleB = "Đẩy mạnh chuyển đổi số trong các cơ quan Đảng", "Phát triển nông nghiệp xanh gắn với xây dựng nông thôn mới"
 
+	audit := newA11yAudit(t)
+	defer audit.report()
+
 	// ---- a delegate registers on the tablet ----
 	tab := m.pairTablet(b, "tablet", thu, 1280, 800)
 	tab.click("tab-contrib")
@@ -45,6 +48,7 @@ func TestFloorContributions(t *testing.T) {
 	tab.do("choose the text", chromedp.SetUploadFiles(chromedp.CSS(testidSel("contrib-file")), []string{pdfA}))
 	tab.click("contrib-submit")
 	tab.waitJS(`(document.querySelector('[data-testid="contrib-mine"] li')||{dataset:{}}).dataset.status === "registered"`)
+	audit.check(tab, "tablet-contrib")
 	floorShot(t, tab, "12-contrib-tablet", nil)
 
 	// ---- the secretariat registers one for a delegate ----
@@ -71,6 +75,7 @@ func TestFloorContributions(t *testing.T) {
 	// ---- chosen, read, its time recorded ----
 	fl.click("contrib-schedule-" + a.ID)
 	fl.waitJS(`document.querySelector('[data-testid="contrib-list"] tr[data-id="` + a.ID + `"]').dataset.status === "scheduled"`)
+	audit.check(fl, "floor-contrib")
 	floorShot(t, fl, "13-contrib-schedule", into(fl, testidSel("contrib-list")))
 	st := m.state()
 	a, _ = st.Contribution(a.ID)

@@ -62,6 +62,9 @@ func TestFloorDrafts(t *testing.T) {
 	}
 	doc := up.Document.ID
 
+	audit := newA11yAudit(t)
+	defer audit.report()
+
 	// ---- the secretariat opens the draft ----
 	fl := openFloor(b, m.srv.URL, m.id, 1280, 800)
 	wmSet(t, fl, testidSel("open-draft-doc"), doc)
@@ -73,6 +76,7 @@ func TestFloorDrafts(t *testing.T) {
 	wmSet(t, fl, testidSel("open-draft-date"), deadline.Format("02/01/2006"))
 	wmSet(t, fl, testidSel("open-draft-time"), "17:00")
 	fl.clickSel(`[data-testid="open-draft-readers"] input[data-id="` + mau.ID + `"]`)
+	audit.check(fl, "floor-open-draft")
 	floorShot(t, fl, "01-open-draft", into(fl, testidSel("open-draft-form")))
 	fl.click("open-draft-submit")
 	fl.waitTestID("draft-card-" + doc)
@@ -112,6 +116,7 @@ func TestFloorDrafts(t *testing.T) {
 	tab.clickSel(`[data-testid="section-m4"] [data-testid="kind-agree"]`)
 	tab.clickSel(`[data-testid="section-m4"] [data-testid="opinion-send"]`)
 	tab.waitJS(`document.querySelector('[data-testid="section-m4"]').dataset.state === "sent"`)
+	audit.check(tab, "tablet-drafts")
 	floorShot(t, tab, "03-tablet-opinion", into(tab, testidSel("section-m2")))
 
 	// Other delegates give theirs through the SDK while the tablet types.
@@ -156,6 +161,7 @@ func TestFloorDrafts(t *testing.T) {
 
 	// ---- the counts on the floor page ----
 	fl.waitJS(`(document.querySelector('[data-testid="draft-counts"] tr[data-section="m2"] td.total')||{textContent:''}).textContent === "3"`)
+	audit.check(fl, "floor-draft-counts")
 	floorShot(t, fl, "02-draft-counts", into(fl, testidSel("draft-card-"+doc)))
 
 	// ---- a new version moves and flags ----
@@ -195,6 +201,7 @@ func TestFloorDrafts(t *testing.T) {
 	team := m.pairTablet(b, "drafting-team", mau, 1280, 800)
 	team.click("tab-drafts")
 	team.waitTestID("draft-rollup")
+	audit.check(team, "tablet-drafting-team")
 	floorShot(t, team, "06-rollup", into(team, testidSel("draft-rollup")))
 	base := "/api/meetings/" + m.id + "/drafts/" + doc + "/rollup"
 	code, docx := fetchBytes(t, team, base+"?format=docx&by=group")

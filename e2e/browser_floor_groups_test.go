@@ -35,6 +35,9 @@ func TestFloorGroups(t *testing.T) {
 	m.cmd("draft.open", map[string]any{"document": doc, "deadline": time.Now().Add(48 * time.Hour), "sections": []meeting.Section{
 		{ID: "m1", Label: "Phần thứ nhất", Title: "ĐÁNH GIÁ KẾT QUẢ", Level: 1}, {ID: "m2", Label: "1.", Title: "Về phát triển kinh tế", Level: 2}}})
 
+	audit := newA11yAudit(t)
+	defer audit.report()
+
 	// ---- the groups, set up on the floor page ----
 	fl := openFloor(b, m.srv.URL, m.id, 1280, 800)
 	fl.click("tab-groups")
@@ -103,6 +106,7 @@ func TestFloorGroups(t *testing.T) {
 	run(viDu, g1.Sitting, "attendance.check_in", nil)
 	run(viDu, g1.Sitting, "speaker.request", map[string]any{"topic": "Về chỉ tiêu tăng trưởng"})
 	thu.waitJS(`!!document.querySelector('[data-testid="group-queue"] li[data-participant="` + d[2].ID + `"]')`)
+	audit.check(thu, "tablet-group-leader")
 	floorShot(t, thu, "08-tablet-group", nil)
 	thu.click("group-give-next")
 	thu.waitJS(wmTextIs("group-speaker", d[2].Name))
@@ -133,6 +137,7 @@ func TestFloorGroups(t *testing.T) {
 	wmSet(t, mau, testidSel("note-draft"), doc)
 	wmSet(t, mau, testidSel("note-section"), "m2")
 	wmSet(t, mau, testidSel("note-speaker"), d[2].ID)
+	audit.check(mau, "tablet-group-secretary")
 	floorShot(t, mau, "09-group-notes", into(mau, testidSel("group-notes")))
 	mau.click("note-save")
 	mau.waitJS(wmCount(`[data-testid="group-notes-list"] li`, 1))
@@ -141,6 +146,7 @@ func TestFloorGroups(t *testing.T) {
 	fl.waitJS(`(document.querySelector('[data-testid="live-` + g1.ID + `"]')||{dataset:{}}).dataset.speaker === ` + wmQ(d[2].Name) +
 		` && (document.querySelector('[data-testid="live-` + g2.ID + `"]')||{dataset:{}}).dataset.speaker === ` + wmQ(d[5].Name))
 	fl.waitJS(`document.querySelector('[data-testid="live-` + g1.ID + `"]').dataset.notes === "1" && document.querySelector('[data-testid="live-` + g2.ID + `"]').dataset.waiting === "1"`)
+	audit.check(fl, "floor-groups-live")
 	floorShot(t, fl, "10-groups-live", into(fl, testidSel("groups-live")))
 
 	// ---- they rise; each tổ's report ----
