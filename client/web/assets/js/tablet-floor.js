@@ -56,6 +56,8 @@ const fl = {
   clock: 0,
   contribError: '',
   notes: null,        // the thư ký's notes form (notesCard)
+  dirty: false,       // the drafts tab must be drawn again at once (renderDrafts)
+  draftsRoot: null, draftsKey: '', draftsAt: 0, draftsTimer: 0,
 };
 
 export function initFloor(c) {
@@ -64,7 +66,7 @@ export function initFloor(c) {
     meeting: c.me.meeting,
     participant: c.me.participant,
     send: (item) => c.live.command('opinion.give', item),
-    onChange: () => c.render(),
+    onChange: () => { fl.dirty = true; c.render(); },
   });
   fl.clock = setInterval(tickGroupClock, 250);
 }
@@ -159,13 +161,33 @@ function sectionTexts(st, d) {
       const by = {};
       (o.sections || []).forEach((s, i) => { by[s.id] = (o.headings[i] || {}).text || ''; });
       fl.texts[key] = { state: 'ok', bySection: by };
+      fl.dirty = true;
       ctx.render();
     })
-    .catch(() => { fl.texts[key] = { state: 'error', bySection: {} }; ctx.render(); });
+    .catch(() => { fl.texts[key] = { state: 'error', bySection: {} }; fl.dirty = true; ctx.render(); });
   return fl.texts[key];
 }
 
+// renderDrafts draws the drafts tab. A draft of 200 sections is a few
+// thousand elements, and others' opinions change its counts many times a
+// second: a redraw for the state alone happens at most once a second (the
+// counts are a second late at most); what the delegate does here (fl.dirty),
+// the connection's status and the language redraw at once.
 function renderDrafts(st) {
+  const key = [fl.draft, lang(), ctx.live.status, box.count()].join('|');
+  const age = Date.now() - (fl.draftsAt || 0);
+  if (fl.draftsRoot && !fl.dirty && key === fl.draftsKey && age < 1000) {
+    if (!fl.draftsTimer) fl.draftsTimer = setTimeout(() => { fl.draftsTimer = 0; ctx.render(); }, 1000 - age);
+    return fl.draftsRoot;
+  }
+  fl.dirty = false;
+  fl.draftsKey = key;
+  fl.draftsAt = Date.now();
+  fl.draftsRoot = buildDrafts(st);
+  return fl.draftsRoot;
+}
+
+function buildDrafts(st) {
   const list = drafts(st);
   if (!list.length) return h('section', null, h('p', { class: 'muted', testid: 'drafts-none' }, t('drafts.none')));
   if (!list.some((d) => d.document === fl.draft)) fl.draft = list[0].document;
@@ -183,7 +205,7 @@ function renderDrafts(st) {
   return h('section', { 'aria-labelledby': 'drafts-h', testid: 'draft-' + d.document, 'data-open': open ? 'true' : 'false' },
     h('h2', { id: 'drafts-h' }, draftTitle(st, d)),
     list.length > 1 ? h('label', { class: 'row' }, t('drafts.pick'), ' ',
-      h('select', { testid: 'draft-pick', onchange: (ev) => { fl.draft = ev.target.value; ctx.render(); } },
+      h('select', { testid: 'draft-pick', onchange: (ev) => { fl.draft = ev.target.value; fl.dirty = true; ctx.render(); } },
         list.map((x) => h('option', { value: x.document, selected: x.document === d.document }, draftTitle(st, x))))) : null,
     h('p', { testid: 'draft-deadline', class: open ? 'banner banner-ok' : 'banner banner-warn' },
       open ? t('drafts.deadline', { time: fmtDateTime(d.deadline) }) : t('drafts.closed', { time: fmtDateTime(d.deadline) }),
@@ -221,7 +243,7 @@ function editor(d, s) {
     updateChars(ed);
   });
   ed.buttons = KINDS.map((k) => h('button', { type: 'button', class: 'btn', testid: 'kind-' + k, 'aria-pressed': 'false',
-    onclick: () => { ed.kind = k; box.type(d.document, s.id, { kind: k, text: ed.text.value }); ctx.render(); } }, t('opinion.' + k)));
+    onclick: () => { ed.kind = k; box.type(d.document, s.id, { kind: k, text: ed.text.value }); fl.dirty = true; ctx.render(); } }, t('opinion.' + k)));
   fl.editors.set(key, ed);
   return ed;
 }
@@ -271,7 +293,7 @@ function sectionCard(st, d, s, mine, open, texts, isPdf) {
     h('p', { class: 'muted', testid: 'section-counts' }, counts(count)),
     s.id ? h('div', { class: 'row' },
       h('button', { type: 'button', class: 'btn btn-quiet', testid: 'section-read', 'aria-expanded': showText ? 'true' : 'false',
-        onclick: () => { fl.open[key] = !showText; ctx.render(); } }, showText ? t('drafts.hide') : t('drafts.read')),
+        onclick: () => { fl.open[key] = !showText; fl.dirty = true; ctx.render(); } }, showText ? t('drafts.hide') : t('drafts.read')),
       isPdf && s.page ? h('button', { type: 'button', class: 'btn btn-quiet', onclick: () => ctx.openDoc(d.document, d.version, s.page) }, t('drafts.open_doc')) : null) : null,
     showText ? h('div', { class: 'section-text', testid: 'section-text' },
       texts.state === 'loading' ? t('drafts.text_loading') : texts.state === 'error' ? t('drafts.text_error')
@@ -309,6 +331,7 @@ async function withdraw(d, s) {
   } catch (e) {
     toast(errorText(e), { testid: 'toast' });
   }
+  fl.dirty = true;
   ctx.render();
 }
 
