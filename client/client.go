@@ -376,17 +376,42 @@ func (p *PairingCode) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// PairingOption configures PairingCodes.
+type PairingOption func(*pairingRequest)
+
+// pairingRequest is the body of POST /api/meetings/{id}/pairing-codes.
+type pairingRequest struct {
+	Participants []string `json:"participants"`
+	QR           *bool    `json:"qr,omitempty"` // absent: the server renders QR images
+}
+
+// WithoutQR asks the server not to render a QR image of each code's pairing
+// link (PairingCode.QRPNG stays nil): the codes come back several times
+// faster, which matters when thousands are issued at once and only the codes
+// are needed (a load tool, an import into another system). A printed
+// pairing sheet needs the images.
+func WithoutQR() PairingOption {
+	return func(r *pairingRequest) {
+		no := false
+		r.QR = &no
+	}
+}
+
 // PairingCodes issues pairing codes for the given participants (IDs such as
-// "p3"); an empty list means every participant who is not a secretary.
-func (c *Client) PairingCodes(ctx context.Context, meetingID string, participants []string) ([]PairingCode, error) {
-	if participants == nil {
-		participants = []string{}
+// "p3"); an empty list means every participant who is not a secretary. Each
+// code comes with a QR image of its link unless WithoutQR is given.
+func (c *Client) PairingCodes(ctx context.Context, meetingID string, participants []string, opts ...PairingOption) ([]PairingCode, error) {
+	req := pairingRequest{Participants: participants}
+	if req.Participants == nil {
+		req.Participants = []string{}
+	}
+	for _, o := range opts {
+		o(&req)
 	}
 	var r struct {
 		Codes []PairingCode `json:"codes"`
 	}
-	err := c.doJSON(ctx, http.MethodPost, c.url("api", "meetings", url.PathEscape(meetingID), "pairing-codes"),
-		map[string][]string{"participants": participants}, &r)
+	err := c.doJSON(ctx, http.MethodPost, c.url("api", "meetings", url.PathEscape(meetingID), "pairing-codes"), req, &r)
 	return r.Codes, err
 }
 
@@ -425,6 +450,13 @@ var (
 	// ErrSessionEnded: the server closed the connection with code 4001
 	// (logout, participant removed). The Live does not reconnect.
 	ErrSessionEnded = sentinel(meeting.KindUnauthorized, "Phiên làm việc đã kết thúc; hãy ghép nối hoặc đăng nhập lại.", "the session ended; pair or log in again")
+	// ErrOpenedElsewhere: the server closed the connection with code 4009:
+	// the same session (login or paired tablet) opened more live
+	// connections than the server allows (PHONGHOP_MAX_SOCKETS_PER_SESSION),
+	// for example the meeting in another tab, and this was its oldest. The
+	// Live does not reconnect, which would close the newer connection in
+	// turn; Connect again to take the meeting back.
+	ErrOpenedElsewhere = sentinel(meeting.KindConflict, "Cuộc họp đã được mở ở thẻ hoặc thiết bị khác với cùng phiên làm việc; kết nối này đã đóng.", "the meeting was opened in another tab or device with the same session; this connection was closed")
 	// ErrServerClosed: the server closed the connection normally (code
 	// 1000). The Live does not reconnect.
 	ErrServerClosed = sentinel(meeting.KindConflict, "Máy chủ đã đóng kết nối.", "the server closed the connection")

@@ -50,6 +50,10 @@ type fake struct {
 	corrupt bool // send the next broadcast event with a wrong prev
 	swallow bool // read commands but neither carry them out nor answer
 	short   int  // leave the last N events out of the next replay (synced then claims more)
+	// oldSnapshot sends snapshots as servers did before seq and head were
+	// put in the envelope (they are then only the state's first members).
+	oldSnapshot bool
+	qrAsked     []*bool // the "qr" member of each pairing-codes request (nil: absent)
 }
 
 // connectInfo is what one /ws request asked for.
@@ -343,7 +347,7 @@ func (f *fake) serveWS(w http.ResponseWriter, r *http.Request) {
 		"viewer": c.viewer, "head": f.state.Seq, "server_time": time.Now()})}
 	since, _ := strconv.ParseInt(info.Since, 10, 64)
 	if since <= 0 || info.Epoch != f.epoch || since > f.state.Seq {
-		msgs = append(msgs, mustJSON(map[string]any{"type": "snapshot", "epoch": f.epoch, "state": meeting.View(f.state, c.viewer)}))
+		msgs = append(msgs, f.snapshotMsg(c.viewer))
 	} else {
 		replay := f.events[since:]
 		if f.short > 0 {
@@ -402,6 +406,17 @@ func (f *fake) serveWS(w http.ResponseWriter, r *http.Request) {
 		}
 		f.mu.Unlock()
 	}
+}
+
+// snapshotMsg is the snapshot message for viewer v: the envelope's members
+// in the order of docs/protocol.md (type, epoch, seq, hash, state), or the
+// older form (type, epoch, state) when oldSnapshot is set.
+func (f *fake) snapshotMsg(v meeting.Viewer) string {
+	state := mustJSON(meeting.View(f.state, v))
+	if f.oldSnapshot {
+		return fmt.Sprintf(`{"type":"snapshot","epoch":%q,"state":%s}`, f.epoch, state)
+	}
+	return fmt.Sprintf(`{"type":"snapshot","epoch":%q,"seq":%d,"hash":%q,"state":%s}`, f.epoch, f.state.Seq, f.state.Head, state)
 }
 
 // ---- REST ----
@@ -628,6 +643,7 @@ func (f *fake) pairingCodes(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct {
 		Participants []string `json:"participants"`
+		QR           *bool    `json:"qr"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Participants == nil {
 		writeError(w, http.StatusBadRequest, meeting.Errorf(meeting.KindInvalid, "Thiếu danh sách.", "participants missing"))
@@ -635,6 +651,7 @@ func (f *fake) pairingCodes(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.qrAsked = append(f.qrAsked, in.QR)
 	ids := in.Participants
 	if len(ids) == 0 {
 		for _, p := range f.state.Participants {
@@ -652,9 +669,12 @@ func (f *fake) pairingCodes(w http.ResponseWriter, r *http.Request) {
 		}
 		code := "C" + id
 		f.codes[code] = id
-		codes = append(codes, map[string]any{"participant": id, "name": p.Name, "code": code,
-			"expires_at": time.Now().Add(time.Hour), "pair_url": f.srv.URL + "/pair#" + code,
-			"qr_png": []byte("\x89PNG-" + code)})
+		pc := map[string]any{"participant": id, "name": p.Name, "code": code,
+			"expires_at": time.Now().Add(time.Hour), "pair_url": f.srv.URL + "/pair#" + code}
+		if in.QR == nil || *in.QR {
+			pc["qr_png"] = []byte("\x89PNG-" + code)
+		}
+		codes = append(codes, pc)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"codes": codes})
 }

@@ -33,10 +33,19 @@ const (
 	writeTimeout = 10 * time.Second
 )
 
-// closeSessionEnded is the close code of docs/protocol.md for "session
-// ended": with 1000 the only codes after which a Live does not reconnect
-// (1001 going away, 4008 too slow and any other code are retried).
-const closeSessionEnded = 4001
+// Close codes of docs/protocol.md after which a Live does not reconnect
+// (with 1000; 1001 going away, 4008 too slow and any other code are
+// retried).
+const (
+	// closeSessionEnded: the session ended (logout, participant removed).
+	closeSessionEnded = 4001
+	// closeOpenedElsewhere: the session opened more live sockets than the
+	// server allows (PHONGHOP_MAX_SOCKETS_PER_SESSION) and this, its
+	// oldest, was closed. Reconnecting would close the newer socket in
+	// turn, which would reconnect too: two Lives of one session would take
+	// the meeting from each other for ever.
+	closeOpenedElsewhere = 4009
+)
 
 // LiveOption configures a Live.
 type LiveOption func(*liveConfig)
@@ -45,6 +54,7 @@ type liveConfig struct {
 	base, max   time.Duration
 	onEvent     func(meeting.Event, time.Time, bool)
 	noReplica   bool
+	lean        bool // implies noReplica
 	readTimeout time.Duration
 }
 
@@ -76,11 +86,31 @@ func OnEvent(fn func(e meeting.Event, received time.Time, replay bool)) LiveOpti
 
 // WithoutReplica makes the Live track only the sequence number and hash
 // chain (still detecting gaps and resyncing) instead of keeping the whole
-// meeting: State then returns only ID, Seq and Head. The load tool uses it
-// to hold thousands of connections to a large meeting in one process.
+// meeting: State then returns only ID, Seq and Head. A snapshot is not
+// decoded (its header gives seq and head, see DecodeHeader). The load tool
+// uses it to hold thousands of connections to a large meeting in one
+// process; see also Lean.
 func WithoutReplica() LiveOption {
 	return func(c *liveConfig) { c.noReplica = true }
 }
+
+// Lean makes the Live read the server the way a load tool needs: as
+// WithoutReplica, and moreover each frame is read as a stream and each
+// message decoded by DecodeHeader (its type and position, not its payload),
+// keeping at most the first leanKeep bytes (64 KiB) of a message in memory.
+// A snapshot then costs neither memory nor decoding whatever the size of the
+// meeting, and an event only the few fields OnEvent receives: Meeting, Seq,
+// At, Type, Prev and Hash (no Actor, Data or Audience). Gaps are still
+// detected by seq, and the hash chain is checked while the events' hashes
+// fit in leanKeep. Commands (Send, Cast) work as usual.
+func Lean() LiveOption {
+	return func(c *liveConfig) { c.lean, c.noReplica = true, true }
+}
+
+// leanKeep is how much of one message a Lean Live keeps: every message but
+// a snapshot fits (a command frame is at most 64 KiB, and so are the events
+// it makes, but for imports, which are split into one event per line).
+const leanKeep = 64 << 10
 
 // WithReadTimeout drops the connection (and reconnects) when nothing, not
 // even a WebSocket ping, arrived from the server for d. It detects dead
@@ -138,6 +168,9 @@ type Live struct {
 	stats    LiveStats
 	nextID   uint64 // the last command ID given
 	err      error  // why the Live ended; nil while it runs
+	// headUnknown: the replica's Head is not the last event's hash (a Lean
+	// Live could not read it); the next event's prev is not checked.
+	headUnknown bool
 }
 
 // commandOutcome is a command's result as delivered to Send.
@@ -149,8 +182,8 @@ type commandOutcome struct {
 
 // Connect opens a live connection to meeting meetingID and returns once the
 // replica is synced (after the first snapshot or replay). Failures that
-// another attempt may fix (network errors, 5xx, close codes other than 1000
-// and 4001) are retried with backoff until ctx ends; a refused upgrade
+// another attempt may fix (network errors, 5xx, close codes other than 1000,
+// 4001 and 4009) are retried with backoff until ctx ends; a refused upgrade
 // (401, 403, 404, …) is returned at once as an *HTTPError.
 //
 // ctx bounds only the wait for the first sync. Afterwards the Live lives
@@ -230,7 +263,9 @@ func (l *Live) Stats() LiveStats {
 func (l *Live) Done() <-chan struct{} { return l.done }
 
 // Err tells why the Live ended: ErrClosed after Close, ErrSessionEnded after
-// close code 4001, ErrServerClosed after 1000, or an *HTTPError when the
+// close code 4001, ErrOpenedElsewhere after 4009 (the session opened the
+// meeting on more sockets than the server allows: connect again to take it
+// back), ErrServerClosed after 1000, or an *HTTPError when the
 // server refused a reconnection (401 after a logout, 403, 404). It is nil
 // while the Live runs. meeting.KindOf(Err()) is unauthorized whenever the
 // session is gone.
@@ -554,6 +589,8 @@ func (l *Live) terminal(err error) error {
 		switch ce.Code {
 		case closeSessionEnded:
 			return fmt.Errorf("%w (4001 %s)", ErrSessionEnded, ce.Text)
+		case closeOpenedElsewhere:
+			return fmt.Errorf("%w (4009 %s)", ErrOpenedElsewhere, ce.Text)
 		case websocket.CloseNormalClosure:
 			return fmt.Errorf("%w (1000 %s)", ErrServerClosed, ce.Text)
 		}
@@ -658,20 +695,20 @@ func (l *Live) dial(since int64, epoch string) (*websocket.Conn, error) {
 	return conn, nil
 }
 
-// inMessage is any message from the server; which fields are set depends on Type.
+// inMessage is any message from the server but a snapshot (see
+// handleSnapshot); which fields are set depends on Type.
 type inMessage struct {
-	Type    string          `json:"type"`
-	Meeting string          `json:"meeting"`
-	Epoch   string          `json:"epoch"`
-	Viewer  meeting.Viewer  `json:"viewer"`
-	Head    int64           `json:"head"`
-	State   json.RawMessage `json:"state"`
-	Event   *meeting.Event  `json:"event"`
-	Seq     int64           `json:"seq"`
-	ID      string          `json:"id"`
-	OK      bool            `json:"ok"`
-	Status  string          `json:"status"`
-	Error   *wireError      `json:"error"`
+	Type    string         `json:"type"`
+	Meeting string         `json:"meeting"`
+	Epoch   string         `json:"epoch"`
+	Viewer  meeting.Viewer `json:"viewer"`
+	Head    int64          `json:"head"`
+	Event   *meeting.Event `json:"event"`
+	Seq     int64          `json:"seq"`
+	ID      string         `json:"id"`
+	OK      bool           `json:"ok"`
+	Status  string         `json:"status"`
+	Error   *wireError     `json:"error"`
 }
 
 // resyncError is returned by handle when an event does not fold.
@@ -707,9 +744,36 @@ func (l *Live) serve(conn *websocket.Conn) (synced bool, err error) {
 		l.mu.Unlock()
 	}()
 	s := &session{first: true}
+	// failed notes a message that could not be handled: a replica out of
+	// step asks for a resync (by replay after a gap, else by snapshot).
+	failed := func(err error) (bool, error) {
+		var re *resyncError
+		if errors.As(err, &re) {
+			l.mu.Lock()
+			l.stats.Resyncs++
+			l.snapshot = !re.gap
+			l.mu.Unlock()
+			l.log.Warn("phonghop: replica out of step; resyncing", "err", re.err, "gap", re.gap)
+		}
+		return s.synced, err
+	}
 	for {
 		if d := l.cfg.readTimeout; d > 0 {
 			_ = conn.SetReadDeadline(time.Now().Add(d))
+		}
+		if l.cfg.lean {
+			_, r, err := conn.NextReader()
+			if err != nil {
+				return s.synced, err
+			}
+			now := time.Now()
+			err = ReadFrame(r, leanKeep, func(msg []byte, size int) error {
+				return l.handleLean(s, msg, size, now)
+			})
+			if err != nil {
+				return failed(err)
+			}
+			continue
 		}
 		_, data, err := conn.ReadMessage()
 		if err != nil {
@@ -727,15 +791,7 @@ func (l *Live) serve(conn *websocket.Conn) (synced bool, err error) {
 				continue
 			}
 			if err := l.handle(s, line, now); err != nil {
-				var re *resyncError
-				if errors.As(err, &re) {
-					l.mu.Lock()
-					l.stats.Resyncs++
-					l.snapshot = !re.gap
-					l.mu.Unlock()
-					l.log.Warn("phonghop: replica out of step; resyncing", "err", re.err, "gap", re.gap)
-				}
-				return s.synced, err
+				return failed(err)
 			}
 		}
 	}
@@ -747,8 +803,16 @@ type session struct {
 	synced bool // `synced` received
 }
 
-// handle processes one message from the server.
+// handle processes one message from the server. Each message is decoded
+// once: a snapshot by handleSnapshot, any other into an inMessage.
 func (l *Live) handle(s *session, line []byte, now time.Time) error {
+	if peekType(line) == "snapshot" {
+		h, found, _ := decodeHeader(line)
+		if s.first {
+			return errors.New(`client: first message is "snapshot", not welcome`)
+		}
+		return l.handleSnapshot(line, h, found)
+	}
 	var m inMessage
 	if err := json.Unmarshal(line, &m); err != nil {
 		return fmt.Errorf("client: bad message from server: %w", err)
@@ -777,56 +841,11 @@ func (l *Live) handle(s *session, line []byte, now time.Time) error {
 		if changed {
 			return &resyncError{err: fmt.Errorf("viewer changed to %+v", m.Viewer)}
 		}
-	case "snapshot":
-		st := &meeting.State{}
-		if l.cfg.noReplica {
-			var h struct {
-				ID   string `json:"id"`
-				Seq  int64  `json:"seq"`
-				Head string `json:"head"`
-			}
-			if err := json.Unmarshal(m.State, &h); err != nil {
-				return fmt.Errorf("client: bad snapshot: %w", err)
-			}
-			st.ID, st.Seq, st.Head = h.ID, h.Seq, h.Head
-		} else if err := json.Unmarshal(m.State, st); err != nil {
-			return fmt.Errorf("client: bad snapshot: %w", err)
-		}
-		l.mu.Lock()
-		l.state = st
-		if m.Epoch != "" {
-			l.epoch = m.Epoch
-		}
-		l.stats.Snapshots++
-		l.notifyLocked()
-		l.mu.Unlock()
-		l.signalUpdate()
 	case "event":
 		if m.Event == nil {
 			return errors.New("client: event message without event")
 		}
-		e := *m.Event
-		l.mu.Lock()
-		err := l.foldLocked(e)
-		if err == nil {
-			l.stats.Events++
-			if !s.synced {
-				l.stats.Replayed++
-			}
-		}
-		l.mu.Unlock()
-		if err != nil {
-			return err
-		}
-		// OnEvent runs before waiters are woken: when WaitSeq(n) returns,
-		// OnEvent has seen every event up to n.
-		if fn := l.cfg.onEvent; fn != nil {
-			fn(e, now, !s.synced)
-		}
-		l.mu.Lock()
-		l.notifyLocked()
-		l.mu.Unlock()
-		l.signalUpdate()
+		return l.handleEvent(s, *m.Event, true, now)
 	case "synced":
 		l.mu.Lock()
 		behind := m.Seq > l.state.Seq
@@ -880,14 +899,134 @@ func (l *Live) handle(s *session, line []byte, now time.Time) error {
 	return nil
 }
 
-// foldLocked folds e into the replica. Callers hold l.mu.
-func (l *Live) foldLocked(e meeting.Event) error {
+// handleSnapshot takes a snapshot message (h, found: its header) as the new
+// replica, decoding it once. Without a replica only the header is used: the
+// envelope's seq and head (or, from older servers, the state's first
+// members), so the state is neither copied nor scanned.
+func (l *Live) handleSnapshot(line []byte, h Header, found fields) error {
+	st := &meeting.State{}
+	epoch := h.Epoch
+	switch {
+	case l.cfg.noReplica && found.has(fSeq|fHash):
+		st.ID, st.Seq, st.Head = h.Meeting, h.Seq, h.Hash
+	case l.cfg.noReplica: // seq and head elsewhere: decode them the slow way
+		var env struct {
+			Epoch string `json:"epoch"`
+			State struct {
+				ID   string `json:"id"`
+				Seq  int64  `json:"seq"`
+				Head string `json:"head"`
+			} `json:"state"`
+		}
+		if err := json.Unmarshal(line, &env); err != nil {
+			return fmt.Errorf("client: bad snapshot: %w", err)
+		}
+		st.ID, st.Seq, st.Head, epoch = env.State.ID, env.State.Seq, env.State.Head, env.Epoch
+	default:
+		env := struct {
+			Epoch string         `json:"epoch"`
+			State *meeting.State `json:"state"`
+		}{State: st}
+		if err := json.Unmarshal(line, &env); err != nil {
+			return fmt.Errorf("client: bad snapshot: %w", err)
+		}
+		if env.State != st || st.Seq != h.Seq && found.has(fSeq) {
+			return fmt.Errorf("client: bad snapshot: state missing or at seq %d, not the envelope's %d", st.Seq, h.Seq)
+		}
+		epoch = env.Epoch
+	}
+	if st.ID == "" {
+		st.ID = l.meeting
+	}
+	l.mu.Lock()
+	l.state = st
+	l.headUnknown = false
+	if epoch != "" {
+		l.epoch = epoch
+	}
+	l.stats.Snapshots++
+	l.notifyLocked()
+	l.mu.Unlock()
+	l.signalUpdate()
+	return nil
+}
+
+// handleEvent folds event e (hashed: e.Hash was read, see Lean), counts it
+// and tells OnEvent and the waiters.
+func (l *Live) handleEvent(s *session, e meeting.Event, hashed bool, now time.Time) error {
+	l.mu.Lock()
+	err := l.foldLocked(e, hashed)
+	if err == nil {
+		l.stats.Events++
+		if !s.synced {
+			l.stats.Replayed++
+		}
+	}
+	l.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	// OnEvent runs before waiters are woken: when WaitSeq(n) returns,
+	// OnEvent has seen every event up to n.
+	if fn := l.cfg.onEvent; fn != nil {
+		fn(e, now, !s.synced)
+	}
+	l.mu.Lock()
+	l.notifyLocked()
+	l.mu.Unlock()
+	l.signalUpdate()
+	return nil
+}
+
+// handleLean processes one message of a Lean Live: msg is the message, or
+// its first leanKeep bytes when size is larger. Snapshots and events are
+// read from their header alone; the other messages, small, go to handle.
+func (l *Live) handleLean(s *session, msg []byte, size int, now time.Time) error {
+	cut := size > len(msg)
+	h, found, err := decodeHeader(msg)
+	if err != nil {
+		return fmt.Errorf("client: bad message from server: %w", err)
+	}
+	switch h.Type {
+	case "snapshot":
+		if s.first {
+			return errors.New(`client: first message is "snapshot", not welcome`)
+		}
+		if !found.has(fSeq | fHash) {
+			if cut {
+				return fmt.Errorf("client: bad snapshot: no seq and head in its first %d bytes", len(msg))
+			}
+			return l.handleSnapshot(msg, h, found) // decodes them the slow way
+		}
+		return l.handleSnapshot(nil, h, found)
+	case "event":
+		if s.first {
+			return errors.New(`client: first message is "event", not welcome`)
+		}
+		if !found.has(fSeq) {
+			return errors.New("client: event message without seq")
+		}
+		e := meeting.Event{Meeting: h.Meeting, Seq: h.Seq, At: h.At, Type: h.EventType, Prev: h.Prev, Hash: h.Hash}
+		return l.handleEvent(s, e, found.has(fPrev|fHash), now)
+	}
+	if cut {
+		return fmt.Errorf("client: %q message of %d bytes is too long", h.Type, size)
+	}
+	return l.handle(s, msg, now)
+}
+
+// foldLocked folds e into the replica. Callers hold l.mu. hashed is false
+// when a Lean Live could not read e's prev and hash (a long event): then
+// only its seq is checked and the next event's prev cannot be.
+func (l *Live) foldLocked(e meeting.Event, hashed bool) error {
 	s := l.state
-	if e.Seq != s.Seq+1 || e.Prev != s.Head {
+	chained := e.Prev == s.Head || !hashed || l.headUnknown
+	if e.Seq != s.Seq+1 || !chained {
 		return &resyncError{gap: e.Seq > s.Seq+1, err: fmt.Errorf("event %d (prev %.12s) does not follow %d (head %.12s)", e.Seq, e.Prev, s.Seq, s.Head)}
 	}
 	if l.cfg.noReplica {
 		s.Seq, s.Head = e.Seq, e.Hash
+		l.headUnknown = !hashed
 		if s.ID == "" {
 			s.ID = e.Meeting
 		}

@@ -188,3 +188,34 @@ func TestPairingCodeQRForms(t *testing.T) {
 		}
 	}
 }
+
+// TestPairingCodesWithoutQR: WithoutQR asks the server for codes without QR
+// images ({"qr": false}); without it the request leaves qr out (the
+// server's default: images).
+func TestPairingCodesWithoutQR(t *testing.T) {
+	f := newFake(t, true)
+	ctx := testCtx(t)
+	f.mustDo(secretary, "participant.add", map[string]any{"name": "Đại biểu Phạm Thị Mẫu", "role": "delegate"})
+	sec := secretaryClient(t, f)
+	plain, err := sec.PairingCodes(ctx, fakeMeeting, nil, client.WithoutQR())
+	if err != nil || len(plain) != 1 || plain[0].Code == "" || plain[0].QRPNG != nil {
+		t.Fatalf("PairingCodes(WithoutQR) = %+v, %v; want one code without a QR image", plain, err)
+	}
+	withQR, err := sec.PairingCodes(ctx, fakeMeeting, nil)
+	if err != nil || len(withQR) != 1 || withQR[0].QRPNG == nil {
+		t.Fatalf("PairingCodes() = %+v, %v; want one code with a QR image", withQR, err)
+	}
+	var asked []any
+	f.set(func(f *fake) {
+		for _, q := range f.qrAsked {
+			if q == nil {
+				asked = append(asked, nil)
+			} else {
+				asked = append(asked, *q)
+			}
+		}
+	})
+	if len(asked) != 2 || asked[0] != false || asked[1] != nil {
+		t.Errorf("the server was asked qr = %v; want [false <nil>]", asked)
+	}
+}

@@ -34,7 +34,7 @@ const guideDir = "../docs/guide"
 // img/en/<name>.jpg) and TestGuideImages checks the guide shows exactly
 // these, all present.
 var guideShots = []string{
-	"01-meeting", "02-agenda-participants", "03-documents", "04-pairing-sheet", "05-reissue", "06-tablet-pair",
+	"01-meeting", "01b-settings", "02-agenda-participants", "02b-bodies-propose", "02c-bodies-approved", "03-documents", "04-pairing-sheet", "05-reissue", "06-tablet-pair",
 	"07-checkin-tablet", "08-attendance", "09-floor-tablet", "10-speakers-console", "11-speakers-hall",
 	"12-vote-console", "13-vote-tablet", "14-vote-close", "15-result-hall", "16-document-tablet", "17-present-console",
 	"18-present-hall", "19-close", "20-hall-closed", "21-minutes", "22-finalize", "23-archive",
@@ -379,8 +379,10 @@ func TestRoomGuide(t *testing.T) {
 	g.shot(con, "23-archive", into(con, `[data-testid="archive-q"]`))
 
 	sort.Strings(g.taken)
-	if !slices.Equal(g.taken, guideShots) {
-		t.Errorf("took %v; want every guide shot %v", g.taken, guideShots)
+	// TestConsoleGuide takes the others (the record's settings, the bodies).
+	want := slices.DeleteFunc(slices.Clone(guideShots), func(s string) bool { return slices.Contains(consoleGuideShots, s) })
+	if !slices.Equal(g.taken, want) {
+		t.Errorf("took %v; want every guide shot %v", g.taken, want)
 	}
 	if *updateGuide {
 		t.Logf("the guide's %d screenshots were written in %s", 2*len(guideShots), filepath.Join(guideDir, "img"))

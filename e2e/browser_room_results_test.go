@@ -225,7 +225,7 @@ func TestRoomResults(t *testing.T) {
 	cands := []map[string]any{{"name": "Nguyễn Thị Hồng Nhung Phương Thảo"}, {"name": "Hoàng Văn Quốc Bảo Trung"}, {"name": "Đỗ Minh Tuấn Anh"},
 		{"name": "Vũ Thị Lan Anh Ngọc Diệp"}, {"name": "Bùi Văn Năm Thành Công"}}
 	kept := func(ids ...string) *meeting.Ballot { return &meeting.Ballot{Kept: ids} }
-	elect := m.poll(map[string]any{"question": "Bầu Ban Kiểm tra Đảng ủy xã nhiệm kỳ 2025–2030", "kind": "election", "seats": 2, "candidates": cands, "item": item},
+	elect := m.poll(map[string]any{"question": "Bầu Ban Kiểm tra Đảng ủy xã nhiệm kỳ 2025–2030", "kind": "election", "seats": 2, "candidates": cands, "item": item, "uncapped": true},
 		voters, []*meeting.Ballot{kept("c1", "c2"), kept("c1", "c2"), kept("c1", "c2"), kept("c1", "c3"), kept("c2", "c4")})
 	electWant := wantChart{outcome: "Trúng cử: Nguyễn Thị Hồng Nhung Phương Thảo, Hoàng Văn Quốc Bảo Trung", threshold: 4.0 / 6,
 		share:    map[string]float64{"c1": 4.0 / 6, "c2": 4.0 / 6, "c3": 1.0 / 6, "c4": 1.0 / 6, "c5": 0},
@@ -237,7 +237,7 @@ func TestRoomResults(t *testing.T) {
 	checkChart(t, tab, "tablet election", elect, electWant)
 
 	// Nobody reaches more than half: the outcome says so.
-	empty := m.poll(map[string]any{"question": "Bầu Bí thư Chi bộ thôn Đông", "kind": "election", "seats": 1, "item": item,
+	empty := m.poll(map[string]any{"question": "Bầu Bí thư Chi bộ thôn Đông", "kind": "election", "seats": 1, "item": item, "uncapped": true,
 		"candidates": []map[string]any{{"name": "Lý Văn Sáu"}, {"name": "Dương Thị Mai"}, {"name": "Ngô Văn Khải"}}},
 		voters, []*meeting.Ballot{kept("c1"), kept("c1"), kept("c2"), kept("c2"), kept("c3")})
 	emptyWant := wantChart{outcome: "Không có ai trúng cử. Còn thiếu 1 người", threshold: 4.0 / 6,

@@ -31,6 +31,7 @@ const layoutJS = `((regions, fits) => {
 	const say = (e) => name(e) + ' "' + (e.textContent || e.value || '').trim().replace(/\s+/g, ' ').slice(0, 40) + '"';
 	const shown = (e) => {
 		if (e.closest('[hidden], .sr-only, dialog:not([open]), .print-sheet')) return false;
+		if (e.tagName === 'OPTION' || e.tagName === 'OPTGROUP') return false; // a list box scrolls its options: the select is the control
 		if (!e.checkVisibility({contentVisibilityAuto: true, opacityProperty: true, visibilityProperty: true})) return false; // a closed <details> too
 		const r = e.getBoundingClientRect();
 		return r.width > 0 && r.height > 0;
@@ -160,7 +161,7 @@ func TestRoomViewports(t *testing.T) {
 	for i := range voters {
 		ballots = append(ballots, &meeting.Ballot{Kept: [][]string{{"c1", "c2"}, {"c1", "c3"}, {"c2", "c4"}}[i%3]})
 	}
-	elect := m.poll(map[string]any{"question": "Bầu Ban Kiểm tra Đảng ủy xã nhiệm kỳ 2025–2030", "kind": "election", "seats": 2, "candidates": cands, "item": m.items[1]}, voters, ballots)
+	elect := m.poll(map[string]any{"question": "Bầu Ban Kiểm tra Đảng ủy xã nhiệm kỳ 2025–2030", "kind": "election", "seats": 2, "candidates": cands, "item": m.items[1], "uncapped": true}, voters, ballots)
 	for _, p := range m.delegates {
 		m.cmd("speaker.add", map[string]any{"participant": p.ID})
 	}

@@ -139,6 +139,20 @@ type page struct {
 func (b *browser) newPage(name string, w, h int) *page {
 	b.t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	return b.tab(name, w, h, ctx, cancel)
+}
+
+// sibling opens another tab named name in p's browser context: the same
+// cookies, so the same session (a second tab of one browser).
+func (p *page) sibling(name string, w, h int) *page {
+	p.t.Helper()
+	ctx, cancel := chromedp.NewContext(p.ctx)
+	return p.b.tab(name, w, h, ctx, cancel)
+}
+
+// tab makes the tab of ctx a page named name, with a w×h viewport.
+func (b *browser) tab(name string, w, h int, ctx context.Context, cancel context.CancelFunc) *page {
+	b.t.Helper()
 	p := &page{t: b.t, b: b, name: name, ctx: ctx}
 	if err := chromedp.Do(ctx); err != nil {
 		b.t.Fatalf("open tab %s: %v", name, err)

@@ -307,20 +307,22 @@ func inspectSecrecy(t *testing.T, path, meetingID, poll string, voters []string)
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var withVoter, total int
-	if err := db.QueryRow("SELECT count(participant), count(*) FROM poll_ballots WHERE meeting_id = ? AND poll = ?", meetingID, poll).Scan(&withVoter, &total); err != nil {
+	// After the close a secret poll's ballots are in closed_ballots (no
+	// voter column), and nothing of it is left where it was open.
+	var open, total int
+	if err := db.QueryRow("SELECT (SELECT count(*) FROM poll_ballots WHERE meeting_id = ?1 AND poll = ?2) + (SELECT count(*) FROM sealed_ballots WHERE meeting_id = ?1 AND poll = ?2), (SELECT count(*) FROM closed_ballots WHERE meeting_id = ?1 AND poll = ?2)", meetingID, poll).Scan(&open, &total); err != nil {
 		t.Fatal(err)
 	}
-	if total != len(voters) || withVoter != 0 {
-		t.Errorf("poll_ballots: %d ballots, %d with a voter; want %d, 0", total, withVoter, len(voters))
+	if total != len(voters) || open != 0 {
+		t.Errorf("closed_ballots: %d ballots, %d left in the open poll's tables; want %d, 0", total, open, len(voters))
 	}
-	rows, err := db.Query("SELECT id, ballot FROM poll_ballots WHERE meeting_id = ? AND poll = ?", meetingID, poll)
+	rows, err := db.Query("SELECT ballot FROM closed_ballots WHERE meeting_id = ? AND poll = ?", meetingID, poll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
-		var rid, ballot []byte
-		rows.Scan(&rid, &ballot)
+		var ballot []byte
+		rows.Scan(&ballot)
 		for _, v := range voters {
 			if strings.Contains(string(ballot), `"`+v+`"`) {
 				t.Errorf("a secret ballot names voter %s: %s", v, ballot)

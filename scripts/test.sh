@@ -88,3 +88,6 @@ bash scripts/vulncheck.sh
 
 echo "== go test -race"
 go test -race -count=1 -timeout 40m "$@" ./...
+
+echo "== fuzz (every target for ${FUZZTIME:-10s}; scripts/fuzz.sh)"
+bash scripts/fuzz.sh

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"os"
 	"regexp"
 	"slices"
@@ -8,40 +9,91 @@ import (
 	"strings"
 	"testing"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/phonghop/phonghop/server/meeting"
 )
 
-// TestOpenAPIMatchesRoutes keeps docs/openapi.yaml true: every route the
-// server registers is documented with its method, and every documented
-// operation exists.
+// TestOpenAPIMatchesRoutes keeps docs/openapi.yaml true and valid: a real
+// OpenAPI validator (kin-openapi) accepts it (with its examples); every
+// operation has an operationId; every /api operation lists its 4xx
+// responses and a 500, and every error response (4xx, 5xx, default) is
+// the JSON Error body (kind, message, message_en, problems); every route
+// the server registers is documented with its method, and every
+// documented operation exists.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	ts := newTestServer(t)
-	b, err := os.ReadFile("../docs/openapi.yaml")
+	loader := openapi3.NewLoader()
+	loader.IsExternalRefsAllowed = false
+	doc, err := loader.LoadFromFile("../docs/openapi.yaml")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("docs/openapi.yaml does not load: %v", err)
 	}
-	var doc struct {
-		OpenAPI string                    `yaml:"openapi"`
-		Paths   map[string]map[string]any `yaml:"paths"`
-	}
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		t.Fatalf("openapi.yaml does not parse: %v", err)
+	if err := doc.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
+		t.Errorf("docs/openapi.yaml is not valid OpenAPI: %v", err)
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
 		t.Errorf("openapi = %q; want 3.x", doc.OpenAPI)
 	}
+
+	// The Error body, as server/errors.go writes it.
+	errSchema := doc.Components.Schemas["Error"]
+	if errSchema == nil || errSchema.Value == nil {
+		t.Fatal("no Error schema")
+	}
+	for _, f := range []string{"kind", "message", "message_en", "problems"} {
+		if errSchema.Value.Properties[f] == nil {
+			t.Errorf("the Error schema lacks %s", f)
+		}
+	}
+	if !slices.Equal(errSchema.Value.Required, []string{"kind", "message", "message_en"}) {
+		t.Errorf("the Error schema requires %v; want kind, message, message_en", errSchema.Value.Required)
+	}
+	isError := func(r *openapi3.ResponseRef) bool {
+		if r == nil || r.Value == nil {
+			return false
+		}
+		mt := r.Value.Content.Get("application/json")
+		if mt == nil || mt.Schema == nil {
+			return false
+		}
+		if mt.Schema.Value == errSchema.Value {
+			return true
+		}
+		for _, s := range mt.Schema.Value.AllOf { // Error and more
+			if s.Value == errSchema.Value {
+				return true
+			}
+		}
+		return false
+	}
+	// The one error that is not JSON: http.ServeContent's own 416.
+	plainText := map[string]bool{"416": true}
+
 	var documented []string
-	for path, ops := range doc.Paths {
-		for method, op := range ops {
-			if method == "parameters" {
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			where := method + " " + path
+			documented = append(documented, where)
+			if op.OperationID == "" {
+				t.Errorf("%s has no operationId", where)
+			}
+			if op.Responses == nil || op.Responses.Len() == 0 {
+				t.Errorf("%s has no responses", where)
 				continue
 			}
-			if m, ok := op.(map[string]any); !ok || m["responses"] == nil {
-				t.Errorf("%s %s has no responses", method, path)
+			has4xx, has500 := false, false
+			for code, r := range op.Responses.Map() {
+				isErr := code == "default" || code[0] == '4' || code[0] == '5'
+				has4xx = has4xx || code[0] == '4'
+				has500 = has500 || code == "500"
+				if isErr && !plainText[code] && !isError(r) {
+					t.Errorf("%s: response %s is not the JSON Error body", where, code)
+				}
 			}
-			documented = append(documented, strings.ToUpper(method)+" "+path)
+			if strings.HasPrefix(path, "/api/") && (!has4xx || !has500) {
+				t.Errorf("%s: want its 4xx responses and a 500 documented (4xx %v, 500 %v)", where, has4xx, has500)
+			}
 		}
 	}
 	param := regexp.MustCompile(`:([a-z]+)`)
@@ -55,6 +107,9 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	sort.Strings(documented)
 	sort.Strings(served)
 	served = slices.Compact(served)
+	if len(served) < 50 {
+		t.Fatalf("only %d routes served: the comparison would prove little", len(served))
+	}
 	for _, r := range served {
 		if !slices.Contains(documented, r) {
 			t.Errorf("route %s is served but not in docs/openapi.yaml", r)

@@ -52,6 +52,7 @@ var Pages = map[string]string{
 	"/console": "console.html",
 	"/hall":    "hall.html",
 	"/floor":   "floor.html", // the congress floor (floor.js)
+	"/count":   "count.html", // entry stations of paper ballots (docs/paper.md)
 }
 
 // ContentSecurityPolicy is sent with every page: scripts only from the

@@ -43,7 +43,7 @@ func startChild(ctx context.Context, cfg config, p *progress, stderr io.Writer) 
 			os.RemoveAll(dir)
 		}
 	}()
-	bin, err := serverBinary(ctx, cfg.phonghop, dir, p)
+	bin, err := serverBinary(ctx, cfg.phonghop, dir, cfg.serverProfile != "", p)
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +61,9 @@ func startChild(ctx context.Context, cfg config, p *progress, stderr io.Writer) 
 		}
 	}
 	cmd.Env = append(cmd.Env, "PHONGHOP_ADMIN_USER="+s.user, "PHONGHOP_ADMIN_PASSWORD="+s.password)
+	if cfg.serverProfile != "" {
+		cmd.Env = append(cmd.Env, profileEnv+"="+cfg.serverProfile)
+	}
 	found := make(chan string, 1)
 	var once sync.Once
 	cmd.Stdout = &lineWriter{fn: func(line string) { // not forwarded: it is the banner
@@ -141,15 +144,16 @@ func (s *childServer) stop(p *progress) {
 
 // serverBinary returns the phonghop binary to run: path if given, else a
 // phonghop next to this program's binary, else one built into dir from the
-// module root found by `go env GOMOD`.
-func serverBinary(ctx context.Context, path, dir string, p *progress) (string, error) {
+// module root found by `go env GOMOD`. With profiling (-server-profile) and
+// no path it is always built, with -tags benchprofile.
+func serverBinary(ctx context.Context, path, dir string, profiling bool, p *progress) (string, error) {
 	if path != "" {
 		if _, err := os.Stat(path); err != nil {
 			return "", fmt.Errorf("-phonghop: %w", err)
 		}
 		return path, nil
 	}
-	if exe, err := os.Executable(); err == nil {
+	if exe, err := os.Executable(); err == nil && !profiling {
 		cand := filepath.Join(filepath.Dir(exe), "phonghop")
 		if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
 			return cand, nil
@@ -165,8 +169,12 @@ func serverBinary(ctx context.Context, path, dir string, p *progress) (string, e
 		return "", fmt.Errorf("module root %s has no cmd/phonghop: pass -phonghop", root)
 	}
 	bin := filepath.Join(dir, "phonghop")
-	p.printf("building phonghop in %s", root)
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/phonghop")
+	p.printf("building phonghop in %s (profiling: %v)", root, profiling)
+	args := []string{"build", "-o", bin}
+	if profiling {
+		args = append(args, "-tags", "benchprofile")
+	}
+	build := exec.CommandContext(ctx, "go", append(args, "./cmd/phonghop")...)
 	build.Dir = root
 	var msg bytes.Buffer
 	build.Stdout, build.Stderr = &msg, &msg

@@ -3,524 +3,435 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"net"
 	"net/http"
-	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/phonghop/phonghop/client"
-	"github.com/phonghop/phonghop/internal/testdocs"
-	"github.com/phonghop/phonghop/server/meeting"
 )
 
-// The floor scenario (issue 20, docs/congress.md): N delegates each send
-// -opinions opinions on distinct sections of a -sections draft at random
-// moments within -window; then the roll-up is built (JSON, PDF, DOCX);
-// then -groups discussion groups sit at once, each member's tablet on its
-// group's sitting, and the console makes -group-changes changes in every
-// sitting concurrently.
+// The floor: what the cheapest possible broadcast server costs on this
+// machine, measured by the same lean client minutes before phonghop, so that
+// phonghop's figures can be given as a ratio to it.
 //
-// Figures: the acknowledgement latency of the opinions (Send to result: the
-// room group-commits them, a result means durable), opinions lost (sent and
-// acknowledged but not in the meeting's state: must be 0), the roll-up's
-// times, the time to start every sitting, the latency of a sitting's change
-// to the slowest of its members, and deliveries of a sitting's events to
-// tablets of other groups (must be 0).
+// The floor hub is this very binary started again as a child process with
+// PHONGHOP_BENCH_ROLE=floor-hub: a gorilla/websocket hub that stores
+// nothing. A tablet connection gets a welcome and a synced message and then
+// every broadcast; it has one writer goroutine (a bounded queue of
+// *websocket.PreparedMessage, one write per message) and one reader that
+// discards. The console connection (?role=console) sends frames
+// "<id>\n<message>": the hub prepares the message once, queues it to every
+// tablet and queues a result for the console, as phonghop does, minus the
+// decision, the durable append and the JSON.
 
-// floorReport holds the figures of the floor scenario.
-type floorReport struct {
-	Sections  int     `json:"sections"`
-	PerTablet int     `json:"opinions_per_tablet"`
-	WindowS   float64 `json:"window_s"`
-	Opinions  int     `json:"opinions"` // acknowledged
-	// SendS is from the first opinion sent to the last acknowledged.
-	SendS float64 `json:"send_s"`
-	// Ack latency of an opinion: Send to its result (durable).
-	AckP50 float64 `json:"opinion_ack_p50_ms"`
-	AckP99 float64 `json:"opinion_ack_p99_ms"`
-	AckMax float64 `json:"opinion_ack_max_ms"`
-	// Retries: sends again with the same key after an unknown outcome.
-	Retries int `json:"opinion_retries"`
-	// Stored: the opinions in the meeting's state afterwards, equal to
-	// what was acknowledged (kind, text); Lost = acknowledged - stored.
-	Stored int `json:"stored"`
-	Lost   int `json:"lost"`
-	// CountsOK: the public counts equal the stored opinions.
-	CountsOK bool `json:"counts_ok"`
-	// Roll-up of the draft, as the drafting team downloads it.
-	RollupJSONMs float64 `json:"rollup_json_ms"`
-	RollupPDFMs  float64 `json:"rollup_pdf_ms"`
-	RollupDOCXMs float64 `json:"rollup_docx_ms"`
-	RollupPDFKB  float64 `json:"rollup_pdf_kb"`
-	RollupDOCXKB float64 `json:"rollup_docx_kb"`
-	// Groups sitting at once.
-	Groups       int     `json:"groups"`
-	SitAllMs     float64 `json:"sit_all_ms"`      // every sit request, concurrently
-	ConnectS     float64 `json:"group_connect_s"` // every member on its sitting
-	Changes      int     `json:"group_changes"`   // per group
-	GroupLastP50 float64 `json:"group_last_p50_ms"`
-	GroupLastP99 float64 `json:"group_last_p99_ms"`
-	GroupLastMax float64 `json:"group_last_max_ms"`
-	// CrossDeliveries: events a tablet received, during the groups'
-	// changes, that were not its own group's (must be 0).
-	CrossDeliveries int  `json:"cross_deliveries"`
-	Valid           bool `json:"floor_valid"`
+// roleEnv names the environment variable that makes this binary a floor
+// hub instead of the bench.
+const roleEnv = "PHONGHOP_BENCH_ROLE"
+
+// hubQueue is a hub connection's send queue (phonghop's default is 64).
+const hubQueue = 64
+
+// floorHubMain runs the floor hub until SIGTERM or SIGINT. It prints its
+// address on stdout ("floor hub listening on 127.0.0.1:PORT").
+func floorHubMain() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	startProfileToggler(os.Getenv(profileEnv), os.Stderr)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "floor hub:", err)
+		return 1
+	}
+	h := &hub{conns: map[*hubConn]struct{}{}}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	fmt.Printf("floor hub listening on %s\n", ln.Addr())
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintln(os.Stderr, "floor hub:", err)
+		return 1
+	}
+	h.closeAll()
+	return 0
 }
 
-// floorText is the text of opinion k of tablet i (kinds that need one).
-func floorText(i, k int) string {
-	return fmt.Sprintf("Ý kiến %d của đại biểu %05d: đề nghị làm rõ chỉ tiêu, bổ sung giải pháp và nguồn lực thực hiện.", k+1, i+1)
+// hub is the floor's broadcast hub.
+type hub struct {
+	seq atomic.Int64 // broadcasts so far: the seq of the last one
+
+	// mu guards conns, the tablets (the console is not in it).
+	mu    sync.Mutex
+	conns map[*hubConn]struct{}
 }
 
-func (b *bench) floor(ctx context.Context, user, password string, rep *report) error {
-	fr := &floorReport{Sections: b.cfg.sections, PerTablet: b.cfg.opinions, WindowS: b.cfg.window.Seconds(), Groups: b.cfg.groups, Changes: b.cfg.groupChanges}
-	rep.floorReport = fr
-	var doc string
-	var groups []meeting.Group
-	err := b.setup(ctx, user, password, rep, func(int) []client.LiveOption {
-		return []client.LiveOption{client.WithoutReplica()}
-	}, func() error {
-		var err error
-		if doc, err = b.openDraft(ctx); err != nil {
-			return err
-		}
-		groups, err = b.defineGroups(ctx)
-		if err != nil {
-			return err
-		}
-		_, err = b.live.Send(ctx, "meeting.open", nil)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := b.ended(); err != nil {
-		return err
-	}
-
-	// ---- opinions ----
-	b.p.printf("floor: %d tablets send %d opinions each within %s", b.cfg.n, b.cfg.opinions, b.cfg.window)
-	done, err := b.measure(ctx)
-	if err != nil {
-		return err
-	}
-	kinds := []meeting.OpinionKind{meeting.OpinionAgree, meeting.OpinionDisagree, meeting.OpinionPartial}
-	type sent struct {
-		sec  string
-		kind meeting.OpinionKind
-		text string
-	}
-	given := make([][]sent, b.cfg.n)
-	acks := make([]float64, 0, b.cfg.n*b.cfg.opinions)
-	var mu sync.Mutex
-	var lastAck time.Time
-	var count atomic.Int64
-	start := time.Now()
-	stopTrack := b.tracker("opinions", &count)
-	err = parallel(ctx, b.cfg.n, b.cfg.n, stopTrack, func(ctx context.Context, i int) error {
-		r := rand.New(rand.NewPCG(uint64(i), 20))
-		// Distinct sections ("" is the whole draft), at sorted random times.
-		secs := r.Perm(b.cfg.sections + 1)[:b.cfg.opinions]
-		at := make([]time.Duration, b.cfg.opinions)
-		for k := range at {
-			at[k] = time.Duration(r.Int64N(int64(b.cfg.window)))
-		}
-		slices.Sort(at)
-		for k := range b.cfg.opinions {
-			if err := sleep(ctx, time.Until(start.Add(at[k]))); err != nil {
-				return err
-			}
-			s := sent{kind: kinds[(i+k)%3]}
-			if secs[k] > 0 {
-				s.sec = fmt.Sprintf("m%d", secs[k])
-			}
-			if s.kind != meeting.OpinionAgree || k%2 == 0 {
-				s.text = floorText(i, k)
-			}
-			data := map[string]any{"draft": doc, "section": s.sec, "kind": s.kind, "text": s.text, "key": fmt.Sprintf("b%d-%d", i, k)}
-			t := time.Now()
-			for {
-				_, err := b.tablets[i].live.Send(ctx, "opinion.give", data)
-				if errors.Is(err, client.ErrUnknownOutcome) {
-					mu.Lock()
-					fr.Retries++
-					mu.Unlock()
-					continue // the same key: recorded once
-				}
-				if err != nil {
-					return fmt.Errorf("tablet %d opinion %d: %w", i+1, k+1, err)
-				}
-				break
-			}
-			now := time.Now()
-			mu.Lock()
-			acks = append(acks, float64(now.Sub(t).Nanoseconds()))
-			if now.After(lastAck) {
-				lastAck = now
-			}
-			given[i] = append(given[i], s)
-			mu.Unlock()
-			count.Add(1)
-		}
-		return nil
-	})
-	if err != nil {
-		done()
-		return err
-	}
-	fr.Opinions = len(acks)
-	fr.SendS = round3(lastAck.Sub(start).Seconds())
-	fr.AckP50, fr.AckP99, fr.AckMax = ms(percentile(acks, 50)), ms(percentile(acks, 99)), ms(slices.Max(acks))
-
-	// Nothing lost: every acknowledged opinion is in the state, as sent.
-	st, err := b.console.Meeting(ctx, b.meeting)
-	if err != nil {
-		done()
-		return err
-	}
-	held := map[string]meeting.Opinion{}
-	for _, o := range st.Opinions(doc) {
-		held[o.Participant+"/"+o.Section] = o
-	}
-	pids := map[int]string{}
-	for i, p := range delegatesOf(st) {
-		pids[i] = p.ID
-	}
-	for i, list := range given {
-		for _, s := range list {
-			if o, ok := held[pids[i]+"/"+s.sec]; ok && o.Kind == s.kind && o.Text == s.text {
-				fr.Stored++
-			}
-		}
-	}
-	fr.Lost = fr.Opinions - fr.Stored
-	d, _ := st.Draft(doc)
-	total := 0
-	for _, c := range d.Counts {
-		total += c.Total()
-	}
-	fr.CountsOK = total == len(st.Opinions(doc))
-	b.p.printf("floor: %d opinions acknowledged in %.1f s (ack p50 %.1f ms, p99 %.1f ms), %d stored, %d lost", fr.Opinions, fr.SendS, fr.AckP50, fr.AckP99, fr.Stored, fr.Lost)
-
-	// ---- the roll-up ----
-	for _, f := range []struct {
-		format string
-		ms, kb *float64
-	}{{"json", &fr.RollupJSONMs, nil}, {"pdf", &fr.RollupPDFMs, &fr.RollupPDFKB}, {"docx", &fr.RollupDOCXMs, &fr.RollupDOCXKB}} {
-		t := time.Now()
-		n, size, err := b.rollup(ctx, doc, f.format)
-		if err != nil {
-			done()
-			return err
-		}
-		*f.ms = ms(float64(time.Since(t).Nanoseconds()))
-		if f.kb != nil {
-			*f.kb = round3(float64(size) / 1024)
-		}
-		if n != fr.Stored {
-			done()
-			return fmt.Errorf("the %s roll-up counts %d opinions; the state holds %d", f.format, n, fr.Stored)
-		}
-		b.p.printf("floor: roll-up as %s in %.0f ms (%d bytes)", f.format, *f.ms, size)
-	}
-
-	// ---- groups sitting at once ----
-	if err := b.groupsSit(ctx, groups, fr); err != nil {
-		done()
-		return err
-	}
-	rep.MeasureCPU = done()
-	fr.Valid = fr.Lost == 0 && fr.CountsOK && fr.CrossDeliveries == 0 && fr.Retries == 0
-	return nil
+// hubConn is one connection of the hub.
+type hubConn struct {
+	ws   *websocket.Conn
+	send chan *websocket.PreparedMessage
+	done chan struct{}
+	once sync.Once
 }
 
-// delegatesOf returns the delegates of s in the order imported (tablet i
-// is delegate i).
-func delegatesOf(s *meeting.State) []meeting.Participant {
-	var out []meeting.Participant
-	for _, p := range s.Participants {
-		if p.Role == meeting.RoleDelegate {
-			out = append(out, p)
-		}
-	}
-	return out
+// hubUpgrader has phonghop's buffer sizes.
+var hubUpgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 4096,
+	CheckOrigin:     func(*http.Request) bool { return true },
+	WriteBufferPool: &sync.Pool{},
 }
 
-// openDraft uploads a DOCX of -sections headings, reads its structure back
-// (the outline route) and opens it for opinions for a day.
-func (b *bench) openDraft(ctx context.Context) (string, error) {
-	parts := []testdocs.Part{{Level: 0, Text: "BÁO CÁO CHÍNH TRỊ (DỰ THẢO, THỬ TẢI)"}}
-	for i := 1; i <= b.cfg.sections; i++ {
-		level := 2
-		if i%10 == 1 {
-			level = 1
-		}
-		parts = append(parts, testdocs.Part{Level: level, Text: fmt.Sprintf("%d. Nội dung thứ %d của dự thảo", i, i), Body: []string{fmt.Sprintf("Đoạn văn của nội dung thứ %d.", i)}})
+func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/ws" {
+		http.NotFound(w, r)
+		return
 	}
-	up, err := b.console.Upload(ctx, b.meeting, client.NewDocument{Title: "Dự thảo Báo cáo chính trị (thử tải)", Access: meeting.AccessDelegates, Publish: true},
-		"du-thao.docx", bytes.NewReader(testdocs.DOCXDraft(parts)))
+	ws, err := hubUpgrader.Upgrade(w, r, nil)
 	if err != nil {
-		return "", fmt.Errorf("upload the draft: %w", err)
+		return
 	}
-	doc := up.Document.ID
-	var o struct {
-		Sections []meeting.Section `json:"sections"`
+	ws.SetReadLimit(64 << 10)
+	c := &hubConn{ws: ws, send: make(chan *websocket.PreparedMessage, hubQueue), done: make(chan struct{})}
+	console := r.URL.Query().Get("role") == "console"
+	seq := h.seq.Load()
+	hello := fmt.Appendf(nil, `{"type":"welcome","meeting":"floor","epoch":"floor","viewer":{"role":"delegate"},"head":%d,"server_time":%q}`+"\n"+`{"type":"synced","seq":%d}`,
+		seq, time.Now().UTC().Format(time.RFC3339Nano), seq)
+	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, hello)
+	c.send <- pm // before the connection is registered: it comes first
+	if !console {
+		h.mu.Lock()
+		h.conns[c] = struct{}{}
+		h.mu.Unlock()
 	}
-	if err := b.getJSON(ctx, "/api/meetings/"+url.PathEscape(b.meeting)+"/documents/"+doc+"/outline", &o); err != nil {
-		return "", fmt.Errorf("outline: %w", err)
-	}
-	// The title (level 0) is a heading too: drop it, keep -sections.
-	secs := o.Sections[1:]
-	for i := range secs {
-		secs[i].ID = fmt.Sprintf("m%d", i+1)
-	}
-	if len(secs) != b.cfg.sections {
-		return "", fmt.Errorf("the outline has %d sections; want %d", len(secs), b.cfg.sections)
-	}
-	if _, err := b.live.Send(ctx, "draft.open", map[string]any{"document": doc, "sections": secs, "deadline": time.Now().Add(24 * time.Hour)}); err != nil {
-		return "", fmt.Errorf("draft.open: %w", err)
-	}
-	b.p.printf("floor: draft %s open with %d sections", doc, len(secs))
-	return doc, nil
+	go c.writeLoop()
+	go h.readLoop(c, console)
 }
 
-// defineGroups splits the delegates into -groups groups (the first member
-// leads, the second keeps the notes).
-func (b *bench) defineGroups(ctx context.Context) ([]meeting.Group, error) {
-	ds := delegatesOf(b.live.State())
-	if b.cfg.groups < 1 {
-		return nil, nil
-	}
-	size := (len(ds) + b.cfg.groups - 1) / b.cfg.groups
-	for g := range b.cfg.groups {
-		lo, hi := g*size, min((g+1)*size, len(ds))
-		if hi-lo < 2 {
-			return nil, fmt.Errorf("group %d would have %d members; lower -groups", g+1, hi-lo)
-		}
-		var ids []string
-		for _, p := range ds[lo:hi] {
-			ids = append(ids, p.ID)
-		}
-		if _, err := b.live.Send(ctx, "group.define", map[string]any{"name": fmt.Sprintf("Tổ %d", g+1), "members": ids, "leader": ids[0], "secretary": ids[1]}); err != nil {
-			return nil, fmt.Errorf("group %d: %w", g+1, err)
-		}
-	}
-	return b.live.State().Floor.Groups, nil
-}
+// shut closes the connection (once).
+func (c *hubConn) shut() { c.once.Do(func() { close(c.done) }) }
 
-// rollup downloads the draft's roll-up and returns the number of opinions
-// it counts and its size.
-func (b *bench) rollup(ctx context.Context, doc, format string) (int, int, error) {
-	u := b.base + "/api/meetings/" + url.PathEscape(b.meeting) + "/drafts/" + doc + "/rollup?format=" + format
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, 0, err
-	}
-	resp, err := b.hc.Do(req)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, 0, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("roll-up %s: HTTP %d: %.200s", format, resp.StatusCode, body)
-	}
-	n, err := strconv.Atoi(resp.Header.Get("X-Opinions"))
-	if err != nil {
-		return 0, 0, fmt.Errorf("roll-up %s: no X-Opinions", format)
-	}
-	return n, len(body), nil
-}
-
-// getJSON GETs path with the console's cookies into out.
-func (b *bench) getJSON(ctx context.Context, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+path, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := b.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("GET %s: HTTP %d: %s", path, resp.StatusCode, strings.TrimSpace(string(msg)))
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
-}
-
-// post POSTs to path with the console's cookies.
-func (b *bench) post(ctx context.Context, path string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+path, strings.NewReader("{}"))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := b.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("POST %s: HTTP %d: %s", path, resp.StatusCode, strings.TrimSpace(string(msg)))
-	}
-	return nil
-}
-
-// groupsSit pauses the plenary, starts every group's sitting at once,
-// connects every member's tablet to its sitting, and makes -group-changes
-// changes in every sitting concurrently: the latency of each change to the
-// slowest of the group's members, and any event a tablet receives that is
-// not its own group's.
-func (b *bench) groupsSit(ctx context.Context, groups []meeting.Group, fr *floorReport) error {
-	if len(groups) == 0 {
-		return nil
-	}
-	if _, err := b.live.Send(ctx, "meeting.pause", nil); err != nil {
-		return err
-	}
-	t := time.Now()
-	err := parallel(ctx, len(groups), len(groups), nil, func(ctx context.Context, g int) error {
-		return b.post(ctx, "/api/meetings/"+url.PathEscape(b.meeting)+"/groups/"+groups[g].ID+"/sit")
-	})
-	if err != nil {
-		return err
-	}
-	fr.SitAllMs = ms(float64(time.Since(t).Nanoseconds()))
-	st, err := b.console.Meeting(ctx, b.meeting)
-	if err != nil {
-		return err
-	}
-	groupOf := map[string]int{}   // participant → group index
-	sittingOf := map[string]int{} // sitting meeting → group index
-	for g, x := range st.Floor.Groups {
-		for _, m := range x.Members {
-			groupOf[m] = g
-		}
-		sittingOf[x.Sitting] = g
-	}
-	b.p.printf("floor: %d groups sitting (%.0f ms to start them all)", len(groups), fr.SitAllMs)
-
-	// Every member's tablet on its sitting; each receipt recorded.
-	ds := delegatesOf(st)
-	type receipt struct {
-		tablet int
-		group  int
-		seq    int64
-		lat    float64 // ns: received minus the event's At
-	}
-	var rmu sync.Mutex
-	var receipts []receipt
-	var phase atomic.Bool // the changes are under way
-	var cross atomic.Int64
-	sittingLives := make([]*client.Live, len(ds))
-	t = time.Now()
-	var conn atomic.Int64
-	err = parallel(ctx, len(ds), b.cfg.concurrency, b.tracker("group connect", &conn), func(ctx context.Context, i int) error {
-		g := groupOf[ds[i].ID]
-		sitting := st.Floor.Groups[g].Sitting
-		l, err := b.tablets[i].c.Connect(ctx, sitting, client.WithoutReplica(), client.OnEvent(func(e meeting.Event, received time.Time, replay bool) {
-			if replay || !phase.Load() || e.Type == meeting.EventHidden {
+// writeLoop is the connection's only writer.
+func (c *hubConn) writeLoop() {
+	defer c.ws.Close()
+	for {
+		select {
+		case <-c.done:
+			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))
+			return
+		case pm := <-c.send:
+			_ = c.ws.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if err := c.ws.WritePreparedMessage(pm); err != nil {
+				c.shut()
 				return
 			}
-			if sittingOf[e.Meeting] != g {
-				cross.Add(1)
-			}
-			rmu.Lock()
-			receipts = append(receipts, receipt{tablet: i, group: g, seq: e.Seq, lat: float64(received.Sub(e.At).Nanoseconds())})
-			rmu.Unlock()
-		}))
-		if err != nil {
-			return fmt.Errorf("tablet %d on its sitting: %w", i+1, err)
 		}
-		sittingLives[i] = l
-		conn.Add(1)
-		return nil
-	})
+	}
+}
+
+// readLoop reads the connection: a tablet's frames are discarded, the
+// console's are broadcasts.
+func (h *hub) readLoop(c *hubConn, console bool) {
 	defer func() {
-		for _, l := range sittingLives {
-			if l != nil {
-				l.Close()
+		h.mu.Lock()
+		delete(h.conns, c)
+		h.mu.Unlock()
+		c.shut()
+	}()
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		if !console {
+			continue
+		}
+		id, msg, ok := bytes.Cut(data, []byte("\n"))
+		if !ok {
+			continue
+		}
+		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, msg)
+		if err != nil {
+			return
+		}
+		h.mu.Lock()
+		for t := range h.conns {
+			select {
+			case t.send <- pm:
+			default: // too slow: closed, as phonghop does
+				delete(h.conns, t)
+				t.shut()
 			}
+		}
+		h.mu.Unlock()
+		seq := h.seq.Add(1)
+		res, _ := websocket.NewPreparedMessage(websocket.TextMessage, fmt.Appendf(nil, `{"type":"result","id":%q,"ok":true,"seq":%d}`, id, seq))
+		select {
+		case c.send <- res:
+		default:
+			return
+		}
+	}
+}
+
+// closeAll closes every tablet connection.
+func (h *hub) closeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.conns {
+		c.shut()
+	}
+}
+
+// ---- the bench's side ----
+
+// floorChild is a floor hub started by the bench.
+type floorChild struct {
+	cmd  *exec.Cmd
+	addr string
+	exit chan error
+}
+
+var hubLine = regexp.MustCompile(`floor hub listening on (\S+)`)
+
+// startFloorHub starts this binary as a floor hub (profiling into dir when
+// not empty) and waits for its address.
+func startFloorHub(ctx context.Context, profileDir string, stderr io.Writer) (*floorChild, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), roleEnv+"=floor-hub")
+	if profileDir != "" {
+		cmd.Env = append(cmd.Env, profileEnv+"="+profileDir)
+	}
+	found := make(chan string, 1)
+	var once sync.Once
+	cmd.Stdout = &lineWriter{fn: func(line string) {
+		if m := hubLine.FindStringSubmatch(line); m != nil {
+			once.Do(func() { found <- m[1] })
+		}
+	}}
+	cmd.Stderr = &lineWriter{fn: func(line string) { fmt.Fprintf(stderr, "[floor hub] %s\n", line) }}
+	childAttrs(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start the floor hub: %w", err)
+	}
+	f := &floorChild{cmd: cmd, exit: make(chan error, 1)}
+	go func() { f.exit <- cmd.Wait() }()
+	select {
+	case f.addr = <-found:
+		return f, nil
+	case err := <-f.exit:
+		f.exit <- err
+		return nil, fmt.Errorf("the floor hub exited before listening: %v", err)
+	case <-time.After(30 * time.Second):
+		f.stop()
+		return nil, errors.New("the floor hub did not print its address within 30 s")
+	case <-ctx.Done():
+		f.stop()
+		return nil, ctx.Err()
+	}
+}
+
+// stop ends the hub.
+func (f *floorChild) stop() {
+	_ = f.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-f.exit:
+	case <-time.After(10 * time.Second):
+		_ = f.cmd.Process.Kill()
+		<-f.exit
+	}
+}
+
+// floorReport holds the floor's figures, measured in the same run.
+type floorReport struct {
+	ConnectS    float64   `json:"connect_s"` // N lean tablets connected and synced
+	LastP50     float64   `json:"last_p50_ms"`
+	LastP99     float64   `json:"last_p99_ms"`
+	LastMax     float64   `json:"last_max_ms"`
+	AllP50      float64   `json:"all_p50_ms"`
+	AllP99      float64   `json:"all_p99_ms"`
+	SendP50     float64   `json:"send_p50_ms"` // the console's round trip
+	SendP99     float64   `json:"send_p99_ms"`
+	EventBytes  int       `json:"event_bytes"`
+	Connect     *phaseRun `json:"connect_phase"`
+	Fanout      *phaseRun `json:"fanout_phase"`
+	LastMs      []float64 `json:"last_ms"`
+	TabletsLost int64     `json:"tablets_lost"`
+	Work        *work     `json:"work,omitempty"` // the hub's CPU per connection and per event
+}
+
+// floorEvent is the message the floor broadcasts for change k (seq k): the
+// shape and size of phonghop's agenda.item_renamed event.
+func floorEvent(seq int64, title string) []byte {
+	hash := func(n int64) string {
+		s := sha256.Sum256([]byte(strconv.FormatInt(n, 10)))
+		return hex.EncodeToString(s[:])
+	}
+	return fmt.Appendf(nil, `{"type":"event","event":{"meeting":"m7c6b1f0e9d8a","seq":%d,"at":%q,"actor":"account:thuky","type":"agenda.item_renamed","data":{"id":"a3","title":%q},"prev":%q,"hash":%q}}`,
+		seq, time.Now().UTC().Format(time.RFC3339Nano), title, hash(seq-1), hash(seq))
+}
+
+// runFloor measures the floor: N lean tablets connect to a floor hub, then
+// the console broadcasts -changes changes one after another, each after
+// every tablet has the previous one.
+func (b *bench) runFloor(ctx context.Context, fr *floorReport) error {
+	hubDir := ""
+	if b.cfg.serverProfile != "" {
+		hubDir = b.cfg.serverProfile + "/floor"
+		if err := os.MkdirAll(hubDir, 0o755); err != nil {
+			return err
+		}
+	}
+	hc, err := startFloorHub(ctx, hubDir, b.stderr)
+	if err != nil {
+		return err
+	}
+	defer hc.stop()
+	pid := hc.cmd.Process.Pid
+	b.p.printf("floor hub: ws://%s (pid %d)", hc.addr, pid)
+	if hubDir != "" {
+		if err := b.addProfiled(pid, hubDir); err != nil {
+			return err
+		}
+	}
+	url := "ws://" + hc.addr + "/ws"
+
+	var fleet *leanFleet
+	defer func() {
+		if fleet != nil {
+			fleet.closeAll()
 		}
 	}()
-	if err != nil {
-		return err
-	}
-	fr.ConnectS = since(t)
-	phase.Store(true)
-	err = parallel(ctx, len(groups), len(groups), nil, func(ctx context.Context, g int) error {
-		sitting := st.Floor.Groups[g].Sitting
-		for k := range b.cfg.groupChanges {
-			if _, err := b.console.Command(ctx, sitting, "notice.send", map[string]string{"text": fmt.Sprintf("Tổ %d: thông báo số %d", g+1, k+1)}); err != nil {
-				return fmt.Errorf("group %d change %d: %w", g+1, k+1, err)
-			}
+	var done atomic.Int64
+	fr.Connect, err = b.phase(ctx, "floor connect", pid, b.cfg.retries, func(int) error {
+		if fleet != nil {
+			fleet.closeAll()
 		}
-		return nil
+		fleet, done = newLeanFleet(b.cfg.n), atomic.Int64{}
+		prof := b.profile(pid, "floor-connect")
+		defer prof()
+		d, err := fleet.connectAll(ctx, b.cfg.concurrency, func(int) (string, http.CookieJar) { return url, nil },
+			func() func() { return b.tracker("floor connect", &done) }, &done)
+		fr.ConnectS = round3(d.Seconds())
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	// Wait until every member received every change of its group.
-	want := len(ds) * b.cfg.groupChanges
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		rmu.Lock()
-		n := len(receipts)
-		rmu.Unlock()
-		if n >= want || time.Now().After(deadline) {
-			break
+	b.p.printf("floor: %d tablets connected and synced in %.2f s", b.cfg.n, fr.ConnectS)
+
+	console, _, err := websocket.DefaultDialer.DialContext(ctx, url+"?role=console", nil)
+	if err != nil {
+		return fmt.Errorf("floor console: %w", err)
+	}
+	defer console.Close()
+	if _, _, err := console.ReadMessage(); err != nil { // welcome and synced
+		return fmt.Errorf("floor console: %w", err)
+	}
+	seq := int64(0)
+	fr.Fanout, err = b.phase(ctx, "floor fanout", pid, b.cfg.retries, func(int) error {
+		prof := b.profile(pid, "floor-fanout")
+		defer prof()
+		last, all, sends, err := b.changes(ctx, fleet, func(k int) (int64, error) {
+			seq++
+			id := "c" + strconv.FormatInt(seq, 10)
+			_ = console.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if err := console.WriteMessage(websocket.TextMessage, append([]byte(id+"\n"), floorEvent(seq, b.titles[k%2])...)); err != nil {
+				return 0, err
+			}
+			for {
+				_ = console.SetReadDeadline(time.Now().Add(changeWait))
+				_, data, err := console.ReadMessage()
+				if err != nil {
+					return 0, err
+				}
+				if h, err := client.DecodeHeader(data); err == nil && h.Type == "result" && h.ID == id {
+					return h.Seq, nil
+				}
+			}
+		}, func(k int) int64 { return seq + 1 })
+		if err != nil {
+			return err
 		}
-		time.Sleep(20 * time.Millisecond)
+		fr.fill(last, all, sends)
+		return nil
+	})
+	fr.TabletsLost = fleet.lost.Load()
+	if fleet.tabs[0] != nil {
+		fleet.tabs[0].mu.Lock()
+		fr.EventBytes = fleet.tabs[0].evBytes
+		fleet.tabs[0].mu.Unlock()
 	}
-	phase.Store(false)
-	rmu.Lock()
-	defer rmu.Unlock()
-	if len(receipts) != want {
-		return fmt.Errorf("the members received %d events of their groups; want %d", len(receipts), want)
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
 	}
-	last := map[[2]int64]float64{} // (group, seq) → the slowest member's latency
-	perTablet := make([]int, len(ds))
-	for _, r := range receipts {
-		perTablet[r.tablet]++
-		k := [2]int64{int64(r.group), r.seq}
-		last[k] = max(last[k], r.lat)
-	}
-	var lasts []float64
-	for _, v := range last {
-		lasts = append(lasts, v)
-	}
-	fr.GroupLastP50, fr.GroupLastP99, fr.GroupLastMax = ms(percentile(lasts, 50)), ms(percentile(lasts, 99)), ms(slices.Max(lasts))
-	// A tablet got exactly its own group's changes: any other count means
-	// an event of another group reached it (or its own did not).
-	fr.CrossDeliveries = int(cross.Load())
-	for i, n := range perTablet {
-		if n != b.cfg.groupChanges {
-			fr.CrossDeliveries += abs(n - b.cfg.groupChanges)
-			b.p.printf("floor: tablet %d received %d events of its sitting; want %d", i+1, n, b.cfg.groupChanges)
-		}
-	}
-	b.p.printf("floor: %d changes in %d groups, slowest member p50 %.1f ms, p99 %.1f ms; %d deliveries to other groups", len(lasts), len(groups), fr.GroupLastP50, fr.GroupLastP99, fr.CrossDeliveries)
+	b.p.printf("floor: last tablet p50 %.1f ms, p99 %.1f ms; console round trip p50 %.1f ms", fr.LastP50, fr.LastP99, fr.SendP50)
 	return nil
 }
 
-func abs(x int) int {
-	if x < 0 {
-		return -x
+// fill sets the fan-out figures from per-change last latencies, every
+// receipt and the console's round trips (ns).
+func (fr *floorReport) fill(last, all, sends []float64) {
+	fr.LastMs = make([]float64, len(last))
+	for k, v := range last {
+		fr.LastMs[k] = ms(v)
 	}
-	return x
+	fr.LastP50, fr.LastP99, fr.LastMax = ms(percentile(last, 50)), ms(percentile(last, 99)), ms(slices.Max(last))
+	fr.AllP50, fr.AllP99 = ms(percentile(all, 50)), ms(percentile(all, 99))
+	fr.SendP50, fr.SendP99 = ms(percentile(sends, 50)), ms(percentile(sends, 99))
+}
+
+// changes makes -changes changes through send(k) (which returns once the
+// console has its result, with the seq it reports) and, for each, waits
+// until every tablet of fleet has seq want(k): the watch is armed before
+// the change is sent. It returns, per change, the latency of the last
+// tablet, every tablet's latency, and the console's round trip, in ns from
+// the moment the change was sent.
+func (b *bench) changes(ctx context.Context, fleet *leanFleet, send func(k int) (int64, error), want func(k int) int64) (last, all, sends []float64, err error) {
+	n := b.cfg.changes
+	last, sends = make([]float64, 0, n), make([]float64, 0, n)
+	all = make([]float64, 0, n*len(fleet.tabs))
+	for k := range n {
+		target := want(k)
+		w := fleet.arm(target)
+		t0 := fleet.now()
+		seq, err := send(k)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("change %d: %w", k+1, err)
+		}
+		sends = append(sends, float64(fleet.now()-t0))
+		if seq != target {
+			return nil, nil, nil, fmt.Errorf("change %d was committed as seq %d, not %d: is someone else writing to the meeting?", k+1, seq, target)
+		}
+		if err := fleet.wait(ctx, w, changeWait); err != nil {
+			return nil, nil, nil, fmt.Errorf("change %d: %w", k+1, err)
+		}
+		lat := w.latencies(t0)
+		last = append(last, slices.Max(lat))
+		all = append(all, lat...)
+		if (k+1)%10 == 0 || k+1 == n {
+			b.p.printf("change %d/%d, last tablet %.1f ms", k+1, n, ms(slices.Max(lat)))
+		}
+	}
+	return last, all, sends, nil
 }

@@ -18,11 +18,13 @@
 //     within a jittered second; the time until every ballot is durably
 //     acknowledged, the ack latency, and the time from the close until every
 //     tablet has the published result.
-//   - floor: the congress floor (floor.go): every tablet gives -opinions
-//     opinions on distinct sections of a -sections draft at random moments
-//     within -window; their acknowledgement latency and that none is lost;
-//     the roll-up's times (JSON, PDF, DOCX); then -groups discussion groups
-//     sit at once and the latency of their changes to their own members.
+//   - opinions: the congress floor (opinions.go, docs/congress.md): every
+//     tablet gives -opinions opinions on distinct sections of a -sections
+//     draft at random moments within -window; their acknowledgement latency
+//     and that none is lost; the roll-up's times (JSON, PDF, DOCX); then
+//     -groups discussion groups (tổ) sit at once and the latency of their
+//     changes to their own members, none delivered to another tổ. The
+//     floor hub runs first, as for fanout.
 //
 // The server is either -server URL (already running; -user and -password or
 // PHONGHOP_ADMIN_USER and PHONGHOP_ADMIN_PASSWORD) or a child process the
@@ -47,7 +49,10 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -55,6 +60,9 @@ import (
 )
 
 func main() {
+	if os.Getenv(roleEnv) == "floor-hub" {
+		os.Exit(floorHubMain())
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -84,7 +92,15 @@ type config struct {
 	qr             bool
 	jsonOnly       bool
 	cpuprofile     string
-	// The floor scenario (floor.go).
+	tablet         string // lean, sdk or sdk-lean
+	floor          bool
+	retries        int
+	maxOther       float64
+	quietWait      time.Duration
+	sizes          []int
+	serverProfile  string
+	idle           bool // congress: sample the server's memory per connection
+	// The opinions scenario (opinions.go).
 	window       time.Duration
 	opinions     int
 	sections     int
@@ -101,7 +117,7 @@ const (
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
 	var c config
-	fs.StringVar(&c.scenario, "scenario", "fanout", "fanout, idle, reconnect, vote or floor")
+	fs.StringVar(&c.scenario, "scenario", "fanout", "congress (everything), fanout, floor, idle, opinions, reconnect or vote")
 	fs.IntVar(&c.n, "n", 100, "number of tablets (delegates), at most 10000")
 	fs.IntVar(&c.changes, "changes", 30, "fanout: number of agenda changes")
 	fs.StringVar(&c.serverURL, "server", "", "URL of a running server (default: start a child phonghop on 127.0.0.1)")
@@ -118,11 +134,19 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	fs.BoolVar(&c.qr, "qr", false, "issue pairing codes through the SDK's PairingCodes, which makes the server render N QR images (default: a direct call with {\"qr\": false})")
 	fs.BoolVar(&c.jsonOnly, "json-only", false, "print only the JSON line on stdout (no human summary)")
 	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "write the bench process's CPU profile of the measured phase (not the setup) to this file")
-	fs.DurationVar(&c.window, "window", 10*time.Minute, "floor: every tablet sends its opinions at random moments within this window")
-	fs.IntVar(&c.opinions, "opinions", 5, "floor: opinions per tablet, on distinct sections")
-	fs.IntVar(&c.sections, "sections", 200, "floor: sections of the draft")
-	fs.IntVar(&c.groups, "groups", 12, "floor: discussion groups sitting at once (0: none)")
-	fs.IntVar(&c.groupChanges, "group-changes", 10, "floor: changes made in every sitting")
+	fs.StringVar(&c.tablet, "tablet", "", "the simulated tablets: lean (the bench's own client: type and seq of each message), sdk (the Go SDK, WithoutReplica) or sdk-lean (the SDK's Lean mode); default lean, but sdk-lean for reconnect and vote")
+	fs.BoolVar(&c.floor, "floor", true, "fanout, congress: measure the floor (a minimal broadcast hub, same lean tablets) first, and give phonghop's figures as ratios to it")
+	fs.IntVar(&c.retries, "retries", 2, "repeat a measured phase at most this many times while other processes used more than -max-other cores during it")
+	fs.Float64Var(&c.maxOther, "max-other", 0.2, "a measured phase is clean when the rest of the machine used at most this many cores meanwhile")
+	fs.DurationVar(&c.quietWait, "quiet-wait", time.Minute, "before each measured phase, wait at most this long for the rest of the machine to use at most -max-other cores (0: do not wait)")
+	sizes := fs.String("sizes", "30,2000,10000", "congress: meeting sizes at which to measure the snapshot a delegate receives (empty: none)")
+	fs.StringVar(&c.serverProfile, "server-profile", "", "write CPU profiles of the server (and the floor hub) for each measured phase into this directory: builds phonghop with -tags benchprofile (or give -phonghop built so)")
+	fs.BoolVar(&c.idle, "idle", true, "congress: measure the server's memory per idle connection (waits for two of the server's own GCs, up to -idle-gc-wait each)")
+	fs.DurationVar(&c.window, "window", 10*time.Minute, "opinions: every tablet sends its opinions at random moments within this window")
+	fs.IntVar(&c.opinions, "opinions", 5, "opinions: opinions per tablet, on distinct sections")
+	fs.IntVar(&c.sections, "sections", 200, "opinions: sections of the draft")
+	fs.IntVar(&c.groups, "groups", 12, "opinions: discussion groups (tổ) sitting at once (0: none)")
+	fs.IntVar(&c.groupChanges, "group-changes", 10, "opinions: changes made in every sitting")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -130,11 +154,32 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		return c, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
 	switch c.scenario {
-	case "fanout", "idle", "reconnect", "vote", "floor":
+	case "congress", "fanout", "floor", "idle":
+		if c.tablet == "" {
+			c.tablet = "lean"
+		}
+		if c.scenario == "floor" && c.tablet != "lean" {
+			return c, errors.New("the floor is driven by lean tablets only")
+		}
+		if c.scenario == "congress" && c.tablet != "lean" {
+			return c, errors.New("-scenario congress uses lean tablets (use fanout, idle or vote with -tablet sdk for the SDK's figures)")
+		}
+	case "reconnect", "vote", "opinions":
+		if c.tablet == "" {
+			c.tablet = "sdk-lean"
+		}
+		if c.tablet == "lean" {
+			return c, fmt.Errorf("-scenario %s needs SDK tablets (-tablet sdk or sdk-lean)", c.scenario)
+		}
 	default:
-		return c, fmt.Errorf("unknown -scenario %q (want fanout, idle, reconnect, vote or floor)", c.scenario)
+		return c, fmt.Errorf("unknown -scenario %q (want congress, fanout, floor, idle, opinions, reconnect or vote)", c.scenario)
 	}
-	if c.scenario == "floor" {
+	switch c.tablet {
+	case "lean", "sdk", "sdk-lean":
+	default:
+		return c, fmt.Errorf("unknown -tablet %q (want lean, sdk or sdk-lean)", c.tablet)
+	}
+	if c.scenario == "opinions" {
 		switch {
 		case c.window <= 0:
 			return c, errors.New("-window must be positive")
@@ -148,6 +193,19 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 			return c, errors.New("-group-changes must be between 1 and 1000")
 		}
 	}
+	for _, f := range strings.Split(*sizes, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > maxTablets {
+			return c, fmt.Errorf("bad -sizes entry %q (want numbers of participants from 1 to %d)", f, maxTablets)
+		}
+		c.sizes = append(c.sizes, n)
+	}
+	if !slices.IsSorted(c.sizes) {
+		return c, errors.New("-sizes must be in increasing order")
+	}
 	switch {
 	case c.n < 1 || c.n > maxTablets:
 		return c, fmt.Errorf("-n must be between 1 and %d (the most participants a meeting may have)", maxTablets)
@@ -157,6 +215,12 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		return c, errors.New("-concurrency must be between 1 and 1024")
 	case c.timeout <= 0:
 		return c, errors.New("-timeout must be positive")
+	case c.retries < 0 || c.retries > 10:
+		return c, errors.New("-retries must be between 0 and 10")
+	case c.maxOther < 0:
+		return c, errors.New("-max-other must not be negative")
+	case c.serverProfile != "" && c.serverURL != "":
+		return c, errors.New("-server-profile needs a child server (no -server)")
 	case c.serverURL != "" && (c.user == "" || c.password == ""):
 		return c, errors.New("-server needs -user and -password (or PHONGHOP_ADMIN_USER and PHONGHOP_ADMIN_PASSWORD)")
 	}
@@ -194,12 +258,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 
 	p := newProgress(stderr)
-	rep := &report{Scenario: cfg.scenario, N: cfg.n, Go: runtime.Version(), CPUs: runtime.NumCPU(),
-		Date: time.Now().UTC().Format(time.RFC3339), Server: cfg.serverURL, Concurrency: cfg.concurrency}
+	rep := &report{Scenario: cfg.scenario, N: cfg.n, Tablet: cfg.tablet, Go: runtime.Version(), CPUs: runtime.NumCPU(),
+		Date: time.Now().UTC().Format(time.RFC3339), Server: cfg.serverURL, Concurrency: cfg.concurrency,
+		Load1Start: loadavg(), MaxOther: cfg.maxOther, Nice: niceness()}
+	start := time.Now()
 	defer func() {
 		if err != nil {
 			rep.Error = err.Error()
 		}
+		rep.WallS = since(start)
+		rep.Load1End = loadavg()
+		rep.finish()
 		if werr := writeReport(stdout, rep, cfg.jsonOnly); werr != nil && err == nil {
 			err = werr
 		}
@@ -208,27 +277,58 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := checkLimits(cfg); err != nil {
 		return err
 	}
+	if cfg.serverProfile != "" {
+		if cfg.serverProfile, err = filepath.Abs(cfg.serverProfile); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(cfg.serverProfile, 0o755); err != nil {
+			return err
+		}
+	}
+	b := newBench(cfg, "", p, stderr)
+	defer b.close()
+	if cfg.scenario == "floor" {
+		rep.Floor = &floorReport{}
+		return b.runFloor(ctx, rep.Floor)
+	}
+	if ((cfg.scenario == "fanout" || cfg.scenario == "congress") && cfg.tablet == "lean" || cfg.scenario == "opinions") && cfg.floor {
+		// The floor first, while phonghop does not run yet.
+		rep.Floor = &floorReport{}
+		if err := b.runFloor(ctx, rep.Floor); err != nil {
+			return err
+		}
+	}
 	base, user, password := cfg.serverURL, cfg.user, cfg.password
 	if base == "" {
 		srv, err := startChild(ctx, cfg, p, stderr)
 		if err != nil {
 			return err
 		}
-		defer srv.stop(p)
+		defer func() {
+			b.close() // the connections first: then the server stops at once
+			srv.stop(p)
+		}()
 		base, user, password = srv.url, srv.user, srv.password
 		rep.Server = "child " + srv.url
+		b.serverPID = srv.cmd.Process.Pid
+		if cfg.serverProfile != "" {
+			if err := b.addProfiled(b.serverPID, cfg.serverProfile); err != nil {
+				return err
+			}
+		}
 	}
-	b := newBench(cfg, base, p, stderr)
-	defer b.close()
+	b.base = base
 	switch cfg.scenario {
+	case "congress":
+		return b.congress(ctx, user, password, rep)
 	case "fanout":
 		return b.fanout(ctx, user, password, rep)
 	case "idle":
 		return b.idle(ctx, user, password, rep)
 	case "vote":
 		return b.vote(ctx, user, password, rep)
-	case "floor":
-		return b.floor(ctx, user, password, rep)
+	case "opinions":
+		return b.opinions(ctx, user, password, rep)
 	default:
 		return b.reconnect(ctx, user, password, rep)
 	}

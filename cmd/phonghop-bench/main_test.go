@@ -22,7 +22,7 @@ func TestFanoutEndToEnd(t *testing.T) {
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	getenv := func(string) string { return "" }
-	err := run(ctx, []string{"-scenario", "fanout", "-n", "20", "-changes", "3", "-timeout", "2m"}, getenv, &stdout, &stderr)
+	err := run(ctx, []string{"-scenario", "fanout", "-tablet", "sdk", "-n", "20", "-changes", "3", "-timeout", "2m", "-quiet-wait", "0", "-retries", "0"}, getenv, &stdout, &stderr)
 	t.Logf("stderr:\n%s", stderr.String())
 	if err != nil {
 		t.Fatalf("run: %v\nstdout:\n%s", err, stdout.String())
@@ -76,10 +76,28 @@ func TestFlags(t *testing.T) {
 		{"-server", "http://127.0.0.1:1"}, // no user or password
 		{"-server", "http://192.0.2.1:8080", "-user", "u", "-password", "p"}, // not loopback
 		{"extra"},
+		{"-tablet", "nope"},
+		{"-scenario", "reconnect", "-tablet", "lean"}, // needs the SDK
+		{"-scenario", "floor", "-tablet", "sdk"},      // the floor is lean only
+		{"-scenario", "congress", "-tablet", "sdk"},
+		{"-sizes", "30,abc"},
+		{"-sizes", "2000,30"},
+		{"-sizes", "10001"},
+		{"-retries", "-1"},
+		{"-server-profile", "/tmp/x", "-server", "http://127.0.0.1:1", "-user", "u", "-password", "p"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if err := run(context.Background(), args, getenv, &stdout, &stderr); err == nil {
 			t.Errorf("run(%q) succeeded, want an error", args)
 		}
 	}
+}
+
+// TestMain lets the test binary serve as the floor hub when the bench
+// starts it as one (os.Executable is the test binary under go test).
+func TestMain(m *testing.M) {
+	if os.Getenv(roleEnv) == "floor-hub" {
+		os.Exit(floorHubMain())
+	}
+	os.Exit(m.Run())
 }

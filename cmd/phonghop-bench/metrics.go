@@ -48,23 +48,38 @@ func (b *bench) scrape(ctx context.Context) (map[string]float64, error) {
 	return out, sc.Err()
 }
 
-// cpuMark is a point in time with the CPU time used so far by the bench and
-// the server.
+// cpuMark is a point in time with the CPU time used so far by the bench,
+// the server and the machine.
 type cpuMark struct {
 	t       time.Time
 	bench   float64 // seconds, user+system, this process
-	server  float64 // process_cpu_seconds_total; NaN if unknown
+	server  float64 // seconds, user+system, of the server; NaN if unknown
 	machine float64 // busy seconds of all CPUs (/proc/stat); NaN if unknown
+	pid     int     // the server's process, 0 if it is not ours (-server)
+	// Seconds the bench's and the server's threads waited, runnable, for
+	// a CPU; NaN if unknown.
+	benchWait, serverWait float64
+	procs                 map[int]procStat
+	load1                 float64
 }
 
-// mark records the CPU used so far.
-func (b *bench) mark(ctx context.Context) cpuMark {
-	m := cpuMark{t: time.Now(), bench: selfCPU(), server: math.NaN(), machine: machineCPU()}
-	if mm, err := b.scrape(ctx); err == nil {
+// mark records the CPU used so far, the server's from /proc when it is our
+// child (pid), else from its /metrics.
+func (b *bench) mark(ctx context.Context) cpuMark { return b.markPID(ctx, b.serverPID) }
+
+// markPID is mark for the server process pid (0: from /metrics).
+func (b *bench) markPID(ctx context.Context, pid int) cpuMark {
+	m := cpuMark{t: time.Now(), bench: selfCPU(), server: math.NaN(), machine: machineCPU(), pid: pid, load1: loadavg(),
+		benchWait: procWait(0), serverWait: math.NaN()}
+	if pid > 0 {
+		m.server = procCPU(pid)
+		m.serverWait = procWait(pid)
+	} else if mm, err := b.scrape(ctx); err == nil {
 		if v, ok := mm["process_cpu_seconds_total"]; ok {
 			m.server = v
 		}
 	}
+	m.procs = procTable()
 	return m
 }
 
@@ -80,19 +95,45 @@ type cpuUse struct {
 	// machine (kernel threads, other processes): a busy neighbour
 	// spoils the figures.
 	OtherCores float64 `json:"other_cores"`
+	// WaitCores is the time the bench's and the server's threads spent
+	// runnable but waiting for a CPU, per second of the phase: how much
+	// the phase was delayed by a shortage of CPU, whoever held it (the
+	// other processes, or the bench and the server each other); -1 if
+	// unknown.
+	WaitCores       float64 `json:"wait_cores"`
+	BenchWaitCores  float64 `json:"bench_wait_cores"`
+	ServerWaitCores float64 `json:"server_wait_cores"`
+	// TopOthers are the other processes that used the most.
+	TopOthers []procUse `json:"top_others,omitempty"`
+	// OtherWindowS is the window OtherCores and TopOthers were measured
+	// over when the phase was shorter than a second.
+	OtherWindowS float64 `json:"other_window_s,omitempty"`
+	Load1        float64 `json:"loadavg_1m"` // at the start
 }
 
 // until returns the use between m and later mark n.
 func (m cpuMark) until(n cpuMark) *cpuUse {
-	u := &cpuUse{Wall: round3(n.t.Sub(m.t).Seconds()), BenchCPU: round3(n.bench - m.bench), ServerCPU: round3(n.server - m.server)}
+	u := &cpuUse{Wall: round3(n.t.Sub(m.t).Seconds()), BenchCPU: round3(n.bench - m.bench), ServerCPU: round3(n.server - m.server), Load1: m.load1}
 	if math.IsNaN(u.ServerCPU) {
 		u.ServerCPU = -1
 	}
 	if u.Wall > 0 {
 		u.BenchCores = round3(u.BenchCPU / u.Wall)
 		u.ServerCores = round3(u.ServerCPU / u.Wall)
-		if other := (n.machine - m.machine) - (n.bench - m.bench) - (n.server - m.server); !math.IsNaN(other) {
+		server := n.server - m.server
+		if math.IsNaN(server) {
+			server = 0
+		}
+		if other := (n.machine - m.machine) - (n.bench - m.bench) - server; !math.IsNaN(other) {
 			u.OtherCores = round3(max(other, 0) / u.Wall)
+		}
+		bw, sw := (n.benchWait-m.benchWait)/u.Wall, (n.serverWait-m.serverWait)/u.Wall
+		u.BenchWaitCores, u.ServerWaitCores, u.WaitCores = round3(bw), round3(sw), round3(bw+sw)
+		if math.IsNaN(bw) || math.IsNaN(sw) {
+			u.BenchWaitCores, u.ServerWaitCores, u.WaitCores = -1, -1, -1
+		}
+		if m.procs != nil && n.procs != nil {
+			u.TopOthers = topOthers(m.procs, n.procs, u.Wall, os.Getpid(), m.pid)
 		}
 	}
 	return u

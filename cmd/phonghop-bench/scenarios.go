@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"runtime/pprof"
 	"slices"
@@ -48,46 +50,114 @@ func (b *bench) measure(ctx context.Context) (func() *cpuUse, error) {
 }
 
 // setup prepares the meeting and pairs the tablets, calls beforeConnect (if
-// not nil), then connects every tablet with opts(i). It fills the setup
-// figures of rep.
+// not nil), then connects every tablet (-tablet lean: the bench's lean
+// client; else SDK Lives with opts(i), and Lean with sdk-lean) as a
+// measured phase. It fills the setup figures of rep.
 func (b *bench) setup(ctx context.Context, user, password string, rep *report, opts func(i int) []client.LiveOption, beforeConnect func() error) error {
 	st := &setupTimes{}
 	rep.Setup = st
 	m0 := b.mark(ctx)
-	if err := b.prepare(ctx, user, password, st); err != nil {
+	if err := b.prepare(ctx, user, password, rep); err != nil {
 		return err
 	}
 	setup := st.Login + st.Meeting + st.Import + st.Codes + st.Pair
+	rep.SetupCPU = m0.until(b.mark(ctx))
 	if beforeConnect != nil {
 		if err := beforeConnect(); err != nil {
 			return err
 		}
 	}
-	if err := b.connectTablets(ctx, st, opts); err != nil {
+	if err := b.connectPhase(ctx, rep, opts); err != nil {
 		return err
 	}
 	rep.SetupS = round3(setup + st.Connect)
-	rep.SetupCPU = m0.until(b.mark(ctx))
 	return nil
 }
 
-// rename gives the k-th agenda change: the item's title alternates between
-// two drafts.
-func (b *bench) rename(ctx context.Context, k int) (int64, error) {
-	return b.live.Send(ctx, "agenda.rename", map[string]string{"id": b.item, "title": b.titles[k%2]})
+// connectPhase connects every tablet as a measured phase (repeated, after
+// closing them all, when other processes loaded the machine).
+func (b *bench) connectPhase(ctx context.Context, rep *report, opts func(i int) []client.LiveOption) error {
+	var err error
+	rep.ConnectPhase, err = b.phase(ctx, "connect", b.serverPID, b.cfg.retries, func(attempt int) error {
+		if attempt > 1 {
+			b.disconnect()
+		}
+		prof := b.profile(b.serverPID, "connect")
+		defer prof()
+		if b.cfg.tablet == "lean" {
+			return b.connectLean(ctx, rep)
+		}
+		return b.connectTablets(ctx, rep.Setup, func(i int) []client.LiveOption {
+			o := opts(i)
+			if b.cfg.tablet == "sdk-lean" {
+				o = append(o, client.Lean())
+			}
+			return o
+		})
+	})
+	return err
 }
 
-// fanoutRecorder records, for each change and tablet, the tablet's latency.
+// disconnect closes every tablet's connection (SDK or lean).
+func (b *bench) disconnect() {
+	if b.fleet != nil {
+		b.fleet.closeAll()
+		b.fleet = nil
+	}
+	_ = parallel(context.Background(), len(b.tablets), 256, nil, func(_ context.Context, i int) error {
+		if l := b.tablets[i].live; l != nil {
+			l.Close()
+			b.tablets[i].live = nil
+		}
+		return nil
+	})
+}
+
+// connectLean connects a lean tablet for every paired tablet and waits
+// until each is synced.
+func (b *bench) connectLean(ctx context.Context, rep *report) error {
+	u, err := url.Parse(b.base)
+	if err != nil {
+		return err
+	}
+	u.Scheme = "ws"
+	u.Path = "/ws"
+	u.RawQuery = url.Values{"meeting": {b.meeting}}.Encode()
+	ws := u.String()
+	b.fleet = newLeanFleet(b.cfg.n)
+	var done atomic.Int64
+	d, err := b.fleet.connectAll(ctx, b.cfg.concurrency, func(i int) (string, http.CookieJar) { return ws, b.tablets[i].jar },
+		func() func() { return b.tracker("connect", &done) }, &done)
+	if err != nil {
+		return err
+	}
+	rep.Setup.Connect = round3(d.Seconds())
+	lo, hi := b.fleet.snapshotSizes()
+	rep.SnapshotBytes, rep.SnapshotBytesMin = hi, lo
+	b.p.printf("connected %d lean tablets in %.2f s (%.0f/s); snapshot %d bytes", b.cfg.n, d.Seconds(), float64(b.cfg.n)/d.Seconds(), hi)
+	return nil
+}
+
+// rename gives an agenda change: the item's title alternates between two
+// drafts (over the whole run: a repeated phase goes on alternating).
+func (b *bench) rename(ctx context.Context, _ int) (int64, error) {
+	b.renames++
+	return b.live.Send(ctx, "agenda.rename", map[string]string{"id": b.item, "title": b.titles[b.renames%2]})
+}
+
+// fanoutRecorder records, for each change and SDK tablet, when the tablet
+// read the change (ns since epoch).
 type fanoutRecorder struct {
 	n     int
+	epoch time.Time
 	base  atomic.Int64 // seq before the first change; 0 until armed
-	lat   [][]float64  // [change][tablet] ns; each slot written by its tablet only
+	lat   [][]float64  // [change][tablet] ns since epoch; each slot written by its tablet only
 	count []atomic.Int64
 	done  []chan struct{} // closed when every tablet has change k
 }
 
 func newFanoutRecorder(n, changes int) *fanoutRecorder {
-	f := &fanoutRecorder{n: n, lat: make([][]float64, changes), count: make([]atomic.Int64, changes), done: make([]chan struct{}, changes)}
+	f := &fanoutRecorder{n: n, epoch: time.Now(), lat: make([][]float64, changes), count: make([]atomic.Int64, changes), done: make([]chan struct{}, changes)}
 	for k := range f.lat {
 		f.lat[k] = make([]float64, n)
 		f.done[k] = make(chan struct{})
@@ -100,7 +170,7 @@ func newFanoutRecorder(n, changes int) *fanoutRecorder {
 func (f *fanoutRecorder) onEvent(i int) func(meeting.Event, time.Time, bool) {
 	return func(e meeting.Event, received time.Time, _ bool) {
 		base := f.base.Load()
-		if base == 0 || e.At.IsZero() { // not armed yet, or a hidden placeholder
+		if base == 0 || e.Type == meeting.EventHidden { // not armed yet, or a hidden placeholder
 			return
 		}
 		k := e.Seq - base - 1
@@ -109,100 +179,150 @@ func (f *fanoutRecorder) onEvent(i int) func(meeting.Event, time.Time, bool) {
 		}
 		// A replayed receipt (after a reconnection) is recorded too, so the
 		// run ends; such a run is marked invalid.
-		f.lat[k][i] = float64(received.Sub(e.At).Nanoseconds())
+		f.lat[k][i] = float64(received.Sub(f.epoch).Nanoseconds())
 		if f.count[k].Add(1) == int64(f.n) {
 			close(f.done[k])
 		}
 	}
 }
 
-// fanout runs the fanout scenario.
+// fanout runs the fanout scenario: the floor first (lean tablets, see
+// runFloor), then phonghop with the same changes.
 func (b *bench) fanout(ctx context.Context, user, password string, rep *report) error {
 	changes := b.cfg.changes
 	fr := &fanoutReport{Changes: changes}
 	rep.fanoutReport = fr
-	rec := newFanoutRecorder(b.cfg.n, changes)
+	var rec *fanoutRecorder
+	if b.cfg.tablet != "lean" {
+		rec = newFanoutRecorder(b.cfg.n, changes)
+	}
 	err := b.setup(ctx, user, password, rep, func(i int) []client.LiveOption {
 		return []client.LiveOption{client.WithoutReplica(), client.OnEvent(rec.onEvent(i))}
 	}, nil)
 	if err != nil {
 		return err
 	}
-	if err := b.ended(); err != nil {
-		b.countReconnects(fr)
-		return err
+	return b.fanoutChanges(ctx, rep, rec)
+}
+
+// fanoutChanges is the measured part of fanout: -changes renames by the
+// console, each after every tablet has the previous one; rec is nil for
+// lean tablets.
+func (b *bench) fanoutChanges(ctx context.Context, rep *report, rec *fanoutRecorder) error {
+	fr := rep.fanoutReport
+	if b.fleet == nil {
+		if err := b.ended(); err != nil {
+			b.countReconnects(fr)
+			return err
+		}
 	}
-	head, err := b.console.Meeting(ctx, b.meeting)
-	if err != nil {
-		return err
-	}
-	rec.base.Store(head.Seq)
 	before, err := b.scrape(ctx)
 	if err != nil {
 		return err
 	}
-	b.p.printf("fanout: %d changes to %d tablets", changes, b.cfg.n)
-	done, err := b.measure(ctx)
+	b.p.printf("fanout: %d changes to %d tablets", fr.Changes, b.cfg.n)
+	stopProfile, err := b.measure(ctx)
 	if err != nil {
 		return err
 	}
-	measured := false
 	defer func() {
-		if !measured {
-			done()
+		if stopProfile != nil {
+			stopProfile()
 		}
 	}()
-	sends := make([]float64, 0, changes)
-	for k := range changes {
-		t := time.Now()
+	rep.FanoutPhase, err = b.phase(ctx, "fanout", b.serverPID, b.cfg.retries, func(int) error {
+		prof := b.profile(b.serverPID, "fanout")
+		defer prof()
+		head, err := b.console.Meeting(ctx, b.meeting)
+		if err != nil {
+			return err
+		}
+		var last, all, sends []float64
+		if b.fleet != nil {
+			last, all, sends, err = b.changes(ctx, b.fleet, func(k int) (int64, error) { return b.rename(ctx, k) },
+				func(k int) int64 { return head.Seq + int64(k) + 1 })
+		} else {
+			last, all, sends, err = b.sdkChanges(ctx, rec, head.Seq)
+		}
+		if err != nil {
+			return err
+		}
+		fr.LastMs = make([]float64, len(last))
+		for k, v := range last {
+			fr.LastMs[k] = ms(v)
+		}
+		fr.LastP50, fr.LastP99, fr.LastMax = ms(percentile(last, 50)), ms(percentile(last, 99)), ms(slices.Max(last))
+		fr.AllP50, fr.AllP99 = ms(percentile(all, 50)), ms(percentile(all, 99))
+		fr.SendP50, fr.SendP99 = ms(percentile(sends, 50)), ms(percentile(sends, 99))
+		return nil
+	})
+	rep.MeasureCPU = stopProfile()
+	stopProfile = nil
+	if b.fleet != nil {
+		fr.TabletsLost = b.fleet.lost.Load()
+		b.fleet.tabs[0].mu.Lock()
+		fr.EventBytes = b.fleet.tabs[0].evBytes
+		b.fleet.tabs[0].mu.Unlock()
+	} else {
+		b.countReconnects(fr)
+	}
+	if err != nil {
+		return err
+	}
+	if after, err := b.scrape(ctx); err == nil {
+		rep.Overflows = after["phonghop_ws_queue_overflows_total"] - before["phonghop_ws_queue_overflows_total"]
+	}
+	fr.Valid = fr.ReconnectedTablets == 0 && fr.TabletsLost == 0
+	if !fr.Valid {
+		b.p.printf("INVALID RUN: %d tablets reconnected, %d lost", fr.ReconnectedTablets, fr.TabletsLost)
+	}
+	return nil
+}
+
+// sdkChanges makes the changes for SDK tablets (rec records their receipts)
+// and returns, per change, the last tablet's latency, every latency and the
+// console's round trip, in ns from the moment the change was sent.
+func (b *bench) sdkChanges(ctx context.Context, rec *fanoutRecorder, head int64) (last, all, sends []float64, err error) {
+	for k := range rec.lat {
+		clear(rec.lat[k])
+		rec.count[k].Store(0)
+		rec.done[k] = make(chan struct{})
+	}
+	rec.base.Store(head)
+	defer rec.base.Store(0)
+	n := len(rec.lat)
+	for k := range n {
+		t0 := float64(time.Since(rec.epoch).Nanoseconds())
 		seq, err := b.rename(ctx, k)
 		if err != nil {
-			return fmt.Errorf("change %d: %w", k+1, err)
+			return nil, nil, nil, fmt.Errorf("change %d: %w", k+1, err)
 		}
-		sends = append(sends, float64(time.Since(t).Nanoseconds()))
-		if want := head.Seq + int64(k) + 1; seq != want {
-			return fmt.Errorf("change %d was committed as seq %d, not %d: is someone else writing to the meeting?", k+1, seq, want)
+		sends = append(sends, float64(time.Since(rec.epoch).Nanoseconds())-t0)
+		if want := head + int64(k) + 1; seq != want {
+			return nil, nil, nil, fmt.Errorf("change %d was committed as seq %d, not %d: is someone else writing to the meeting?", k+1, seq, want)
 		}
 		timer := time.NewTimer(changeWait)
 		select {
 		case <-rec.done[k]:
 			timer.Stop()
 		case <-timer.C:
-			b.countReconnects(fr)
-			return fmt.Errorf("change %d: only %d of %d tablets received it within %v; those without it: %s",
-				k+1, rec.count[k].Load(), b.cfg.n, changeWait, b.describe(func(i int) bool { return b.tablets[i].live.Seq() < head.Seq+int64(k)+1 }))
+			return nil, nil, nil, fmt.Errorf("change %d: only %d of %d tablets received it within %v; those without it: %s",
+				k+1, rec.count[k].Load(), b.cfg.n, changeWait, b.describe(func(i int) bool { return b.tablets[i].live.Seq() < head+int64(k)+1 }))
 		case <-ctx.Done():
 			timer.Stop()
-			return ctx.Err()
+			return nil, nil, nil, ctx.Err()
 		}
-		if (k+1)%10 == 0 || k+1 == changes {
-			b.p.printf("fanout: change %d/%d, last tablet %.1f ms", k+1, changes, ms(slices.Max(rec.lat[k])))
+		worst := 0.0
+		for _, v := range rec.lat[k] {
+			all = append(all, v-t0)
+			worst = max(worst, v-t0)
+		}
+		last = append(last, worst)
+		if (k+1)%10 == 0 || k+1 == n {
+			b.p.printf("fanout: change %d/%d, last tablet %.1f ms", k+1, n, ms(worst))
 		}
 	}
-	rep.MeasureCPU, measured = done(), true
-
-	last := make([]float64, changes)
-	all := make([]float64, 0, changes*b.cfg.n)
-	for k, l := range rec.lat {
-		last[k] = slices.Max(l)
-		all = append(all, l...)
-	}
-	fr.LastMs = make([]float64, changes)
-	for k, v := range last {
-		fr.LastMs[k] = ms(v)
-	}
-	fr.LastP50, fr.LastP99, fr.LastMax = ms(percentile(last, 50)), ms(percentile(last, 99)), ms(slices.Max(last))
-	fr.AllP50, fr.AllP99 = ms(percentile(all, 50)), ms(percentile(all, 99))
-	fr.SendP50 = ms(percentile(sends, 50))
-	b.countReconnects(fr)
-	if after, err := b.scrape(ctx); err == nil {
-		rep.Overflows = after["phonghop_ws_queue_overflows_total"] - before["phonghop_ws_queue_overflows_total"]
-	}
-	fr.Valid = fr.ReconnectedTablets == 0
-	if !fr.Valid {
-		b.p.printf("INVALID RUN: %d tablets reconnected during the setup or the changes", fr.ReconnectedTablets)
-	}
-	return nil
+	return last, all, sends, nil
 }
 
 // countReconnects fills in the tablets that reconnected.
@@ -356,36 +476,41 @@ func (b *bench) waitGC(ctx context.Context) (time.Duration, error) {
 func (b *bench) idle(ctx context.Context, user, password string, rep *report) error {
 	ir := &idleReport{IdleWaitS: b.cfg.idleWait.Seconds(), Samples: memSamples}
 	rep.idleReport = ir
-	afterGC := b.cfg.idleGCWait > 0
 	err := b.setup(ctx, user, password, rep, func(int) []client.LiveOption {
 		return []client.LiveOption{client.WithoutReplica()}
-	}, func() error {
-		b.p.printf("idle: sampling the server's memory before connecting the tablets")
-		var err error
-		ir.BeforeNoGC, ir.Before, err = b.sampleSide(ctx, afterGC)
-		return err
-	})
+	}, func() error { return b.idleBefore(ctx, ir) })
 	if err != nil {
 		return err
 	}
-	b.p.printf("idle: %d tablets connected; idle for %v, then sampling", b.cfg.n, b.cfg.idleWait)
 	done, err := b.measure(ctx)
 	if err != nil {
 		return err
 	}
-	measured := false
-	defer func() {
-		if !measured {
-			done()
-		}
-	}()
+	err = b.idleAfter(ctx, ir)
+	rep.MeasureCPU = done()
+	return err
+}
+
+// idleBefore samples the server's memory before the tablets connect.
+func (b *bench) idleBefore(ctx context.Context, ir *idleReport) error {
+	b.p.printf("idle: sampling the server's memory before connecting the tablets")
+	var err error
+	ir.BeforeNoGC, ir.Before, err = b.sampleSide(ctx, b.cfg.idleGCWait > 0)
+	return err
+}
+
+// idleAfter lets the connected tablets idle for -idle-wait, samples the
+// server's memory again and works out the figures per connection.
+func (b *bench) idleAfter(ctx context.Context, ir *idleReport) error {
+	afterGC := b.cfg.idleGCWait > 0
+	b.p.printf("idle: %d tablets connected; idle for %v, then sampling", b.cfg.n, b.cfg.idleWait)
 	if err := sleep(ctx, b.cfg.idleWait); err != nil {
 		return err
 	}
+	var err error
 	if ir.AfterNoGC, ir.After, err = b.sampleSide(ctx, afterGC); err != nil {
 		return err
 	}
-	rep.MeasureCPU, measured = done(), true
 	n := float64(b.cfg.n)
 	if got := ir.AfterNoGC.Conns - ir.BeforeNoGC.Conns; got != n {
 		b.p.printf("warning: phonghop_ws_connections grew by %.0f, not %d", got, b.cfg.n)
@@ -411,6 +536,7 @@ func (b *bench) idle(ctx context.Context, user, password string, rep *report) er
 		ir.IdleBasis = "heap_inuse+stack_inuse, (after-before)/N, each side sampled (median of 5 over 3 s) just after the server's own next GC"
 	}
 	ir.IdleKBPerConn, ir.HeapKBPerConn, ir.StackKBPerConn, ir.RSSKBPerConn = pc.HeapStack, pc.Heap, pc.Stack, pc.RSS
+	b.heapProfile(b.serverPID, "idle-heap")
 	return nil
 }
 

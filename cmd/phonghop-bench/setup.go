@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,11 +22,15 @@ import (
 // bench is one run against one server: the secretary's console, the meeting
 // and the tablets.
 type bench struct {
-	cfg  config
-	base string
-	p    *progress
-	tr   *http.Transport // shared by every client of the bench
-	log  *slog.Logger    // the SDK's logger (discards unless -client-log-level)
+	cfg       config
+	base      string
+	p         *progress
+	stderr    io.Writer
+	tr        *http.Transport // shared by every client of the bench
+	log       *slog.Logger    // the SDK's logger (discards unless -client-log-level)
+	serverPID int             // the child phonghop, 0 with -server
+	profiles  map[int]*profiled
+	fleet     *leanFleet // the lean tablets (-tablet lean)
 
 	hc      *http.Client // the console's, with its cookie jar
 	console *client.Client
@@ -36,12 +38,16 @@ type bench struct {
 	meeting string
 	item    string // the agenda item the scenarios rename
 	titles  [2]string
+	renames int  // agenda changes made so far
+	closed  bool // close has run
 	tablets []*tablet
 }
 
-// tablet is one simulated tablet: a paired client and its live connection.
+// tablet is one simulated tablet: a paired client and its live connection
+// (SDK tablets; lean ones are in bench.fleet).
 type tablet struct {
 	c    *client.Client
+	jar  http.CookieJar // its session, for the lean connection
 	live *client.Live
 	code string
 }
@@ -61,17 +67,23 @@ func newBench(cfg config, base string, p *progress, stderr io.Writer) *bench {
 		_ = level.UnmarshalText([]byte(cfg.clientLogLevel)) // checked by parseConfig
 		log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	}
-	return &bench{cfg: cfg, base: base, p: p, tr: tr, log: log,
+	return &bench{cfg: cfg, base: base, p: p, stderr: stderr, tr: tr, log: log, profiles: map[int]*profiled{},
 		titles: [2]string{"Báo cáo chính trị (dự thảo lần 1)", "Báo cáo chính trị (dự thảo lần 2)"}}
 }
 
-// close closes every live connection, a few hundred at a time.
+// close closes every live connection, a few hundred at a time. Calling it
+// again does nothing.
 func (b *bench) close() {
+	if b.closed {
+		return
+	}
+	b.closed = true
 	start := time.Now()
 	n := 0
 	_ = parallel(context.Background(), len(b.tablets), 256, nil, func(_ context.Context, i int) error {
 		if l := b.tablets[i].live; l != nil {
 			l.Close()
+			b.tablets[i].live = nil
 		}
 		return nil
 	})
@@ -79,6 +91,11 @@ func (b *bench) close() {
 		if t.live != nil {
 			n++
 		}
+	}
+	if b.fleet != nil {
+		b.fleet.closeAll()
+		n += len(b.fleet.tabs)
+		b.fleet = nil
 	}
 	if b.live != nil {
 		b.live.Close()
@@ -102,7 +119,8 @@ type setupTimes struct {
 // prepare logs the console in, creates the meeting with its agenda, imports
 // N delegates, issues their pairing codes, connects the console and pairs
 // every tablet. It does not connect the tablets (see connectTablets).
-func (b *bench) prepare(ctx context.Context, user, password string, st *setupTimes) error {
+func (b *bench) prepare(ctx context.Context, user, password string, rep *report) error {
+	st := rep.Setup
 	jar, _ := cookiejar.New(nil)
 	b.hc = &http.Client{Jar: jar, Transport: b.tr}
 	c, err := client.New(b.base, client.WithHTTPClient(b.hc), client.WithLogger(b.log.With("client", "console")))
@@ -178,25 +196,33 @@ func (b *bench) prepare(ctx context.Context, user, password string, st *setupTim
 	t = time.Now()
 	b.tablets = make([]*tablet, b.cfg.n)
 	for i := range b.tablets {
-		tc, err := client.New(b.base, client.WithHTTPClient(&http.Client{Transport: b.tr}), client.WithLogger(b.log.With("tablet", i+1)))
+		jar, _ := cookiejar.New(nil)
+		tc, err := client.New(b.base, client.WithHTTPClient(&http.Client{Jar: jar, Transport: b.tr}), client.WithLogger(b.log.With("tablet", i+1)))
 		if err != nil {
 			return err
 		}
-		b.tablets[i] = &tablet{c: tc, code: codes[i].Code}
+		b.tablets[i] = &tablet{c: tc, jar: jar, code: codes[i].Code}
 	}
+	// Pairing is a measured phase (flagged, not repeated: a code pairs once).
 	var done atomic.Int64
-	err = parallel(ctx, b.cfg.n, b.cfg.concurrency, b.tracker("pair", &done), func(ctx context.Context, i int) error {
-		tb := b.tablets[i]
-		if _, err := tb.c.Pair(ctx, tb.code); err != nil {
-			return fmt.Errorf("pair tablet %d: %w", i+1, err)
-		}
-		done.Add(1)
-		return nil
+	rep.PairPhase, err = b.phase(ctx, "pair", b.serverPID, 0, func(int) error {
+		prof := b.profile(b.serverPID, "pair")
+		defer prof()
+		t = time.Now()
+		err := parallel(ctx, b.cfg.n, b.cfg.concurrency, b.tracker("pair", &done), func(ctx context.Context, i int) error {
+			tb := b.tablets[i]
+			if _, err := tb.c.Pair(ctx, tb.code); err != nil {
+				return fmt.Errorf("pair tablet %d: %w", i+1, err)
+			}
+			done.Add(1)
+			return nil
+		})
+		st.Pair = since(t)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	st.Pair = since(t)
 	b.p.printf("paired %d tablets in %.2f s (%.0f/s)", b.cfg.n, st.Pair, float64(b.cfg.n)/st.Pair)
 	// The console's replica follows every pairing event before we go on.
 	head, err := c.Meeting(ctx, b.meeting)
@@ -206,37 +232,13 @@ func (b *bench) prepare(ctx context.Context, user, password string, st *setupTim
 	return b.live.WaitSeq(ctx, head.Seq)
 }
 
-// pairingCodes issues a code for every delegate in one call. The SDK's
-// PairingCodes cannot ask the server to skip the QR images ({"qr": false}),
-// so unless -qr is given this posts directly with the console's cookies.
+// pairingCodes issues a code for every delegate in one call, without QR
+// images unless -qr (rendering N images is most of that call's time).
 func (b *bench) pairingCodes(ctx context.Context) ([]client.PairingCode, error) {
 	if b.cfg.qr {
 		return b.console.PairingCodes(ctx, b.meeting, nil)
 	}
-	body, _ := json.Marshal(map[string]any{"participants": []string{}, "qr": false})
-	u := b.base + "/api/meetings/" + url.PathEscape(b.meeting) + "/pairing-codes"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := b.hc.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		var msg bytes.Buffer
-		_, _ = msg.ReadFrom(http.MaxBytesReader(nil, resp.Body, 4096))
-		return nil, fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(msg.String()))
-	}
-	var r struct {
-		Codes []client.PairingCode `json:"codes"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		return nil, err
-	}
-	return r.Codes, nil
+	return b.console.PairingCodes(ctx, b.meeting, nil, client.WithoutQR())
 }
 
 // connectTablets connects every tablet, opts(i) giving tablet i's options,

@@ -25,12 +25,42 @@ type voteReport struct {
 	// PublishMs is from the console sending poll.close until every tablet
 	// has the published result (close, tally, publish, fan-out).
 	PublishMs float64 `json:"publish_ms"`
+	// CloseMs is the console's round trip of poll.close alone (congress).
+	CloseMs float64 `json:"close_ms,omitempty"`
 	// Counted is the ballots in the published result: must equal n.
 	Counted int `json:"counted"`
 	// Retries are casts sent again with the same key after an unknown
 	// outcome (a valid run has none).
 	Retries int  `json:"retries"`
 	Valid   bool `json:"vote_valid"`
+}
+
+// openVote opens the meeting, marks every delegate present and opens a
+// secret poll, from the console; it returns the poll's ID. It runs before
+// the tablets connect, so that the N attendance events do not fan out to N
+// tablets.
+func (b *bench) openVote(ctx context.Context) (string, error) {
+	if _, err := b.live.Send(ctx, "meeting.open", nil); err != nil {
+		return "", err
+	}
+	st := b.live.State()
+	t := time.Now()
+	for _, p := range st.Participants {
+		if p.Role != meeting.RoleDelegate {
+			continue
+		}
+		if _, err := b.live.Send(ctx, "attendance.mark", map[string]string{"participant": p.ID, "status": "present"}); err != nil {
+			return "", fmt.Errorf("mark %s present: %w", p.ID, err)
+		}
+	}
+	b.p.printf("vote: %d delegates marked present in %.2f s", b.cfg.n, time.Since(t).Seconds())
+	if _, err := b.live.Send(ctx, "poll.create", map[string]string{"question": "Thông qua Nghị quyết Hội nghị (thử tải)", "kind": "secret"}); err != nil {
+		return "", err
+	}
+	polls := b.live.State().Polls
+	poll := polls[len(polls)-1].ID
+	_, err := b.live.Send(ctx, "poll.open", map[string]string{"id": poll})
+	return poll, err
 }
 
 // vote: every tablet is present and eligible; a secret poll opens; all N
@@ -43,28 +73,8 @@ func (b *bench) vote(ctx context.Context, user, password string, rep *report) er
 	err := b.setup(ctx, user, password, rep, func(i int) []client.LiveOption {
 		return []client.LiveOption{client.WithoutReplica()}
 	}, func() error {
-		// Before the tablets connect: check everyone in from the console,
-		// so the N attendance events do not fan out to N tablets.
-		if _, err := b.live.Send(ctx, "meeting.open", nil); err != nil {
-			return err
-		}
-		st := b.live.State()
-		t := time.Now()
-		for _, p := range st.Participants {
-			if p.Role != meeting.RoleDelegate {
-				continue
-			}
-			if _, err := b.live.Send(ctx, "attendance.mark", map[string]string{"participant": p.ID, "status": "present"}); err != nil {
-				return fmt.Errorf("mark %s present: %w", p.ID, err)
-			}
-		}
-		b.p.printf("vote: %d delegates marked present in %.2f s", b.cfg.n, time.Since(t).Seconds())
-		if _, err := b.live.Send(ctx, "poll.create", map[string]string{"question": "Thông qua Nghị quyết Hội nghị (thử tải)", "kind": "secret"}); err != nil {
-			return err
-		}
-		polls := b.live.State().Polls
-		poll = polls[len(polls)-1].ID
-		_, err := b.live.Send(ctx, "poll.open", map[string]string{"id": poll})
+		var err error
+		poll, err = b.openVote(ctx)
 		return err
 	})
 	if err != nil {

@@ -19,7 +19,7 @@ func TestVoteEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	err := run(ctx, []string{"-scenario", "vote", "-n", "30", "-timeout", "2m"}, func(string) string { return "" }, &stdout, &stderr)
+	err := run(ctx, []string{"-scenario", "vote", "-n", "30", "-timeout", "2m", "-quiet-wait", "0", "-retries", "0"}, func(string) string { return "" }, &stdout, &stderr)
 	t.Logf("stderr:\n%s", stderr.String())
 	if err != nil {
 		t.Fatalf("run: %v\nstdout:\n%s", err, stdout.String())

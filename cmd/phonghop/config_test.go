@@ -15,7 +15,7 @@ import (
 )
 
 // readNames returns the PHONGHOP_* variables parseConfig reads.
-func readNames(t *testing.T) []string {
+func readNames(t testing.TB) []string {
 	t.Helper()
 	seen := map[string]bool{}
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
@@ -124,13 +124,13 @@ func TestDockerComposeMatchesConfig(t *testing.T) {
 		}
 		// The whole configuration parses from the compose file's values
 		// (${VAR:-default} and ${VAR:?msg} resolved to examples).
-		resolve := regexp.MustCompile(`\$\{([A-Z_]+)(:-([^}]*)|:\?[^}]*)?\}`)
+		resolve := regexp.MustCompile(`\$\{([A-Z0-9_]+)(:-([^}]*)|:\?[^}]*)?\}`)
 		values := map[string]string{}
 		for k, v := range env {
 			values[k] = resolve.ReplaceAllStringFunc(v, func(m string) string {
 				sm := resolve.FindStringSubmatch(m)
-				if sm[3] != "" {
-					return sm[3]
+				if strings.HasPrefix(sm[2], ":-") {
+					return sm[3] // the default, maybe empty
 				}
 				return "example-" + strings.ToLower(sm[1])
 			})

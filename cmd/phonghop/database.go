@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/postgres"
 	"github.com/phonghop/phonghop/server/sqlite"
 	"github.com/phonghop/phonghop/server/store"
@@ -43,7 +45,7 @@ func openStore(ctx context.Context, c config) (store.Store, string, error) {
 		where := postgres.Describe(c.databaseURL)
 		db, err := postgres.Open(octx, c.databaseURL)
 		if err != nil {
-			return nil, "", fmt.Errorf("PHONGHOP_DATABASE_URL (%s): %w", where, err)
+			return nil, "", fmt.Errorf("PHONGHOP_DATABASE_URL (%s): %w", where, startError{err})
 		}
 		return db, "PostgreSQL " + where, nil
 	}
@@ -56,4 +58,27 @@ func openStore(ctx context.Context, c config) (store.Store, string, error) {
 		return nil, "", err
 	}
 	return db, "SQLite " + path, nil
+}
+
+// startError is a store's error as an operator reads it at start-up: the
+// store's messages (Vietnamese, then English) and its cause, without the
+// kind and the generic "internal error, please try again" of an API
+// answer.
+type startError struct{ err error }
+
+func (e startError) Unwrap() error { return e.err }
+
+func (e startError) Error() string {
+	var me *meeting.Error
+	if !errors.As(e.err, &me) {
+		return e.err.Error()
+	}
+	if me.Err != nil && me.Kind == meeting.KindInternal {
+		return me.Err.Error() // the generic message says nothing here
+	}
+	msg := me.Message + " / " + me.MessageEN
+	if me.Err != nil {
+		msg += ": " + me.Err.Error()
+	}
+	return msg
 }

@@ -2,6 +2,7 @@ package testdocs
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html"
 	"strings"
@@ -87,7 +88,7 @@ func PDFWithOutline(parts []Part) []byte {
 		}
 	}
 	var out bytes.Buffer
-	if err := api.AddBookmarks(bytes.NewReader(pdf), &out, bms, true, model.NewDefaultConfiguration()); err != nil {
+	if err := api.AddBookmarks(context.Background(), bytes.NewReader(pdf), &out, bms, true, model.NewDefaultConfiguration()); err != nil {
 		panic(err)
 	}
 	return out.Bytes()

@@ -8,6 +8,7 @@ package testdocs
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -39,7 +40,7 @@ func PDF(pages int, marker string) []byte {
 	js.WriteString(`}}`)
 	conf := model.NewDefaultConfiguration()
 	var out bytes.Buffer
-	if err := api.Create(nil, strings.NewReader(js.String()), &out, conf); err != nil {
+	if err := api.Create(context.Background(), nil, strings.NewReader(js.String()), &out, conf); err != nil {
 		panic(err)
 	}
 	return out.Bytes()

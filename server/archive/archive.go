@@ -36,6 +36,10 @@ const Format = "phonghop-archive/1"
 // FormatCounting names the archive format with counting records.
 const FormatCounting = "phonghop-archive/2"
 
+// FormatPaper names the archive format with counting records of which at
+// least one is of a paper poll, followed by its entry log (EntryNames).
+const FormatPaper = "phonghop-archive/3"
+
 // The files of an archive.
 const (
 	FileMinutesJSON = "minutes.json"
@@ -72,14 +76,48 @@ func CountingNames(poll string) []string {
 	return out
 }
 
+// entrySuffixes are the files of one entry log of a paper poll, in
+// manifest order: "entries-<poll>" followed by each suffix.
+var entrySuffixes = []string{".json", ".vi.html", ".vi.pdf"}
+
+// EntryNames returns the file names of the entry log (nhật ký nhập phiếu)
+// of paper poll poll ("entries-v15.json", …), in manifest order. The
+// SHA-256 of the first is the hash printed on the poll's counting record.
+func EntryNames(poll string) []string {
+	out := make([]string, len(entrySuffixes))
+	for i, s := range entrySuffixes {
+		out[i] = "entries-" + poll + s
+	}
+	return out
+}
+
 // KnownName reports whether name can be a file of an archive: one of
-// AllFiles or a file of a counting record (CountingNames of a poll ID).
+// AllFiles, a file of a counting record (CountingNames of a poll ID) or of
+// an entry log (EntryNames).
 func KnownName(name string) bool {
 	if slices.Contains(AllFiles, name) {
 		return true
 	}
-	_, ok := countingPoll(name)
+	if _, ok := countingPoll(name); ok {
+		return true
+	}
+	_, ok := entriesPoll(name)
 	return ok
+}
+
+// entriesPoll returns the poll of an entry log file's name and whether name
+// is one.
+func entriesPoll(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "entries-")
+	if !ok {
+		return "", false
+	}
+	for _, s := range entrySuffixes {
+		if poll, ok := strings.CutSuffix(rest, s); ok && validPoll(poll) {
+			return poll, true
+		}
+	}
+	return "", false
 }
 
 // countingPoll returns the poll of a counting file's name and whether name
@@ -176,18 +214,29 @@ type Minutes struct {
 	Counting       []Counting
 }
 
-// Counting is the rendered vote-counting record of one poll.
+// Counting is the rendered vote-counting record of one poll, and for a
+// paper poll its entry log (Entries* set, nil otherwise).
 type Counting struct {
 	Poll           string // the poll's ID, "v15"
 	JSON           []byte
 	HTMLVI, HTMLEN []byte
 	PDFVI, PDFEN   []byte
+
+	EntriesJSON, EntriesHTML, EntriesPDF []byte
 }
+
+// Paper reports whether c has an entry log.
+func (c Counting) Paper() bool { return c.EntriesJSON != nil }
 
 // files returns the files of c, by name.
 func (c Counting) files() map[string][]byte {
 	n := CountingNames(c.Poll)
-	return map[string][]byte{n[0]: c.JSON, n[1]: c.HTMLVI, n[2]: c.HTMLEN, n[3]: c.PDFVI, n[4]: c.PDFEN}
+	out := map[string][]byte{n[0]: c.JSON, n[1]: c.HTMLVI, n[2]: c.HTMLEN, n[3]: c.PDFVI, n[4]: c.PDFEN}
+	if c.Paper() {
+		e := EntryNames(c.Poll)
+		out[e[0]], out[e[1]], out[e[2]] = c.EntriesJSON, c.EntriesHTML, c.EntriesPDF
+	}
+	return out
 }
 
 // Document is one line of documents.json: a version of a meeting document.
@@ -283,7 +332,15 @@ func Build(in Input, key *Key) (*Archive, error) {
 			files[name] = b
 		}
 		names = append(names, CountingNames(c.Poll)...)
-		format = FormatCounting
+		if c.Paper() {
+			names = append(names, EntryNames(c.Poll)...)
+		}
+		if format != FormatPaper {
+			format = FormatCounting
+		}
+		if c.Paper() {
+			format = FormatPaper
+		}
 	}
 	for name, b := range files {
 		if len(b) == 0 {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -188,12 +189,15 @@ func (m *memSource) Names(context.Context) ([]string, error) {
 	slices.Sort(out)
 	return out, nil
 }
-func (m *memSource) ReadFile(_ context.Context, n string) ([]byte, error) {
+func (m *memSource) ReadFile(ctx context.Context, n string) ([]byte, error) {
+	return archive.ReadAll(ctx, m, n)
+}
+func (m *memSource) Open(_ context.Context, n string) (io.ReadCloser, error) {
 	b, ok := m.files[n]
 	if !ok {
 		return nil, os.ErrNotExist
 	}
-	return b, nil
+	return io.NopCloser(bytes.NewReader(b)), nil
 }
 
 func TestMissingExtraSwapped(t *testing.T) {

@@ -23,7 +23,11 @@ const MaxFileSize = 1 << 30
 type Source interface {
 	// Names lists the files, sorted. Names are relative ("minutes.json").
 	Names(ctx context.Context) ([]string, error)
-	// ReadFile returns the bytes of the named file.
+	// Open returns the content of the named file. Verify streams it and
+	// reads at most MaxFileSize bytes (more is a problem of the archive).
+	Open(ctx context.Context, name string) (io.ReadCloser, error)
+	// ReadFile returns the bytes of the named file (at most MaxFileSize;
+	// see ReadAll).
 	ReadFile(ctx context.Context, name string) ([]byte, error)
 	// String describes the source for messages.
 	String() string
@@ -58,15 +62,26 @@ func (d dirSource) Names(ctx context.Context) ([]string, error) {
 	return names, err
 }
 
+func (d dirSource) Open(ctx context.Context, name string) (io.ReadCloser, error) {
+	return os.Open(filepath.Join(string(d), filepath.FromSlash(name)))
+}
+
 func (d dirSource) ReadFile(ctx context.Context, name string) ([]byte, error) {
-	f, err := os.Open(filepath.Join(string(d), filepath.FromSlash(name)))
+	return ReadAll(ctx, d, name)
+}
+
+// ReadAll reads the named file of src whole through Open, failing beyond
+// MaxFileSize bytes: the ReadFile of every Source of this package.
+func ReadAll(ctx context.Context, src Source, name string) ([]byte, error) {
+	rc, err := src.Open(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return readLimited(f)
+	defer rc.Close()
+	return readLimited(rc)
 }
 
+// readLimited reads r whole, failing beyond MaxFileSize bytes.
 func readLimited(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
@@ -114,6 +129,10 @@ func (z *zipSource) Names(ctx context.Context) ([]string, error) {
 }
 
 func (z *zipSource) ReadFile(ctx context.Context, name string) ([]byte, error) {
+	return ReadAll(ctx, z, name)
+}
+
+func (z *zipSource) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 	var found *zip.File
 	for _, f := range z.r.File {
 		if f.Name == name {
@@ -129,12 +148,7 @@ func (z *zipSource) ReadFile(ctx context.Context, name string) ([]byte, error) {
 	if found.UncompressedSize64 > MaxFileSize {
 		return nil, fmt.Errorf("larger than %d bytes", MaxFileSize)
 	}
-	rc, err := found.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return readLimited(rc) // the zip reader checks the CRC at EOF
+	return found.Open() // the zip reader checks the CRC at EOF
 }
 
 // ObjectReader is the part of a docstorage.Store that reading an archive
@@ -174,11 +188,10 @@ func (s *storeSource) Names(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
+func (s *storeSource) Open(ctx context.Context, name string) (io.ReadCloser, error) {
+	return s.s.Open(ctx, s.prefix+name, 0, -1)
+}
+
 func (s *storeSource) ReadFile(ctx context.Context, name string) ([]byte, error) {
-	rc, err := s.s.Open(ctx, s.prefix+name, 0, -1)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return readLimited(rc)
+	return ReadAll(ctx, s, name)
 }

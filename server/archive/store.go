@@ -54,16 +54,22 @@ func ParsePolicy(retention, mode string) (Policy, error) {
 		r = DefaultRetention
 	}
 	bad := fmt.Errorf("retention %q: want e.g. 10y, 3650d or 72h", retention)
-	if n, err := strconv.Atoi(strings.TrimRight(r, "yd")); err == nil && strings.IndexAny(r, "0123456789") == 0 {
+	// Digits with at most one unit letter: years, days, or days when bare.
+	digits, unit := r, byte('d')
+	if last := r[len(r)-1]; last == 'y' || last == 'd' {
+		digits, unit = r[:len(r)-1], last
+	}
+	if digits != "" && strings.Trim(digits, "0123456789") == "" {
+		n, err := strconv.Atoi(digits)
 		switch {
-		case n <= 0 || n > 100*366:
+		case err != nil || n <= 0 || n > 100*366:
 			return p, bad
-		case strings.HasSuffix(r, "y"):
+		case unit == 'y':
 			if n > 100 {
 				return p, bad
 			}
 			p.Years = n
-		default: // "d" or a bare number of days
+		default:
 			p.Days = n
 		}
 		return p, nil
@@ -339,6 +345,10 @@ func (s *Store) Write(ctx context.Context, in Input, key *Key) (*Archive, error)
 		c := &in.Minutes.Counting[i]
 		n := CountingNames(c.Poll)
 		rendered[n[0]], rendered[n[1]], rendered[n[2]], rendered[n[3]], rendered[n[4]] = &c.JSON, &c.HTMLVI, &c.HTMLEN, &c.PDFVI, &c.PDFEN
+		if c.Paper() {
+			e := EntryNames(c.Poll)
+			rendered[e[0]], rendered[e[1]], rendered[e[2]] = &c.EntriesJSON, &c.EntriesHTML, &c.EntriesPDF
+		}
 	}
 	for name, dst := range rendered {
 		if err := reuse(name, dst); err != nil {

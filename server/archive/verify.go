@@ -8,7 +8,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"hash"
+	"io"
 	"slices"
 	"strings"
 
@@ -44,6 +47,7 @@ const (
 	CodeSize         = "size_mismatch" // a file's size differs from the manifest
 	CodeChain        = "chain"         // events.jsonl is not a valid hash chain
 	CodeHead         = "head_mismatch" // the log's end differs from the manifest
+	CodeEntryLog     = "entry_log"     // a counting record's entry-log hash differs from its entry log
 )
 
 // Options tune Verify.
@@ -80,11 +84,94 @@ func (r *Report) add(file, code, vi, en string, args ...any) {
 // maxChainProblems caps how many bad lines of events.jsonl are listed.
 const maxChainProblems = 20
 
+// Bounds of what Verify holds in memory. The content files are hashed as
+// they stream by and the event log is checked line by line, so verifying
+// a large or hostile archive (a zip bomb) costs time, not memory.
+const (
+	// maxSmallFile bounds manifest.json, public-key.pem and manifest.sig,
+	// which are read whole (they are a few kilobytes).
+	maxSmallFile = 4 << 20
+	// maxEventLine bounds one line of events.jsonl (an event importing
+	// 10,000 participants is a few megabytes).
+	maxEventLine = 64 << 20
+)
+
+// fileDigest is what Verify measured of a file it read to the end.
+type fileDigest struct {
+	size   int64
+	sha256 string
+}
+
+// hashingReader hashes and counts what is read through it and remembers
+// the last byte.
+type hashingReader struct {
+	r    io.Reader
+	h    hash.Hash
+	n    int64
+	last byte
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n > 0 {
+		h.h.Write(p[:n])
+		h.n += int64(n)
+		h.last = p[n-1]
+	}
+	return n, err
+}
+
+func (h *hashingReader) digest() fileDigest {
+	return fileDigest{size: h.n, sha256: hex.EncodeToString(h.h.Sum(nil))}
+}
+
+// readFile streams the named file of src through use (which must read it
+// to the end or fail), and returns its size and hash. Reading more than
+// MaxFileSize bytes is an error.
+func readFile(ctx context.Context, src Source, name string, use func(r *hashingReader) error) (fileDigest, error) {
+	rc, err := src.Open(ctx, name)
+	if err != nil {
+		return fileDigest{}, err
+	}
+	defer rc.Close()
+	lr := &io.LimitedReader{R: rc, N: MaxFileSize + 1}
+	hr := &hashingReader{r: lr, h: sha256.New()}
+	if err := use(hr); err != nil {
+		return fileDigest{}, err
+	}
+	// Whatever use left unread still counts (and must be readable: a
+	// zip checks its CRC at the end).
+	if _, err := io.Copy(io.Discard, hr); err != nil {
+		return fileDigest{}, err
+	}
+	if lr.N <= 0 {
+		return fileDigest{}, fmt.Errorf("larger than %d bytes", MaxFileSize)
+	}
+	return hr.digest(), nil
+}
+
+// readSmall reads a small file whole.
+func readSmall(ctx context.Context, src Source, name string) ([]byte, fileDigest, error) {
+	var b []byte
+	d, err := readFile(ctx, src, name, func(r *hashingReader) error {
+		var err error
+		b, err = io.ReadAll(io.LimitReader(r, maxSmallFile+1))
+		if err == nil && len(b) > maxSmallFile {
+			err = fmt.Errorf("larger than %d bytes", maxSmallFile)
+		}
+		return err
+	})
+	return b, d, err
+}
+
 // Verify checks an archive offline: the signature of manifest.json (against
 // public-key.pem and, if given, the trusted key), every file's size and
 // SHA-256, that no file is missing or extra, and the hash chain of
 // events.jsonl up to the head the manifest names. Problems are returned in
 // the report; the error is only for a source that cannot be listed.
+//
+// Files are streamed: memory stays bounded (maxSmallFile, maxEventLine)
+// whatever the archive holds.
 func Verify(ctx context.Context, src Source, opts Options) (*Report, error) {
 	r := &Report{Problems: []Problem{}}
 	names, err := src.Names(ctx)
@@ -95,15 +182,32 @@ func Verify(ctx context.Context, src Source, opts Options) (*Report, error) {
 	for _, n := range names {
 		present[n] = true
 	}
+	// digests holds every file read to the end; small the bytes of the
+	// manifest, the key and the signature.
+	digests := map[string]fileDigest{}
+	small := map[string][]byte{}
+	unreadable := func(n string, err error) {
+		r.add(n, CodeUnreadable, "Không đọc được tệp: %v.", "cannot read the file: %v", err)
+	}
+	for _, n := range []string{FileManifest, FilePublicKey, FileSignature} {
+		if !present[n] {
+			continue
+		}
+		b, d, err := readSmall(ctx, src, n)
+		if err != nil {
+			unreadable(n, err)
+			continue
+		}
+		small[n], digests[n] = b, d
+	}
+
 	// The files the archive must hold: those its manifest lists (when it
 	// can be read and lists a valid set: AllFiles, plus the counting
 	// records of a FormatCounting archive), else AllFiles.
 	expected := AllFiles
-	if present[FileManifest] {
-		if b, err := src.ReadFile(ctx, FileManifest); err == nil {
-			if listed := listedFiles(b); listed != nil {
-				expected = append(listed, FileManifest, FileSignature)
-			}
+	if b, ok := small[FileManifest]; ok {
+		if listed := listedFiles(b); listed != nil {
+			expected = append(listed, FileManifest, FileSignature)
 		}
 	}
 	for _, n := range names {
@@ -111,29 +215,60 @@ func Verify(ctx context.Context, src Source, opts Options) (*Report, error) {
 			r.add(n, CodeExtra, "Tệp thừa, không thuộc bộ lưu trữ.", "extra file, not part of the archive")
 		}
 	}
-	files := map[string][]byte{}
 	for _, n := range expected {
 		if !present[n] {
 			r.add(n, CodeMissing, "Thiếu tệp.", "file is missing")
-			continue
 		}
-		b, err := src.ReadFile(ctx, n)
-		if err != nil {
-			r.add(n, CodeUnreadable, "Không đọc được tệp: %v.", "cannot read the file: %v", err)
-			continue
-		}
-		files[n] = b
 	}
 
 	// The manifest, decoded before its signature is checked: it names the
 	// key and the hash of public-key.pem, which tell which file to blame.
 	var m *Manifest
-	if b, ok := files[FileManifest]; ok {
+	if b, ok := small[FileManifest]; ok {
 		m = decodeManifest(b, r)
 		r.Manifest = m
 	}
+
+	// The content files, streamed; events.jsonl is checked on the way, and
+	// the entry-log hash a paper poll's counting record prints is kept.
+	printed := map[string]string{} // poll → the hash on its counting record
+	for _, n := range expected {
+		if n == FilePublicKey || n == FileManifest || n == FileSignature {
+			continue // read above
+		}
+		if !present[n] {
+			continue
+		}
+		var chain Report
+		d, err := readFile(ctx, src, n, func(hr *hashingReader) error {
+			if poll, ok := countingPoll(n); ok && m != nil && m.Format == FormatPaper && n == CountingNames(poll)[0] {
+				// A paper poll's counting record prints its entry log's
+				// hash: kept to compare below (the rest is drained).
+				var c struct {
+					Paper *struct {
+						LogHash string `json:"log_hash"`
+					} `json:"paper"`
+				}
+				if json.NewDecoder(io.LimitReader(hr, maxSmallFile)).Decode(&c) == nil && c.Paper != nil {
+					printed[poll] = c.Paper.LogHash
+				}
+				return nil
+			}
+			if n != FileEvents {
+				return nil
+			}
+			return verifyEvents(hr, m, &chain)
+		})
+		if err != nil {
+			unreadable(n, err)
+			continue
+		}
+		digests[n] = d
+		r.Events += chain.Events
+		r.Problems = append(r.Problems, chain.Problems...)
+	}
 	var pub ed25519.PublicKey
-	if b, ok := files[FilePublicKey]; ok {
+	if b, ok := small[FilePublicKey]; ok {
 		var err error
 		if pub, err = ParsePublicKey(b); err != nil {
 			r.add(FilePublicKey, CodeBadKey, "Khóa công khai không hợp lệ: %v.", "not a valid Ed25519 public key: %v", err)
@@ -148,7 +283,7 @@ func Verify(ctx context.Context, src Source, opts Options) (*Report, error) {
 	keySuspect := false
 	if m != nil && pub != nil {
 		d := m.file(FilePublicKey)
-		hashOK := d != nil && digest(files[FilePublicKey]) == d.SHA256
+		hashOK := d != nil && digests[FilePublicKey].sha256 == d.SHA256
 		if r.KeyFingerprint != m.Key {
 			file := FileManifest
 			if !hashOK {
@@ -160,8 +295,8 @@ func Verify(ctx context.Context, src Source, opts Options) (*Report, error) {
 	}
 
 	// The signature.
-	sig, haveSig := files[FileSignature]
-	mb, haveManifest := files[FileManifest]
+	sig, haveSig := small[FileSignature]
+	mb, haveManifest := small[FileManifest]
 	switch {
 	case !haveSig || !haveManifest:
 		// reported as missing or unreadable
@@ -191,22 +326,36 @@ func Verify(ctx context.Context, src Source, opts Options) (*Report, error) {
 	// Every listed file's size and hash.
 	if m != nil {
 		for _, d := range m.Files {
-			b, ok := files[d.Name]
+			got, ok := digests[d.Name]
 			if !ok {
 				continue // missing or unreadable, reported above
 			}
-			if int64(len(b)) != d.Size {
-				r.add(d.Name, CodeSize, "Kích thước %d byte, manifest ghi %d.", "size is %d bytes, the manifest says %d", len(b), d.Size)
+			if got.size != d.Size {
+				r.add(d.Name, CodeSize, "Kích thước %d byte, manifest ghi %d.", "size is %d bytes, the manifest says %d", got.size, d.Size)
 			}
-			if got := digest(b); got != d.SHA256 {
+			if got.sha256 != d.SHA256 {
 				r.add(d.Name, CodeHash, "Mã băm SHA-256 không khớp manifest (tệp đã bị thay đổi).", "SHA-256 differs from the manifest (the file was altered)")
 			}
 		}
 	}
 
-	// The event chain.
-	if b, ok := files[FileEvents]; ok {
-		verifyEvents(b, m, r)
+	// Each paper poll's counting record prints the hash of its entry log.
+	if m != nil && m.Format == FormatPaper {
+		for _, d := range m.Files {
+			poll, ok := entriesPoll(d.Name)
+			if !ok || d.Name != EntryNames(poll)[0] {
+				continue
+			}
+			log, ok1 := digests[d.Name]
+			_, ok2 := digests[CountingNames(poll)[0]]
+			if !ok1 || !ok2 {
+				continue // missing or unreadable, reported above
+			}
+			if printed[poll] != log.sha256 {
+				r.add(d.Name, CodeEntryLog, "Mã băm của nhật ký nhập phiếu không khớp mã in trên biên bản kiểm phiếu %s.",
+					"the entry log's SHA-256 is not the one printed on counting record %s", CountingNames(poll)[0])
+			}
+		}
 	}
 	return r, nil
 }
@@ -228,23 +377,34 @@ func (m *Manifest) file(name string) *FileDigest {
 // validListing reports whether listed is ContentFiles followed by one or
 // more counting records (CountingNames of distinct polls): the files of a
 // FormatCounting archive.
-func validListing(listed []string) bool {
+//
+// With paper, a counting record may be followed by its poll's entry log
+// (EntryNames), and at least one is (FormatPaper).
+func validListing(listed []string, paper bool) bool {
 	if len(listed) <= len(ContentFiles) || !slices.Equal(listed[:len(ContentFiles)], ContentFiles) {
 		return false
 	}
 	rest := listed[len(ContentFiles):]
-	if len(rest)%len(countingSuffixes) != 0 {
-		return false
-	}
 	seen := map[string]bool{}
-	for i := 0; i < len(rest); i += len(countingSuffixes) {
+	entries := 0
+	for i := 0; i < len(rest); {
 		poll, ok := countingPoll(rest[i])
-		if !ok || seen[poll] || !slices.Equal(rest[i:i+len(countingSuffixes)], CountingNames(poll)) {
+		n := len(countingSuffixes)
+		if !ok || seen[poll] || i+n > len(rest) || !slices.Equal(rest[i:i+n], CountingNames(poll)) {
 			return false
 		}
 		seen[poll] = true
+		i += n
+		if paper && i < len(rest) && rest[i] == EntryNames(poll)[0] {
+			m := len(entrySuffixes)
+			if i+m > len(rest) || !slices.Equal(rest[i:i+m], EntryNames(poll)) {
+				return false
+			}
+			entries++
+			i += m
+		}
 	}
-	return true
+	return !paper || entries > 0
 }
 
 // listedFiles returns the files manifest bytes b list when they form a
@@ -259,7 +419,8 @@ func listedFiles(b []byte) []string {
 		listed = append(listed, d.Name)
 	}
 	switch {
-	case m.Format == Format && slices.Equal(listed, ContentFiles), m.Format == FormatCounting && validListing(listed):
+	case m.Format == Format && slices.Equal(listed, ContentFiles), m.Format == FormatCounting && validListing(listed, false),
+		m.Format == FormatPaper && validListing(listed, true):
 		return listed
 	}
 	return nil
@@ -279,8 +440,8 @@ func decodeManifest(b []byte, r *Report) *Manifest {
 	if len(bytes.TrimSpace(b[dec.InputOffset():])) != 0 {
 		r.add(FileManifest, CodeBadManifest, "manifest.json có phần thừa sau dữ liệu.", "manifest.json has trailing data")
 	}
-	if m.Format != Format && m.Format != FormatCounting {
-		r.add(FileManifest, CodeBadManifest, "Định dạng %q không được hỗ trợ (cần %q hoặc %q).", "unsupported format %q (want %q or %q)", m.Format, Format, FormatCounting)
+	if m.Format != Format && m.Format != FormatCounting && m.Format != FormatPaper {
+		r.add(FileManifest, CodeBadManifest, "Định dạng %q không được hỗ trợ (cần %q, %q hoặc %q).", "unsupported format %q (want %q, %q or %q)", m.Format, Format, FormatCounting, FormatPaper)
 	}
 	var listed []string
 	for _, d := range m.Files {
@@ -289,7 +450,8 @@ func decodeManifest(b []byte, r *Report) *Manifest {
 			r.add(FileManifest, CodeBadManifest, "Mã băm của %s không hợp lệ.", "the hash of %s is malformed", d.Name)
 		}
 	}
-	if m.Format == Format && !slices.Equal(listed, ContentFiles) || m.Format == FormatCounting && !validListing(listed) {
+	if m.Format == Format && !slices.Equal(listed, ContentFiles) || m.Format == FormatCounting && !validListing(listed, false) ||
+		m.Format == FormatPaper && !validListing(listed, true) {
 		r.add(FileManifest, CodeBadManifest, "manifest.json liệt kê các tệp %v, cần %v (và biên bản kiểm phiếu nếu định dạng %s).",
 			"manifest.json lists files %v, want %v (and counting records in format %s)", listed, ContentFiles, FormatCounting)
 	}
@@ -303,9 +465,12 @@ func decodeManifest(b []byte, r *Report) *Manifest {
 // of the manifest's meeting, seq gapless from 1, each prev the previous
 // hash, each hash recomputed with meeting.ComputeHash (the function the
 // event log uses), and the last event the manifest's head.
-func verifyEvents(b []byte, m *Manifest, r *Report) {
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 64<<10), MaxFileSize)
+//
+// It reads hr to its end (or returns the read error, for the caller to
+// report the file unreadable).
+func verifyEvents(hr *hashingReader, m *Manifest, r *Report) error {
+	sc := bufio.NewScanner(hr)
+	sc.Buffer(make([]byte, 0, 64<<10), maxEventLine)
 	var seq int64
 	prev := ""
 	bad := 0
@@ -349,9 +514,12 @@ func verifyEvents(b []byte, m *Manifest, r *Report) {
 		last = &e
 	}
 	if err := sc.Err(); err != nil {
-		fail("Không đọc hết được: %v.", "cannot read to the end: %v", err)
+		if !errors.Is(err, bufio.ErrTooLong) {
+			return err
+		}
+		fail("Dòng %d dài quá %d byte.", "line %d is longer than %d bytes", line+1, maxEventLine)
 	}
-	if len(b) > 0 && b[len(b)-1] != '\n' {
+	if hr.n > 0 && hr.last != '\n' {
 		fail("Dòng cuối không kết thúc bằng xuống dòng.", "the last line does not end with a newline")
 	}
 	if line == 0 {
@@ -370,6 +538,7 @@ func verifyEvents(b []byte, m *Manifest, r *Report) {
 		r.add(FileEvents, CodeHead, "Sự kiện cuối là số %d (%s), manifest ghi số %d (%s).", "the last event is %d (%s), the manifest says %d (%s)",
 			seq, shortHash(prev), m.Log.Seq, shortHash(m.Log.Hash))
 	}
+	return nil
 }
 
 func shortHash(h string) string {

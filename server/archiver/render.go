@@ -59,6 +59,21 @@ func renderCountings(events []meeting.Event) ([]archive.Counting, error) {
 		if x.PDFEN, err = c.PDF("en"); err != nil {
 			return nil, err
 		}
+		if c.Record().Paper != nil { // a paper poll: its entry log too
+			l, err := minutes.BuildEntryLog(events, x.Poll)
+			if err != nil {
+				return nil, err
+			}
+			if x.EntriesJSON, err = l.JSON(); err != nil {
+				return nil, err
+			}
+			if x.EntriesHTML, err = l.HTML("vi"); err != nil {
+				return nil, err
+			}
+			if x.EntriesPDF, err = l.PDF("vi"); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, x)
 	}
 	return out, nil

@@ -141,6 +141,11 @@ func office(r io.ReaderAt, size int64) (string, error) {
 	if err != nil || len(zr.File) == 0 {
 		return "", ErrCorrupt
 	}
+	// The entries archive/zip found are the ones that count, whatever
+	// the end record said.
+	if len(zr.File) > MaxEntries {
+		return "", ErrBomb
+	}
 	var total, compressed uint64
 	names := make(map[string]*zip.File, len(zr.File))
 	var types *zip.File
@@ -278,17 +283,24 @@ func directoryInfo(r io.ReaderAt, size int64) (entries, dirSize uint64, err erro
 	e := buf[i:]
 	entries = uint64(binary.LittleEndian.Uint16(e[10:]))
 	dirSize = uint64(binary.LittleEndian.Uint32(e[12:]))
-	if entries != 0xFFFF && dirSize != 0xFFFFFFFF {
+	offset := binary.LittleEndian.Uint32(e[16:])
+	// archive/zip reads the zip64 record when any of these fields is
+	// saturated (its test of the size is against 0xFFFF): so must this,
+	// or a small 16-bit count would hide the zip64 count it uses.
+	if entries != 0xFFFF && dirSize != 0xFFFF && dirSize != 0xFFFFFFFF && offset != 0xFFFFFFFF {
 		return entries, dirSize, nil
 	}
-	// zip64: the locator is the 20 bytes before the record.
+	// zip64: the locator is the 20 bytes before the record. Without one
+	// (a directory of exactly 0xFFFF bytes, say) archive/zip keeps the
+	// values above, and so does this.
 	loc := int64(i) + (size - n) - 20
-	if loc < 0 {
-		return 0, 0, ErrCorrupt
-	}
 	var l [20]byte
-	if _, err := r.ReadAt(l[:], loc); err != nil || string(l[:4]) != "PK\x06\x07" {
-		return 0, 0, ErrCorrupt
+	if loc < 0 {
+		return entries, dirSize, nil
+	}
+	if _, err := r.ReadAt(l[:], loc); err != nil || string(l[:4]) != "PK\x06\x07" ||
+		binary.LittleEndian.Uint32(l[4:]) != 0 || binary.LittleEndian.Uint32(l[16:]) != 1 {
+		return entries, dirSize, nil
 	}
 	off := int64(binary.LittleEndian.Uint64(l[8:]))
 	var rec [56]byte

@@ -2,6 +2,7 @@ package docfile
 
 import (
 	"archive/zip"
+	"context"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -307,7 +308,7 @@ func splitLabel(text string) (label, title string) {
 func pdfOutline(r io.ReaderAt, size int64) ([]Heading, error) {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
-	bms, err := api.Bookmarks(io.NewSectionReader(r, 0, size), conf)
+	bms, err := api.Bookmarks(context.Background(), io.NewSectionReader(r, 0, size), conf)
 	if errors.Is(err, pdfcpu.ErrNoBookmarks) {
 		return nil, nil // a PDF without an outline has no headings
 	}

@@ -211,9 +211,9 @@ func (s *API) authenticate(c echo.Context) (*principal, error) {
 // actor resolves the principal's role in room r: a secretary account is a
 // secretary in every meeting; a device acts as its participant, in its own
 // meeting only, with the participant's current role.
-func (s *API) actor(p *principal, r *room.Room) (meeting.Actor, error) {
+func (s *API) actor(ctx context.Context, p *principal, r *room.Room) (meeting.Actor, error) {
 	if p.account() {
-		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary}, nil
+		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary, Station: stationID(p.hash)}, nil
 	}
 	if p.session.Meeting != r.ID() {
 		a, err := s.sittingActor(p, r) // a tổ sitting of the device's congress (floor.go)
@@ -225,12 +225,15 @@ func (s *API) actor(p *principal, r *room.Room) (meeting.Actor, error) {
 		}
 		return a, nil
 	}
-	part, ok := r.Participant(p.session.Participant)
+	part, ok, err := r.FindParticipant(ctx, p.session.Participant)
+	if err != nil {
+		return meeting.Actor{}, err
+	}
 	if !ok {
 		return meeting.Actor{}, errUnauthorized // removed from the meeting
 	}
 	if err := s.deviceAllowed(p, part.Role, r); err != nil {
 		return meeting.Actor{}, err // read-only after the close, until archived
 	}
-	return meeting.Actor{ID: "participant:" + part.ID, Role: part.Role, Participant: part.ID}, nil
+	return meeting.Actor{ID: "participant:" + part.ID, Role: part.Role, Participant: part.ID, Station: stationID(p.hash)}, nil
 }

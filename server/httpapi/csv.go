@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/phonghop/phonghop/server/meeting"
 )
@@ -35,33 +38,58 @@ var csvRoles = map[string]meeting.Role{
 	"chair": meeting.RoleChair, "chủ tọa": meeting.RoleChair, "chủ toạ": meeting.RoleChair, "chủ trì": meeting.RoleChair, "chu toa": meeting.RoleChair, "chu tri": meeting.RoleChair,
 	"observer": meeting.RoleObserver, "khách mời": meeting.RoleObserver, "khach moi": meeting.RoleObserver,
 	"hall": meeting.RoleHall, "màn hình": meeting.RoleHall, "man hinh": meeting.RoleHall,
+	"technician": meeting.RoleTechnician, "kỹ thuật viên": meeting.RoleTechnician, "ky thuat vien": meeting.RoleTechnician,
 }
 
-// ParseParticipantsCSV reads a participant list: UTF-8 (a BOM is allowed),
-// comma or semicolon separated, a header row naming the columns (name is
-// required; position, unit, role optional). Every problem is reported with
-// its row number (the header is row 1); any problem means no rows. lines
-// gives the file row of each returned participant.
+// ParseParticipantsCSV reads a participant list: a header row naming the
+// columns (name is required; position, unit, role optional; a column with
+// an empty header is ignored if every row leaves it empty), then a row per
+// participant, separated by commas, semicolons or tabs (whichever the
+// header row uses most). The file is UTF-8, with or without a BOM, or
+// UTF-16 with its BOM (Excel's "Unicode Text"); another encoding (TCVN3,
+// VNI, Windows-1258) is refused with a clear message, never read as
+// garbled names. Text is normalised to NFC: a list typed in decomposed
+// Unicode (NFD, Unikey's "Unicode tổ hợp") gives exactly the names, column
+// names and roles the same list in precomposed Unicode gives, so a name
+// matches itself whatever keyboard typed it and prints as one glyph per
+// letter. Every problem is reported with its row number (the header is
+// row 1); any problem means no rows. lines gives the file row of each
+// returned participant.
 func ParseParticipantsCSV(data []byte) (rows []meeting.NewParticipant, lines []int, err error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		return nil, nil, invalid("Tệp CSV phải được lưu theo mã UTF-8.", "the CSV file must be UTF-8")
+	data, err = csvText(data)
+	if err != nil {
+		return nil, nil, err
 	}
 	r := csv.NewReader(bytes.NewReader(data))
-	if first, _, _ := bytes.Cut(data, []byte("\n")); bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		r.Comma = ';' // Excel in a Vietnamese locale saves with semicolons
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	for _, sep := range []rune{';', '\t'} {
+		// Excel in a Vietnamese locale saves with semicolons; its
+		// "Unicode Text" with tabs.
+		if bytes.Count(first, []byte(string(sep))) > bytes.Count(first, []byte(string(r.Comma))) {
+			r.Comma = sep
+		}
 	}
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
 		return nil, nil, csvError(err, "Tệp CSV trống hoặc không có dòng tiêu đề.", "the CSV file is empty or has no header row")
 	}
+	headerLine, _ := r.FieldPos(0)
 	cols := map[string]int{}
+	var unnamed []int // columns with an empty header
 	for i, h := range header {
+		if strings.TrimSpace(h) == "" {
+			unnamed = append(unnamed, i)
+			continue
+		}
 		f, ok := csvColumns[strings.ToLower(strings.TrimSpace(h))]
 		if !ok {
 			return nil, nil, &meeting.Error{Kind: meeting.KindInvalid, Message: fmt.Sprintf("Cột %q không được hỗ trợ (dùng: họ và tên, chức vụ, đơn vị, vai trò).", h),
-				MessageEN: fmt.Sprintf("unknown column %q (use: name, position, unit, role)", h), Problems: []meeting.Problem{{Row: 1, Field: h, Message: "Cột không hợp lệ.", MessageEN: "unknown column"}}}
+				MessageEN: fmt.Sprintf("unknown column %q (use: name, position, unit, role)", h), Problems: []meeting.Problem{{Row: headerLine, Field: h, Message: "Cột không hợp lệ.", MessageEN: "unknown column"}}}
+		}
+		if _, twice := cols[f]; twice {
+			return nil, nil, &meeting.Error{Kind: meeting.KindInvalid, Message: fmt.Sprintf("Cột %q bị trùng với một cột khác cùng nội dung.", h),
+				MessageEN: fmt.Sprintf("column %q repeats another column of the same field", h), Problems: []meeting.Problem{{Row: headerLine, Field: h, Message: "Cột bị trùng.", MessageEN: "duplicate column"}}}
 		}
 		cols[f] = i
 	}
@@ -92,6 +120,11 @@ func ParseParticipantsCSV(data []byte) (rows []meeting.NewParticipant, lines []i
 			}
 			return ""
 		}
+		if i := slices.IndexFunc(unnamed, func(i int) bool { return i < len(rec) && strings.TrimSpace(rec[i]) != "" }); i >= 0 {
+			problems = append(problems, meeting.Problem{Row: line, Message: fmt.Sprintf("Cột %d có dữ liệu nhưng không có tên cột.", unnamed[i]+1),
+				MessageEN: fmt.Sprintf("column %d holds data but has no header", unnamed[i]+1)})
+			continue
+		}
 		role, ok := csvRoles[strings.ToLower(get("role"))]
 		if !ok {
 			problems = append(problems, meeting.Problem{Row: line, Field: "role", Message: fmt.Sprintf("Vai trò %q không hợp lệ.", get("role")), MessageEN: fmt.Sprintf("invalid role %q", get("role"))})
@@ -108,6 +141,58 @@ func ParseParticipantsCSV(data []byte) (rows []meeting.NewParticipant, lines []i
 		return nil, nil, invalid("Tệp CSV không có dòng dữ liệu nào.", "the CSV file has no data rows")
 	}
 	return rows, lines, nil
+}
+
+// csvText returns the text of a CSV file as UTF-8 in NFC, without a BOM:
+// UTF-16 (little or big endian, told by its BOM) is decoded. It refuses a
+// file that is not text in one of these encodings: invalid UTF-8 (most
+// often a legacy Vietnamese encoding), a NUL byte (UTF-16 without its BOM,
+// or not text at all), UTF-16 cut in the middle of a character.
+func csvText(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
+		big := data[0] == 0xfe
+		data = data[2:]
+		if len(data)%2 != 0 {
+			return nil, invalid("Tệp CSV dạng UTF-16 bị cắt dở (số byte lẻ).", "the UTF-16 CSV file is cut short (an odd number of bytes)")
+		}
+		units := make([]uint16, len(data)/2)
+		for i := range units {
+			if big {
+				units[i] = uint16(data[2*i])<<8 | uint16(data[2*i+1])
+			} else {
+				units[i] = uint16(data[2*i+1])<<8 | uint16(data[2*i])
+			}
+		}
+		var b strings.Builder
+		for i := 0; i < len(units); i++ {
+			c := rune(units[i])
+			if utf16.IsSurrogate(c) {
+				if i+1 >= len(units) {
+					c = utf8.RuneError
+				} else {
+					c = utf16.DecodeRune(c, rune(units[i+1]))
+					i++
+				}
+				if c == utf8.RuneError {
+					return nil, invalid("Tệp CSV dạng UTF-16 có ký tự hỏng.", "the UTF-16 CSV file holds a broken character")
+				}
+			}
+			b.WriteRune(c)
+		}
+		data = []byte(b.String())
+	default:
+		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+		if !utf8.Valid(data) {
+			return nil, invalid("Tệp CSV phải được lưu theo mã UTF-8 (trong Excel: “CSV UTF-8”); tệp này dùng bảng mã khác (có thể là TCVN3, VNI hoặc Windows-1258).",
+				"the CSV file must be saved as UTF-8 (in Excel: \"CSV UTF-8\"); this one uses another encoding (perhaps TCVN3, VNI or Windows-1258)")
+		}
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, invalid("Tệp không phải văn bản CSV (có ký tự NUL); nếu là UTF-16, hãy lưu lại theo mã UTF-8.",
+			"the file is not CSV text (it holds NUL characters); if it is UTF-16, save it as UTF-8")
+	}
+	return norm.NFC.Bytes(data), nil
 }
 
 func csvError(err error, vi, en string) error {

@@ -77,12 +77,20 @@ var (
 )
 
 // readableDocument returns document id of r if a may see it, with the
-// meeting's status; errNoDocument otherwise.
-func readableDocument(r *room.Room, a meeting.Actor, id string) (meeting.Document, meeting.Status, error) {
+// meeting's status; errNoDocument otherwise. Before refusing, the room
+// catches up with the log: with several nodes, the document may have been
+// uploaded or published through another node a moment ago.
+func readableDocument(ctx context.Context, r *room.Room, a meeting.Actor, id string) (meeting.Document, meeting.Status, error) {
 	if !docIDPattern.MatchString(id) {
 		return meeting.Document{}, "", errNoDocument
 	}
 	d, st, ok := r.Document(id)
+	if !ok || !d.CanRead(a.Viewer()) {
+		if err := r.CatchUp(ctx, -1); err != nil {
+			return meeting.Document{}, "", err
+		}
+		d, st, ok = r.Document(id)
+	}
 	if !ok || !d.CanRead(a.Viewer()) {
 		return meeting.Document{}, "", errNoDocument
 	}
@@ -139,7 +147,7 @@ func (s *API) handleGetDocument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := readableDocument(r, a, c.Param("doc"))
+	d, _, err := readableDocument(c.Request().Context(), r, a, c.Param("doc"))
 	if err != nil {
 		return err
 	}
@@ -152,7 +160,7 @@ func (s *API) handleListVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := readableDocument(r, a, c.Param("doc"))
+	d, _, err := readableDocument(c.Request().Context(), r, a, c.Param("doc"))
 	if err != nil {
 		return err
 	}
@@ -176,7 +184,7 @@ func (s *API) handleDownloadLog(c echo.Context) error {
 	if !a.Role.Staff() {
 		return errForbidden
 	}
-	d, _, err := readableDocument(r, a, c.Param("doc"))
+	d, _, err := readableDocument(c.Request().Context(), r, a, c.Param("doc"))
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func (s *API) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := readableDocument(r, a, c.Param("doc"))
+	d, _, err := readableDocument(c.Request().Context(), r, a, c.Param("doc"))
 	if err != nil {
 		return err
 	}
@@ -264,7 +264,19 @@ func (docs *documents) makeStamped(ctx context.Context, key string, d meeting.Do
 	if _, err := out.Seek(0, io.SeekStart); err != nil {
 		return 0, err
 	}
-	if err := docs.store.Put(ctx, key, out, size, docstorage.Meta{ContentType: docfile.PDF, Name: v.Name}); err != nil {
+	// Created, never replaced: with several nodes, two may stamp the same
+	// copy at once (a reader's first requests spread by the load balancer),
+	// and their copies differ (the time). One is stored and every node
+	// serves that one, so ranges of one ETag always come from one file.
+	err = docs.store.Create(ctx, key, out, size, docstorage.Meta{ContentType: docfile.PDF, Name: v.Name})
+	if docstorage.KindOf(err) == docstorage.Conflict {
+		info, err := docs.store.Stat(ctx, key)
+		if err != nil {
+			return 0, err
+		}
+		return info.Size, nil
+	}
+	if err != nil {
 		return 0, err
 	}
 	docs.metrics.documents.WithLabelValues("watermark", "ok").Inc()

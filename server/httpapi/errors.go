@@ -11,6 +11,7 @@ import (
 
 	"github.com/phonghop/phonghop/server/auth"
 	"github.com/phonghop/phonghop/server/meeting"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // KindRateLimited is the error kind of a request refused because too many
@@ -41,6 +42,8 @@ func status(k meeting.Kind) int {
 		return http.StatusUnauthorized
 	case KindRateLimited:
 		return http.StatusTooManyRequests
+	case store.KindUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -86,8 +89,11 @@ func (s *API) errorHandler(err error, c echo.Context) {
 	if errors.As(err, &he) && ae.Kind != meeting.KindInternal {
 		code = he.Code
 	}
-	if ae.Kind == meeting.KindInternal {
+	switch ae.Kind {
+	case meeting.KindInternal:
 		s.log.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+	case store.KindUnavailable:
+		s.log.Warn("request refused: the database does not answer", "method", c.Request().Method, "path", c.Path(), "err", err)
 	}
 	var rl *auth.RateLimited
 	if errors.As(err, &rl) {

@@ -93,7 +93,7 @@ func (s *API) handleOutline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := readableDocument(r, a, c.Param("doc"))
+	d, _, err := readableDocument(c.Request().Context(), r, a, c.Param("doc"))
 	if err != nil {
 		return err
 	}

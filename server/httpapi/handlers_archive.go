@@ -48,7 +48,7 @@ func (s *API) archiveScope(c echo.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.actor(p, r)
+	a, err := s.actor(c.Request().Context(), p, r)
 	if err != nil {
 		return nil, err
 	}

@@ -111,7 +111,10 @@ func (s *API) handleMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	part, ok := r.Participant(p.session.Participant)
+	part, ok, err := r.FindParticipant(c.Request().Context(), p.session.Participant)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return errUnauthorized
 	}
@@ -158,7 +161,10 @@ func (s *API) handlePair(c echo.Context) error {
 	if s.archived(r) {
 		return errArchivedCodes
 	}
-	part, ok := r.Participant(pc.Participant)
+	part, ok, err := r.FindParticipant(ctx, pc.Participant)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Người tham dự không còn trong cuộc họp.", MessageEN: "the participant is no longer in the meeting"}
 	}

@@ -58,7 +58,7 @@ func (s *API) meetingFor(c echo.Context) (*room.Room, meeting.Actor, error) {
 		}
 		return nil, meeting.Actor{}, err
 	}
-	a, err := s.actor(p, r)
+	a, err := s.actor(c.Request().Context(), p, r)
 	return r, a, err
 }
 
@@ -365,6 +365,9 @@ func (s *API) handlePairingCodes(c echo.Context) error {
 	out := make([]pairingCodeView, 0, len(codes))
 	for _, v := range codes {
 		v.PairURL = base + "/tablet#code=" + v.Code
+		if q, _ := st.Participant(v.Participant); q.Role == meeting.RoleTechnician {
+			v.PairURL = base + "/count#code=" + v.Code // an entry station (docs/paper.md)
+		}
 		if req.QR == nil || *req.QR {
 			q, err := qr.Encode(v.PairURL, qr.M)
 			if err != nil {

@@ -54,6 +54,7 @@ func (s *API) routes() {
 	api.GET("/meetings/:id/minutes", s.handleMinutes)
 	s.registerRecordRoutes(api)
 	s.registerFloorRoutes(api) // the congress floor (floor.go)
+	s.registerPaperRoutes(api)
 
 	api.POST("/meetings/:id/open", s.commandRoute("meeting.open", nil))
 	api.POST("/meetings/:id/pause", s.commandRoute("meeting.pause", nil))

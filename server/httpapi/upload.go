@@ -253,7 +253,7 @@ func (s *API) upload(c echo.Context, version bool) error {
 	}
 	docID := c.Param("doc")
 	if version {
-		if _, _, err := readableDocument(r, a, docID); err != nil {
+		if _, _, err := readableDocument(c.Request().Context(), r, a, docID); err != nil {
 			return err
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
+	"github.com/phonghop/phonghop/server/store"
 )
 
 // WebSocket close codes (see docs/protocol.md).
@@ -143,7 +144,7 @@ func (s *API) handleWS(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	actor, err := s.actor(p, r)
+	actor, err := s.actor(c.Request().Context(), p, r)
 	if err != nil {
 		return err
 	}
@@ -276,8 +277,11 @@ func (c *wsConn) handle(data []byte) {
 		if err != nil {
 			ae := toAPIError(err)
 			res.Error = &ae
-			if ae.Kind == meeting.KindInternal {
+			switch ae.Kind {
+			case meeting.KindInternal:
 				c.srv.log.Error("command failed", "meeting", c.room.ID(), "command", m.Name, "err", err)
+			case store.KindUnavailable:
+				c.srv.log.Warn("command refused: the database does not answer", "meeting", c.room.ID(), "command", m.Name, "err", err)
 			}
 		}
 		c.Send(mustJSON(res))

@@ -187,6 +187,9 @@ func apply(s *State, e Event) error {
 		if ok, err := s.applyFloor(e); ok {
 			return err
 		}
+		if ok, err := s.applyPaper(e); ok {
+			return err
+		}
 		return Errorf(KindInternal, "Loại sự kiện không xác định: %q.", "unknown event type %q", e.Type)
 	}
 	return nil

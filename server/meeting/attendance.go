@@ -220,8 +220,8 @@ func (c *MarkAttendance) decide(s *State, a Actor, first int64, now time.Time) (
 	if err != nil {
 		return nil, err
 	}
-	if s.Participants[i].Role == RoleHall {
-		return nil, fieldErr("participant", "Màn hình hội trường không cần điểm danh.", "the hall screen has no attendance")
+	if s.Participants[i].Role.Device() {
+		return nil, fieldErr("participant", "Màn hình hội trường và kỹ thuật viên không cần điểm danh.", "the hall screen and technicians have no attendance")
 	}
 	if !c.Status.valid() {
 		return nil, fieldErr("status", fmt.Sprintf("Trạng thái điểm danh %q không hợp lệ.", c.Status), fmt.Sprintf("attendance status %q is not valid", c.Status))
@@ -279,7 +279,7 @@ func (*MarkAllPresent) Name() string { return "attendance.mark_all_present" }
 func (*MarkAllPresent) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	var events []Event
 	for _, p := range s.Participants {
-		if p.Role == RoleHall {
+		if p.Role.Device() {
 			continue
 		}
 		if _, recorded := s.Attendance[p.ID]; recorded {
@@ -423,7 +423,7 @@ func RollOf(s *State) Roll {
 	for _, p := range s.Participants {
 		a, recorded := s.Attendance[p.ID]
 		switch {
-		case p.Role == RoleHall:
+		case p.Role.Device():
 			continue
 		case p.Role == RoleObserver:
 			r.Guests.count(a, recorded)

@@ -27,6 +27,10 @@ type Actor struct {
 	ID          string `json:"id"`                    // as written to the log, e.g. "account:admin"
 	Role        Role   `json:"role"`                  // the role in this meeting
 	Participant string `json:"participant,omitempty"` // participant ID, for paired devices
+	// Station identifies the device session a participant acts from (an
+	// entry station for paper ballots, paper.go). The web layer sets it
+	// from the session, never from what a client sends.
+	Station string `json:"station,omitempty"`
 }
 
 // Viewer returns the viewer corresponding to a.
@@ -104,6 +108,13 @@ var commands = map[string]func() Command{
 
 	"attendance.mark_all_present": func() Command { return &MarkAllPresent{} },
 	"body.propose":                func() Command { return &ProposeBody{} },
+
+	"paper.technicians":   func() Command { return &NamePaperTechnicians{} },
+	"paper.record_counts": func() Command { return &RecordPaperCounts{} },
+	"paper.enter":         func() Command { return &EnterPaperBallot{} },
+	"paper.undo":          func() Command { return &UndoPaperBallot{} },
+	"paper.finish":        func() Command { return &FinishPaperBundle{} },
+	"paper.decide":        func() Command { return &DecidePaperBallot{} },
 }
 
 // CommandNames returns every command's wire name.

@@ -73,6 +73,15 @@ var permissions = map[string][]Role{
 
 	"attendance.mark_all_present": {RoleSecretary, RoleChair},
 	"body.propose":                {RoleSecretary, RoleChair},
+	// Paper counting (paper.go): the roles a committee member or a named
+	// technician can hold; the commands check the membership itself, so a
+	// secretary account (no participant) is refused by them.
+	"paper.technicians":   {RoleSecretary, RoleChair, RoleDelegate},
+	"paper.record_counts": {RoleSecretary, RoleChair, RoleDelegate},
+	"paper.enter":         {RoleSecretary, RoleChair, RoleDelegate, RoleTechnician},
+	"paper.undo":          {RoleSecretary, RoleChair, RoleDelegate, RoleTechnician},
+	"paper.finish":        {RoleSecretary, RoleChair, RoleDelegate, RoleTechnician},
+	"paper.decide":        {RoleSecretary, RoleChair, RoleDelegate},
 }
 
 // Allowed reports whether role may give the command named name.
@@ -131,6 +140,8 @@ func roleVI(r Role) string {
 		return "khách mời"
 	case RoleHall:
 		return "màn hình hội trường"
+	case RoleTechnician:
+		return "kỹ thuật viên nhập phiếu"
 	case RoleSystem:
 		return "hệ thống"
 	}

@@ -560,6 +560,7 @@ func decideCases() []decideCase {
 	add(liveCases()...)
 	add(recordCases()...)
 	add(floorCases()...) // the congress floor (floor_test.go)
+	add(paperCases()...)
 
 	// ---- generated: roles, meeting not created, meeting closed ----
 	closed := cat(opened(), cmds(&CloseMeeting{}))

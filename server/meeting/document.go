@@ -253,7 +253,7 @@ func (d DocumentSpec) validate(s *State) (DocumentSpec, error) {
 		if !ok {
 			return d, Errorf(KindNotFound, "Không tìm thấy người tham dự %q.", "participant %q not found", id)
 		}
-		if p.Role == RoleHall {
+		if p.Role.Device() {
 			return d, &Error{Kind: KindInvalid, Message: "Không thể cho màn hình hội trường đọc tài liệu mật.", MessageEN: "a hall screen cannot read a confidential document",
 				Problems: []Problem{{Field: "readers", Message: "Màn hình hội trường không được đọc tài liệu mật.", MessageEN: "hall screens cannot be readers"}}}
 		}

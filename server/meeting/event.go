@@ -176,6 +176,14 @@ const (
 
 	EventBodyProposed = "body.proposed" // BodyProposed
 	EventBodyApproved = "body.approved" // BodyApproved
+
+	// Paper counting (paper.go).
+	EventPaperTechnicians = "paper.technicians_named" // TechniciansNamed
+	EventPaperCounts      = "paper.counts_recorded"   // PaperCounts
+	EventPaperEntered     = "paper.entered"           // PaperAct; the secretariat and the operator
+	EventPaperUndone      = "paper.undone"            // PaperAct; the secretariat and the operator
+	EventPaperFinished    = "paper.bundle_finished"   // PaperAct (no marks)
+	EventPaperDecided     = "paper.decided"           // PaperAct; the secretariat and the committee member
 )
 
 // ItemAdded is the payload of agenda.item_added. Position is 1-based.

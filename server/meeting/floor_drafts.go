@@ -606,6 +606,13 @@ func (c *GiveOpinion) decide(s *State, a Actor, first int64, now time.Time) ([]E
 	old := Opinion{}
 	if j := s.opinionOf(d.Document, c.Section, a.Participant); j >= 0 {
 		old = s.Floor.Opinions[j]
+		if old.Key == c.Key && (old.Kind != c.Kind || old.Text != txt) {
+			// A key names one giving: reused for other words, it would be
+			// taken for a retry and the new words silently dropped.
+			return nil, &Error{Kind: KindConflict, Message: fmt.Sprintf("Mã gửi ý kiến %q đã được dùng cho một ý kiến khác; hãy gửi lại với mã mới.", c.Key),
+				MessageEN: fmt.Sprintf("key %q was used for another opinion: send it with a new key", c.Key),
+				Problems:  []Problem{{Field: "key", Message: "Mã đã dùng cho ý kiến khác.", MessageEN: "key used for another opinion"}}}
+		}
 		if old.Key == c.Key || (old.Kind == c.Kind && old.Text == txt && old.Flagged == 0) {
 			return nil, nil // a retry, or nothing to change: recorded already
 		}

@@ -256,6 +256,11 @@ func floorCases() []decideCase {
 					t.Errorf("a retry gave %d events; want none", len(events))
 				}
 			}},
+		// Found by the property test (testdata/prop/floor-opinion-key-1297.txt):
+		// the key of the recorded opinion with other words was taken for a
+		// retry, answered ok, and the new words were dropped.
+		decideCase{name: "opinion.give/a key reused for other words is refused", given: given6, actor: p6,
+			when: &GiveOpinion{Draft: "d14", Section: "m1", Kind: OpinionDisagree, Text: "Chưa rõ.", Key: "k1"}, err: KindConflict, probs: []Problem{{Field: "key"}}},
 		decideCase{name: "opinion.give/anonymous draft: to the author only", given: cat(congress()[:len(congress())-1], cmds(&OpenDraft{Document: "d14", Sections: draftSections, Deadline: t0.Add(time.Hour * 24), Readers: []string{"p11"}, Anonymous: true})),
 			actor: p6, when: &GiveOpinion{Draft: "d14", Section: "m2", Kind: OpinionAgree, Key: "k1"},
 			want: []wantEvent{

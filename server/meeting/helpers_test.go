@@ -27,11 +27,12 @@ var (
 	asDelegate  = Actor{ID: "participant:p6", Role: RoleDelegate, Participant: "p6"}
 	asObserver  = Actor{ID: "participant:p8", Role: RoleObserver, Participant: "p8"}
 	asHall      = Actor{ID: "participant:p9", Role: RoleHall, Participant: "p9"}
+	asTech      = Actor{ID: "participant:p99", Role: RoleTechnician, Participant: "p99", Station: "st-tech"}
 	asSystem    = Actor{ID: "system", Role: RoleSystem}
 )
 
 // allRoles are the roles an actor can have, participant roles and system.
-var allRoles = []Role{RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall, RoleSystem}
+var allRoles = []Role{RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall, RoleTechnician, RoleSystem}
 
 // actorOf returns the fixture actor of role r.
 func actorOf(r Role) Actor {
@@ -46,6 +47,8 @@ func actorOf(r Role) Actor {
 		return asObserver
 	case RoleHall:
 		return asHall
+	case RoleTechnician:
+		return asTech
 	case RoleSystem:
 		return asSystem
 	}

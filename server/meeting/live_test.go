@@ -29,7 +29,10 @@ func sampleLiveCommand(name string) Command {
 	case "support.resolve":
 		return &ResolveSupport{ID: "h11"}
 	}
-	return sampleRecordCommand(name)
+	if c := sampleRecordCommand(name); c != nil {
+		return c
+	}
+	return samplePaperCommand(name)
 }
 
 // liveCases are the TestDecide cases of presentations and support requests.

@@ -103,6 +103,12 @@ func TestParseCommandEveryName(t *testing.T) {
 		"contribution.register": &RegisterContribution{},
 		"contribution.schedule": &ScheduleContribution{},
 		"contribution.withdraw": &WithdrawContribution{},
+		"paper.technicians":     &NamePaperTechnicians{},
+		"paper.record_counts":   &RecordPaperCounts{},
+		"paper.enter":           &EnterPaperBallot{},
+		"paper.undo":            &UndoPaperBallot{},
+		"paper.finish":          &FinishPaperBundle{},
+		"paper.decide":          &DecidePaperBallot{},
 	}
 	if got, want := slices.Sorted(slices.Values(CommandNames())), slices.Sorted(maps.Keys(wantType)); !cmp.Equal(got, want) {
 		t.Errorf("CommandNames() = %v; want %v", got, want)

@@ -64,6 +64,13 @@ var payloads = map[string]func() any{
 
 	EventBodyProposed: func() any { return &BodyProposed{} },
 	EventBodyApproved: func() any { return &BodyApproved{} },
+
+	EventPaperTechnicians: func() any { return &TechniciansNamed{} },
+	EventPaperCounts:      func() any { return &PaperCounts{} },
+	EventPaperEntered:     func() any { return &PaperAct{} },
+	EventPaperUndone:      func() any { return &PaperAct{} },
+	EventPaperFinished:    func() any { return &PaperAct{} },
+	EventPaperDecided:     func() any { return &PaperAct{} },
 }
 
 // Payload decodes e's data into its typed payload: a pointer to the struct

@@ -165,12 +165,15 @@ type PollSpec struct {
 	// do not cap: for example a secretary (bí thư) elected among two
 	// nominees, or a state body's election. The minutes say so.
 	Uncapped bool `json:"uncapped,omitempty"`
+	// Paper: the ballots are cast on paper and keyed by the counting
+	// committee (docs/rules.md §8, paper.go); secret kinds only.
+	Paper bool `json:"paper,omitempty"`
 }
 
 func (p PollSpec) equal(o PollSpec) bool {
 	return p.Question == o.Question && p.Kind == o.Kind && p.Item == o.Item && slices.Equal(p.Candidates, o.Candidates) && p.Seats == o.Seats &&
 		slices.Equal(p.Subjects, o.Subjects) && p.Scale == o.Scale && p.Base == o.Base && p.Threshold == o.Threshold && p.Body == o.Body &&
-		p.Uncapped == o.Uncapped
+		p.Uncapped == o.Uncapped && p.Paper == o.Paper
 }
 
 func (p PollSpec) clone() PollSpec {
@@ -218,6 +221,10 @@ type Poll struct {
 	// Result is set at the close for the secretariat, and for everyone at
 	// publication.
 	Result *Result `json:"result,omitempty"`
+
+	// PaperCount is the counting of a paper poll (paper.go): the counts the
+	// committee recorded and the entry records; nil before any.
+	PaperCount *PaperCount `json:"paper_count,omitempty"`
 }
 
 // Names returns the names on the poll's ballot: its candidates or subjects.
@@ -266,6 +273,14 @@ func (p Poll) clone() Poll {
 	if p.Result != nil {
 		r := p.Result.clone()
 		p.Result = &r
+	}
+	if p.PaperCount != nil {
+		pc := *p.PaperCount
+		// Records are append-only and never changed in place: the clone
+		// shares them, clipped so that an append to it cannot write into
+		// the original's array.
+		pc.Records = slices.Clip(pc.Records)
+		p.PaperCount = &pc
 	}
 	return p
 }
@@ -369,6 +384,9 @@ func (s *State) validateSpec(p PollSpec, revote bool) (PollSpec, error) {
 	}
 	switch p.Kind {
 	case PollOpen, PollSecret:
+		if p.Kind == PollOpen && p.Paper {
+			return p, fieldErr("paper", "Biểu quyết công khai không dùng phiếu giấy.", "an open vote has no paper ballots")
+		}
 		for _, e := range []error{none("candidates", len(p.Candidates) > 0), none("seats", p.Seats != 0), none("subjects", len(p.Subjects) > 0), none("scale", p.Scale != ""),
 			none("uncapped", p.Uncapped)} {
 			if e != nil {
@@ -611,6 +629,13 @@ func (c *ClosePoll) decide(s *State, a Actor, first int64, now time.Time) ([]Eve
 		}
 		for _, v := range p.Voters {
 			ballots = append(ballots, Ballot{Choice: v.Choice, Spoiled: v.Spoiled})
+		}
+	} else if p.Paper {
+		if ballots != nil {
+			return nil, Errorf(KindInternal, "Phiếu giấy lấy từ các lần nhập đã đối chiếu.", "a paper poll's ballots come from its reconciled entries")
+		}
+		if ballots, err = paperBallots(p); err != nil {
+			return nil, err
 		}
 	} else if len(ballots) != p.Voted {
 		return nil, Errorf(KindConflict, "Số phiếu trong hòm phiếu (%d) không khớp số người đã bỏ phiếu (%d); hãy thử lại.", "the ballot box holds %d ballots but %d voters are recorded; try again", len(ballots), p.Voted)

@@ -189,6 +189,10 @@ type PollRules struct {
 	// (docs/rules.md §4); a congress may decide a smaller surplus, never a
 	// larger one, so the setting is 1..30 and 0 means the rules' 30%.
 	SurplusCap int `json:"surplus_cap,omitempty"`
+	// PaperEntries is how many times each paper ballot is keyed, on
+	// different stations by different operators (docs/rules.md §8): 2 or 3;
+	// 0 means 3 (Entries).
+	PaperEntries int `json:"paper_entries,omitempty"`
 }
 
 // MaxSurplusPercent is the largest surplus of an election list the rules
@@ -319,6 +323,7 @@ type Configure struct {
 	SurplusCap                 *int           `json:"surplus_cap,omitempty"`
 	TimeZone                   *string        `json:"time_zone,omitempty"`
 	Layout                     *MinutesLayout `json:"layout,omitempty"`
+	PaperEntries               *int           `json:"paper_entries,omitempty"`
 }
 
 // Name implements Command.
@@ -326,7 +331,7 @@ func (*Configure) Name() string { return "meeting.configure" }
 
 func (c *Configure) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
 	if c.Sites == nil && c.Quorum == nil && c.LateGraceSeconds == nil && c.SpeakingSeconds == nil && c.TieRule == nil && c.ExcellentCap == nil &&
-		c.EmptyElectionBallotInvalid == nil && c.SurplusCap == nil && c.TimeZone == nil && c.Layout == nil {
+		c.EmptyElectionBallotInvalid == nil && c.SurplusCap == nil && c.TimeZone == nil && c.Layout == nil && c.PaperEntries == nil {
 		return nil, Errorf(KindInvalid, "Chưa có thiết lập nào để thay đổi.", "no setting given")
 	}
 	n := s.Settings.clone()
@@ -416,6 +421,16 @@ func (c *Configure) decide(s *State, a Actor, first int64, now time.Time) ([]Eve
 			v = 0 // the rules' own cap: stored as the default
 		}
 		n.Polls.SurplusCap = v
+	}
+	if c.PaperEntries != nil {
+		v := *c.PaperEntries
+		if v != 2 && v != 3 {
+			return nil, fieldErr("paper_entries", "Số lần nhập độc lập mỗi phiếu giấy phải là 2 hoặc 3.", "each paper ballot is keyed 2 or 3 times")
+		}
+		if v == DefaultPaperTimes {
+			v = 0 // the default: stored as such
+		}
+		n.Polls.PaperEntries = v
 	}
 	if c.TimeZone != nil {
 		z := strings.TrimSpace(*c.TimeZone)

@@ -327,7 +327,7 @@ func (c *AddSpeaker) decide(s *State, a Actor, first int64, now time.Time) ([]Ev
 	if err != nil {
 		return nil, err
 	}
-	if s.Participants[j].Role == RoleHall {
+	if s.Participants[j].Role.Device() {
 		return nil, fieldErr("participant", "Màn hình hội trường không phát biểu.", "the hall screen does not speak")
 	}
 	i, err := s.itemOrCurrent(c.Item)

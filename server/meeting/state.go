@@ -32,13 +32,17 @@ const (
 	RoleDelegate  Role = "delegate"  // đại biểu
 	RoleObserver  Role = "observer"  // khách mời / quan sát viên
 	RoleHall      Role = "hall"      // màn hình hội trường (read-only)
+	// RoleTechnician is a technician who keys paper ballots at an entry
+	// station once the counting committee names them (docs/rules.md §8):
+	// not a member, no vote, not on the roll (a device, like the hall).
+	RoleTechnician Role = "technician"
 	// RoleSystem is the server itself acting on its own behalf (for example
 	// recording that a tablet paired). It is never a participant's role.
 	RoleSystem Role = "system"
 )
 
 // ParticipantRoles are the roles a participant of a meeting can hold.
-var ParticipantRoles = []Role{RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall}
+var ParticipantRoles = []Role{RoleSecretary, RoleChair, RoleDelegate, RoleObserver, RoleHall, RoleTechnician}
 
 // Valid reports whether r is a role a participant can hold.
 func (r Role) Valid() bool {
@@ -49,6 +53,11 @@ func (r Role) Valid() bool {
 	}
 	return false
 }
+
+// Device reports whether r is a device rather than a person at the
+// meeting: the hall screen, or a counting technician's station. Devices
+// have no attendance, do not speak and do not read confidential documents.
+func (r Role) Device() bool { return r == RoleHall || r == RoleTechnician }
 
 // Staff reports whether r drives the meeting (secretary or chair).
 func (r Role) Staff() bool { return r == RoleSecretary || r == RoleChair }
@@ -154,6 +163,9 @@ type State struct {
 	Support      []SupportRequest `json:"support"`                // support requests, in order
 	Bodies       []Body           `json:"bodies,omitempty"`       // the congress's bodies, in BodyKinds order
 	Floor        *Floor           `json:"floor,omitempty"`        // the congress floor (floor.go): drafts, opinions, tổ, tham luận
+	// Technicians are the participants (role technician) the counting
+	// committee named to key paper ballots (paper.go).
+	Technicians []string `json:"technicians,omitempty"`
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -217,6 +229,7 @@ func (s *State) Clone() *State {
 		c.Presentation = &p
 	}
 	c.Support = slices.Clone(s.Support)
+	c.Technicians = slices.Clone(s.Technicians)
 	if s.Bodies != nil {
 		c.Bodies = make([]Body, len(s.Bodies))
 		for i, b := range s.Bodies {
@@ -267,6 +280,7 @@ func View(s *State, v Viewer) *State {
 		if p.Kind.Secret() && !staffAudience.Includes(v) {
 			p.Voters = nil // poll.voted of a secret poll is staff only
 		}
+		viewPaper(p, v) // marks: the secretariat's and their operator's only
 	}
 	if !c.Minutes.Final() && !staffAudience.Includes(v) {
 		c.Minutes.Conclusions = nil // minutes.concluded is staff only until minutes.finalized
@@ -297,5 +311,18 @@ func Personal(s *State, v Viewer) bool {
 			return true
 		}
 	}
-	return personalLive(s, v) || personalFloor(s, v)
+	if personalLive(s, v) || personalFloor(s, v) {
+		return true
+	}
+	for _, p := range s.Polls {
+		if p.PaperCount == nil {
+			continue
+		}
+		for _, r := range p.PaperCount.Records {
+			if r.Operator == v.Participant && r.Type != EventPaperFinished {
+				return true // their own entries (viewPaper)
+			}
+		}
+	}
+	return false
 }

@@ -85,6 +85,10 @@ var terms = []Term{
 	{"reason.unknown_subject", "Đánh giá người ngoài danh sách", "A person not on the list rated"},
 	{"reason.missing_level", "Không đánh dấu mức nào", "No level marked"},
 	{"reason.unknown_level", "Mức không có trên phiếu", "A level not on the scale"},
+	{"reason.unstamped", "Phiếu không có dấu của Ban Kiểm phiếu", "Not stamped by the counting committee"},
+	{"reason.writing", "Viết thêm nội dung khác trên phiếu", "Other writing on the ballot"},
+	{"reason.many_marks", "Đánh dấu nhiều hơn một ô", "More than one box marked"},
+	{"reason.name_struck", "Gạch tên người được lấy phiếu", "The printed name struck out"},
 
 	// Outcomes.
 	{"outcome.passed", "Thông qua", "Passed"},
@@ -115,6 +119,24 @@ var terms = []Term{
 	{"body.member", "Thành viên", "Member"},
 	{"body.proposed", "Dự kiến, chưa được biểu quyết thông qua", "Proposed, not yet approved by vote"},
 	{"body.approved", "Đã được biểu quyết thông qua", "Approved by vote"},
+
+	// Paper ballots counted by the counting committee (docs/rules.md §8).
+	{"paper.method", "Bỏ phiếu kín bằng phiếu giấy", "Secret ballot on paper"},
+	{"paper.times", "Số lần nhập độc lập mỗi phiếu", "Independent entries per ballot"},
+	{"paper.bundle", "Tệp phiếu", "Bundle"},
+	{"paper.position", "Phiếu số", "Ballot no."},
+	{"paper.station", "Máy nhập", "Station"},
+	{"paper.operator", "Người nhập", "Operator"},
+	{"paper.entered", "Số phiếu đã nhập", "Ballots entered"},
+	{"paper.flagged", "Số phiếu có khác biệt giữa các lần nhập", "Ballots whose entries differ"},
+	{"paper.decided", "Số phiếu do Ban Kiểm phiếu quyết định", "Ballots decided by the counting committee"},
+	{"paper.unresolved", "Số phiếu có khác biệt chưa quyết định", "Differences not yet decided"},
+	{"paper.absent", "Không có phiếu", "No ballot"},
+	{"paper.log", "Nhật ký nhập phiếu", "Entry log"},
+	{"paper.log_hash", "Mã băm SHA-256 của nhật ký nhập phiếu", "SHA-256 of the entry log"},
+	{"paper.stamp", "Dấu của Ban Kiểm phiếu", "Stamp of the counting committee"},
+	{"paper.tablet", "Bỏ phiếu bằng phiếu giấy do Ban Kiểm phiếu phát; không bỏ phiếu này trên máy tính bảng.", "Cast on the paper ballot the counting committee hands out; not on the tablet."},
+	{"role.technician", "Kỹ thuật viên nhập phiếu", "Counting technician"},
 
 	// Records.
 	{"record.minutes", "Biên bản", "Minutes"},

@@ -221,7 +221,8 @@ type Poll struct {
 	Names          int                `json:"names,omitempty"` // election: names on the list
 	Form           meeting.BallotForm `json:"form,omitempty"`  // election: the ballot's form
 	Uncapped       bool               `json:"uncapped,omitempty"`
-	Body           meeting.BodyKind   `json:"body,omitempty"` // an open vote approving this body
+	Paper          bool               `json:"paper,omitempty"` // cast on paper, keyed by the counting committee (docs/paper.md)
+	Body           meeting.BodyKind   `json:"body,omitempty"`  // an open vote approving this body
 	Base           meeting.Base       `json:"base"`
 	Threshold      meeting.Threshold  `json:"threshold"`
 	RevoteOf       string             `json:"revote_of,omitempty"`
@@ -462,7 +463,7 @@ func (f *folded) bodies() []Body {
 
 // poll returns poll p as printed.
 func (f *folded) poll(p meeting.Poll) Poll {
-	x := Poll{ID: p.ID, Question: p.Question, Kind: p.Kind, Scale: p.Scale, Seats: p.Seats, Form: p.Form(), Uncapped: p.Uncapped, Body: p.Body,
+	x := Poll{ID: p.ID, Question: p.Question, Kind: p.Kind, Scale: p.Scale, Seats: p.Seats, Form: p.Form(), Uncapped: p.Uncapped, Paper: p.Paper, Body: p.Body,
 		Base: p.Base, Threshold: p.Threshold, RevoteOf: p.RevoteOf, Status: p.Status, OpenedAt: f.in(p.OpenedAt), ClosedAt: f.in(p.ClosedAt),
 		CancelReason: p.CancelReason, Eligible: len(p.Eligible), QuorumMet: p.QuorumMet, OverrideQuorum: p.OverrideQuorum}
 	if p.Kind == meeting.PollElection {
@@ -611,7 +612,7 @@ func (f *folded) attendance() Attendance {
 		person := Person{Name: p.Name, Position: p.Position, Unit: p.Unit, NonVoting: p.NonVoting}
 		came := len(rec.Visits) > 0
 		switch {
-		case p.Role == meeting.RoleHall:
+		case p.Role.Device():
 			continue
 		case p.Role == meeting.RoleObserver:
 			if came {

@@ -34,8 +34,15 @@ type block struct {
 	Rows   [][]string
 	Widths []float64 // table: relative column widths
 	Right  []bool    // table: right-aligned columns (numbers)
-	Signs  []sign    // blockSign: laid out two to a row
-	Title  string    // blockSign: a line above them all ("BAN KIỂM PHIẾU")
+	// Groups, for a table, are the numbers of rows that belong together,
+	// in order (a person's rows of a rating); nil: every row alone. A
+	// group is never split over pages, and the columns marked in Span
+	// are merged down it: the group's first row holds their text, drawn
+	// once over all its rows.
+	Groups []int
+	Span   []bool
+	Signs  []sign // blockSign: laid out two to a row
+	Title  string // blockSign: a line above them all ("BAN KIỂM PHIẾU")
 }
 
 // SignRows returns the signature blocks of b two to a row; a lone block
@@ -523,6 +530,9 @@ func (d *doc) poll(r Record, p Poll, draft, full bool) {
 	if p.Form != "" {
 		method = w.formMethod[p.Form]
 	}
+	if p.Paper {
+		method += paperWordsFor(w.lang).onPaper // docs/paper.md
+	}
 	line := []string{fmt.Sprintf("%s: %s.", w.term("count.method"), method), baseLine(w, res)}
 	if confidence(p) {
 		line = append(line, w.noThreshold)
@@ -635,22 +645,17 @@ func (d *doc) poll(r Record, p Poll, draft, full bool) {
 			d.add(blockPara, w.short, res.Short)
 		}
 	case meeting.PollRating:
-		levels := meeting.Scale(p.Scale).Levels()
-		head := []string{w.colNo, w.colName, w.colValid}
-		widths := []float64{0.06, 0.24, 0.1}
-		right := []bool{false, false, true}
-		for _, l := range levels {
-			head = append(head, w.term("level."+string(l)))
-			widths = append(widths, 0.45/float64(len(levels)))
-			right = append(right, true)
-		}
-		head = append(head, w.colRes())
-		widths = append(widths, 0.15)
-		right = append(right, false)
-		t := block{Kind: blockTable, Head: head, Widths: widths, Right: right}
+		// A group of rows per person: the number and the name (with the
+		// result under it) span the group; a row per level with its votes
+		// and share, then the valid ballots. Every level's name, count and
+		// share reads on one line even at 1,600 voters, in both layouts
+		// (TestRatingTable): the table used to squeeze the levels into
+		// columns of 18 mm, their names over five lines and each count
+		// over its share.
+		t := block{Kind: blockTable, Head: []string{w.colNo, w.colName, w.colLevel, w.term("count.votes"), w.term("count.percent")},
+			Widths: []float64{0.08, 0.25, 0.36, 0.14, 0.17}, Right: []bool{false, false, false, true, true}, Span: []bool{true, true}}
 		var invalid []string
 		for i, s := range res.Subjects {
-			row := []string{fmt.Sprint(i + 1), s.Name, w.n(s.Valid)}
 			var counts []int
 			var recorded []meeting.Percent
 			for _, l := range s.Levels {
@@ -658,10 +663,7 @@ func (d *doc) poll(r Record, p Poll, draft, full bool) {
 				recorded = append(recorded, l.Percent)
 			}
 			pcts := d.percents(recorded, counts, s.BaseCount)
-			for k, l := range s.Levels {
-				row = append(row, fmt.Sprintf("%s (%s)", w.n(l.Votes), w.pct(pcts[k])))
-			}
-			outcome := w.none
+			outcome := ""
 			switch {
 			case s.Level != "":
 				outcome = w.term("level." + string(s.Level))
@@ -669,8 +671,26 @@ func (d *doc) poll(r Record, p Poll, draft, full bool) {
 				outcome = w.lowTwoThirds
 			case s.LowOverHalf:
 				outcome = w.lowHalf
+			case meeting.Scale(p.Scale) != meeting.ScaleConfidence:
+				outcome = w.none // a review that placed nobody in a level
 			}
-			t.Rows = append(t.Rows, append(row, outcome))
+			name := s.Name
+			if outcome != "" {
+				name += "\n" + fmt.Sprintf(w.ratingResult, outcome)
+			}
+			for k, l := range s.Levels {
+				row := []string{"", "", w.term("level." + string(l.Level)), w.n(l.Votes), w.pct(pcts[k])}
+				if k == 0 {
+					row[0], row[1] = fmt.Sprint(i+1), name
+				}
+				t.Rows = append(t.Rows, row)
+			}
+			valid := []string{"", "", w.colValid, w.n(s.Valid), ""}
+			if len(s.Levels) == 0 {
+				valid[0], valid[1] = fmt.Sprint(i+1), name
+			}
+			t.Rows = append(t.Rows, valid)
+			t.Groups = append(t.Groups, len(s.Levels)+1)
 			if s.Invalid > 0 {
 				invalid = append(invalid, fmt.Sprintf(w.invalidFor, s.Name, s.Invalid, strings.Trim(w.reasons(s.InvalidReasons), " ()")))
 			}

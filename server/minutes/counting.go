@@ -18,9 +18,10 @@ import (
 // function of the log: its counts are those of the poll.counted event, its
 // attendance that frozen at poll.opened.
 //
-// Paper ballots (issue 19) will reach the same record through the same
-// tally: the committee's entries reconcile into ballots, meeting.Tally
-// counts them, poll.counted records the result this record prints.
+// Paper ballots reach the same record through the same tally: the
+// committee's entries reconcile into ballots, meeting.Tally counts them,
+// poll.counted records the result this record prints; the record adds how
+// they were keyed and the entry log's hash (paper.go).
 
 // Counting is the counting record of one poll.
 type Counting struct {
@@ -66,6 +67,10 @@ type CountingRecord struct {
 
 	Poll        Poll      `json:"poll"` // the poll with its result
 	PublishedAt time.Time `json:"published_at,omitzero"`
+
+	// Paper is set for a paper poll (paper.go): how its ballots were keyed
+	// and reconciled, and the entry log's hash.
+	Paper *PaperSummary `json:"paper,omitempty"`
 }
 
 // Record returns the content of the counting record.
@@ -174,6 +179,13 @@ func (f *folded) counting(events []meeting.Event, pollID string) (*Counting, err
 			r.Committee = &b
 		}
 	}
+	if p.Paper {
+		ps, err := f.paperSummary(events, p)
+		if err != nil {
+			return nil, err
+		}
+		r.Paper = ps
+	}
 	return &Counting{r: r}, nil
 }
 
@@ -215,6 +227,9 @@ func (c *Counting) doc(lang string) *doc {
 	method := w.method[p.Kind]
 	if p.Form != "" {
 		method = w.formMethod[p.Form]
+	}
+	if p.Paper {
+		method += paperWordsFor(w.lang).onPaper
 	}
 	who := r.Organization
 	if who == "" {
@@ -263,6 +278,9 @@ func (c *Counting) doc(lang string) *doc {
 		}
 		d.add(blockLabel, "%s", w.cInvalidTitle)
 		d.Blocks = append(d.Blocks, t)
+	}
+	if r.Paper != nil {
+		d.addPaper(r.Paper)
 	}
 
 	// II. The count, by name in ballot order; the elected highest first.

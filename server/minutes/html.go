@@ -3,6 +3,7 @@ package minutes
 import (
 	"bytes"
 	"html/template"
+	"strings"
 )
 
 // HTML returns the minutes as one self-contained HTML page (inline CSS, A4
@@ -28,13 +29,7 @@ func renderHTML(d *doc) ([]byte, error) {
 
 var page = template.Must(template.New("record").Funcs(template.FuncMap{
 	"last": func(i int, list []string) bool { return i == len(list)-1 },
-	"align": func(right []bool, i int) string {
-		if i < len(right) && right[i] {
-			return "r"
-		}
-		return ""
-	},
-	"pct": func(f float64) string { return template.HTMLEscapeString(formatPct(f)) },
+	"pct":  func(f float64) string { return template.HTMLEscapeString(formatPct(f)) },
 }).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -75,7 +70,8 @@ table.t { width: 100%; border-collapse: collapse; margin: 2mm 0; font-size: {{.S
 table.t th, table.t td { border: 1px solid #000; padding: 1mm 1.5mm; vertical-align: top; text-align: left; }
 table.t th { font-weight: bold; text-align: center; }
 table.t td.r { text-align: right; white-space: nowrap; }
-table.t tr { page-break-inside: avoid; }
+table.t tr, table.t tbody.g { page-break-inside: avoid; }
+table.t td[rowspan] { vertical-align: top; }
 .signtitle { text-align: center; font-weight: bold; margin-top: 8mm; }
 table.sign { width: 100%; margin-top: 6mm; page-break-inside: avoid; }
 table.sign td { width: 50%; text-align: center; vertical-align: top; font-weight: bold; }
@@ -99,11 +95,59 @@ table.sign td.name { padding-top: 22mm; vertical-align: bottom; }
 {{else if eq .Kind 2}}<h4>{{.Text}}</h4>
 {{else if eq .Kind 3}}<p>{{.Text}}</p>
 {{else if eq .Kind 4}}<p class="label">{{.Text}}</p>
-{{else if eq .Kind 5}}<table class="t">{{$b := .}}<colgroup>{{range .Widths}}<col style="width:{{pct .}}">{{end}}</colgroup>
-<tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr>{{range $i, $c := .}}<td{{with align $b.Right $i}} class="{{.}}"{{end}}>{{$c}}</td>{{end}}</tr>
+{{else if eq .Kind 5}}<table class="t"><colgroup>{{range .Widths}}<col style="width:{{pct .}}">{{end}}</colgroup>
+<thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>
+{{$g := .Groups}}{{range .HTMLGroups}}<tbody{{if $g}} class="g"{{end}}>{{range .}}<tr>{{range .}}<td{{with .Class}} class="{{.}}"{{end}}{{if gt .RowSpan 1}} rowspan="{{.RowSpan}}"{{end}}>{{range $k, $l := .Lines}}{{if $k}}<br>{{end}}{{$l}}{{end}}</td>{{end}}</tr>
+{{end}}</tbody>
 {{end}}</table>
 {{else if eq .Kind 6}}<p class="small">{{.Text}}</p>
 {{else if eq .Kind 7}}<p class="warn">{{.Text}}</p>
 {{else if eq .Kind 8}}{{if .Title}}<p class="signtitle">{{.Title}}</p>{{end}}<table class="sign">{{range .SignRows}}<tr>{{range .}}<td>{{if .}}{{range .Lines}}<div>{{.}}</div>{{end}}<div style="padding-top:22mm">{{.Name}}</div>{{end}}</td>{{end}}</tr>{{end}}</table>
 {{end}}{{end}}`))
+
+// htmlCell is a table cell as the HTML prints it: its lines (a new line in
+// a cell's text breaks it), its class ("r": a number, right-aligned) and
+// how many rows it spans (a merged column of a group).
+type htmlCell struct {
+	Lines   []string
+	Class   string
+	RowSpan int
+}
+
+// HTMLGroups returns b's rows as cells, by group (each a <tbody class="g">
+// kept on one printed page; a table without groups is one <tbody>; the
+// header is the <thead>, which a browser repeats on each printed page): a
+// merged column (b.Span) appears in its group's first row only, spanning
+// the group.
+func (b block) HTMLGroups() [][][]htmlCell {
+	groups := b.Groups
+	if len(groups) == 0 {
+		groups = []int{len(b.Rows)} // one <tbody>, broken anywhere
+	}
+	var out [][][]htmlCell
+	at := 0
+	for _, n := range groups {
+		var group [][]htmlCell
+		for k, cells := range b.Rows[at : at+n] {
+			var row []htmlCell
+			for i, c := range cells {
+				span := i < len(b.Span) && b.Span[i]
+				if span && k > 0 {
+					continue
+				}
+				cell := htmlCell{Lines: strings.Split(c, "\n"), RowSpan: 1}
+				if span {
+					cell.RowSpan = n
+				}
+				if i < len(b.Right) && b.Right[i] {
+					cell.Class = "r"
+				}
+				row = append(row, cell)
+			}
+			group = append(group, row)
+		}
+		out = append(out, group)
+		at += n
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package minutes
 import (
 	"bytes"
 	"compress/zlib"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -211,7 +212,7 @@ type layoutCase struct {
 // checkLayout checks one record's PDF against c.
 func checkLayout(t *testing.T, name string, pdf []byte, c layoutCase) {
 	t.Helper()
-	if err := api.Validate(bytes.NewReader(pdf), model.NewDefaultConfiguration()); err != nil {
+	if err := api.Validate(context.Background(), bytes.NewReader(pdf), model.NewDefaultConfiguration(), nil); err != nil {
 		t.Errorf("%s: pdfcpu validate: %v", name, err)
 	}
 	pages, rules := readLayout(t, pdf)

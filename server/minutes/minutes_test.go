@@ -168,7 +168,7 @@ func TestPDF(t *testing.T) {
 		"Bầu cử: Bầu Bí thư Chi bộ nhiệm kỳ 2025-2027", "phiếu một người", "không đánh dấu ô nào: 1",
 		"Cơ sở tính tỷ lệ: số được triệu tập (14) trừ số vắng mặt có lý do được chấp thuận (1), tức 13. Tỷ lệ cần đạt: trên 1/2, tức ít nhất 7 phiếu.",
 		"Đánh giá, xếp loại: Đánh giá, xếp loại chất lượng đảng viên năm 2025", "hoàn thành xuất sắc nhiệm vụ",
-		"Lấy phiếu tín nhiệm", "6 (75,00%)",
+		"Lấy phiếu tín nhiệm", "Tín nhiệm cao 6 75,00%",
 		"Tranh luận với", "24 phút 30 giây",
 		"Đề nghị các đồng chí để điện thoại ở chế độ im lặng.",
 		"Chi ủy có trách nhiệm hoàn thiện hồ sơ", "Cuộc họp kết thúc lúc 09 giờ 47 phút, ngày 15 tháng 12 năm 2025.",

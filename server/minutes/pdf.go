@@ -525,30 +525,63 @@ func (r *renderer) table(b block) {
 	split := func(cells []string, style string) [][]string {
 		out := make([][]string, len(cells))
 		for i, c := range cells {
-			out[i] = r.wrap(c, style, pt, widths[i]-2)
+			out[i] = r.wrap(c, style, pt, widths[i]-2*cellPad)
 		}
 		return out
 	}
 	head := split(b.Head, "B")
-	row := func(cells []string, style string, isHead bool) {
-		lines := split(cells, style)
-		if p.GetY()+rowHeight(lines, lh) > pageH-marginB {
-			p.AddPage()
-			if !isHead {
-				r.drawRow(head, nil, widths, lh, "B", true)
-			}
+	groups := b.Groups
+	if len(groups) == 0 {
+		groups = make([]int, len(b.Rows))
+		for i := range groups {
+			groups[i] = 1
 		}
-		r.drawRow(lines, b.Right, widths, lh, style, isHead)
 	}
-	// The header never ends a page: keep it with the first row.
+	// lay splits the rows of a group and gives each row its height; a
+	// merged cell taller than its rows lengthens the last one.
+	lay := func(rows [][]string) ([][][]string, []float64, float64) {
+		lines := make([][][]string, len(rows))
+		heights := make([]float64, len(rows))
+		total, span := 0.0, 0.0
+		for k, cells := range rows {
+			lines[k] = split(cells, "")
+			own := make([][]string, 0, len(cells))
+			for i, l := range lines[k] {
+				if i < len(b.Span) && b.Span[i] {
+					if k == 0 {
+						span = max(span, rowHeight([][]string{l}, lh))
+					}
+					continue
+				}
+				own = append(own, l)
+			}
+			heights[k] = rowHeight(own, lh)
+			total += heights[k]
+		}
+		if span > total && len(rows) > 0 {
+			heights[len(rows)-1] += span - total
+			total = span
+		}
+		return lines, heights, total
+	}
+	// The header never ends a page: keep it with the first group.
 	need := rowHeight(head, lh)
 	if len(b.Rows) > 0 {
-		need += rowHeight(split(b.Rows[0], ""), lh)
+		_, _, h := lay(b.Rows[:groups[0]])
+		need += h
 	}
 	r.keep(need)
-	row(b.Head, "B", true)
-	for _, cells := range b.Rows {
-		row(cells, "", false)
+	r.drawRow(head, nil, widths, lh, "B", true)
+	at := 0
+	for _, n := range groups {
+		rows := b.Rows[at : at+n]
+		at += n
+		lines, heights, total := lay(rows)
+		if p.GetY()+total > pageH-marginB {
+			p.AddPage()
+			r.drawRow(head, nil, widths, lh, "B", true)
+		}
+		r.drawGroup(lines, heights, total, b, widths, lh)
 	}
 	p.SetY(p.GetY() + 1.5)
 }
@@ -564,13 +597,11 @@ func rowHeight(lines [][]string, lh float64) float64 {
 
 // drawRow draws one table row of pre-split cells at the current position.
 func (r *renderer) drawRow(lines [][]string, right []bool, widths []float64, lh float64, style string, head bool) {
-	p := r.p
 	h := rowHeight(lines, lh)
-	x, y := marginL, p.GetY()
-	p.SetLineWidth(0.2)
+	x, y := marginL, r.p.GetY()
+	r.p.SetLineWidth(0.2)
 	r.font(style, r.sz.Table)
 	for i := range lines {
-		p.Rect(x, y, widths[i], h, "D")
 		align := "L"
 		switch {
 		case head:
@@ -578,13 +609,51 @@ func (r *renderer) drawRow(lines [][]string, right []bool, widths []float64, lh 
 		case i < len(right) && right[i]:
 			align = "R"
 		}
-		for k, line := range lines[i] {
-			p.SetXY(x+1, y+0.6+float64(k)*lh)
-			p.CellFormat(widths[i]-2, lh, line, "", 0, align, false, 0, "")
-		}
+		r.cell(x, y, widths[i], h, lines[i], align, lh)
 		x += widths[i]
 	}
-	p.SetXY(marginL, y+h)
+	r.p.SetXY(marginL, y+h)
+}
+
+// drawGroup draws a group of rows of pre-split cells, each row of its
+// height, at the current position: a merged column (b.Span) once, over
+// the whole group, with the first row's text.
+func (r *renderer) drawGroup(lines [][][]string, heights []float64, total float64, b block, widths []float64, lh float64) {
+	x0, y0 := marginL, r.p.GetY()
+	r.p.SetLineWidth(0.2)
+	r.font("", r.sz.Table)
+	x := x0
+	for i, w := range widths {
+		align := "L"
+		if i < len(b.Right) && b.Right[i] {
+			align = "R"
+		}
+		if i < len(b.Span) && b.Span[i] {
+			r.cell(x, y0, w, total, lines[0][i], align, lh)
+		} else {
+			y := y0
+			for k := range lines {
+				r.cell(x, y, w, heights[k], lines[k][i], align, lh)
+				y += heights[k]
+			}
+		}
+		x += w
+	}
+	r.p.SetXY(marginL, y0+total)
+}
+
+// cellPad is the room left and right of a table cell's text, in mm: the
+// texts of two cells side by side are 3.5 mm apart (Word's default cell
+// margins are 1.9 mm), so a reader never takes them for one phrase.
+const cellPad = 1.75
+
+// cell draws one cell's border and its lines from the top.
+func (r *renderer) cell(x, y, w, h float64, lines []string, align string, lh float64) {
+	r.p.Rect(x, y, w, h, "D")
+	for k, line := range lines {
+		r.p.SetXY(x+cellPad, y+0.6+float64(k)*lh)
+		r.p.CellFormat(w-2*cellPad, lh, line, "", 0, align, false, 0, "")
+	}
 }
 
 // signatures draws signature blocks two to a row: titles in bold upper

@@ -74,6 +74,7 @@ type words struct {
 	electedOrd, electedRow     string
 	tie, short, tieElder       string
 	ratingTable, colValid      string
+	colLevel, ratingResult     string // the rating table's level column; "Kết quả: %s" under a name
 	lowHalf, lowTwoThirds      string
 	none                       string
 	capLine, capExceeded       string
@@ -160,7 +161,8 @@ var vi = &words{
 	elected: "Trúng cử", reached: "Đạt tỷ lệ", notReach: "Không đạt",
 	electedOrd: "Trúng cử (theo thứ tự số phiếu từ cao xuống thấp): %s.", electedRow: "%s (%s phiếu, %s)",
 	tie: "Bằng phiếu cho %d vị trí cuối: %s — phải bầu lại.", short: "Còn thiếu %d người.", tieElder: "Người bằng phiếu cao tuổi hơn trúng cử.",
-	ratingTable: "Số phiếu (tỷ lệ) của từng mức:", colValid: "Số phiếu hợp lệ",
+	ratingTable: "Số phiếu và tỷ lệ của từng mức:", colValid: "Số phiếu hợp lệ",
+	colLevel: "Mức", ratingResult: "Kết quả: %s",
 	lowHalf: "Trên 1/2 tín nhiệm thấp", lowTwoThirds: "Từ 2/3 trở lên tín nhiệm thấp", none: "—",
 	capLine: "Tỷ lệ hoàn thành xuất sắc nhiệm vụ không quá %d%% số hoàn thành tốt nhiệm vụ: %d/%d — %s.", capExceeded: "VƯỢT tỷ lệ khống chế", capOK: "trong tỷ lệ khống chế",
 	invalidFor:  "%s: số phiếu không hợp lệ %d (%s).",
@@ -249,7 +251,8 @@ var en = &words{
 	elected: "Elected", reached: "Reached the threshold", notReach: "Below the threshold",
 	electedOrd: "Elected (most votes first): %s.", electedRow: "%s (%s votes, %s)",
 	tie: "Tie for the last %d seat(s): %s — a re-vote is needed.", short: "%d seat(s) left unfilled.", tieElder: "The elder of the tied candidates is elected.",
-	ratingTable: "Votes (share) for each level:", colValid: "Valid ballots",
+	ratingTable: "Votes and share for each level:", colValid: "Valid ballots",
+	colLevel: "Level", ratingResult: "Result: %s",
 	lowHalf: "Over 1/2 low confidence", lowTwoThirds: "2/3 or more low confidence", none: "—",
 	capLine: "Excellent ratings capped at %d%% of good ratings: %d/%d — %s.", capExceeded: "cap EXCEEDED", capOK: "within the cap",
 	invalidFor:  "%s: %d invalid ballots (%s).",

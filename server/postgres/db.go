@@ -129,12 +129,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -453,7 +456,36 @@ func internal(ctx context.Context, err error) error {
 	if errors.As(err, &me) {
 		return err
 	}
+	return failed(err)
+}
+
+// failed wraps the driver error of a call that committed nothing:
+// Unavailable when the database could not be reached or went away (see
+// unreachable), Internal otherwise.
+func failed(err error) error {
+	if unreachable(err) {
+		return store.Unavailable(err)
+	}
 	return meeting.Internal(err)
+}
+
+// unreachable reports whether err says that the database did not answer:
+// no connection could be made, the connection broke, the server is
+// shutting down or starting up, or it did not answer in time.
+func unreachable(err error) bool {
+	var ce *pgconn.ConnectError
+	switch code := sqlState(err); {
+	case errors.As(err, &ce):
+		return true
+	case code != "":
+		// Class 08: connection exceptions; 57P01..57P03: administrator,
+		// crash or start-up shutdown; 53300: too many connections.
+		return strings.HasPrefix(code, "08") || code == "57P01" || code == "57P02" || code == "57P03" || code == "53300"
+	}
+	var ne net.Error
+	return errors.As(err, &ne) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }
 
 // sqlState returns err's SQLSTATE, or "".

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -293,7 +294,7 @@ func TestLeaseLost(t *testing.T) {
 }
 
 // TestDatabaseRestart kills PostgreSQL (SIGKILL) under a running store:
-// writes fail clearly while it is down, nothing acknowledged is lost, the
+// every call fails at once with KindUnavailable while it is down, nothing acknowledged is lost, the
 // store works again after the restart without being reopened, and
 // listeners get a Resync.
 func TestDatabaseRestart(t *testing.T) {
@@ -313,9 +314,29 @@ func TestDatabaseRestart(t *testing.T) {
 	if err := srv.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	err = db.Append(ctx, events[5:7])
-	if kindOf(err) != meeting.KindInternal {
-		t.Errorf("Append while the database is down = %v; want an Internal error", err)
+	// Every call fails at once, as Unavailable with both messages: the
+	// caller can tell "nothing was done, try again" from a bug.
+	for name, call := range map[string]func() error{
+		"Append": func() error { return db.Append(ctx, events[5:7]) },
+		"AppendDecided": func() error {
+			return db.AppendDecided(ctx, "m", 5, func([]meeting.Event) ([]meeting.Event, error) { return events[5:7], nil })
+		},
+		"StoreBallot": func() error {
+			return db.StoreBallot(ctx, store.Ballot{Meeting: "m", Poll: "v", Participant: "p2", Key: "k2", Data: []byte("y"), Secret: true})
+		},
+		"Events":  func() error { _, err := db.Events(ctx, "m", 0, 0); return err },
+		"Session": func() error { _, err := db.Session(ctx, []byte("h"), time.Now()); return err },
+		"Ping":    func() error { return db.Ping(ctx) },
+	} {
+		start := time.Now()
+		err := call()
+		var me *meeting.Error
+		if !errors.As(err, &me) || me.Kind != store.KindUnavailable || me.Message == "" || me.MessageEN == "" {
+			t.Errorf("%s while the database is down = %v; want kind %s with both messages", name, err, store.KindUnavailable)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s took %v to fail; want at once", name, d)
+		}
 	}
 	if err := srv.Restart(); err != nil {
 		t.Fatal(err)

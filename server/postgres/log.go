@@ -3,9 +3,11 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -283,12 +285,12 @@ func (db *DB) runBatch(batch []*request) error {
 	defer cancel()
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
-		return meeting.Internal(err)
+		return failed(err)
 	}
 	defer conn.Release()
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return meeting.Internal(err)
+		return failed(err)
 	}
 	defer tx.Rollback(context.Background()) // no-op after Commit
 	now := time.Now().UnixNano()
@@ -296,8 +298,11 @@ func (db *DB) runBatch(batch []*request) error {
 	for start := 0; start < len(batch); start += pipelineSize {
 		chunk := batch[start:min(start+pipelineSize, len(batch))]
 		if err := db.sendChunk(ctx, tx, chunk, boxes, now); err != nil {
-			return meeting.Internal(err)
+			return failed(err)
 		}
+	}
+	if err := insertSecretBallots(ctx, tx, batch); err != nil {
+		return failed(err)
 	}
 	// Ballots not inserted: a retry, a second voter's ballot or a closed
 	// box. Their voter rows, if any, are committed by now or written by
@@ -328,11 +333,11 @@ func (db *DB) runBatch(batch []*request) error {
 				r.err = meeting.Internal(errors.New("postgres: ballot neither stored nor found"))
 			default:
 				br.Close()
-				return meeting.Internal(err)
+				return failed(err)
 			}
 		}
 		if err := br.Close(); err != nil {
-			return meeting.Internal(err)
+			return failed(err)
 		}
 	}
 
@@ -368,26 +373,19 @@ func (db *DB) runBatch(batch []*request) error {
 	if len(payloads) > 0 {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
-			return meeting.Internal(err)
+			return failed(err)
 		}
 	}
 	var xid string
 	if err := br.QueryRow().Scan(&xid); err != nil {
 		br.Close()
-		return meeting.Internal(err)
+		return failed(err)
 	}
 	if err := br.Close(); err != nil {
-		return meeting.Internal(err)
+		return failed(err)
 	}
-	if err := tx.Commit(ctx); err != nil {
-		if sqlState(err) != "" {
-			return meeting.Internal(err) // the server refused the commit: nothing stored
-		}
-		if committed, rerr := db.xactCommitted(xid); rerr != nil {
-			return &outcomeError{meeting.Internal(fmt.Errorf("postgres: the commit's outcome is unknown (%v; %v)", err, rerr))}
-		} else if !committed {
-			return &outcomeError{meeting.Internal(fmt.Errorf("postgres: the commit failed: %w", err))}
-		}
+	if err := db.commitTx(ctx, tx, xid); err != nil {
+		return err
 	}
 	db.stats.batches.Add(1)
 	if n := int64(len(batch)); n > db.stats.maxBatch.Load() {
@@ -396,6 +394,26 @@ func (db *DB) runBatch(batch []*request) error {
 	// Tell this process's listeners before answering.
 	for m, seq := range last {
 		db.pub.publish(m, seq)
+	}
+	return nil
+}
+
+// commitTx commits tx, whose transaction ID is xid. If the connection
+// breaks during the COMMIT, the outcome is looked up on another connection:
+// nil if the transaction committed; an *outcomeError if it did not or if
+// that cannot be learned (the error then says the outcome is unknown).
+func (db *DB) commitTx(ctx context.Context, tx pgx.Tx, xid string) error {
+	err := tx.Commit(ctx)
+	if err == nil {
+		return nil
+	}
+	if sqlState(err) != "" {
+		return failed(err) // the server refused the commit: nothing stored
+	}
+	if committed, rerr := db.xactCommitted(xid); rerr != nil {
+		return &outcomeError{meeting.Internal(fmt.Errorf("postgres: the commit's outcome is unknown (%v; %v)", err, rerr))}
+	} else if !committed {
+		return &outcomeError{meeting.Internal(fmt.Errorf("postgres: the commit failed: %w", err))}
 	}
 	return nil
 }
@@ -417,34 +435,19 @@ func (db *DB) sendChunk(ctx context.Context, tx pgx.Tx, chunk []*request, boxes 
 	nBoxes := b.Len()
 	for _, r := range chunk {
 		if bl := r.ballot; bl != nil {
-			voter := bl.Participant
 			if bl.Secret {
-				voter = ""
+				// The ballot's own row comes later (insertSecretBallots).
+				b.Queue(sqlCastVoter, bl.Meeting, bl.Poll, bl.Participant, bl.Key)
+				continue
 			}
-			b.Queue(sqlCast, bl.Meeting, bl.Poll, bl.Participant, bl.Key, randomID(), voter, bl.Data)
+			b.Queue(sqlCast, bl.Meeting, bl.Poll, bl.Participant, bl.Key, randomID(), bl.Participant, bl.Data)
 			continue
 		}
-		first, last := &r.events[0], &r.events[len(r.events)-1]
-		if !canFollow(first) {
+		if !canFollow(&r.events[0]) {
 			continue // refused without a statement (see below)
 		}
-		n := len(r.events)
-		seqs, ats := make([]int64, n), make([]int64, n)
-		actors, types, auds, prevs, hashes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		datas := make([][]byte, n)
-		for i := range r.events {
-			e := &r.events[i]
-			seqs[i], ats[i], actors[i], types[i], auds[i], prevs[i], hashes[i] = e.Seq, e.At.UnixNano(), e.Actor, e.Type, r.aud[i], e.Prev, e.Hash
-			datas[i] = []byte(e.Data)
-			if datas[i] == nil {
-				datas[i] = []byte{}
-			}
-		}
-		if first.Seq == 1 {
-			b.Queue(sqlAppendNew, first.Meeting, last.Seq, last.Hash, newEpoch(), now, seqs, ats, actors, types, datas, auds, prevs, hashes)
-		} else {
-			b.Queue(sqlAppend, first.Meeting, last.Seq, last.Hash, first.Seq-1, first.Prev, seqs, ats, actors, types, datas, auds, prevs, hashes)
-		}
+		sql, args := r.appendStatement(now)
+		b.Queue(sql, args...)
 	}
 	br := tx.SendBatch(ctx, b)
 	defer br.Close()
@@ -479,6 +482,59 @@ func (db *DB) sendChunk(ctx context.Context, tx pgx.Tx, chunk []*request, boxes 
 	return br.Close()
 }
 
+// insertSecretBallots writes the rows of the secret ballots whose voters
+// the batch recorded, after every voter row of the batch and in a random
+// order, in one statement. Written with their voters (voter, ballot, next
+// voter, ...), each sealed ballot sat next to its voter in the heap and in
+// the WAL, and the batch's voters were sorted by participant: whoever also
+// had the poll's key paired every voter with their ballot, finer than the
+// group commit that docs/ballots.md gives as the bound while a poll is
+// open.
+func insertSecretBallots(ctx context.Context, tx pgx.Tx, batch []*request) error {
+	var rows []*store.Ballot
+	for _, r := range batch {
+		if r.ballot != nil && r.ballot.Secret && r.inserted {
+			rows = append(rows, r.ballot)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	var seed [32]byte
+	rand.Read(seed[:]) // never fails
+	mrand.New(mrand.NewChaCha8(seed)).Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	ms, ps, ids, data := make([]string, len(rows)), make([]string, len(rows)), make([][]byte, len(rows)), make([][]byte, len(rows))
+	for i, b := range rows {
+		ms[i], ps[i], ids[i], data[i] = b.Meeting, b.Poll, randomID(), b.Data
+	}
+	_, err := tx.Exec(ctx, sqlSecretBallots, ms, ps, ids, data)
+	return err
+}
+
+// appendStatement returns the statement (sqlAppend or sqlAppendNew) and
+// arguments that store r's events; it inserts len(r.events) rows if they
+// follow the head, none otherwise. now is the creation time of a new
+// meeting, in unix nanoseconds.
+func (r *request) appendStatement(now int64) (string, []any) {
+	first, last := &r.events[0], &r.events[len(r.events)-1]
+	n := len(r.events)
+	seqs, ats := make([]int64, n), make([]int64, n)
+	actors, types, auds, prevs, hashes := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	datas := make([][]byte, n)
+	for i := range r.events {
+		e := &r.events[i]
+		seqs[i], ats[i], actors[i], types[i], auds[i], prevs[i], hashes[i] = e.Seq, e.At.UnixNano(), e.Actor, e.Type, r.aud[i], e.Prev, e.Hash
+		datas[i] = []byte(e.Data)
+		if datas[i] == nil {
+			datas[i] = []byte{}
+		}
+	}
+	if first.Seq == 1 {
+		return sqlAppendNew, []any{first.Meeting, last.Seq, last.Hash, newEpoch(), now, seqs, ats, actors, types, datas, auds, prevs, hashes}
+	}
+	return sqlAppend, []any{first.Meeting, last.Seq, last.Hash, first.Seq - 1, first.Prev, seqs, ats, actors, types, datas, auds, prevs, hashes}
+}
+
 // canFollow reports whether an append starting with first can follow any
 // head: seq 1 without a predecessor, or a later seq with one. (The
 // database's CHECK would refuse the others with an error that aborts the
@@ -511,6 +567,20 @@ const (
 	SELECT $1, $2, $5, NULLIF($6::text, ''), $7 FROM voter
 )
 SELECT EXISTS (SELECT 1 FROM voter), EXISTS (SELECT 1 FROM box)`
+	// sqlCastVoter is sqlCast for a secret ballot: the voter only.
+	sqlCastVoter = `WITH box AS (
+	SELECT 1 FROM poll_boxes WHERE meeting_id = $1 AND poll = $2 AND NOT closed FOR SHARE
+), voter AS (
+	INSERT INTO poll_voters (meeting_id, poll, participant, key)
+	SELECT $1, $2, $3, $4 FROM box
+	ON CONFLICT DO NOTHING
+	RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM voter), EXISTS (SELECT 1 FROM box)`
+	// sqlSecretBallots inserts secret ballots (no voter) in the order of
+	// the arrays.
+	sqlSecretBallots = `INSERT INTO poll_ballots (meeting_id, poll, id, participant, ballot)
+SELECT d.m, d.p, d.id, NULL, d.b FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS d(m, p, id, b, i) ORDER BY d.i`
 	// sqlEvents inserts the events of one append, from arrays ($6...),
 	// once head has produced the meeting's row.
 	sqlEventsFromHead = `INSERT INTO events (meeting_id, seq, at, actor, type, data, audience, prev, hash)
@@ -580,6 +650,11 @@ func readEvents(ctx context.Context, q *pgxpool.Pool, id string, after int64, li
 	if err != nil {
 		return nil, internal(ctx, err)
 	}
+	return scanEvents(ctx, rows, id)
+}
+
+// scanEvents reads the rows of readEvents's query (and closes them).
+func scanEvents(ctx context.Context, rows pgx.Rows, id string) ([]meeting.Event, error) {
 	defer rows.Close()
 	var out []meeting.Event
 	for rows.Next() {

@@ -55,6 +55,8 @@ type Keys interface {
 	Lookup(ctx context.Context, meetingID, poll string) (*ballotseal.Key, error)
 	// Destroy deletes the poll's key for good; no error if it has none.
 	Destroy(ctx context.Context, meetingID, poll string) error
+	// List returns every poll that has a key.
+	List(ctx context.Context) ([]store.PollRef, error)
 }
 
 // ErrNotCounted is the answer to a ballot that arrived after its poll
@@ -91,6 +93,7 @@ type pollBox struct {
 	inStore    int                      // ballots being stored
 	drained    chan struct{}            // closed when inStore drops to 0 while closing
 	seal       *ballotseal.Key          // the poll's key, once fetched
+	sealing    chan struct{}            // closed when the fetch in progress ends (see sealKey)
 }
 
 // box returns the poll's box, loading who voted from the Box on first use.
@@ -129,6 +132,9 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	}
 	r.mu.Lock()
 	p, ok := r.state.Poll(poll)
+	if (!ok || p.Status == meeting.PollStatusDraft) && r.freshen(ctx) {
+		p, ok = r.state.Poll(poll) // opened on another node a moment ago
+	}
 	if !ok {
 		r.mu.Unlock()
 		return meeting.Errorf(meeting.KindNotFound, "Không tìm thấy cuộc biểu quyết %q.", "poll %q not found", poll)
@@ -165,7 +171,25 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 		}
 		return r.castAfterClose(ctx, poll, voter, key)
 	}
-	if err := meeting.ValidateBallot(r.state, p, voter, b); err != nil {
+	err = meeting.ValidateBallot(r.state, p, voter, b)
+	if err != nil && p.HasVoted(voter) {
+		// The log says this voter voted, through another node (this node's
+		// account of the box predates it): a retry with the same key gets
+		// the original answer, as on that node.
+		r.mu.Unlock()
+		return r.castAfterClose(ctx, poll, voter, key)
+	}
+	if err != nil && r.freshen(ctx) {
+		// Refused on a state another node had moved on from (the voter
+		// checked in there a moment ago): check again on the latest.
+		if p, ok = r.state.Poll(poll); ok && p.Status == meeting.PollStatusOpen {
+			err = meeting.ValidateBallot(r.state, p, voter, b)
+		} else {
+			r.mu.Unlock()
+			return r.castAfterClose(ctx, poll, voter, key)
+		}
+	}
+	if err != nil {
 		r.mu.Unlock()
 		return err
 	}
@@ -240,17 +264,36 @@ func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool, pad
 
 // sealKey returns the poll's sealing key, creating it when create is set
 // (nil, nil if it has none and create is not set). The key is cached in the
-// poll's box. r.mu must not be held.
+// poll's box, and fetched once: the first ballots of a poll arrive all at
+// once (a congress pressing within seconds), and each fetch is a few round
+// trips to object storage, so one caller fetches while the others wait for
+// it. r.mu must not be held.
 func (r *Room) sealKey(ctx context.Context, poll string, create bool) (*ballotseal.Key, error) {
 	if r.opts.Keys == nil {
 		return nil, meeting.Internal(errNoKeys)
 	}
 	r.mu.Lock()
 	b := r.boxes[poll]
+	for b != nil && b.seal == nil && b.sealing != nil {
+		ch := b.sealing
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		r.mu.Lock()
+		b = r.boxes[poll]
+	}
 	if b != nil && b.seal != nil {
 		k := b.seal
 		r.mu.Unlock()
 		return k, nil
+	}
+	var done chan struct{}
+	if b != nil {
+		done = make(chan struct{})
+		b.sealing = done
 	}
 	r.mu.Unlock()
 	var k *ballotseal.Key
@@ -260,21 +303,23 @@ func (r *Room) sealKey(ctx context.Context, poll string, create bool) (*ballotse
 	} else {
 		k, err = r.opts.Keys.Lookup(ctx, r.id, poll)
 	}
-	if err != nil || k == nil {
-		return k, err
+	if b != nil {
+		r.mu.Lock()
+		if k != nil && err == nil {
+			b.seal = k
+		}
+		b.sealing = nil
+		close(done) // waiters look again (and fetch themselves if this failed)
+		r.mu.Unlock()
 	}
-	r.mu.Lock()
-	if b := r.boxes[poll]; b != nil {
-		b.seal = k
-	}
-	r.mu.Unlock()
-	return k, nil
+	return k, err
 }
 
 // castAfterClose answers a ballot that reached this node after its poll
-// closed: counted if the Box holds it under this key (it was stored before
-// the close, through this node or another: a retry after a lost answer),
-// else not counted.
+// closed, or that the log says was cast through another node: counted if
+// the Box holds it under this key (it was stored before the close, through
+// this node or another: a retry after a lost answer), a second ballot if
+// under another key, else not counted.
 func (r *Room) castAfterClose(ctx context.Context, poll, voter, key string) error {
 	voters, err := r.opts.Box.Voters(ctx, r.id, poll)
 	if err != nil {
@@ -394,7 +439,9 @@ func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]m
 	}
 	r.mu.Lock()
 	p, ok := r.state.Poll(poll)
-	if !ok || p.Status != meeting.PollStatusOpen {
+	if !ok || p.Status != meeting.PollStatusOpen || p.Paper {
+		// A paper poll has no ballot box: its ballots are its reconciled
+		// entries, in the state (meeting/paper.go).
 		r.mu.Unlock()
 		return domain()
 	}
@@ -431,6 +478,15 @@ func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]m
 	var ballots []meeting.Ballot
 	if secret {
 		if plain, err = r.openBallots(ctx, poll, stored); err != nil {
+			// Another node may have closed the poll meanwhile (its close
+			// destroyed the key): then that is the answer.
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if r.freshen(ctx) {
+				if p, ok := r.state.Poll(poll); ok && p.Status != meeting.PollStatusOpen {
+					return r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll})
+				}
+			}
 			return nil, err
 		}
 		if ballots, err = decodeBallots(plain); err != nil {
@@ -572,15 +628,23 @@ func (r *Room) finalise(ctx context.Context, poll string, plain [][]byte) error 
 	return r.opts.Keys.Destroy(ctx, r.id, poll)
 }
 
-// FinaliseClosed finalises poll if it is closed or cancelled and its
-// secret ballots are still as cast (a crash or failure after the close):
-// it closes the box, opens the ballots and rewrites them. A poll still open
-// is left alone.
+// FinaliseClosed finishes the close of poll if it is closed or cancelled
+// (after a crash or a failure during the close): it closes the box, opens
+// the ballots, has the box rewrite them (a box that already did only
+// clears its traces again, such as the WAL a crash left) and destroys the
+// key. A poll still open is left alone; the key of a poll the meeting does
+// not have is destroyed.
 func (r *Room) FinaliseClosed(ctx context.Context, poll string) error {
 	r.mu.Lock()
 	p, ok := r.state.Poll(poll)
 	r.mu.Unlock()
-	if !ok || p.Status == meeting.PollStatusOpen || p.Status == meeting.PollStatusDraft {
+	if !ok {
+		if r.opts.Keys == nil {
+			return nil
+		}
+		return r.opts.Keys.Destroy(ctx, r.id, poll)
+	}
+	if p.Status == meeting.PollStatusOpen || p.Status == meeting.PollStatusDraft {
 		return nil
 	}
 	if err := r.opts.Box.CloseBox(ctx, r.id, poll); err != nil {

@@ -106,13 +106,20 @@ func (b *memBox) UnfinalisedSecretPolls(ctx context.Context) ([]store.PollRef, e
 
 // memKeys is an in-memory Keys.
 type memKeys struct {
-	mu   sync.Mutex
-	keys map[string]*ballotseal.Key
+	mu    sync.Mutex
+	keys  map[string]*ballotseal.Key
+	calls int           // Key and Lookup calls
+	delay time.Duration // each call takes this long (object storage)
 }
 
 func newMemKeys() *memKeys { return &memKeys{keys: map[string]*ballotseal.Key{}} }
 
 func (k *memKeys) Key(ctx context.Context, m, poll string) (*ballotseal.Key, error) {
+	k.mu.Lock()
+	k.calls++
+	d := k.delay
+	k.mu.Unlock()
+	time.Sleep(d)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if x, ok := k.keys[m+"/"+poll]; ok {
@@ -128,6 +135,17 @@ func (k *memKeys) Lookup(ctx context.Context, m, poll string) (*ballotseal.Key, 
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.keys[m+"/"+poll], nil
+}
+
+func (k *memKeys) List(ctx context.Context) ([]store.PollRef, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var out []store.PollRef
+	for mp := range k.keys {
+		m, p, _ := strings.Cut(mp, "/")
+		out = append(out, store.PollRef{Meeting: m, Poll: p})
+	}
+	return out, nil
 }
 
 func (k *memKeys) Destroy(ctx context.Context, m, poll string) error {
@@ -166,6 +184,31 @@ func votingRoom(t *testing.T, log *memLog, box *memBox, kind meeting.PollKind, n
 	poll := r.State().Polls[0].ID
 	submit(t, r, &meeting.OpenPoll{ID: poll})
 	return r, poll, actors
+}
+
+// TestSealKeyFetchedOnce: the first ballots of a secret poll arrive all at
+// once; the poll's key (in object storage: each fetch is a few round trips)
+// is fetched once, not once per ballot.
+func TestSealKeyFetchedOnce(t *testing.T) {
+	r, poll, voters := votingRoom(t, newMemLog(), newMemBox(), meeting.PollSecret, 40)
+	keys := r.opts.Keys.(*memKeys)
+	keys.mu.Lock()
+	keys.delay, keys.calls = 20*time.Millisecond, 0
+	keys.mu.Unlock()
+	var wg sync.WaitGroup
+	for i, v := range voters {
+		wg.Go(func() {
+			if err := r.Cast(context.Background(), v, poll, fmt.Sprint("k", i), meeting.Ballot{Choice: meeting.ChoiceAgree}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	keys.mu.Lock()
+	defer keys.mu.Unlock()
+	if keys.calls != 1 {
+		t.Errorf("the poll's key was fetched %d times for %d ballots cast at once; want once", keys.calls, len(voters))
+	}
 }
 
 func TestCastIdempotentOneVoterOneBallot(t *testing.T) {

@@ -138,70 +138,119 @@ func (r *Room) drain() {
 // Each command is decided and its events applied on the room's state
 // itself, in turn (copying a congress's state for every batch would cost
 // more than the batch). Nobody sees the state meanwhile: r.mu is held. If
-// the log refuses the write, the state is rebuilt from the log before
-// anything else happens, so it never holds events the log does not.
+// the log refuses the write, the state is rolled back to what the log held
+// before the batch (rollback) before anything else happens, so it never
+// holds events the log does not. When the refusal is another node's append
+// (a conflict), the commands are then decided again one by one through
+// decideAppend, which catches up with that node's events, publishes them
+// and appends under the log's lock (room.go): the same order of decisions
+// as for any command.
 func (r *Room) commitBatch(items []*pending) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ctx := context.Background() // shared by every caller: none may cancel the others' write
-	for race := 0; ; race++ {
-		if r.broken != nil {
-			if err := r.reload(ctx); err != nil {
+	if r.broken != nil {
+		if err := r.reload(ctx); err != nil {
+			failAll(items, meeting.Internal(err))
+			return len(r.subs)
+		}
+	}
+	if time.Now().Before(r.contended) {
+		// Another node appends too: a batch appended optimistically would
+		// most likely be refused.
+		r.oneByOne(ctx, items)
+		return len(r.subs)
+	}
+	seq0 := r.state.Seq
+	var all []meeting.Event
+	for _, p := range items {
+		p.events, p.err = nil, nil
+		events, err := meeting.Decide(r.state, p.a, p.c, r.opts.Now())
+		if err != nil {
+			p.err = err
+			continue
+		}
+		for _, e := range events {
+			if err := meeting.Apply(r.state, e); err != nil {
+				// Decide's events always apply: a bug. Commit nothing,
+				// and rebuild the state from the log.
+				r.opts.Logger.Error("apply in a batch failed", "meeting", r.id, "seq", e.Seq, "err", err)
+				r.broken = err
 				failAll(items, meeting.Internal(err))
 				return len(r.subs)
 			}
 		}
-		var all []meeting.Event
-		for _, p := range items {
-			p.events, p.err = nil, nil
-			events, err := meeting.Decide(r.state, p.a, p.c, r.opts.Now())
-			if err != nil {
-				p.err = err
-				continue
-			}
-			for _, e := range events {
-				if err := meeting.Apply(r.state, e); err != nil {
-					// Decide's events always apply: a bug. Commit nothing,
-					// and rebuild the state from the log.
-					r.opts.Logger.Error("apply in a batch failed", "meeting", r.id, "seq", e.Seq, "err", err)
-					r.broken = err
-					failAll(items, meeting.Internal(err))
-					return len(r.subs)
-				}
-			}
-			p.events = events
-			all = append(all, events...)
-		}
-		if len(all) == 0 {
-			return len(r.subs)
-		}
-		start := time.Now()
-		err := r.log.Append(ctx, all)
-		if r.opts.ObserveWrite != nil {
-			r.opts.ObserveWrite("events", time.Since(start))
-		}
-		if err == nil {
-			r.publish(all)
-			return len(r.subs)
-		}
-		// The state holds events the log refused (or, after an internal
-		// error, may hold): rebuild it from the log, which also catches up
-		// with another node that appended first.
-		if rerr := r.reload(ctx); rerr != nil {
-			r.broken = rerr
-			failAll(items, meeting.Internal(rerr))
-			return len(r.subs)
-		}
-		if meeting.KindOf(err) == meeting.KindConflict && race < maxRaces {
-			continue // decide again on what the other node did
-		}
-		for _, p := range items {
-			if p.err == nil {
-				p.events, p.err = nil, err
-			}
-		}
+		p.events = events
+		all = append(all, events...)
+	}
+	if len(all) == 0 {
 		return len(r.subs)
 	}
+	start := time.Now()
+	err := r.log.Append(ctx, all)
+	if r.opts.ObserveWrite != nil {
+		r.opts.ObserveWrite("events", time.Since(start))
+	}
+	if err == nil {
+		r.publish(all)
+		return len(r.subs)
+	}
+	// The state holds events the log refused: roll it back, which also
+	// publishes what another node appended meanwhile.
+	if rerr := r.rollback(ctx, seq0); rerr != nil {
+		r.broken = rerr
+		failAll(items, meeting.Internal(rerr))
+		return len(r.subs)
+	}
+	if meeting.KindOf(err) == meeting.KindConflict {
+		r.contended = time.Now().Add(contendedFor)
+		r.oneByOne(ctx, items)
+		return len(r.subs)
+	}
+	for _, p := range items {
+		if p.err == nil {
+			p.events, p.err = nil, err
+		}
+	}
+	return len(r.subs)
+}
+
+// oneByOne decides and commits items in turn, as Submit does (refusals
+// included: they are decided again on the latest state). r.mu must be held.
+func (r *Room) oneByOne(ctx context.Context, items []*pending) {
+	for _, p := range items {
+		p.events, p.err = r.decideAppend(ctx, p.a, func(*meeting.State) (meeting.Command, error) { return p.c, nil })
+	}
+}
+
+// rollback rebuilds the state from the log's events up to seq (what the
+// room had published before a batch whose append was refused), then
+// catches up with, and publishes, whatever the log holds after seq
+// (another node's events; ours, if the write failed after storing them).
+// The ring and the subscribers' sequences are untouched: nothing after seq
+// was published by this room. r.mu must be held.
+func (r *Room) rollback(ctx context.Context, seq int64) error {
+	events, err := r.log.Events(ctx, r.id, 0, 0)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for n < len(events) && events[n].Seq <= seq {
+		n++
+	}
+	if n == 0 || events[n-1].Seq != seq {
+		return r.reload(ctx) // the log is not what the room had: start again
+	}
+	if i, err := meeting.VerifyChain(0, "", events[:n]); err != nil {
+		r.opts.Logger.Error("event chain broken", "meeting", r.id, "index", i, "err", err)
+		return err
+	}
+	state, err := meeting.Replay(events[:n])
+	if err != nil {
+		return err
+	}
+	r.state, r.broken = state, nil
+	return r.catchUpLocked(ctx)
 }
 
 // failAll fails every item with err.

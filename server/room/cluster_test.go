@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,6 +117,112 @@ func TestStaleNodeDecidesAgain(t *testing.T) {
 	}
 }
 
+// TestLosingNodeGetsThrough: another node appends to the meeting just
+// before every optimistic append of node B, and between B's commands (a
+// check-in storm split over two nodes, where A always has the next command
+// ready): every command on B still commits, decided on the state that
+// includes A's events, and B publishes every event once, in order.
+func TestLosingNodeGetsThrough(t *testing.T) {
+	a, b, _, voters := twoNodes(t, meeting.PollOpen, 12, time.Hour)
+	ra, rb := a.room(t), b.room(t)
+	log := ra.log.(*memLog)
+	ctx := context.Background()
+	// Before every optimistic append of B, A adds an agenda item: B's view
+	// is always one commit old when it appends.
+	items, busy := 0, false
+	addOnA := func() {
+		items++
+		submit(t, ra, &meeting.AddItem{Title: fmt.Sprintf("Mục %d", items)})
+	}
+	log.rival = func() {
+		if busy {
+			return // A's own append
+		}
+		busy = true
+		defer func() { busy = false }()
+		addOnA()
+	}
+	for i, v := range voters {
+		busy = true
+		addOnA() // and between B's commands
+		busy = false
+		if _, err := rb.Submit(ctx, v, &meeting.CheckOut{}); err != nil {
+			t.Fatalf("command %d on B (losing every optimistic race) = %v; want it committed", i, err)
+		}
+	}
+	log.rival = nil
+	sb := rb.State()
+	if len(sb.Agenda) != items {
+		t.Errorf("B sees %d agenda items; want A's %d", len(sb.Agenda), items)
+	}
+	if q := meeting.QuorumOf(sb); q.Present != 0 {
+		t.Errorf("B: %d present after every check-out; want 0", q.Present)
+	}
+	var last int64
+	for _, m := range b.sub.lines() {
+		if m["type"] != "event" {
+			continue
+		}
+		seq := int64(m["event"].(map[string]any)["seq"].(float64))
+		if last != 0 && seq != last+1 {
+			t.Errorf("B's subscriber got seq %d after %d", seq, last)
+		}
+		last = seq
+	}
+	if last != sb.Seq {
+		t.Errorf("B's subscriber's last event is %d; want %d", last, sb.Seq)
+	}
+}
+
+// TestStaleNodeRefusesOnlyOnTheLatestState: B has not yet heard of A's
+// last commits (its notification is still on the way). What B would refuse
+// on its old state but the latest state allows goes through: removing an
+// item A just added, a ballot in a poll A just opened. A tablet that saw
+// A's events and moves to B resumes by seq (B catches up first), not with
+// an older snapshot.
+func TestStaleNodeRefusesOnlyOnTheLatestState(t *testing.T) {
+	a, b, _, voters := twoNodes(t, meeting.PollOpen, 3, time.Hour)
+	ra, rb := a.room(t), b.room(t)
+	ctx := context.Background()
+	submit(t, ra, &meeting.AddItem{Title: "Thông qua nghị quyết"})
+	item := ra.State().Agenda[0]
+	if _, err := rb.Submit(ctx, secretary, &meeting.RemoveItem{ID: item.ID}); err != nil {
+		t.Errorf("on the stale node, removing the item the other node just added = %v; want it removed", err)
+	}
+	submit(t, ra, &meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Biểu quyết lần hai?", Kind: meeting.PollOpen}})
+	poll := ra.State().Polls[1].ID
+	submit(t, ra, &meeting.OpenPoll{ID: poll})
+	if err := rb.Cast(ctx, voters[0], poll, "k", meeting.Ballot{Choice: meeting.ChoiceAgree}); err != nil {
+		t.Errorf("on the stale node, a ballot in the poll the other node just opened = %v; want it stored", err)
+	}
+	// A participant added on A is found on B (a tablet paired through B
+	// with a code issued on A), and a document uploaded on A.
+	added := submit(t, ra, &meeting.ImportParticipants{Rows: []meeting.NewParticipant{{Name: "Đại biểu Mới Đến"}}})
+	var np meeting.Participant
+	for _, p := range ra.State().Participants {
+		if p.Name == "Đại biểu Mới Đến" {
+			np = p
+		}
+	}
+	if _, ok, err := rb.FindParticipant(ctx, np.ID); !ok || err != nil || len(added) == 0 {
+		t.Errorf("FindParticipant on the stale node of one just added on the other = %v, %v; want found", ok, err)
+	}
+	// A tablet on A has everything A committed; it moves to B, which has
+	// not caught up yet.
+	notice := submit(t, ra, &meeting.SendNotice{Text: "Nghỉ giải lao 15 phút."})
+	head := notice[len(notice)-1].Seq
+	moved := &sub{v: meeting.Viewer{Role: meeting.RoleHall}}
+	subscribe(t, rb, moved, head, ra.Epoch())
+	for _, m := range moved.lines() {
+		if m["type"] == "snapshot" {
+			t.Errorf("a subscriber at seq %d moving to the stale node got a snapshot; want it to resume by seq", head)
+		}
+		if m["type"] == "synced" && int64(m["seq"].(float64)) != head {
+			t.Errorf("synced at %v; want %d", m["seq"], head)
+		}
+	}
+}
+
 // TestBallotsOnTwoNodesCountedOnce: voters cast on both nodes, some retry
 // through the other node; the close on B counts every acknowledged ballot
 // exactly once, including those A stored but never recorded in the log (A
@@ -199,6 +306,102 @@ func TestBallotsOnTwoNodesCountedOnce(t *testing.T) {
 	}
 	if pa, _ := ra.State().Poll(poll); pa.Status != meeting.PollStatusClosed || pa.Result.Cast != 8 {
 		t.Errorf("A after catching up: %s, %+v; want closed with B's result", pa.Status, pa.Result)
+	}
+}
+
+// TestRetryThroughNodeThatSawTheVote: a ballot stored through B and
+// recorded in the log; its retry through A, whose account of the box
+// predates it but whose state shows the voter voted, gets the original
+// answer (recorded), not "already voted"; another key is a second ballot.
+func TestRetryThroughNodeThatSawTheVote(t *testing.T) {
+	a, b, poll, voters := twoNodes(t, meeting.PollSecret, 3, time.Hour)
+	ra, rb := a.room(t), b.room(t)
+	ctx := context.Background()
+	agree := meeting.Ballot{Choice: meeting.ChoiceAgree}
+	// Both nodes have loaded the poll's box.
+	if err := ra.Cast(ctx, voters[0], poll, "k0", agree); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Cast(ctx, voters[1], poll, "k1", agree); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Cast(ctx, voters[2], poll, "k2", agree); err != nil {
+		t.Fatal(err)
+	}
+	rb.mu.Lock()
+	rb.flushLocked(ctx) // B records its voters in the log
+	rb.mu.Unlock()
+	if err := ra.CatchUp(ctx, -1); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := ra.State().Poll(poll); !p.HasVoted(voters[2].Participant) {
+		t.Fatal("A's state does not show the voter B recorded")
+	}
+	if err := ra.Cast(ctx, voters[2], poll, "k2", agree); err != nil {
+		t.Errorf("retry through A of a ballot B stored and recorded = %v; want nil (recorded)", err)
+	}
+	if err := ra.Cast(ctx, voters[2], poll, "other", agree); meeting.KindOf(err) != meeting.KindConflict {
+		t.Errorf("another ballot of that voter through A = %v; want conflict", err)
+	}
+}
+
+// TestTwoNodesCloseOnePoll: the secretaries on A and B close the same
+// secret poll at the same moment. Exactly one close is recorded, with
+// every ballot counted once; the other close is answered that the poll is
+// already closed (not an internal error); the ballots are finalised and
+// the key destroyed once.
+func TestTwoNodesCloseOnePoll(t *testing.T) {
+	for round := range 20 {
+		a, b, poll, voters := twoNodes(t, meeting.PollSecret, 8, time.Hour)
+		ra, rb := a.room(t), b.room(t)
+		ctx := context.Background()
+		for i, v := range voters {
+			r := ra // in odd rounds B has taken no ballot: it has not the key at hand
+			if i%2 == 1 && round%2 == 0 {
+				r = rb
+			}
+			if err := r.Cast(ctx, v, poll, fmt.Sprint("k", i), meeting.Ballot{Choice: meeting.ChoiceAgree}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var errs [2]error
+		var wg sync.WaitGroup
+		for i, r := range []*Room{ra, rb} {
+			wg.Go(func() { _, errs[i] = r.ClosePoll(ctx, secretary, poll) })
+		}
+		wg.Wait()
+		ok := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case meeting.KindOf(err) != meeting.KindConflict:
+				t.Errorf("round %d: the close on node %d = %v; want nil or a conflict (already closed)", round, i, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("round %d: %d closes succeeded (%v); want exactly one", round, ok, errs)
+		}
+		closed := 0
+		evs, _ := ra.log.Events(ctx, "m1", 0, 0)
+		for _, e := range evs {
+			if e.Type == meeting.EventPollClosed {
+				closed++
+			}
+		}
+		if err := ra.CatchUp(ctx, -1); err != nil {
+			t.Fatal(err)
+		}
+		p, _ := ra.State().Poll(poll)
+		if closed != 1 || p.Result == nil || p.Result.Cast != len(voters) {
+			t.Errorf("round %d: %d poll.closed events, result %+v; want one, with %d ballots", round, closed, p.Result, len(voters))
+		}
+		if k, _ := ra.opts.Keys.Lookup(ctx, "m1", poll); k != nil || !ra.opts.Box.(*memBox).finalised[poll] {
+			t.Errorf("round %d: key left %v, finalised %v; want destroyed and finalised", round, k != nil, ra.opts.Box.(*memBox).finalised[poll])
+		}
+		if t.Failed() {
+			return
+		}
 	}
 }
 

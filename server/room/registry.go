@@ -141,8 +141,12 @@ func (g *Registry) Follow(ctx context.Context, notes <-chan store.Notification, 
 
 // FinaliseSecretPolls finishes what a crash or a failure left of closing a
 // secret poll: every closed or cancelled poll whose ballots are still as
-// cast is finalised (rewritten in a random order, its key destroyed).
-// The server runs it at start, before it serves anything.
+// cast is finalised (rewritten in a random order, its key destroyed), and
+// so is every closed poll whose key is still kept (a crash after the
+// rewrite, before the store cleared its traces or the key was destroyed:
+// with the key, what the store kept of the open poll could still be read).
+// The server runs it at start, before it serves anything. A poll that
+// fails is retried in the background by its room; the errors are returned.
 func (g *Registry) FinaliseSecretPolls(ctx context.Context) error {
 	if g.opts.Box == nil {
 		return nil
@@ -151,11 +155,27 @@ func (g *Registry) FinaliseSecretPolls(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if g.opts.Keys != nil {
+		keyed, err := g.opts.Keys.List(ctx)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, keyed...)
+	}
 	var errs []error
+	seen := map[store.PollRef]bool{}
 	for _, ref := range refs {
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
 		r, err := g.Get(ctx, ref.Meeting)
-		if err == nil {
-			err = r.FinaliseClosed(ctx, ref.Poll)
+		if meeting.KindOf(err) == meeting.KindNotFound && g.opts.Keys != nil {
+			err = g.opts.Keys.Destroy(ctx, ref.Meeting, ref.Poll) // a key of no meeting
+		} else if err == nil {
+			if err = r.FinaliseClosed(ctx, ref.Poll); err != nil {
+				r.retryFinalise(ref.Poll)
+			}
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("meeting %s poll %s: %w", ref.Meeting, ref.Poll, err))

@@ -14,6 +14,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -28,6 +29,10 @@ type Log interface {
 	// head) atomically and durably. It returns a Conflict error if they do
 	// not follow the head; on any error nothing was stored.
 	Append(ctx context.Context, events []meeting.Event) error
+	// AppendDecided appends what decide makes of the events stored after
+	// seq after, with the meeting locked against every other appender
+	// (store.EventLog.AppendDecided).
+	AppendDecided(ctx context.Context, id string, after int64, decide func(missed []meeting.Event) ([]meeting.Event, error)) error
 	// Events returns up to limit (all if limit <= 0) events with seq > after.
 	Events(ctx context.Context, meetingID string, after int64, limit int) ([]meeting.Event, error)
 	// Head returns the last seq, its hash and the log's epoch; NotFound if
@@ -128,6 +133,8 @@ type Room struct {
 	snaps  map[snapKey][]byte
 	broken error // set when the state may differ from the log; commands refused until reload
 
+	contended time.Time // until then, append through the log's lock (see decideAppend)
+
 	boxes    map[string]*pollBox // ballot boxes by poll (see ballots.go)
 	flushing bool                // the flusher goroutine runs
 	stopped  bool                // Stop was called
@@ -226,6 +233,22 @@ func (r *Room) Participant(id string) (meeting.Participant, bool) {
 	return r.state.Participant(id)
 }
 
+// FindParticipant is Participant, but before answering that participant id
+// does not exist it catches up with the log: with several nodes, the
+// participant may have been added through another node a moment ago (a
+// tablet pairs through this node with a code issued on the other). Only an
+// unreachable log is an error.
+func (r *Room) FindParticipant(ctx context.Context, id string) (meeting.Participant, bool, error) {
+	if p, ok := r.Participant(id); ok {
+		return p, true, nil
+	}
+	if err := r.CatchUp(ctx, -1); err != nil {
+		return meeting.Participant{}, false, err
+	}
+	p, ok := r.Participant(id)
+	return p, ok, nil
+}
+
 // Document returns a copy of document id (whoever may see it), the
 // meeting's status, and whether the document exists. It is cheaper than
 // State for the per-request checks of downloads.
@@ -270,57 +293,150 @@ func (r *Room) submitEvents(ctx context.Context, a meeting.Actor, c meeting.Comm
 	return r.decideAppend(ctx, a, func(*meeting.State) (meeting.Command, error) { return c, nil })
 }
 
-// maxRaces is how many times a command is decided again after another
-// node appended to the meeting's log first.
-const maxRaces = 8
-
 // decideAppend decides the command that build makes of the current state,
-// appends its events and commits them. If the log refuses the append
-// because another process appended first (several nodes share the log),
-// the room catches up with the log and decides again on the new state: the
-// log's head check is the fence that keeps one meeting's decisions in one
-// order across nodes. build returns a nil command when there is nothing
-// left to do (no events, no error). r.mu must be held.
+// appends its events and commits them. build returns a nil command when
+// there is nothing left to do (no events, no error). r.mu must be held.
+//
+// Several nodes may append to one meeting's log: the log's head check is
+// the fence that keeps the meeting's decisions in one order. The first
+// append is optimistic (Log.Append, group-committed). If the log refuses it
+// because another node appended first, the room decides again under the
+// meeting's lock in the log (Log.AppendDecided): it is given the events it
+// missed, applies and publishes them, and decides on the new state while
+// no node can append. The lock, not a bounded number of retries, is what
+// lets a node whose view is one commit old get its command through while
+// another node appends in a loop (a check-in storm split over two nodes).
 func (r *Room) decideAppend(ctx context.Context, a meeting.Actor, build func(*meeting.State) (meeting.Command, error)) ([]meeting.Event, error) {
-	for race := 0; ; race++ {
-		if r.broken != nil {
-			if err := r.reload(ctx); err != nil {
+	if r.broken != nil {
+		if err := r.reload(ctx); err != nil {
+			var me *meeting.Error
+			if errors.As(err, &me) {
+				return nil, err // such as the store's Unavailable
+			}
+			return nil, meeting.Internal(err)
+		}
+	}
+	decide := func() ([]meeting.Event, error) {
+		c, err := build(r.state)
+		if err != nil || c == nil {
+			return nil, err
+		}
+		return meeting.Decide(r.state, a, c, r.opts.Now())
+	}
+	if time.Now().Before(r.contended) {
+		// Lost a race a moment ago: another node is appending too. An
+		// optimistic append would most likely be refused again.
+		events, err := r.decideLocked(ctx, a, build, false)
+		return events, r.afterFailure(err)
+	}
+	events, err := decide()
+	if err != nil && r.freshen(ctx) {
+		// Refused on a state another node had already moved on from (the
+		// meeting opened there a moment ago): decide on the latest.
+		events, err = decide()
+	}
+	if err != nil || events == nil {
+		return nil, err
+	}
+	start := time.Now()
+	err = r.log.Append(ctx, events)
+	if r.opts.ObserveWrite != nil {
+		r.opts.ObserveWrite("events", time.Since(start))
+	}
+	if err == nil {
+		r.commit(events)
+		return events, nil
+	}
+	if meeting.KindOf(err) == meeting.KindConflict {
+		r.contended = time.Now().Add(contendedFor)
+		events, err = r.decideLocked(ctx, a, build, true)
+		if err == nil {
+			return events, nil
+		}
+	}
+	return nil, r.afterFailure(err)
+}
+
+// contendedFor is how long after losing an append race a room appends
+// through the log's lock directly.
+const contendedFor = 2 * time.Second
+
+// afterFailure returns err, first marking the room broken when the log may
+// or may not hold the events (say, a failed fsync after the write) or does
+// not hold what the room thinks: it reloads before the next command rather
+// than guess. r.mu must be held.
+func (r *Room) afterFailure(err error) error {
+	if k := meeting.KindOf(err); k == meeting.KindInternal || errors.Is(err, errStale) {
+		r.broken = err
+	}
+	return err
+}
+
+// errStale is decideLocked's error when the log refuses events that follow
+// every event it has: the room's state is not the log's.
+var errStale = errors.New("room: the log refused events that follow its head")
+
+// decideLocked decides and appends under the meeting's lock in the log: it
+// catches up with the events other nodes appended, then decides and
+// appends. lost says that an optimistic append was just refused (then
+// finding nothing new means the room's head is not the log's). r.mu must be
+// held.
+func (r *Room) decideLocked(ctx context.Context, a meeting.Actor, build func(*meeting.State) (meeting.Command, error), lost bool) ([]meeting.Event, error) {
+	var out []meeting.Event
+	start := time.Now()
+	err := r.log.AppendDecided(ctx, r.id, r.state.Seq, func(missed []meeting.Event) ([]meeting.Event, error) {
+		if len(missed) > 0 {
+			if _, err := meeting.VerifyChain(r.state.Seq, r.state.Head, missed); err != nil {
+				r.opts.Logger.Error("log does not chain onto the room's head; reloading", "meeting", r.id, "seq", r.state.Seq, "err", err)
 				return nil, meeting.Internal(err)
 			}
+			r.commit(missed) // committed by another node: publish them first
 		}
 		c, err := build(r.state)
 		if err != nil || c == nil {
 			return nil, err
 		}
-		events, err := meeting.Decide(r.state, a, c, r.opts.Now())
+		out, err = meeting.Decide(r.state, a, c, r.opts.Now())
 		if err != nil {
+			out = nil
 			return nil, err
 		}
-		start := time.Now()
-		err = r.log.Append(ctx, events)
-		if r.opts.ObserveWrite != nil {
-			r.opts.ObserveWrite("events", time.Since(start))
+		if lost && len(missed) == 0 {
+			// Nothing new, yet the optimistic append was refused: the
+			// room's head is not the log's. Appending now would only be
+			// refused again.
+			out = nil
+			return nil, meeting.Internal(errStale)
 		}
-		if err == nil {
-			r.commit(events)
-			return events, nil
-		}
-		if meeting.KindOf(err) == meeting.KindConflict && race < maxRaces {
-			before := r.state.Seq
-			if cerr := r.catchUpLocked(ctx); cerr != nil {
-				return nil, cerr
-			}
-			if r.state.Seq > before {
-				continue // decide again on what the other node did
-			}
-		}
-		// The log may or may not hold the events (say, a failed fsync after
-		// the write): reload before the next command rather than guess.
-		if meeting.KindOf(err) == meeting.KindInternal {
-			r.broken = err
-		}
+		return out, nil
+	})
+	if r.opts.ObserveWrite != nil {
+		r.opts.ObserveWrite("events", time.Since(start))
+	}
+	if err != nil {
 		return nil, err
 	}
+	if out != nil {
+		r.commit(out)
+	}
+	return out, nil
+}
+
+// freshen catches the room up with the log and reports whether it moved:
+// with several nodes, what this node decides or refuses must not rest on a
+// state another node has already changed. It costs one read of the log, so
+// it is used before refusing (a refusal is rare), not before every
+// decision (an append that follows a stale head is refused by the log
+// anyway). r.mu must be held.
+func (r *Room) freshen(ctx context.Context) bool {
+	before := r.state.Seq
+	if err := r.catchUpLocked(ctx); err != nil {
+		if ctx.Err() == nil {
+			r.opts.Logger.Warn("catching up before a refusal", "meeting", r.id, "err", err)
+		}
+		return false
+	}
+	return r.state.Seq > before
 }
 
 // CatchUp brings the room up to seq (or further) from the log, publishing
@@ -445,6 +561,13 @@ func joinFor(encs []*encoded, v meeting.Viewer, frames map[string][]byte) []byte
 func (r *Room) Subscribe(ctx context.Context, s Subscriber, since int64, epoch string) (bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if epoch == r.epoch && since > r.state.Seq {
+		// The subscriber has seen events this node has not: another node
+		// committed them and told its own subscribers first (a tablet
+		// moving to this node as its node died). Catch up, so that it
+		// resumes by seq instead of being sent an older snapshot.
+		r.freshen(ctx)
+	}
 	v := s.Viewer()
 	head := r.state.Seq
 	// The catch-up is queued as separate entries so that a snapshot, the
@@ -505,7 +628,7 @@ func (r *Room) snapshot(v meeting.Viewer) []byte {
 	if b, ok := r.snaps[key]; ok {
 		return b
 	}
-	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, State: meeting.View(r.state, v)})
+	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: meeting.View(r.state, v)})
 	r.snaps[key] = b
 	return b
 }
@@ -540,8 +663,12 @@ type welcomeMsg struct {
 }
 
 type snapshotMsg struct {
-	Type  string         `json:"type"`
-	Epoch string         `json:"epoch"`
+	Type  string `json:"type"`
+	Epoch string `json:"epoch"`
+	// Seq and Hash repeat the state's seq and head ahead of it, so that a
+	// client keeping no replica (a load tool) need not decode the state.
+	Seq   int64          `json:"seq"`
+	Hash  string         `json:"hash"`
 	State *meeting.State `json:"state"`
 }
 

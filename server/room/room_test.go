@@ -25,6 +25,10 @@ type memLog struct {
 	fail    error         // if set, Append fails with it
 	gate    chan struct{} // if set, Append waits for it
 	appends int
+	decided int // appends through AppendDecided
+	// rival, if set, runs before each Append (not AppendDecided), without
+	// the lock: another node appending first.
+	rival func()
 }
 
 func newMemLog() *memLog { return &memLog{events: map[string][]meeting.Event{}, epoch: "e1"} }
@@ -32,6 +36,9 @@ func newMemLog() *memLog { return &memLog{events: map[string][]meeting.Event{}, 
 func (l *memLog) Append(ctx context.Context, events []meeting.Event) error {
 	if l.gate != nil {
 		<-l.gate
+	}
+	if l.rival != nil {
+		l.rival()
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -44,6 +51,35 @@ func (l *memLog) Append(ctx context.Context, events []meeting.Event) error {
 	}
 	l.events[id] = append(l.events[id], events...)
 	l.appends++
+	return nil
+}
+
+// AppendDecided holds the log's lock while decide runs, so nothing else
+// appends between what decide is shown and what it appends.
+func (l *memLog) AppendDecided(ctx context.Context, id string, after int64, decide func([]meeting.Event) ([]meeting.Event, error)) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.fail != nil {
+		return l.fail
+	}
+	all := l.events[id]
+	if len(all) == 0 {
+		return meeting.Errorf(meeting.KindNotFound, "không có", "not found")
+	}
+	var missed []meeting.Event
+	if after < int64(len(all)) {
+		missed = append(missed, all[after:]...)
+	}
+	events, err := decide(missed)
+	if err != nil || len(events) == 0 {
+		return err
+	}
+	if events[0].Seq != int64(len(all))+1 {
+		return meeting.Errorf(meeting.KindConflict, "xung đột", "conflict")
+	}
+	l.events[id] = append(l.events[id], events...)
+	l.appends++
+	l.decided++
 	return nil
 }
 

@@ -90,6 +90,7 @@ type DB struct {
 	wHead, wInsertMeeting, wInsertEvent   *sql.Stmt
 	wSavepoint, wRelease, wRollbackTo     *sql.Stmt
 	wInsertVoter, wInsertBallot           *sql.Stmt
+	wInsertSealed                         *sql.Stmt
 	wVoterKey, wEnsureBox, wBoxClosed     *sql.Stmt
 	rEvents, rHead, rMeetingIDs, rSession *sql.Stmt
 	rAccount                              *sql.Stmt
@@ -175,6 +176,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		{&db.wRollbackTo, db.w, "ROLLBACK TO request"},
 		{&db.wInsertVoter, db.w, sqlInsertVoter},
 		{&db.wInsertBallot, db.w, sqlInsertBallot},
+		{&db.wInsertSealed, db.w, sqlInsertSealed},
 		{&db.wVoterKey, db.w, sqlVoterKey},
 		{&db.wEnsureBox, db.w, sqlEnsureBox},
 		{&db.wBoxClosed, db.w, sqlBoxClosed},

@@ -66,10 +66,14 @@ const (
 type appendReq struct {
 	events []meeting.Event // the caller's slice; not copied
 	ballot *store.Ballot   // set instead of events by StoreBallot
-	aud    []string        // audience JSON per event; "" for everyone
-	state  atomic.Int32
-	err    error
-	done   chan struct{} // capacity 1; the writer sends exactly once if taken
+	// secretRow is set by storeBallot when it recorded a new voter of a
+	// secret poll: the ballot's own row is written after every request of
+	// the batch, in a random order (see insertSecretBallots).
+	secretRow bool
+	aud       []string // audience JSON per event; "" for everyone
+	state     atomic.Int32
+	err       error
+	done      chan struct{} // capacity 1; the writer sends exactly once if taken
 }
 
 var reqPool = sync.Pool{New: func() any { return &appendReq{done: make(chan struct{}, 1)} }}
@@ -191,7 +195,7 @@ func (db *DB) await(ctx context.Context, r *appendReq) error {
 
 // reset clears r for reuse.
 func (r *appendReq) reset() {
-	r.events, r.ballot, r.err = nil, nil, nil
+	r.events, r.ballot, r.err, r.secretRow = nil, nil, nil, false
 	clear(r.aud)
 	r.aud = r.aud[:0]
 	r.state.Store(reqPending)
@@ -263,6 +267,7 @@ func (db *DB) writer() {
 type batchStmts struct {
 	head, insertMeeting, insertEvent, savepoint, release, rollbackTo *sql.Stmt
 	insertVoter, insertBallot, voterKey, ensureBox, boxClosed        *sql.Stmt
+	insertSealed                                                     *sql.Stmt
 }
 
 // commit runs the requests of batch in one transaction and answers them.
@@ -318,6 +323,7 @@ func (db *DB) commit(batch []*appendReq) {
 		rollbackTo:    tx.StmtContext(ctx, db.wRollbackTo),
 		insertVoter:   tx.StmtContext(ctx, db.wInsertVoter),
 		insertBallot:  tx.StmtContext(ctx, db.wInsertBallot),
+		insertSealed:  tx.StmtContext(ctx, db.wInsertSealed),
 		voterKey:      tx.StmtContext(ctx, db.wVoterKey),
 		ensureBox:     tx.StmtContext(ctx, db.wEnsureBox),
 		boxClosed:     tx.StmtContext(ctx, db.wBoxClosed),
@@ -337,6 +343,11 @@ func (db *DB) commit(batch []*appendReq) {
 		if err == nil {
 			stored++
 		}
+	}
+	if err := insertSecretBallots(ctx, &st, batch); err != nil {
+		tx.Rollback()
+		answer(meeting.Internal(err))
+		return
 	}
 	if stored == 0 {
 		// Nothing to make durable: skip the commit's fsync.
@@ -375,7 +386,7 @@ func (f *fatalError) Error() string { return f.err.Error() }
 // so a failure undoes only r. It returns r's outcome, or a *fatalError.
 func appendOne(ctx context.Context, st *batchStmts, r *appendReq, now int64) error {
 	if r.ballot != nil {
-		return inSavepoint(ctx, st, func() error { return storeBallot(ctx, st, r.ballot) })
+		return inSavepoint(ctx, st, func() error { return storeBallot(ctx, st, r) })
 	}
 	first := &r.events[0]
 	var seq int64

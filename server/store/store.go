@@ -10,9 +10,11 @@
 //
 // Every method returns *meeting.Error values: KindNotFound, KindConflict and
 // KindInvalid (with Vietnamese and English messages) for what a caller can
-// act on, as each method's contract says; anything else is KindInternal
-// wrapping the driver's error. A cancelled context returns ctx.Err() itself
-// when nothing was stored.
+// act on, as each method's contract says; KindUnavailable (see Unavailable)
+// when the database could not be reached or went away before the call
+// committed anything; anything else is KindInternal wrapping the driver's
+// error. A cancelled context returns ctx.Err() itself when nothing was
+// stored.
 //
 // # Durability
 //
@@ -26,6 +28,22 @@ import (
 
 	"github.com/phonghop/phonghop/server/meeting"
 )
+
+// KindUnavailable is the error kind of a call refused because the database
+// does not answer (unreachable, restarting, shutting down): nothing of the
+// call was done, and the same call may succeed in a moment. (A write whose
+// commit was sent but whose outcome could not be learned is Internal, not
+// Unavailable: it may have been done.) The web layer answers it with 503.
+const KindUnavailable meeting.Kind = "unavailable"
+
+// Unavailable returns the KindUnavailable error for cause (kept for the
+// logs, never shown).
+func Unavailable(cause error) *meeting.Error {
+	return &meeting.Error{Kind: KindUnavailable,
+		Message:   "Cơ sở dữ liệu tạm thời không trả lời; thao tác chưa được thực hiện. Vui lòng thử lại sau ít phút.",
+		MessageEN: "the database is not answering for now; nothing was done; please try again in a moment",
+		Err:       cause}
+}
 
 // Store is everything the server keeps in its database.
 type Store interface {
@@ -58,6 +76,26 @@ type EventLog interface {
 	// ctx.Err() and stored nothing; once it began, it waits for the
 	// outcome, so nil always means stored and ctx.Err() always means not.
 	Append(ctx context.Context, events []meeting.Event) error
+	// AppendDecided appends to meeting id the events decide makes, deciding
+	// while no other appender can append to the meeting: decide is called
+	// once, with the events stored after seq after (those the caller has
+	// not seen; possibly none), and returns the events to append, which
+	// must follow the last of them (or after). None appends nothing; an
+	// error from decide is returned as it is, nothing appended. The rest is
+	// as Append: Conflict if the events do not follow the head (then the
+	// caller's after was not its head), all or nothing, nil means durable,
+	// listeners told. NotFound if the meeting does not exist.
+	//
+	// It is the fair path of a caller that lost an Append race (several
+	// processes append to one meeting): Append is optimistic, and a process
+	// that keeps deciding on a state one commit old could lose every race
+	// to one that appends in a loop. AppendDecided waits for the meeting's
+	// lock instead, and locks are granted in order of request, so it wins
+	// after at most the appends already queued before it. decide runs with
+	// the lock held: it must be quick and must not call the store. In the
+	// SQLite store one process owns the database, and the lock is the
+	// caller's own (the room serialises a meeting's appends).
+	AppendDecided(ctx context.Context, id string, after int64, decide func(missed []meeting.Event) ([]meeting.Event, error)) error
 	// Events returns the events of meeting id with seq > after, in order, at
 	// most limit of them (all if limit <= 0). An unknown meeting has none
 	// (not an error). Data comes back byte for byte, At in UTC.
@@ -133,7 +171,11 @@ type BallotBox interface {
 	// finalised, in one transaction; the store then removes what it can of
 	// the old rows' traces (see docs/ballots.md for what each store can).
 	// After it, nothing the store keeps orders the ballots like the voters.
-	// Conflict if the box is not closed.
+	// Conflict if the box is not closed. It may be called again for a poll
+	// already finalised (the room does, at start, for a poll whose key a
+	// crash left behind): the store then either does nothing but remove
+	// those traces again (SQLite) or rewrites the ballots again in the new
+	// order given (PostgreSQL); either way each ballot is kept once.
 	ReplaceSecretBallots(ctx context.Context, meetingID, poll string, data [][]byte) error
 	// UnfinalisedSecretPolls lists the polls whose box holds secret ballots
 	// not yet replaced by ReplaceSecretBallots, closed or not.

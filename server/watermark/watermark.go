@@ -10,20 +10,30 @@
 //
 // pdfcpu keeps its configuration and installed fonts in process-wide state
 // under a configuration directory: Init sets it once per process.
+//
+// The PDFs stamped are uploads, so they may be hostile: every call is
+// bounded in time (MaxDuration, through pdfcpu's context checks) and in
+// memory (pdfcpu's resource limits, tightened in config), and a panic inside
+// pdfcpu is turned into an error, so a PDF is stamped or refused, never
+// hangs or crashes its caller (FuzzStamp checks this).
 package watermark
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 	"golang.org/x/text/unicode/norm"
@@ -63,44 +73,133 @@ func Init(dir string) error {
 // Dir returns the configuration directory Init chose ("" before Init).
 func Dir() string { return initDir }
 
+// Bounds of the work on one PDF.
+const (
+	// MaxDuration is the longest one call may work on a PDF; after it the
+	// PDF is refused with ErrTooComplex. Stamping a 300-page or a 10 MB
+	// PDF takes well under a second (BenchmarkStamp10MB).
+	MaxDuration = 2 * time.Minute
+	// MaxDecodeBytes bounds each decoded stream (and a page's combined
+	// content): a decompression bomb is refused instead of filling memory.
+	MaxDecodeBytes = 256 << 20
+	// MaxObjects bounds the objects of a PDF and of each object stream.
+	MaxObjects = 1_000_000
+	// MaxDepth bounds the nesting of objects and of the page tree.
+	MaxDepth = 64
+)
+
+// Errors besides pdfcpu's own (which say why a PDF cannot be read).
+var (
+	// ErrTooComplex: the PDF took longer than MaxDuration.
+	ErrTooComplex = errors.New("watermark: the PDF takes too long to process")
+	// ErrUnreadable: pdfcpu failed on the PDF in an unexpected way (a
+	// panic, turned into this error), or the stamped PDF does not
+	// validate.
+	ErrUnreadable = errors.New("watermark: the PDF cannot be read")
+	// ErrNoPages: the PDF has no page pdfcpu can find.
+	ErrNoPages = errors.New("watermark: the PDF has no pages")
+)
+
 func config() *model.Configuration {
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationRelaxed
+	conf.Limits.MaxDecodeBytes = MaxDecodeBytes
+	conf.Limits.MaxObjectCount = MaxObjects
+	conf.Limits.MaxXRefEntries = MaxObjects
+	conf.Limits.MaxObjectStreamCount = MaxObjects
+	conf.Limits.MaxRecursionDepth = MaxDepth
 	return conf
 }
 
-// Stamp writes to w the PDF read from rs with lines of text stamped
+// bounded runs f with a context that ends after MaxDuration (or when ctx
+// ends), and turns a panic inside pdfcpu into ErrUnreadable.
+func bounded(ctx context.Context, f func(context.Context) error) (err error) {
+	if err := Init(""); err != nil {
+		return fmt.Errorf("watermark: init: %w", err)
+	}
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, MaxDuration)
+	defer cancel()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v\n%s", ErrUnreadable, r, debug.Stack())
+		}
+	}()
+	err = f(ctx)
+	switch {
+	case err == nil:
+	case parent.Err() != nil: // the caller's own deadline or cancellation
+		return fmt.Errorf("watermark: %w", parent.Err())
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return fmt.Errorf("%w (more than %s): %w", ErrTooComplex, MaxDuration, err)
+	}
+	return err
+}
+
+// Stamp is StampContext without a context of its own (MaxDuration still
+// bounds it).
+func Stamp(rs io.ReadSeeker, w io.Writer, lines ...string) error {
+	return StampContext(context.Background(), rs, w, lines...)
+}
+
+// StampContext writes to w the PDF read from rs with lines of text stamped
 // diagonally across the middle of every page (semi-transparent, dark red,
 // above the content so it cannot be hidden under an opaque page). The text
 // is normalised to Unicode NFC (Vietnamese typed on some systems arrives
 // decomposed). It returns an error if rs is not a PDF pdfcpu can read
-// (including encrypted ones).
-func Stamp(rs io.ReadSeeker, w io.Writer, lines ...string) error {
-	if err := Init(""); err != nil {
-		return fmt.Errorf("watermark: init: %w", err)
-	}
+// (including encrypted ones), if it takes longer than MaxDuration
+// (ErrTooComplex) or if ctx ends. On error, w may hold part of a PDF.
+func StampContext(ctx context.Context, rs io.ReadSeeker, w io.Writer, lines ...string) error {
 	text := norm.NFC.String(strings.Join(lines, "\n"))
 	if strings.TrimSpace(text) == "" {
 		return errors.New("watermark: empty text")
 	}
-	// pdfcpu's description language separates options with commas: the
-	// text is passed apart from it, so it may contain anything.
-	wm, err := api.TextWatermark(text, "font:"+Font+", scale:0.85 rel, rot:45, op:0.3, fillc:#B00000", true, false, types.POINTS)
-	if err != nil {
-		return fmt.Errorf("watermark: %w", err)
-	}
-	if err := api.AddWatermarks(rs, w, nil, wm, config()); err != nil {
-		return fmt.Errorf("watermark: %w", err)
-	}
-	return nil
+	return bounded(ctx, func(ctx context.Context) error {
+		conf := config()
+		// pdfcpu's description language separates options with commas:
+		// the text is passed apart from it, so it may contain anything.
+		wm, err := api.TextWatermark(ctx, text, "font:"+Font+", scale:0.85 rel, rot:45, op:0.3, fillc:#B00000", true, false, types.POINTS, conf)
+		if err != nil {
+			return fmt.Errorf("watermark: %w", err)
+		}
+		// api.AddWatermarks, with two checks between its steps: a PDF
+		// without pages has nothing to stamp (a viewer repairing its page
+		// tree otherwise than pdfcpu could show pages unstamped), and the
+		// stamped document must still validate before it is written.
+		conf.Cmd = model.ADDWATERMARKS
+		conf.OptimizeDuplicateContentStreams = false
+		pdf, err := api.ReadValidateAndOptimize(ctx, rs, conf, nil)
+		if err != nil {
+			return fmt.Errorf("watermark: %w", err)
+		}
+		if pdf.PageCount < 1 {
+			return ErrNoPages
+		}
+		pages, err := api.PagesForSelection(pdf.PageCount, nil, true)
+		if err != nil {
+			return fmt.Errorf("watermark: %w", err)
+		}
+		if err := pdfcpu.AddWatermarks(ctx, pdf, pages, wm); err != nil {
+			return fmt.Errorf("watermark: %w", err)
+		}
+		if err := api.ValidateContext(ctx, pdf); err != nil {
+			return fmt.Errorf("%w: %w", ErrUnreadable, err)
+		}
+		if err := api.Write(ctx, pdf, w, conf); err != nil {
+			return fmt.Errorf("watermark: %w", err)
+		}
+		return nil
+	})
 }
 
-// PageCount returns the number of pages of the PDF read from rs.
-func PageCount(rs io.ReadSeeker) (int, error) {
-	if err := Init(""); err != nil {
-		return 0, err
-	}
-	return api.PageCount(rs, config())
+// PageCount returns the number of pages of the PDF read from rs (bounded
+// like Stamp).
+func PageCount(rs io.ReadSeeker) (n int, err error) {
+	err = bounded(context.Background(), func(ctx context.Context) error {
+		n, err = api.PageCount(ctx, rs, config())
+		return err
+	})
+	return n, err
 }
 
 // ---- text extraction (a check of what Stamp wrote) ----
@@ -111,20 +210,24 @@ func PageCount(rs io.ReadSeeker) (int, error) {
 // page contents and the form XObjects they draw — and is meant for tests
 // and checks, not as a general PDF text extractor (no positioning, no
 // TJ kerning arrays beyond concatenation).
-func Text(b []byte) ([]string, error) {
-	if err := Init(""); err != nil {
-		return nil, err
-	}
-	ctx, err := api.ReadContext(bytes.NewReader(b), config())
+func Text(b []byte) (out []string, err error) {
+	err = bounded(context.Background(), func(c context.Context) error {
+		out, err = text(c, b)
+		return err
+	})
+	return out, err
+}
+
+func text(c context.Context, b []byte) ([]string, error) {
+	// Validated: the page count is the page tree's, not a number the
+	// file merely claims.
+	ctx, err := api.ReadAndValidate(c, bytes.NewReader(b), config())
 	if err != nil {
-		return nil, err
-	}
-	if err := ctx.EnsurePageCount(); err != nil {
 		return nil, err
 	}
 	out := make([]string, ctx.PageCount)
 	for i := 1; i <= ctx.PageCount; i++ {
-		d, _, _, err := ctx.PageDict(i, true)
+		d, _, _, err := ctx.PageDict(c, i, true)
 		if err != nil {
 			return nil, err
 		}

@@ -17,14 +17,20 @@
 //             details-form details-title details-organization details-place
 //             details-starts-at details-starts-at-time details-chair
 //             details-secretary details-save
-//             details-error details-result
+//             details-error details-result; what the record prints
+//             (details-record): details-locality details-collective
+//             details-chair-post
 //             tab-prepare tab-live tab-after panel-prepare panel-live panel-after
 //  settings   settings-card (a <details>: click its summary) settings-summary
 //             settings-form settings-quorum-at-least settings-quorum-num
 //             settings-quorum-den settings-quorum-base settings-late-grace
 //             settings-speaking-time (minutes) settings-tie-rule
 //             settings-cap-enabled settings-cap-percent settings-empty-invalid
-//             settings-sites settings-save settings-error settings-result
+//             settings-sites settings-save settings-error settings-result;
+//             the record's (settings-record): settings-layout (party|state)
+//             settings-surplus-cap (1–30) settings-time-zone-search
+//             settings-time-zone (a list box of the zones: picker.js)
+//             settings-time-zone-help
 //  agenda     agenda-list agenda-item[data-id] agenda-item-title
 //             agenda-item-presenter agenda-rename agenda-up agenda-down
 //             agenda-remove (click twice: arm, then confirm) agenda-edit-title
@@ -38,6 +44,8 @@
 //             participant-name participant-position participant-unit
 //             participant-role participant-add-submit participant-add-error
 //             participant-reissue (in a row: a new code for that person only)
+//  bodies     the congress's bodies: see bodies.js (bodies-card, body
+//             [data-kind], body-edit, body-editor, body-vote-create, …)
 //  documents  doc-upload-form doc-file doc-title doc-item doc-access
 //             doc-readers doc-publish-now doc-upload-submit doc-upload-error
 //             doc-upload-result doc-list doc-row[data-id] doc-status
@@ -74,6 +82,8 @@
 //  polls      poll-create-form poll-question poll-kind poll-item
 //             poll-candidates poll-seats poll-scale poll-subjects poll-base
 //             poll-threshold poll-create-submit poll-create-error poll-list
+//             poll-uncapped (an election list the rules do not cap)
+//             poll-uncapped-help poll-surplus-hint poll-uncapped-badge
 //             poll-row[data-id] poll-status (data-status) poll-open
 //             poll-override-quorum poll-close poll-publish poll-cancel-reason
 //             poll-cancel poll-progress poll-not-voted (data-count; chips
@@ -109,7 +119,8 @@
 //             archive-row archive-download archive-error
 //
 // Observable state in data attributes: conn-status data-status
-// (online|polling|connecting|reconnecting|offline|ended) and data-source
+// (online|polling|connecting|reconnecting|offline|ended|replaced: the
+// meeting was opened in another tab, elsewhere.js) and data-source
 // (live|rest); meeting-status / live-status / poll-row / poll-status /
 // doc-status / attendance-row data-status; speaker-current
 // data-participant; speaker-countdown data-running; poll-progress
@@ -120,7 +131,10 @@
 // view (confirm.js: confirm-dialog, confirm-ok, confirm-cancel; no timer):
 // agenda-remove, participant-remove, participant-reissue, pairing-issue,
 // live-close, poll-close, poll-publish, poll-cancel, minutes-finalize,
-// minutes-correct, and doc-edit-save when it narrows a document's access.
+// minutes-correct, doc-edit-save when it narrows a document's access, and
+// body-edit-save when it replaces a body's members (body.propose).
+// After close code 4009 (the meeting opened in another tab or device) the
+// dialog of elsewhere.js covers the console until it takes the meeting back.
 //
 // Times are the meeting's (Vietnam time) and dates dd/mm/yyyy whatever the
 // browser's zone and locale (time.js); a date field (dd/mm/yyyy) has a time
@@ -137,6 +151,10 @@ import {afterPress} from './press.js';
 import {lang as sharedLang, setLang as sharedSetLang} from './i18n.js';
 import {confirmAction} from './confirm.js';
 import {fmtDateTime, fmtDate, fmtTimeSec, parts as timeParts, toISO, dayParam, parseDate, parseTime, setZone} from './time.js';
+import {picker} from './picker.js';
+import {buildBodies, renderBodies, resetBodies, refreshBodyEditor} from './bodies.js';
+import {zones} from './zones.js';
+import {defaultTimeZone} from './terms.js';
 
 // renderAll is renderAllTimed, held back while a pointer is down (press.js).
 const renderAll = afterPress(() => renderAllTimed());
@@ -588,7 +606,9 @@ function buildMeeting() {
     }
   });
   ui.panels.prepare = h('section', {role: 'tabpanel', id: 'panel-prepare', 'aria-labelledby': 'tab-prepare', testid: 'panel-prepare', class: 'panel'},
-    buildDetails(), buildSettings(), buildAgenda(), buildParticipants(), buildDocuments(), buildPairing());
+    buildDetails(), buildSettings(), buildAgenda(), buildParticipants(),
+    buildBodies({h, field, btn, errBox, okBox, showErr, showOk, act, confirming, command, st, t, localError, goToPoll, lang: () => lang}),
+    buildDocuments(), buildPairing());
   ui.panels.live = h('section', {role: 'tabpanel', id: 'panel-live', 'aria-labelledby': 'tab-live', testid: 'panel-live', class: 'panel'},
     h('div', {class: 'live-grid'},
       h('div', {class: 'col'}, buildSession(), buildSpeakers(), buildPresent()),
@@ -624,7 +644,9 @@ async function openMeetingView(id, tab) {
   ui.notVoted = {};
   ui.notVotedAt = {};
   ui.pollErrs = new Map();
+  resetBodies();
   delete ui.pollForm.item.dataset.touched;
+  delete ui.minLayout.dataset.touched;
   ui.printSheet.replaceChildren();
   ui.pairingPreview.replaceChildren();
   ui.pairingPrint.disabled = true;
@@ -680,7 +702,8 @@ function sessionEnded() {
 }
 
 function setConn(s) {
-  const key = {live: 'conn_live', online: 'conn_live', rest: 'conn_rest', offline: 'conn_offline', ended: 'conn_offline', connecting: 'conn_connecting', reconnecting: 'conn_reconnecting'}[s] || 'conn_connecting';
+  const key = {live: 'conn_live', online: 'conn_live', rest: 'conn_rest', offline: 'conn_offline', ended: 'conn_offline', connecting: 'conn_connecting', reconnecting: 'conn_reconnecting',
+    replaced: 'conn_replaced'}[s] || 'conn_connecting';
   const status = {live: 'online', rest: 'polling'}[s] || s;
   ui.connStatus.dataset.t = key;
   ui.connStatus.dataset.status = status;
@@ -754,6 +777,8 @@ function renderAllNow() {
   renderSettings();
   renderAgenda();
   renderParticipants();
+  renderBodies();
+  refreshBodyEditor();
   renderDocuments();
   renderSession();
   renderSpeakers();
@@ -776,7 +801,7 @@ const LOCKED_AFTER_CLOSE = ['details-save', 'settings-save', 'agenda-add-submit'
   'speaker-down', 'speaker-withdraw', 'speaker-add-submit', 'speaker-close-list', 'speaker-reopen-list', 'speaker-item-limit-set',
   'attendance-mark-all-present', 'attendance-present', 'attendance-absent', 'attendance-excused', 'poll-create-submit', 'poll-open',
   'poll-close', 'poll-publish', 'poll-cancel', 'poll-revote', 'notice-send', 'support-resolve', 'present-send', 'present-prev', 'present-next',
-  'present-stop'];
+  'present-stop', 'body-edit', 'body-edit-add', 'body-edit-save', 'body-vote-create'];
 
 // updateEnabled disables controls the meeting's state rules out (the
 // server decides anyway; this saves a click and says what is possible):
@@ -816,6 +841,11 @@ function buildDetails() {
     place: h('input', {type: 'text', testid: 'details-place'}),
     chair: h('input', {type: 'text', testid: 'details-chair'}),
     secretary: h('input', {type: 'text', testid: 'details-secretary'}),
+    // What the record prints (docs/record.md): the date line's place name,
+    // the collective of "T/M …" and the chair's post in the signature.
+    locality: h('input', {type: 'text', testid: 'details-locality', maxlength: 200, tp: 'ph_locality'}),
+    collective: h('input', {type: 'text', testid: 'details-collective', maxlength: 200, tp: 'ph_collective'}),
+    chairPost: h('input', {type: 'text', testid: 'details-chair-post', maxlength: 200, tp: 'ph_chair_post'}),
   };
   const when = whenInputs('details-starts-at');
   ui.detailsForm = f;
@@ -829,9 +859,10 @@ function buildDetails() {
       ev.preventDefault();
       showOk(ok, null);
       const done = await act(save, err, async () => {
-        // meeting.update replaces every detail: keep those this form does
-        // not show (chair_post, collective, locality).
-        const d = {...(st().details || {}), title: f.title.value, organization: f.organization.value, place: f.place.value, chair: f.chair.value, secretary: f.secretary.value};
+        // meeting.update replaces every detail: keep any this form does
+        // not show.
+        const d = {...(st().details || {}), title: f.title.value, organization: f.organization.value, place: f.place.value, chair: f.chair.value, secretary: f.secretary.value,
+          locality: f.locality.value, collective: f.collective.value, chair_post: f.chairPost.value};
         delete d.starts_at;
         const starts = when.value();
         if (starts) d.starts_at = starts;
@@ -841,6 +872,8 @@ function buildDetails() {
     }}},
   h('div', {class: 'grid3'}, field('f_title', f.title, 'span2'), field('f_org', f.organization), field('f_starts_date', when.date), field('f_starts_time', when.time),
     field('f_place', f.place), field('f_chair', f.chair), field('f_secretary', f.secretary)),
+  h('fieldset', {class: 'plain', testid: 'details-record'}, h('legend', {t: 'record_details_heading'}), h('p', {class: 'help', t: 'record_details_help'}),
+    h('div', {class: 'grid3'}, field('f_locality', f.locality), field('f_collective', f.collective), field('f_chair_post', f.chairPost))),
   err, ok, save);
   return h('details', {class: 'card', testid: 'details-card'}, h('summary', {class: 'summary', t: 'details_heading'}), form);
 }
@@ -857,6 +890,9 @@ function renderDetails() {
   ui.detailsWhen.set(d.starts_at);
   f.chair.value = d.chair || '';
   f.secretary.value = d.secretary || '';
+  f.locality.value = d.locality || '';
+  f.collective.value = d.collective || '';
+  f.chairPost.value = d.chair_post || '';
 }
 
 // ---- meeting settings (meeting.configure) -----------------------------------
@@ -887,7 +923,16 @@ function buildSettings() {
     capPct: h('input', {type: 'number', min: 1, max: 100, step: 1, testid: 'settings-cap-percent', class: 'narrow-num'}),
     emptyInvalid: h('input', {type: 'checkbox', testid: 'settings-empty-invalid'}),
     sites: h('textarea', {testid: 'settings-sites', rows: 3}),
+    // The record's settings (docs/record.md): whose rules and layout, the
+    // time zone of every time, the surplus cap of election lists.
+    layout: h('select', {testid: 'settings-layout'}),
+    surplus: h('input', {type: 'number', min: 1, max: 30, step: 1, testid: 'settings-surplus-cap', class: 'narrow-num'}),
   };
+  // The zones: a searchable list (600 names), the very list the server
+  // accepts (zones.js, generated from server/meeting).
+  const zone = picker({testid: 'settings-time-zone', size: 5});
+  f.zone = zone;
+  ui.zoneHelp = h('p', {class: 'help', testid: 'settings-time-zone-help'});
   ui.settingsForm = f;
   ui.settingsSummary = h('p', {class: 'muted', testid: 'settings-summary'});
   const err = errBox('settings-error');
@@ -895,8 +940,9 @@ function buildSettings() {
   const save = h('button', {type: 'submit', class: 'btn primary', testid: 'settings-save', t: 'save'});
   const check = (el, key) => h('div', {class: 'field check'}, el, h('label', {for: el.id = 'f' + (++uid), t: key}));
   const form = h('form', {testid: 'settings-form', novalidate: true, on: {
-    input: () => { ui.settingsDirty = true; },
-    change: () => { ui.settingsDirty = true; },
+    // Searching the zones changes nothing until one is chosen.
+    input: (ev) => { if (ev.target !== zone.search) ui.settingsDirty = true; },
+    change: (ev) => { if (ev.target !== zone.search) ui.settingsDirty = true; },
     submit: async (ev) => {
       ev.preventDefault();
       showOk(ok, null);
@@ -909,10 +955,15 @@ function buildSettings() {
           excellent_cap: {enabled: f.capOn.checked, percent: intOf(f.capPct.value)},
           empty_election_ballot_invalid: f.emptyInvalid.checked,
           sites: f.sites.value.split('\n').map((x) => x.trim()).filter(Boolean),
+          layout: f.layout.value,
+          surplus_cap: intOf(f.surplus.value),
         };
-        for (const [k, v] of [['quorum', d.quorum.num], ['quorum', d.quorum.den], ['late_grace_seconds', d.late_grace_seconds], ['speaking_seconds', d.speaking_seconds], ['excellent_cap.percent', d.excellent_cap.percent]]) {
-          if (!Number.isInteger(v)) throw new ApiError({kind: 'invalid', message: 'Hãy nhập số.', message_en: 'Enter a number.', problems: [{field: k, message: 'Hãy nhập số.', message_en: 'Enter a number.'}]});
+        for (const [k, v] of [['quorum', d.quorum.num], ['quorum', d.quorum.den], ['late_grace_seconds', d.late_grace_seconds], ['speaking_seconds', d.speaking_seconds], ['excellent_cap.percent', d.excellent_cap.percent],
+          ['surplus_cap', d.surplus_cap]]) {
+          if (!Number.isInteger(v)) throw new ApiError({kind: 'invalid', message: S.enter_number.vi, message_en: S.enter_number.en, problems: [{field: k, message: S.enter_number.vi, message_en: S.enter_number.en}]});
         }
+        if (!zone.value()) throw new ApiError({kind: 'invalid', message: S.choose_zone.vi, message_en: S.choose_zone.en, problems: [{field: 'time_zone', message: S.choose_zone.vi, message_en: S.choose_zone.en}]});
+        d.time_zone = zone.value();
         await command('meeting.configure', d);
       });
       if (done) { ui.settingsDirty = false; showOk(ok, 'saved'); renderSettings(); }
@@ -922,6 +973,11 @@ function buildSettings() {
   h('div', {class: 'grid3'}, field('late_grace_min', f.grace), field('speaking_time_min', f.speaking), field('tie_rule', f.tie),
     check(f.capOn, 'cap_enabled'), field('cap_percent', f.capPct), check(f.emptyInvalid, 'empty_invalid'),
     field('sites_lines', f.sites, 'span2')),
+  h('fieldset', {class: 'plain', testid: 'settings-record'}, h('legend', {t: 'record_settings_heading'}),
+    h('div', {class: 'grid3'},
+      h('div', {class: 'field-group'}, field('rules_layout', f.layout), h('p', {class: 'help', t: 'rules_help'})),
+      h('div', {class: 'field-group'}, field('surplus_cap', f.surplus), h('p', {class: 'help', t: 'surplus_cap_help'})),
+      h('div', {class: 'field-group'}, field('time_zone_search', zone.search), field('time_zone', zone.list), ui.zoneHelp))),
   err, ok, save);
   return h('details', {class: 'card', testid: 'settings-card'}, h('summary', {class: 'summary', t: 'settings_heading'}), ui.settingsSummary, form);
 }
@@ -933,11 +989,16 @@ function renderSettings() {
   fillSelect(f.qAtLeast, [{value: 'at_least', label: t('q_at_least')}, {value: 'more_than', label: t('q_more_than')}]);
   fillSelect(f.qBase, ['entitled', 'summoned'].map((b) => ({value: b, label: t('qb_' + b)})));
   fillSelect(f.tie, ['revote', 'elder'].map((x) => ({value: x, label: t('tie_' + x)})));
+  fillSelect(f.layout, ['party', 'state'].map((x) => ({value: x, label: t('rules_' + x)})));
+  f.zone.setOptions(zoneOptions());
   const s = st().settings || {};
   const q = s.quorum || {num: 2, den: 3, at_least: true, base: 'entitled'};
   const pr = s.polls || {};
+  const zoneName = s.time_zone || defaultTimeZone;
   ui.settingsSummary.textContent = [t('quorum_rule') + ': ' + quorumRuleText(q),
-    t('late_grace_min') + ': ' + minutesOf(s.late_grace), t('speaking_time_min') + ': ' + (s.speaking_time ? minutesOf(s.speaking_time) : t('no_limit'))].join(' · ');
+    t('late_grace_min') + ': ' + minutesOf(s.late_grace), t('speaking_time_min') + ': ' + (s.speaking_time ? minutesOf(s.speaking_time) : t('no_limit')),
+    t('s_rules', t('rules_short_' + (s.layout || 'party'))), t('s_zone', zoneLabel(zoneName)), t('s_surplus', pr.surplus_cap || 30)].join(' · ');
+  ui.zoneHelp.textContent = t('time_zone_help', zoneLabel(zoneName));
   if (ui.settingsDirty) return;
   f.qAtLeast.value = q.at_least ? 'at_least' : 'more_than';
   f.qNum.value = String(q.num);
@@ -951,6 +1012,31 @@ function renderSettings() {
   f.capPct.value = String(cap.percent || 20);
   f.emptyInvalid.checked = !!pr.empty_election_ballot_invalid;
   f.sites.value = (s.sites || []).join('\n');
+  f.layout.value = s.layout || 'party';
+  f.surplus.value = String(pr.surplus_cap || 30);
+  f.zone.set(zoneName);
+}
+
+// zoneOptions are the time zones a meeting may be set to (zones.js), each
+// with its offset from UTC now ("Asia/Ho_Chi_Minh (UTC+07:00)"), made once.
+let zoneOpts = null;
+function zoneOptions() {
+  if (!zoneOpts) zoneOpts = zones.map((z) => ({value: z, label: zoneLabel(z)}));
+  return zoneOpts;
+}
+
+// zoneLabel is a zone's name and its offset from UTC now.
+const zoneLabels = new Map();
+function zoneLabel(z) {
+  if (!zoneLabels.has(z)) {
+    let off = '';
+    try {
+      const p = new Intl.DateTimeFormat('en-US', {timeZone: z, timeZoneName: 'longOffset'}).formatToParts(new Date()).find((x) => x.type === 'timeZoneName');
+      off = p ? p.value.replace('GMT', 'UTC').replace(/^UTC$/, 'UTC+00:00') : '';
+    } catch { off = ''; } // a zone this browser does not know: the name alone
+    zoneLabels.set(z, off ? `${z} (${off})` : z);
+  }
+  return zoneLabels.get(z);
 }
 
 // ---- agenda ----------------------------------------------------------------
@@ -1004,7 +1090,7 @@ function renderAgenda() {
 
 // ---- participants ------------------------------------------------------------
 
-const ROLES = ['delegate', 'chair', 'secretary', 'observer', 'hall'];
+const ROLES = ['delegate', 'chair', 'secretary', 'observer', 'hall', 'technician']; // technician: keys paper ballots (docs/paper.md)
 
 function buildParticipants() {
   ui.partList = h('ul', {class: 'rows compact', testid: 'participants-list'});
@@ -1549,6 +1635,12 @@ function buildPolls() {
     // Party rules say "more than 1/2" (quá 1/2): "at least 1/2" is flagged
     // in a meeting under Party rules (settings.layout, party by default).
     thresholdWarn: h('p', {class: 'muted', testid: 'poll-threshold-warning', role: 'status', hidden: true}),
+    paper: h('input', {type: 'checkbox', testid: 'poll-paper'}), // docs/paper.md: cast on paper, keyed at /count
+    // An election list the rules do not cap (docs/rules.md §4): poll.create
+    // {uncapped: true}, said in the minutes; the help says when.
+    uncapped: h('input', {type: 'checkbox', testid: 'poll-uncapped'}),
+    uncappedHelp: h('p', {class: 'help', testid: 'poll-uncapped-help'}),
+    surplusHint: h('p', {class: 'help', testid: 'poll-surplus-hint', 'aria-live': 'polite'}),
   };
   const syncWarn = () => {
     const party = ((st().settings || {}).layout || 'party') === 'party';
@@ -1561,11 +1653,26 @@ function buildPolls() {
   const fSeats = field('seats', f.seats);
   const fScale = field('scale', f.scale);
   const fSubj = field('subjects', f.subjects, 'span2');
+  const fPaper = field('poll_paper', f.paper);
+  const fUncapped = h('div', {class: 'span-all'}, h('div', {class: 'field check'}, f.uncapped, h('label', {for: f.uncapped.id = 'f' + (++uid), t: 'uncapped'})),
+    f.uncappedHelp, f.surplusHint);
   const syncKind = () => {
     const k = f.kind.value;
-    fCand.hidden = fSeats.hidden = k !== 'election';
+    fPaper.hidden = k === 'open';
+    fCand.hidden = fSeats.hidden = fUncapped.hidden = k !== 'election';
     fScale.hidden = fSubj.hidden = k !== 'rating';
+    syncSurplus();
   };
+  // syncSurplus says how long the list may be, as the server will check it
+  // (meeting.MaxSurplus: seats·cap/100 rounded down, at least one more).
+  const syncSurplus = () => {
+    const cap = ((st().settings || {}).polls || {}).surplus_cap || 30;
+    f.uncappedHelp.textContent = t('uncapped_help', cap);
+    const seats = parseInt(f.seats.value, 10) || 0;
+    f.surplusHint.textContent = seats > 0 && !f.uncapped.checked ? t('surplus_hint', seats, seats + Math.max(1, Math.floor(cap * seats / 100))) : '';
+  };
+  f.seats.addEventListener('input', syncSurplus);
+  f.uncapped.addEventListener('change', syncSurplus);
   f.kind.addEventListener('change', syncKind);
   f.item.addEventListener('change', () => { f.item.dataset.touched = 'true'; });
   ui.syncPollKind = syncKind;
@@ -1575,14 +1682,20 @@ function buildPolls() {
     ev.preventDefault();
     const spec = {question: f.question.value, kind: f.kind.value};
     if (f.item.value) spec.item = f.item.value;
-    if (f.kind.value === 'election') { spec.candidates = parseNames(f.candidates.value); spec.seats = parseInt(f.seats.value, 10) || 0; }
+    if (f.kind.value === 'election') {
+      spec.candidates = parseNames(f.candidates.value);
+      spec.seats = parseInt(f.seats.value, 10) || 0;
+      if (f.uncapped.checked) spec.uncapped = true;
+    }
     if (f.kind.value === 'rating') { spec.subjects = parseNames(f.subjects.value); spec.scale = f.scale.value; }
     if (f.base.value) spec.base = f.base.value;
+    if (f.paper.checked && f.kind.value !== 'open') spec.paper = true;
     spec.threshold = THRESHOLDS[f.threshold.value] || THRESHOLDS.gt_1_2;
     const ok = await act(submit, err, () => command('poll.create', spec));
-    if (ok) { f.question.value = ''; f.candidates.value = ''; f.subjects.value = ''; }
+    if (ok) { f.question.value = ''; f.candidates.value = ''; f.subjects.value = ''; f.uncapped.checked = false; syncSurplus(); }
   }}}, h('h4', {t: 'poll_new'}),
-  h('div', {class: 'grid3'}, field('question', f.question, 'span2'), field('poll_kind', f.kind), field('doc_item', f.item), fSeats, fScale, field('base', f.base), field('threshold', f.threshold), fCand, fSubj),
+  h('div', {class: 'grid3'}, field('question', f.question, 'span2'), field('poll_kind', f.kind), field('doc_item', f.item), fSeats, fScale, field('base', f.base), field('threshold', f.threshold), fPaper, fCand, fSubj,
+    fUncapped),
   f.thresholdWarn, err, submit);
   ui.pollList = h('ul', {class: 'rows', testid: 'poll-list'});
   // First fill so the kind-dependent fields start right.
@@ -1653,6 +1766,9 @@ function renderPoll(p) {
   if (p.status === 'closed' || p.status === 'published' || p.status === 'cancelled') {
     controls.append(h('button', {type: 'button', class: 'btn', testid: 'poll-revote', 'aria-label': t('revote_of_q', p.question), on: {click: run('poll.revote', () => ({id: p.id}))}}, t('revote')));
   }
+  if (p.paper && p.status === 'open') { // the entry stations and the counting (docs/paper.md)
+    controls.append(h('a', {class: 'btn', testid: 'poll-paper-count', href: '/count?meeting=' + encodeURIComponent(st().id) + '&poll=' + encodeURIComponent(p.id), target: '_blank'}, t('poll_paper_count')));
+  }
   if (controls.childElementCount) kids.push(controls);
   const polls = st().polls || [];
   const link = (testid, key, other) => h('p', {class: 'muted poll-link'}, t(key) + ' ',
@@ -1680,6 +1796,7 @@ function renderPoll(p) {
   return h('li', {class: 'row poll wrap', testid: 'poll-row', 'data-id': p.id, 'data-status': p.status, 'data-revote-of': p.revote_of || undefined, id: 'poll-' + p.id, tabindex: -1},
     h('div', {class: 'poll-head'}, h('span', {class: 'strong poll-q'}, p.question),
       h('span', {class: 'badge'}, t('pk_' + p.kind)),
+      p.uncapped ? h('span', {class: 'badge', testid: 'poll-uncapped-badge'}, t('uncapped_badge')) : null,
       p.item ? h('span', {class: 'muted'}, itemTitle(p.item)) : null,
       h('span', {class: 'badge ps-' + p.status, testid: 'poll-status', 'data-status': p.status}, t('ps_' + p.status))),
     ...kids);
@@ -1688,6 +1805,14 @@ function renderPoll(p) {
 // livePoll is poll p as the state has it now (its counts move while a
 // confirmation is open).
 function livePoll(p) { return (st().polls || []).find((x) => x.id === p.id) || p; }
+
+// goToPoll shows the live tab and brings poll id's row into view.
+function goToPoll(id) {
+  if (!cur) return;
+  location.hash = 'm=' + encodeURIComponent(cur.id) + '&tab=live';
+  selectTab('live');
+  focusPoll(id);
+}
 
 // focusPoll brings a poll's row into view and gives it the focus.
 function focusPoll(id) {
@@ -2025,6 +2150,10 @@ function buildMinutes() {
   })); }, 'primary');
   const number = h('input', {type: 'text', testid: 'minutes-number', placeholder: '01-BB/ĐU'});
   const layout = h('select', {testid: 'minutes-layout'}, h('option', {value: 'party', t: 'layout_party'}), h('option', {value: 'state', t: 'layout_state'}));
+  // The layout follows the meeting's setting (settings-layout) until the
+  // secretary chooses another for this finalisation.
+  ui.minLayout = layout;
+  layout.addEventListener('change', () => { layout.dataset.touched = 'true'; });
   const placeDate = h('input', {type: 'text', testid: 'minutes-place-date', tp: 'place_date_ph'});
   const superior = h('input', {type: 'text', testid: 'minutes-superior', tp: 'superior_ph'});
   const finalizeOk = okBox('minutes-finalize-result');
@@ -2073,6 +2202,7 @@ function conclusionOf(item) {
 }
 
 function renderMinutesSelects() {
+  if (!ui.minLayout.dataset.touched) ui.minLayout.value = (st().settings || {}).layout || 'party';
   fillSelect(ui.minItem, [{value: '', label: t('whole_meeting')}].concat((st().agenda || []).map((it) => ({value: it.id, label: it.title}))));
   renderMinutesLinks();
   const m = st().minutes || {};

@@ -159,7 +159,8 @@ function render(st) {
   const polls = v.open.map((p) => h('section', { class: 'card', testid: 'hall-poll-' + p.id, 'aria-live': 'polite' },
     h('h2', null, t('hall.vote') + ' · ' + pollKindLabel(p)),
     h('h1', null, p.question),
-    h('p', { class: 'clock', testid: 'hall-progress' }, `${p.voted || 0}/${(p.eligible || []).length}`)));
+    p.paper ? h('p', { testid: 'hall-paper' }, t('paper.method')) // counted by the committee: no tablet progress (docs/paper.md)
+      : h('p', { class: 'clock', testid: 'hall-progress' }, `${p.voted || 0}/${(p.eligible || []).length}`)));
   const quorum = h('section', { class: 'card', testid: 'hall-quorum', 'data-met': q.met ? 'true' : 'false', 'aria-live': 'polite' },
     h('h2', null, t('hall.attendance')),
     h('p', { class: 'big', testid: 'hall-present' }, t('hall.present', { present: q.present, entitled: q.entitled })),

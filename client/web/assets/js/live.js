@@ -1,11 +1,18 @@
 // live.js — the live connection to a meeting (docs/protocol.md) and the
 // replica folded by the WebAssembly kernel (kernel.js).
 //
-//   const live = new Live({ meeting, kernel, onChange, onStatus, onEnded, onEvent, onHidden, onSynced })
+//   const live = new Live({ meeting, kernel, onChange, onStatus, onEnded, onEvent, onHidden, onSynced, onReplaced })
 //     onChange(state, live)   the replica changed; called at most once per
 //                             animation frame (coalesced re-render)
 //     onStatus(status, live)  'connecting' | 'online' | 'reconnecting' | 'offline' | 'ended'
+//                             | 'replaced'
 //     onEnded(code, reason)   the session ended (close 4001): pair or log in again
+//     onReplaced(live)        the meeting was opened in another tab or device with
+//                             this session (close 4009): the Live has stopped and
+//                             does not reconnect by itself (it would close the
+//                             newer socket, which would reconnect in turn, for
+//                             ever); live.takeBack() reconnects. By default the
+//                             dialog of elsewhere.js says so and offers it.
 //     onEvent(event, live)    every folded event (after Apply), e.g. to react to
 //                             document.presented or a new notice
 //     onHidden(event, live)   an event outside this viewer's audience (its
@@ -14,6 +21,8 @@
 //                             being presented
 //     onSynced(live)          the replica is live again (after every (re)connect)
 //   live.start() / live.stop()
+//   live.takeBack()          reconnect after 'replaced' (the other tab or device
+//                            is closed with 4009 in turn)
 //   live.state               the last replica (object) or null before the first snapshot
 //   live.viewer              {participant, role} from the welcome
 //   live.status              the current status
@@ -37,8 +46,11 @@
 // sending since/epoch so the server replays or sends a snapshot; a failed
 // Apply forces a fresh snapshot (since 0). Goes 'offline' on the browser's
 // offline event and reconnects at once on 'online'. Sends a ping every 15 s and
-// drops a connection silent for 45 s.
+// drops a connection silent for 45 s. Close codes (docs/protocol.md): 4001 ends
+// the Live (onEnded), 4009 stops it until takeBack (onReplaced), 4002 asks for
+// a fresh snapshot; any other code is retried.
 import { ApiError } from './api.js';
+import { openedElsewhere } from './elsewhere.js';
 
 const BASE_MS = 250, CAP_MS = 10000, PING_MS = 15000, DEAD_MS = 45000, COMMAND_TIMEOUT_MS = 20000;
 
@@ -49,7 +61,7 @@ function randomKey() {
 }
 
 export class Live {
-  constructor({ meeting, kernel, onChange, onStatus, onEnded, onEvent, onHidden, onSynced }) {
+  constructor({ meeting, kernel, onChange, onStatus, onEnded, onEvent, onHidden, onSynced, onReplaced }) {
     Object.assign(this, { meeting, kernel });
     this.onChange = onChange || (() => {});
     this.onStatus = onStatus || (() => {});
@@ -57,6 +69,8 @@ export class Live {
     this.onEvent = onEvent || (() => {});
     this.onHidden = onHidden || (() => {});
     this.onSynced = onSynced || (() => {});
+    this.onReplaced = onReplaced || ((live) => { live.closeNotice = openedElsewhere(() => live.takeBack()); });
+    this.closeNotice = null; // removes the 'replaced' dialog, if shown
     this.ws = null;
     this.epoch = '';
     this.haveState = false;
@@ -88,12 +102,27 @@ export class Live {
   }
 
   stop() {
+    if (this.closeNotice) { this.closeNotice(); this.closeNotice = null; }
+    this.halt();
+    this.drop(1000);
+  }
+
+  // halt stops reconnecting and pinging, keeping the replica.
+  halt() {
     this.stopped = true;
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('offline', this.onOffline);
     clearInterval(this.pinger);
     clearTimeout(this.retry);
-    this.drop(1000);
+  }
+
+  // takeBack reconnects after 'replaced': the server then closes the other
+  // tab's or device's socket (4009), which stops there in turn.
+  takeBack() {
+    if (this.closeNotice) { this.closeNotice(); this.closeNotice = null; }
+    if (this.status !== 'replaced' || !this.stopped) return;
+    this.attempt = 0;
+    this.start();
   }
 
   serverNow() { return Date.now() + this.offset; }
@@ -146,6 +175,16 @@ export class Live {
         this.stopped = true;
         this.setStatus('ended');
         this.onEnded(ev.code, ev.reason);
+        return;
+      }
+      if (ev.code === 4009) {
+        // The session opened one socket more than the server allows, in
+        // another tab or device, and this, the oldest, was closed. Do not
+        // reconnect: that would close the newer one, whose page would
+        // reconnect in turn. Stop until the person takes the meeting back.
+        this.halt();
+        this.setStatus('replaced');
+        this.onReplaced(this);
         return;
       }
       if (ev.code === 4002) this.haveState = false; // role changed: fresh snapshot

@@ -181,6 +181,7 @@ async function scanQR() {
 
 async function startLive() {
   if (me.role === 'hall') { location.replace('/hall'); return; } // a hall screen's code typed on /tablet
+  if (me.role === 'technician') { location.replace('/count'); return; } // a counting technician's station
   replace(app, h('main', null, h('p', { role: 'status' }, t('loading'))));
   kernel = await loadKernel();
   store = new DocStore(me.meeting);
@@ -268,7 +269,7 @@ function draw(st) {
   els.meetingStatus.textContent = t('meeting.status.' + st.status);
   els.support.textContent = t('support.button');
   trackNotices(st);
-  const openForMe = st.polls.filter((p) => p.status === 'open' && (p.eligible || []).includes(me.participant));
+  const openForMe = st.polls.filter((p) => p.status === 'open' && !p.paper && (p.eligible || []).includes(me.participant)); // paper polls: cast on paper
   replace(els.tabs,
     tabButton('agenda', t('nav.agenda')),
     tabButton('floor', t('nav.floor')),
@@ -488,6 +489,7 @@ function pollCard(st, p) {
     h('div', { class: 'muted' }, pollKindLabel(p)),
     h('h3', { id: 'q-' + p.id }, p.question),
     h('p', { class: 'muted', testid: 'poll-progress' }, t('polls.progress', { voted: p.voted || 0, eligible: (p.eligible || []).length })));
+  if (p.paper) { card.append(h('p', { class: 'banner', testid: 'poll-paper' }, t('paper.tablet'))); return card; } // docs/paper.md
   if (!eligible) { card.append(h('p', null, t('polls.not_eligible'))); return card; }
   const cast = () => {
     v.step = 'sending';
