@@ -211,7 +211,8 @@ func TestBatchFailedWriteStoresNothing(t *testing.T) {
 }
 
 // TestBatchAfterAnotherNode: when another node appended first, the batch
-// is decided again on what it did.
+// is decided again on what it did, and node a's subscribers get that
+// node's event before the opinion, their sequence without a gap.
 func TestBatchAfterAnotherNode(t *testing.T) {
 	log := newMemLog()
 	a := floorRoom(t, log, 5)
@@ -220,7 +221,26 @@ func TestBatchAfterAnotherNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc := a.State().Floor.Drafts[0].Document
+	hall := &sub{v: meeting.Viewer{Role: meeting.RoleHall}}
+	from := a.Seq()
+	subscribe(t, a, hall, from, a.Epoch())
 	submit(t, b, &meeting.SendNotice{Text: "Từ nút khác"})
+	defer func() {
+		var seqs []int64
+		for _, m := range hall.lines() {
+			if m["type"] == "event" {
+				seqs = append(seqs, int64(m["event"].(map[string]any)["seq"].(float64)))
+			}
+		}
+		for i, s := range seqs {
+			if s != from+1+int64(i) {
+				t.Fatalf("node a's hall got events %v; want %d, %d, … without a gap (the other node's notice, then the opinion)", seqs, from+1, from+2)
+			}
+		}
+		if len(seqs) == 0 || seqs[len(seqs)-1] != a.Seq() {
+			t.Errorf("node a's hall got events %v; want up to %d", seqs, a.Seq())
+		}
+	}()
 	evs, err := a.Batch(context.Background(), delegate(1), opinion(doc, "m2", meeting.OpinionAgree, "x"))
 	if err != nil {
 		t.Fatal(err)
