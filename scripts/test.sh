@@ -23,6 +23,8 @@ go version
 need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+# pandoc reads back the Word exports of the congress floor's roll-up.
+command -v pandoc >/dev/null || need+=(pandoc)
 # openssl: the archive test checks the hand verification docs/archive.md gives.
 command -v openssl >/dev/null || need+=(openssl)
 # promtool (Debian's prometheus package): the metrics test checks /metrics.
@@ -57,6 +59,7 @@ export PHONGHOP_PG_BIN="${pg_bin}"
 "${PHONGHOP_PG_BIN}/postgres" --version
 chromium --version 2>/dev/null
 pdftotext -v 2>&1 | sed -n 1p # sed reads it all: no SIGPIPE under pipefail
+pandoc --version | sed -n 1p
 # A real MinIO server for the S3 backend's tests, built from source at a
 # pinned version (scripts/minio.sh; a cold build takes ~6 minutes on 2 cores).
 PHONGHOP_MINIO_BIN="$(bash scripts/minio.sh)"

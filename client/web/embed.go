@@ -51,6 +51,7 @@ var Pages = map[string]string{
 	"/tablet":  "tablet.html",
 	"/console": "console.html",
 	"/hall":    "hall.html",
+	"/floor":   "floor.html", // the congress floor (floor.js)
 	"/count":   "count.html", // entry stations of paper ballots (docs/paper.md)
 }
 

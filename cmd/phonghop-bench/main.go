@@ -18,6 +18,13 @@
 //     within a jittered second; the time until every ballot is durably
 //     acknowledged, the ack latency, and the time from the close until every
 //     tablet has the published result.
+//   - opinions: the congress floor (opinions.go, docs/congress.md): every
+//     tablet gives -opinions opinions on distinct sections of a -sections
+//     draft at random moments within -window; their acknowledgement latency
+//     and that none is lost; the roll-up's times (JSON, PDF, DOCX); then
+//     -groups discussion groups (tổ) sit at once and the latency of their
+//     changes to their own members, none delivered to another tổ. The
+//     floor hub runs first, as for fanout.
 //
 // The server is either -server URL (already running; -user and -password or
 // PHONGHOP_ADMIN_USER and PHONGHOP_ADMIN_PASSWORD) or a child process the
@@ -93,6 +100,12 @@ type config struct {
 	sizes          []int
 	serverProfile  string
 	idle           bool // congress: sample the server's memory per connection
+	// The opinions scenario (opinions.go).
+	window       time.Duration
+	opinions     int
+	sections     int
+	groups       int
+	groupChanges int
 }
 
 // Defaults and bounds.
@@ -104,7 +117,7 @@ const (
 
 func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (config, error) {
 	var c config
-	fs.StringVar(&c.scenario, "scenario", "fanout", "congress (everything), fanout, floor, idle, reconnect or vote")
+	fs.StringVar(&c.scenario, "scenario", "fanout", "congress (everything), fanout, floor, idle, opinions, reconnect or vote")
 	fs.IntVar(&c.n, "n", 100, "number of tablets (delegates), at most 10000")
 	fs.IntVar(&c.changes, "changes", 30, "fanout: number of agenda changes")
 	fs.StringVar(&c.serverURL, "server", "", "URL of a running server (default: start a child phonghop on 127.0.0.1)")
@@ -129,6 +142,11 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 	sizes := fs.String("sizes", "30,2000,10000", "congress: meeting sizes at which to measure the snapshot a delegate receives (empty: none)")
 	fs.StringVar(&c.serverProfile, "server-profile", "", "write CPU profiles of the server (and the floor hub) for each measured phase into this directory: builds phonghop with -tags benchprofile (or give -phonghop built so)")
 	fs.BoolVar(&c.idle, "idle", true, "congress: measure the server's memory per idle connection (waits for two of the server's own GCs, up to -idle-gc-wait each)")
+	fs.DurationVar(&c.window, "window", 10*time.Minute, "opinions: every tablet sends its opinions at random moments within this window")
+	fs.IntVar(&c.opinions, "opinions", 5, "opinions: opinions per tablet, on distinct sections")
+	fs.IntVar(&c.sections, "sections", 200, "opinions: sections of the draft")
+	fs.IntVar(&c.groups, "groups", 12, "opinions: discussion groups (tổ) sitting at once (0: none)")
+	fs.IntVar(&c.groupChanges, "group-changes", 10, "opinions: changes made in every sitting")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -146,7 +164,7 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 		if c.scenario == "congress" && c.tablet != "lean" {
 			return c, errors.New("-scenario congress uses lean tablets (use fanout, idle or vote with -tablet sdk for the SDK's figures)")
 		}
-	case "reconnect", "vote":
+	case "reconnect", "vote", "opinions":
 		if c.tablet == "" {
 			c.tablet = "sdk-lean"
 		}
@@ -154,12 +172,26 @@ func parseConfig(fs *flag.FlagSet, args []string, getenv func(string) string) (c
 			return c, fmt.Errorf("-scenario %s needs SDK tablets (-tablet sdk or sdk-lean)", c.scenario)
 		}
 	default:
-		return c, fmt.Errorf("unknown -scenario %q (want congress, fanout, floor, idle, reconnect or vote)", c.scenario)
+		return c, fmt.Errorf("unknown -scenario %q (want congress, fanout, floor, idle, opinions, reconnect or vote)", c.scenario)
 	}
 	switch c.tablet {
 	case "lean", "sdk", "sdk-lean":
 	default:
 		return c, fmt.Errorf("unknown -tablet %q (want lean, sdk or sdk-lean)", c.tablet)
+	}
+	if c.scenario == "opinions" {
+		switch {
+		case c.window <= 0:
+			return c, errors.New("-window must be positive")
+		case c.sections < 1 || c.sections > 500:
+			return c, errors.New("-sections must be between 1 and 500")
+		case c.opinions < 1 || c.opinions > c.sections+1:
+			return c, errors.New("-opinions must be between 1 and -sections + 1 (one per section and the whole draft)")
+		case c.groups < 0 || c.groups > 100:
+			return c, errors.New("-groups must be between 0 and 100")
+		case c.groupChanges < 1 || c.groupChanges > 1000:
+			return c, errors.New("-group-changes must be between 1 and 1000")
+		}
 	}
 	for _, f := range strings.Split(*sizes, ",") {
 		if f = strings.TrimSpace(f); f == "" {
@@ -259,7 +291,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		rep.Floor = &floorReport{}
 		return b.runFloor(ctx, rep.Floor)
 	}
-	if (cfg.scenario == "fanout" || cfg.scenario == "congress") && cfg.floor && cfg.tablet == "lean" {
+	if ((cfg.scenario == "fanout" || cfg.scenario == "congress") && cfg.tablet == "lean" || cfg.scenario == "opinions") && cfg.floor {
 		// The floor first, while phonghop does not run yet.
 		rep.Floor = &floorReport{}
 		if err := b.runFloor(ctx, rep.Floor); err != nil {
@@ -295,6 +327,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return b.idle(ctx, user, password, rep)
 	case "vote":
 		return b.vote(ctx, user, password, rep)
+	case "opinions":
+		return b.opinions(ctx, user, password, rep)
 	default:
 		return b.reconnect(ctx, user, password, rep)
 	}

@@ -26,6 +26,7 @@ type report struct {
 	*idleReport
 	*reconnectReport
 	*voteReport
+	*opinionsReport
 	// SnapshotBytes is the snapshot a (lean) tablet received when it
 	// connected (the largest; SnapshotBytesMin the smallest).
 	SnapshotBytes    int         `json:"snapshot_bytes,omitempty"`
@@ -98,6 +99,7 @@ func workOf(connect, fanout *phaseRun, n, changes int) *work {
 
 // finish works out what depends on the rest: clean, ratios.
 func (r *report) finish() {
+	r.opinionsRatios()
 	phases := []*phaseRun{r.PairPhase, r.ConnectPhase, r.FanoutPhase, r.VotePhase, r.PublishPhase}
 	if f := r.Floor; f != nil {
 		phases = append(phases, f.Connect, f.Fanout)
@@ -129,6 +131,19 @@ func (r *report) finish() {
 			r.Ratios.CPUConnect = div(r.Work.ServerUsPerConn, f.Work.ServerUsPerConn)
 			r.Ratios.CPUFanout = div(r.Work.ServerUsPerEvent, f.Work.ServerUsPerEvent)
 		}
+	}
+}
+
+// opinionsRatios works out the opinions scenario's ratios to the floor hub.
+func (r *report) opinionsRatios() {
+	f, o := r.Floor, r.opinionsReport
+	if f == nil || o == nil || f.SendP50 <= 0 || f.SendP99 <= 0 || f.LastP50 <= 0 || f.LastP99 <= 0 {
+		return
+	}
+	div := func(a, b float64) float64 { return math.Round(a/b*100) / 100 }
+	o.Ratios = &opinionsRatios{AckP50: div(o.AckP50, f.SendP50), AckP99: div(o.AckP99, f.SendP99)}
+	if o.GroupLastP50 > 0 {
+		o.Ratios.GroupLastP50, o.Ratios.GroupLastP99 = div(o.GroupLastP50, f.LastP50), div(o.GroupLastP99, f.LastP99)
 	}
 }
 
@@ -270,6 +285,16 @@ func (r *report) summary(w io.Writer) {
 	if v := r.voteReport; v != nil {
 		fmt.Fprintf(w, "  vote: all acknowledged after %.1f ms; ack p50 %.1f ms, p99 %.1f ms, max %.1f ms; published %.1f ms after the close; counted %d (valid: %v, retries %d)\n",
 			v.AllAckedMs, v.AckP50, v.AckP99, v.AckMax, v.PublishMs, v.Counted, v.Valid, v.Retries)
+	}
+	if f := r.opinionsReport; f != nil {
+		fmt.Fprintf(w, "  opinions: %d (%d per tablet, %d sections) in %.1f s (window %.0f s); ack p50 %.1f ms, p99 %.1f ms, max %.1f ms; stored %d, lost %d, counts ok %v, retries %d\n",
+			f.Opinions, f.PerTablet, f.Sections, f.SendS, f.WindowS, f.AckP50, f.AckP99, f.AckMax, f.Stored, f.Lost, f.CountsOK, f.Retries)
+		fmt.Fprintf(w, "  roll-up: JSON %.0f ms, PDF %.0f ms (%.0f KB), DOCX %.0f ms (%.0f KB)\n", f.RollupJSONMs, f.RollupPDFMs, f.RollupPDFKB, f.RollupDOCXMs, f.RollupDOCXKB)
+		fmt.Fprintf(w, "  %d groups: all sat in %.0f ms, members on their sittings in %.1f s; %d changes each: slowest member p50 %.1f ms, p99 %.1f ms, max %.1f ms; deliveries to other groups %d (valid: %v)\n",
+			f.Groups, f.SitAllMs, f.ConnectS, f.Changes, f.GroupLastP50, f.GroupLastP99, f.GroupLastMax, f.CrossDeliveries, f.Valid)
+		if x := f.Ratios; x != nil {
+			fmt.Fprintf(w, "  ÷ floor: ack p50 %.2f×, p99 %.2f× the hub's round trip; a sitting's change p50 %.2f×, p99 %.2f× the hub's broadcast to all\n", x.AckP50, x.AckP99, x.GroupLastP50, x.GroupLastP99)
+		}
 	}
 	for _, ph := range []struct {
 		name string

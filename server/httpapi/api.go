@@ -216,7 +216,14 @@ func (s *API) actor(ctx context.Context, p *principal, r *room.Room) (meeting.Ac
 		return meeting.Actor{ID: "account:" + p.session.Account, Role: meeting.RoleSecretary, Station: stationID(p.hash)}, nil
 	}
 	if p.session.Meeting != r.ID() {
-		return meeting.Actor{}, errForbidden
+		a, err := s.sittingActor(p, r) // a tổ sitting of the device's congress (floor.go)
+		if err != nil {
+			return meeting.Actor{}, err
+		}
+		if err := s.deviceAllowed(p, a.Role, r); err != nil {
+			return meeting.Actor{}, err
+		}
+		return a, nil
 	}
 	part, ok, err := r.FindParticipant(ctx, p.session.Participant)
 	if err != nil {

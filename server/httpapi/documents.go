@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	docstorage "github.com/phonghop/phonghop/docs-storage"
+	"github.com/phonghop/phonghop/server/docfile"
 	"github.com/phonghop/phonghop/server/meeting"
 	"github.com/phonghop/phonghop/server/room"
 )
@@ -44,6 +45,7 @@ type documents struct {
 	stamping singleflight.Group // one watermarking per derived key at a time
 	stampSem chan struct{}      // bounds concurrent watermarking (CPU, memory)
 	log      *downloadLog       // batched download records
+	outlines outlines           // the outlines of drafts, by content hash (floor.go)
 }
 
 func newDocuments(s *API, cfg Options) *documents {
@@ -56,6 +58,7 @@ func newDocuments(s *API, cfg Options) *documents {
 		d.workDir = os.TempDir()
 	}
 	d.log = newDownloadLog(s.now)
+	d.outlines.byHash = map[string][]docfile.Heading{}
 	return d
 }
 

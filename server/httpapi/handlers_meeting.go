@@ -75,6 +75,8 @@ func (s *API) command(ctx context.Context, r *room.Room, a meeting.Actor, name s
 	var events []meeting.Event
 	if c, ok := cmd.(*meeting.ClosePoll); ok {
 		events, err = r.ClosePoll(ctx, a, c.ID) // stops the ballot box first
+	} else if meeting.Batched(cmd) {
+		events, err = r.Batch(ctx, a, cmd) // opinions: group-committed (room/batch.go)
 	} else {
 		events, err = r.Submit(ctx, a, cmd)
 	}
@@ -83,6 +85,9 @@ func (s *API) command(ctx context.Context, r *room.Room, a meeting.Actor, name s
 		return 0, err
 	}
 	s.metrics.commands.WithLabelValues("ok").Inc()
+	if len(events) == 0 {
+		return r.Seq(), nil // nothing to change: a retried opinion
+	}
 	for _, e := range events {
 		if e.Type == meeting.EventParticipantRemoved {
 			var ref meeting.ParticipantRef

@@ -20,7 +20,7 @@ func (s *API) routes() {
 			switch c.Path() {
 			case "/api/meetings/:id/participants/import":
 				return true
-			case "/api/meetings/:id/documents", "/api/meetings/:id/documents/:doc/versions":
+			case "/api/meetings/:id/documents", "/api/meetings/:id/documents/:doc/versions", "/api/meetings/:id/contributions":
 				return c.Request().Method == http.MethodPost // uploads: their own limit (upload.go)
 			}
 			return false
@@ -53,6 +53,7 @@ func (s *API) routes() {
 	api.GET("/meetings/:id/verify", s.handleVerify)
 	api.GET("/meetings/:id/minutes", s.handleMinutes)
 	s.registerRecordRoutes(api)
+	s.registerFloorRoutes(api) // the congress floor (floor.go)
 	s.registerPaperRoutes(api)
 
 	api.POST("/meetings/:id/open", s.commandRoute("meeting.open", nil))

@@ -123,6 +123,12 @@ func (f *uploadForm) get(name string) string {
 // readUpload reads a multipart upload: the fields allowed for it and
 // exactly one file part named "file".
 func (s *API) readUpload(c echo.Context, version bool) (*uploadForm, error) {
+	return s.readUploadFields(c, uploadFields[version])
+}
+
+// readUploadFields reads a multipart upload: the fields named in fields and
+// exactly one file part named "file".
+func (s *API) readUploadFields(c echo.Context, fields []string) (*uploadForm, error) {
 	req := c.Request()
 	limit := s.docs.maxUpload + formOverhead
 	if req.ContentLength > limit {
@@ -164,7 +170,7 @@ func (s *API) readUpload(c echo.Context, version bool) (*uploadForm, error) {
 			if form.file, err = s.docs.spool(p, p.FileName()); err != nil {
 				return fail(err)
 			}
-		case contains(uploadFields[version], name):
+		case contains(fields, name):
 			if nfields++; nfields > maxFields {
 				return fail(invalid("Quá nhiều trường dữ liệu.", "too many form fields"))
 			}

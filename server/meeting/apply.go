@@ -184,6 +184,9 @@ func apply(s *State, e Event) error {
 		if ok, err := s.applyBody(e); ok {
 			return err
 		}
+		if ok, err := s.applyFloor(e); ok {
+			return err
+		}
 		if ok, err := s.applyPaper(e); ok {
 			return err
 		}

@@ -111,6 +111,9 @@ func Decide(s *State, a Actor, c Command, now time.Time) ([]Event, error) {
 			return nil, Errorf(KindConflict, "Cuộc họp đã kết thúc, không thể thay đổi.", "the meeting is closed and cannot change")
 		}
 	}
+	if err := s.sittingRefuses(c); err != nil { // a tổ sitting (floor.go)
+		return nil, err
+	}
 	events, err := c.decide(s, a, s.Seq+1, now.UTC())
 	if err != nil {
 		return nil, err

@@ -559,6 +559,7 @@ func decideCases() []decideCase {
 	add(minutesCases()...)
 	add(liveCases()...)
 	add(recordCases()...)
+	add(floorCases()...) // the congress floor (floor_test.go)
 	add(paperCases()...)
 
 	// ---- generated: roles, meeting not created, meeting closed ----

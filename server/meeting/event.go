@@ -233,3 +233,30 @@ func newEvent(typ string, p any) Event {
 	}
 	return e
 }
+
+// ---- The congress floor (issue 20; docs/congress.md; floor*.go). ----
+
+// Event types of the congress floor. The payload of each is the struct
+// named in its comment.
+const (
+	EventDraftOpened      = "draft.opened"      // Draft (without counts)
+	EventDraftUpdated     = "draft.updated"     // DraftUpdated
+	EventDraftRevised     = "draft.revised"     // DraftRevised
+	EventOpinionGiven     = "opinion.given"     // Opinion; to the secretariat, the draft's readers and the author (anonymous draft: the author only)
+	EventOpinionWithdrawn = "opinion.withdrawn" // OpinionRef; to the same audience
+	EventOpinionTallied   = "opinion.tallied"   // OpinionTally: the new counts of the sections that changed
+	EventOpinionDisclosed = "opinion.disclosed" // OpinionsDisclosed; to readers just added: the opinions given so far
+
+	EventGroupDefined = "group.defined" // Group
+	EventGroupRemoved = "group.removed" // GroupRef
+	EventGroupSat     = "group.sat"     // GroupSat: a sitting of the tổ began, in a meeting of its own
+	EventGroupRose    = "group.rose"    // GroupRef: the sitting ended
+
+	EventSittingLinked     = "sitting.linked"     // SittingLink; in a sitting: its congress, tổ and officers
+	EventSittingNoted      = "sitting.noted"      // Note; the thư ký's notes
+	EventSittingSummarized = "sitting.summarized" // SittingSummary: the members' written opinions when the tổ rose
+
+	EventContributionRegistered = "contribution.registered" // ContributionRegistered
+	EventContributionScheduled  = "contribution.scheduled"  // ContributionScheduled
+	EventContributionWithdrawn  = "contribution.withdrawn"  // ContributionRef
+)

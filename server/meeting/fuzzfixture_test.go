@@ -233,6 +233,7 @@ var fuzzFixtures = sync.OnceValue(func() []*fuzzFixture {
 		b.run(b.participant(key, role), "paper.finish", `{"poll":"{poll:paper}","bundle":1,"count":1}`)
 	}
 	b.run(b.participant("d1", meeting.RoleDelegate), "paper.enter", `{"poll":"{poll:paper}","bundle":2,"position":1,"marks":{"struck":[3]}}`)
+	floorSetup(b) // the congress floor (fuzzfloor_test.go)
 	live := b.fixture("live")
 
 	b.run(fuzzSecretary, "meeting.pause", `{}`)
@@ -254,7 +255,7 @@ var fuzzFixtures = sync.OnceValue(func() []*fuzzFixture {
 	closed := b.fixture("closed")
 	b.run(fuzzSecretary, "minutes.finalize", `{"number":"01-BB/ĐU","layout":"party"}`)
 	final := b.fixture("finalized")
-	return []*fuzzFixture{empty, draft, live, paused, wrapup, closed, final}
+	return append([]*fuzzFixture{empty, draft, live, paused, wrapup, closed, final}, floorFixtures()...)
 })
 
 // idOf returns the ID event e gave to what it created: prefix and e's

@@ -32,7 +32,7 @@ func sampleRecordCommand(name string) Command {
 	case "body.propose":
 		return &ProposeBody{Kind: BodyCounting, Members: []BodyMember{{Participant: "p6"}}}
 	}
-	return nil
+	return sampleFloorCommand(name) // the congress floor (floor_test.go)
 }
 
 // counting proposes p6 (head) and p7 as the counting committee.

@@ -162,6 +162,7 @@ type State struct {
 	Presentation *Presentation    `json:"presentation,omitempty"` // the page the secretariat is showing
 	Support      []SupportRequest `json:"support"`                // support requests, in order
 	Bodies       []Body           `json:"bodies,omitempty"`       // the congress's bodies, in BodyKinds order
+	Floor        *Floor           `json:"floor,omitempty"`        // the congress floor (floor.go): drafts, opinions, tổ, tham luận
 	// Technicians are the participants (role technician) the counting
 	// committee named to key paper ballots (paper.go).
 	Technicians []string `json:"technicians,omitempty"`
@@ -235,6 +236,7 @@ func (s *State) Clone() *State {
 			c.Bodies[i] = b.clone()
 		}
 	}
+	c.Floor = s.Floor.clone()
 	return &c
 }
 
@@ -287,6 +289,7 @@ func View(s *State, v Viewer) *State {
 		c.Documents = slices.DeleteFunc(c.Documents, func(d Document) bool { return !d.CanRead(v) })
 	}
 	viewLive(s, c, v)
+	viewFloor(s, c, v)
 	return c
 }
 
@@ -308,6 +311,9 @@ func Personal(s *State, v Viewer) bool {
 			return true
 		}
 	}
+	if personalLive(s, v) || personalFloor(s, v) {
+		return true
+	}
 	for _, p := range s.Polls {
 		if p.PaperCount == nil {
 			continue
@@ -318,5 +324,5 @@ func Personal(s *State, v Viewer) bool {
 			}
 		}
 	}
-	return personalLive(s, v)
+	return false
 }

@@ -142,6 +142,21 @@ var terms = []Term{
 	{"record.minutes", "Biên bản", "Minutes"},
 	{"record.counting", "Biên bản kiểm phiếu", "Vote-counting record"},
 
+	// The congress floor (docs/congress.md): opinions on drafts, discussion
+	// groups and their officers, written contributions.
+	{"opinion.agree", "Tán thành", "Agree"},
+	{"opinion.disagree", "Không tán thành", "Disagree"},
+	{"opinion.partial", "Đồng ý một phần", "Partly agree"},
+	{"opinion.general", "Ý kiến chung về toàn văn dự thảo", "General opinions on the whole draft"},
+	{"opinion.specific", "Ý kiến về từng phần", "Opinions on each section"},
+	{"opinion.flagged", "Ý kiến về phần không còn trong bản mới", "Opinions on sections no longer in the new version"},
+	{"group.leader", "Tổ trưởng", "Group leader"},
+	{"group.deputy", "Tổ phó", "Deputy group leader"},
+	{"group.secretary", "Thư ký tổ", "Group secretary"},
+	{"group.report", "Biên bản thảo luận tổ", "Minutes of the group discussion"},
+	{"contribution.sent", "Tham luận gửi đại hội", "Written contributions submitted to the congress"},
+	{"contribution.read", "Tham luận trình bày tại đại hội", "Written contributions read at the congress"},
+
 	// Warnings.
 	{"warn.party_half", "Quy định của Đảng là “quá 1/2” (trên một nửa), không phải “từ 1/2 trở lên”.", "Party rules require “more than 1/2”, not “at least 1/2”."},
 }

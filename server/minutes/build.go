@@ -93,6 +93,7 @@ type Record struct {
 	Notices     []Notice             `json:"notices"`
 	Conclusion  string               `json:"conclusion,omitempty"` // of the whole meeting
 	Corrections []meeting.Correction `json:"corrections"`
+	Floor       *FloorRecord         `json:"floor,omitempty"` // the congress floor (floor.go)
 }
 
 // Person is a participant as printed.
@@ -581,6 +582,7 @@ func Build(events []meeting.Event) (*Minutes, error) {
 	if c, ok := s.Minutes.Conclusion(""); ok {
 		r.Conclusion = c.Text
 	}
+	r.Floor = f.floor() // the congress floor (floor.go)
 	return &Minutes{r: r}, nil
 }
 

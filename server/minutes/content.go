@@ -150,6 +150,9 @@ func upper(s string) string { return strings.ToUpper(s) }
 // ("BÍ THƯ"); a congress with an approved presidium and secretariat signs
 // for them. The state layout signs "THƯ KÝ" and "CHỦ TỌA".
 func minutesSigns(w *words, r Record) []sign {
+	if r.Floor != nil && r.Floor.Sitting != nil {
+		return sittingSigns(w, r) // a tổ report (floor.go)
+	}
 	if !layoutOf(r.Layout) {
 		return []sign{{Lines: []string{w.signState1}, Name: nameOf(r.Secretary)}, {Lines: []string{w.signState2}, Name: nameOf(r.Chair)}}
 	}
@@ -199,6 +202,7 @@ func (m *Minutes) doc(lang string) *doc {
 	r := m.r
 	d := &doc{w: w, Lang: w.lang, Party: layoutOf(r.Layout), Title: w.title, Subject: r.Title}
 	d.header(r.Superior, r.Organization, r.Number)
+	floorHeader(d, r) // a tổ report (floor.go)
 	switch {
 	case r.PlaceDate != "":
 		d.PlaceDate = r.PlaceDate
@@ -317,6 +321,8 @@ func (m *Minutes) doc(lang string) *doc {
 			d.para(it.Conclusion)
 		}
 	}
+
+	d.floorBlocks(r) // a tổ's notes, the written contributions (floor.go)
 
 	// IV. Notices.
 	if len(r.Notices) > 0 {

@@ -139,7 +139,9 @@ type Room struct {
 	flushing bool                // the flusher goroutine runs
 	stopped  bool                // Stop was called
 	stop     chan struct{}       // closed by Stop
-	wg       sync.WaitGroup      // the flusher
+	wg       sync.WaitGroup      // the flusher, and the batcher's drain (batch.go)
+
+	batch batcher // batched commands: the congress floor's opinions (batch.go)
 }
 
 // newRoom returns an empty Room of meeting id.
@@ -476,14 +478,23 @@ func (r *Room) catchUpLocked(ctx context.Context) error {
 
 // commit applies appended events and publishes them. r.mu must be held.
 func (r *Room) commit(events []meeting.Event) {
-	encs := make([]*encoded, len(events))
-	for i, e := range events {
+	for _, e := range events {
 		if err := meeting.Apply(r.state, e); err != nil {
 			// Decide's events always apply; this is a bug. The log is the
 			// truth: reload from it before the next command.
 			r.opts.Logger.Error("apply after append failed", "meeting", r.id, "seq", e.Seq, "err", err)
 			r.broken = err
 		}
+	}
+	r.publish(events)
+}
+
+// publish encodes appended events already applied to the state, keeps them
+// in the ring and fans them out (batch.go applies as it decides). r.mu must
+// be held.
+func (r *Room) publish(events []meeting.Event) {
+	encs := make([]*encoded, len(events))
+	for i, e := range events {
 		encs[i] = encode(e)
 		if len(r.ring) == r.opts.RingSize {
 			copy(r.ring, r.ring[1:])

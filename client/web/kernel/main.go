@@ -21,6 +21,10 @@
 //	ballotForm(poll)           → "strike" | "approve" | "single" | ""
 //	                                               meeting.Poll.Form: the form of an
 //	                                               election's ballot (docs/rules.md §4)
+//	fork()                     → object            another kernel with these functions and
+//	                                               a replica of its own (a tablet follows its
+//	                                               tổ's sitting beside the congress:
+//	                                               docs/congress.md §3)
 //
 // Error JSON is {"kind","message","message_en"}.
 package main
@@ -33,8 +37,6 @@ import (
 
 	"github.com/phonghop/phonghop/server/meeting"
 )
-
-var st = &meeting.State{}
 
 func errJSON(err error) string {
 	var e *meeting.Error
@@ -72,6 +74,13 @@ type speechView struct {
 }
 
 func main() {
+	js.Global().Set("phonghopKernel", newKernel())
+	select {}
+}
+
+// newKernel returns the kernel's functions over a new, empty replica.
+func newKernel() js.Value {
+	st := &meeting.State{}
 	k := map[string]any{
 		"load": js.FuncOf(func(_ js.Value, args []js.Value) any {
 			var s meeting.State
@@ -137,7 +146,7 @@ func main() {
 			}
 			return string(p.Form())
 		}),
+		"fork": js.FuncOf(func(js.Value, []js.Value) any { return newKernel() }),
 	}
-	js.Global().Set("phonghopKernel", js.ValueOf(k))
-	select {}
+	return js.ValueOf(k)
 }

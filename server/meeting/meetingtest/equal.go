@@ -119,6 +119,7 @@ func (d *differ) state(a, b *meeting.State) {
 		d.same(path, "ApprovedAt", x.ApprovedAt == y.ApprovedAt)
 	})
 	list(d, nil, "Technicians", a.Technicians, b.Technicians)
+	d.floor(a.Floor, b.Floor) // equal_floor.go
 }
 
 func (d *differ) settings(path *at, a, b *meeting.Settings) {

@@ -304,6 +304,12 @@ func (r *Run) decide(k int, a meeting.Actor, c meeting.Command) error {
 		return nil
 	}
 	r.Stats.Accepted[name]++
+	if len(events) == 0 && acceptedWithoutEvent(c) { // gen_floor.go
+		if d := Diff(r.State, r.stored); d != "" {
+			return fail(k, "decide-mutates", "%s accepted without an event but the state changed at %s", name, d)
+		}
+		return nil
+	}
 	if err := r.commit(k, events); err != nil {
 		return err
 	}
@@ -680,6 +686,9 @@ func (r *Run) checkState(k int) error {
 		if !ok || p.Kind != meeting.PollOpen || p.Body != b.Kind || p.Status != meeting.PollStatusPublished || p.Result == nil || !p.Result.Passed {
 			return fail(k, "body", "body %s approved by poll %s, which is not a passed, published open vote on it: %+v", b.Kind, b.Poll, p)
 		}
+	}
+	if err := CheckFloor(s); err != nil { // gen_floor.go
+		return fail(k, "floor", "%v", err)
 	}
 	if m := s.Minutes; m.Final() && m.Revision != 1+len(m.Corrections) {
 		return fail(k, "minutes", "revision %d with %d corrections", m.Revision, len(m.Corrections))

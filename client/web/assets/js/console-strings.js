@@ -52,6 +52,7 @@ export const S = {
   f_secretary: {vi: 'Thư ký', en: 'Secretary'},
   create: {vi: 'Tạo cuộc họp', en: 'Create meeting'},
   back_meetings: {vi: '← Danh sách cuộc họp', en: '← Meetings'},
+  open_floor: {vi: 'Góp ý · Tổ · Tham luận', en: 'Opinions · Groups · Contributions'}, // the congress floor (/floor)
 
   st_draft: {vi: 'Chuẩn bị', en: 'Draft'},
   st_open: {vi: 'Đang họp', en: 'In session'},

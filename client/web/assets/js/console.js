@@ -12,7 +12,7 @@
 //             meeting-place meeting-starts-at (dd/mm/yyyy) meeting-starts-at-time
 //             (HH:mm) meeting-chair meeting-secretary
 //             meeting-create-submit meeting-create-error meetings-error
-//  meeting    meeting-view meeting-heading meeting-status meeting-sub
+//  meeting    meeting-view meeting-heading meeting-status meeting-sub open-floor (the congress floor, /floor)
 //             back-to-meetings details-card (a <details>: click its summary)
 //             details-form details-title details-organization details-place
 //             details-starts-at details-starts-at-time details-chair
@@ -619,7 +619,8 @@ function buildMeeting() {
   return h('section', {class: 'view', testid: 'meeting-view', hidden: true},
     h('div', {class: 'meeting-head'},
       h('a', {class: 'btn secondary', href: '#', testid: 'back-to-meetings', t: 'back_meetings'}),
-      h('div', {class: 'grow'}, h('div', {class: 'title-line'}, ui.heading, ui.status), ui.sub)),
+      h('div', {class: 'grow'}, h('div', {class: 'title-line'}, ui.heading, ui.status), ui.sub),
+      ui.floorLink = h('a', {class: 'btn secondary', href: '/floor', testid: 'open-floor', t: 'open_floor'})), // the congress floor (floor.js)
     tabs, ui.panels.prepare, ui.panels.live, ui.panels.after, buildPrintSheet());
 }
 
@@ -652,6 +653,7 @@ async function openMeetingView(id, tab) {
   resetMeetingView();
   const me = cur;
   ui.heading.textContent = '…';
+  ui.floorLink.href = '/floor?meeting=' + encodeURIComponent(id); // the congress floor
   setConn('connecting');
   selectTab(tab);
   try {

@@ -13,6 +13,8 @@
 //   kernel.speech(nowMs)→ current speech + elapsed_ms/remaining_ms/overrun_ms, or null
 //   kernel.checkBallot(pollID, ballot) → {valid, reason?, invalid?} (meeting.CheckBallot)
 //   kernel.ballotForm(pollID) → 'strike' | 'approve' | 'single' | '' (meeting.Poll.Form)
+//   kernel.fork()       → another Kernel with a replica of its own (a tablet
+//                        follows its tổ's sitting beside the congress)
 let loading = null;
 
 export function loadKernel() {
@@ -53,4 +55,5 @@ export class Kernel {
     return r;
   }
   ballotForm(pollID) { return this.k.ballotForm(pollID); }
+  fork() { return new Kernel(this.k.fork()); }
 }

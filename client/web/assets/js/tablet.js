@@ -49,6 +49,7 @@ import { DocStore, openPdf, drawPage } from './pdfview.js';
 import { afterPress } from './press.js';
 import { fmtTime, setZone } from './time.js';
 import './room-strings.js';
+import { initFloor, floorTabs, floorSection, floorBanners, floorState, floorStatus } from './tablet-floor.js'; // the congress floor
 
 // render is renderNow, held back while a pointer is down (press.js).
 const render = afterPress((st) => renderNow(st));
@@ -192,6 +193,7 @@ async function startLive() {
     onStatus: (s) => {
       els.status(s);
       if (s === 'online') checkMyBallots();
+      floorStatus(s); // sends the opinions waiting in the outbox (tablet-floor.js)
       if (els.viewer && viewer.doc) viewer.showOffline();
       if (s === 'reconnecting' && live && live.state && sealed(live.state)) leaveIfRefused();
     },
@@ -199,6 +201,9 @@ async function startLive() {
     onEvent: (e) => onEvent(e),
   });
   globalThis.phonghop = { live }; // for debugging and the browser tests
+  initFloor({ me, live, kernel, render: () => { if (live && live.state) render(live.state); }, // the congress floor (tablet-floor.js)
+    setTab: (tab) => { if (ui.tab !== tab) { ui.tab = tab; if (live && live.state) render(live.state); } },
+    openDoc: (id, v, page) => viewer.show(id, v, page), docUrl: (id, v) => store.url(id, v) });
   live.start();
   setInterval(tickClock, 250);
 }
@@ -269,10 +274,13 @@ function draw(st) {
     tabButton('agenda', t('nav.agenda')),
     tabButton('floor', t('nav.floor')),
     tabButton('polls', t('nav.polls'), openForMe.filter((p) => !hasVoted(p)).length),
-    tabButton('notices', t('nav.notices'), ui.unread));
-  replace(els.banners, ...banners(st, openForMe));
-  const section = { agenda: renderAgenda, floor: renderFloor, polls: renderPolls, notices: renderNotices }[ui.tab](st);
+    tabButton('notices', t('nav.notices'), ui.unread),
+    ...floorTabs(st).map(([id, label, badge]) => tabButton(id, label, badge))); // the congress floor (tablet-floor.js)
+  replace(els.banners, ...banners(st, openForMe), ...floorBanners(st, ui.tab));
+  const views = { agenda: renderAgenda, floor: renderFloor, polls: renderPolls, notices: renderNotices };
+  const section = views[ui.tab] ? views[ui.tab](st) : floorSection(ui.tab, st) || renderAgenda(st);
   replace(els.main, section);
+  floorState(st);
   viewer.sync(st);
   tickClock();
 }
