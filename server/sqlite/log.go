@@ -33,7 +33,7 @@ type counter = atomic.Int64
 
 // Stats counts the work of the group-commit writer since Open.
 type Stats struct {
-	Requests int64 // Append calls the writer answered (stored or refused)
+	Requests int64 // Append, StoreBallot and PairDevice calls the writer answered (stored or refused)
 	Batches  int64 // transactions the writer committed
 	Events   int64 // events committed
 }
