@@ -95,6 +95,8 @@ type API struct {
 	wg    sync.WaitGroup
 
 	docs *documents // uploads, downloads and watermarks (documents.go)
+
+	pairings *pairingLog // batched participant.paired records (pairing_log.go)
 }
 
 // New builds the web layer over db and the live rooms; arch may be nil (no
@@ -125,6 +127,7 @@ func New(opts Options, db store.Store, rooms *room.Registry, arch *archiver.Arch
 		metrics:  newMetrics(),
 		guard:    auth.NewGuard(db, opts.Now),
 		conns:    newConnSet(),
+		pairings: newPairingLog(),
 	}
 	s.docs = newDocuments(s, opts)
 	s.metrics.gauges(func() int { return len(rooms.Loaded()) }, s.conns.devices, func() int {

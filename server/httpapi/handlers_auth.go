@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -145,7 +146,10 @@ func (s *API) handlePair(c echo.Context) error {
 	now := s.now()
 	ctx := c.Request().Context()
 	code := auth.NormalizeCode(req.Code)
-	pc, err := s.db.RedeemPairingCode(ctx, auth.TokenHash(code), now)
+	// The code is redeemed and the device session stored in one durable
+	// write, shared with the concurrent pairings (see store.PairDevice).
+	token := auth.NewToken()
+	pc, err := s.db.PairDevice(ctx, auth.TokenHash(code), now, store.Session{TokenHash: auth.TokenHash(token), Kind: store.SessionDevice, CreatedAt: now, ExpiresAt: now.Add(deviceSessionTTL)})
 	if err != nil {
 		if meeting.KindOf(err) == meeting.KindNotFound {
 			// A valid code never gets here: limits apply to wrong ones only.
@@ -154,31 +158,45 @@ func (s *API) handlePair(c echo.Context) error {
 		}
 		return err
 	}
+	part, err := s.pairedParticipant(ctx, pc)
+	if err != nil {
+		// The code is spent and its session must not outlive the refusal.
+		if err2 := s.db.DeleteSession(context.WithoutCancel(ctx), auth.TokenHash(token)); err2 != nil {
+			s.log.Warn("delete refused pairing's session", "meeting", pc.Meeting, "participant", pc.Participant, "err", err2)
+		}
+		return err
+	}
 	r, err := s.rooms.Get(ctx, pc.Meeting)
 	if err != nil {
 		return err
 	}
-	if s.archived(r) {
-		return errArchivedCodes
-	}
-	part, ok, err := r.FindParticipant(ctx, pc.Participant)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Người tham dự không còn trong cuộc họp.", MessageEN: "the participant is no longer in the meeting"}
-	}
-	token := auth.NewToken()
-	sess := store.Session{TokenHash: auth.TokenHash(token), Kind: store.SessionDevice, Meeting: pc.Meeting, Participant: pc.Participant, CreatedAt: now, ExpiresAt: now.Add(deviceSessionTTL)}
-	if err := s.db.CreateSession(ctx, sess); err != nil {
-		return err
-	}
 	if _, st := r.Summary(); st != meeting.StatusClosed {
-		if _, err := r.Submit(ctx, meeting.Actor{ID: "system", Role: meeting.RoleSystem}, &meeting.RecordPairing{ID: part.ID}); err != nil {
+		// Batched with the pairings of the same moment (see pairingLog).
+		if err := s.pairings.record(ctx, r, part.ID); err != nil {
 			s.log.Warn("record pairing", "meeting", r.ID(), "participant", part.ID, "err", err)
 		}
 	}
 	s.setCookie(c, token, deviceSessionTTL)
 	s.log.Info("paired", "meeting", r.ID(), "participant", part.ID)
 	return c.JSON(http.StatusOK, pairResponse{Meeting: r.ID(), Participant: part.ID, Role: part.Role, Name: part.Name})
+}
+
+// pairedParticipant returns the participant a redeemed code pairs, or why
+// the pairing is refused (an archived meeting, a removed participant).
+func (s *API) pairedParticipant(ctx context.Context, pc store.PairingCode) (meeting.Participant, error) {
+	r, err := s.rooms.Get(ctx, pc.Meeting)
+	if err != nil {
+		return meeting.Participant{}, err
+	}
+	if s.archived(r) {
+		return meeting.Participant{}, errArchivedCodes
+	}
+	part, ok, err := r.FindParticipant(ctx, pc.Participant)
+	if err != nil {
+		return meeting.Participant{}, err
+	}
+	if !ok {
+		return meeting.Participant{}, &meeting.Error{Kind: meeting.KindUnauthorized, Message: "Người tham dự không còn trong cuộc họp.", MessageEN: "the participant is no longer in the meeting"}
+	}
+	return part, nil
 }

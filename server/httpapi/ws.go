@@ -38,11 +38,16 @@ const (
 	writeWait                   = 10 * time.Second
 )
 
-// wsConn is one WebSocket connection. It has exactly two goroutines: the
-// reader (runs commands, which may queue results) and the writer (the only
-// one that writes to ws). Both are counted in Server.wg. Messages to send go
-// through the bounded queue send; a full queue closes the connection with
-// 4008 instead of blocking the room or dropping a message.
+// wsConn is one WebSocket connection. It has one long-lived goroutine, the
+// reader (runs commands, which may queue results), and a writer goroutine
+// only while there is something to write: Send queues a message and starts
+// the writer if none runs; the writer drains the queue and exits. An idle
+// connection (a congress's tablets, most of the time) thus holds no writer
+// stack and no queue. The writer is the only goroutine that writes data
+// frames to ws. Pings are due on a timer (pingDue) and written by the
+// writer too. Both goroutines are counted in API.wg. The queue is bounded
+// (Options.SendQueue): a full queue closes the connection with 4008 instead
+// of blocking the room or dropping a message.
 type wsConn struct {
 	srv     *API
 	ws      *websocket.Conn
@@ -55,14 +60,19 @@ type wsConn struct {
 	since       int64        // the seq the client said it had
 	lastSeen    atomic.Int64 // unix nanoseconds of the last frame or pong from the client
 
-	send chan []byte   // queued messages; never closed
-	done chan struct{} // closed when the connection is shutting down
+	ping *time.Timer // fires every PingInterval: a ping is due
 
-	// closeOnce guards closing done; code and reason are written before done
-	// is closed and read by the writer after it observes done.
-	closeOnce sync.Once
-	code      int
-	reason    string
+	// mu guards the fields below. Invariants: writing is true exactly
+	// while a writer goroutine runs (and it is counted in API.wg); once
+	// shutting is set nothing more is queued and, if no writer runs, one is
+	// started to send the close frame and close the socket.
+	mu       sync.Mutex
+	queue    [][]byte // queued messages, oldest first; nil when idle
+	pingDue  bool
+	writing  bool
+	shutting bool
+	code     int    // the close code, set with shutting
+	reason   string // the close reason, set with shutting
 }
 
 // Viewer implements room.Subscriber.
@@ -70,27 +80,74 @@ func (c *wsConn) Viewer() meeting.Viewer { return c.actor.Viewer() }
 
 // Send implements room.Subscriber: it never blocks.
 func (c *wsConn) Send(msg []byte) bool {
-	select {
-	case <-c.done:
+	c.mu.Lock()
+	if c.shutting {
+		c.mu.Unlock()
 		return false
-	default:
 	}
-	select {
-	case c.send <- msg:
-		return true
-	default:
+	if len(c.queue) >= c.srv.cfg.SendQueue {
+		c.mu.Unlock()
 		c.srv.metrics.overflows.Inc()
 		c.shut(closeTooSlow, "quá chậm / too slow")
 		return false
+	}
+	c.queue = append(c.queue, msg)
+	start := c.startWriterLocked()
+	c.mu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+	return true
+}
+
+// startWriterLocked reports whether the caller must start a writer (one is
+// not running), marking it running and counting it in API.wg. c.mu must be
+// held. The reader's own count in API.wg is held until after the first
+// shut, and no writer starts after a writer saw shutting, so wg.Add never
+// races with the server's wg.Wait at zero.
+func (c *wsConn) startWriterLocked() bool {
+	if c.writing {
+		return false
+	}
+	c.writing = true
+	c.srv.wg.Add(1)
+	return true
+}
+
+// pingTick runs on the ping timer: a ping is due.
+func (c *wsConn) pingTick() {
+	c.mu.Lock()
+	if c.shutting {
+		c.mu.Unlock()
+		return
+	}
+	c.pingDue = true
+	start := c.startWriterLocked()
+	c.mu.Unlock()
+	c.ping.Reset(c.srv.cfg.PingInterval)
+	if start {
+		go c.writeLoop()
 	}
 }
 
 // shut starts closing the connection with code; the first call wins.
 func (c *wsConn) shut(code int, reason string) {
-	c.closeOnce.Do(func() {
-		c.code, c.reason = code, reason
-		close(c.done)
-	})
+	c.mu.Lock()
+	if c.shutting {
+		c.mu.Unlock()
+		return
+	}
+	c.shutting, c.code, c.reason = true, code, reason
+	c.queue = nil // not sent: the close frame goes next
+	start := c.startWriterLocked()
+	ping := c.ping
+	c.mu.Unlock()
+	if ping != nil {
+		ping.Stop()
+	}
+	if start {
+		go c.writeLoop()
+	}
 }
 
 // upgrader upgrades /ws requests; the Origin check is done before it runs.
@@ -159,7 +216,6 @@ func (s *API) handleWS(c echo.Context) error {
 		return nil // the upgrader has written the error response
 	}
 	conn := &wsConn{srv: s, ws: ws, room: r, actor: actor, session: p.hash,
-		send: make(chan []byte, s.cfg.SendQueue), done: make(chan struct{}),
 		connectedAt: s.now().UTC(), since: since}
 	conn.lastSeen.Store(conn.connectedAt.UnixNano())
 	ws.SetReadLimit(maxClientFrame)
@@ -170,16 +226,22 @@ func (s *API) handleWS(c echo.Context) error {
 		return nil
 	}
 	s.metrics.conns.Inc()
-	go conn.writeLoop()
-	go conn.readLoop(c.QueryParam("epoch"), since)
+	conn.mu.Lock()
+	conn.ping = time.AfterFunc(s.cfg.PingInterval, conn.pingTick)
+	conn.mu.Unlock()
+	// Subscribe here, before the reader reads anything (so catch-up is
+	// queued first), and not in the reader: its stack then stays as small
+	// as an idle read needs.
+	ok, err := r.Subscribe(context.Background(), conn, since, c.QueryParam("epoch"))
+	go conn.readLoop(ok, err)
 	return nil
 }
 
-// readLoop is the connection's reader goroutine. It subscribes the
-// connection (so catch-up is queued before anything else), then reads client
-// messages until the connection fails or is shut, and finally unsubscribes
-// and deregisters the connection.
-func (c *wsConn) readLoop(epoch string, since int64) {
+// readLoop is the connection's reader goroutine, started once handleWS
+// has subscribed the connection (ok, err: Subscribe's answer). It reads
+// client messages until the connection fails or is shut, and finally
+// unsubscribes and deregisters the connection.
+func (c *wsConn) readLoop(ok bool, err error) {
 	defer c.srv.wg.Done()
 	defer func() {
 		c.room.Unsubscribe(c)
@@ -188,7 +250,7 @@ func (c *wsConn) readLoop(epoch string, since int64) {
 		// If nothing else decided the code: the client will reconnect.
 		c.shut(websocket.CloseGoingAway, "")
 	}()
-	if ok, err := c.room.Subscribe(context.Background(), c, since, epoch); err != nil || !ok {
+	if err != nil || !ok {
 		if err != nil {
 			c.srv.log.Error("subscribe failed", "meeting", c.room.ID(), "err", err)
 			c.shut(websocket.CloseInternalServerErr, "resync failed")
@@ -305,46 +367,70 @@ func strconvQuote(s string) string {
 	return strconv.Quote(s)
 }
 
-// writeLoop is the connection's writer goroutine, the only writer of ws. It
-// coalesces what is queued into one frame ('\n'-separated), pings, and on
-// shutdown sends the close frame and closes the socket (which ends readLoop).
+// writeLoop is the connection's writer goroutine, started by Send,
+// pingTick or shut when none runs; it is the only writer of data frames to
+// ws. It takes everything queued at once and writes it coalesced into
+// frames ('\n'-separated, up to maxCoalescedFrame each), writes a due
+// ping, and exits when nothing is left. Once the connection is shutting it
+// sends the close frame and closes the socket (which ends readLoop).
 func (c *wsConn) writeLoop() {
 	defer c.srv.wg.Done()
-	ping := time.NewTicker(c.srv.cfg.PingInterval)
-	defer ping.Stop()
-	defer c.ws.Close()
+	var batch [][]byte
 	for {
-		select {
-		case <-c.done:
+		c.mu.Lock()
+		if c.shutting {
+			c.mu.Unlock()
 			msg := websocket.FormatCloseMessage(c.code, c.reason)
 			_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+			c.ws.Close()
+			return // writing stays true: no writer starts again
+		}
+		ping := c.pingDue
+		c.pingDue = false
+		if len(c.queue) == 0 && !ping {
+			c.writing = false
+			c.queue = nil // an idle connection keeps no queue
+			c.mu.Unlock()
 			return
-		case msg := <-c.send:
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			w, err := c.ws.NextWriter(websocket.TextMessage)
-			if err != nil {
-				c.shut(websocket.CloseAbnormalClosure, "")
-				return
-			}
-			w.Write(msg)
-			size := len(msg)
-			for n := len(c.send); n > 0 && size < maxCoalescedFrame; n-- {
-				msg = <-c.send
-				w.Write([]byte{'\n'})
-				w.Write(msg)
-				size += len(msg) + 1
-			}
-			if err := w.Close(); err != nil {
-				c.shut(websocket.CloseAbnormalClosure, "")
-				return
-			}
-		case <-ping.C:
+		}
+		batch, c.queue = c.queue, batch[:0]
+		c.mu.Unlock()
+		if ping {
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				c.shut(websocket.CloseAbnormalClosure, "")
-				return
+				continue
 			}
 		}
+		if err := c.writeFrames(batch); err != nil {
+			c.shut(websocket.CloseAbnormalClosure, "")
+		}
+		clear(batch) // drop the references: the bytes may be large snapshots
 	}
+}
+
+// writeFrames writes msgs coalesced into as few frames as maxCoalescedFrame
+// allows.
+func (c *wsConn) writeFrames(msgs [][]byte) error {
+	for len(msgs) > 0 {
+		c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+		w, err := c.ws.NextWriter(websocket.TextMessage)
+		if err != nil {
+			return err
+		}
+		w.Write(msgs[0])
+		size := len(msgs[0])
+		msgs = msgs[1:]
+		for len(msgs) > 0 && size < maxCoalescedFrame {
+			w.Write([]byte{'\n'})
+			w.Write(msgs[0])
+			size += len(msgs[0]) + 1
+			msgs = msgs[1:]
+		}
+		if err := w.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // connSet tracks live connections by session.
@@ -358,7 +444,7 @@ type connSet struct {
 
 func newConnSet() *connSet { return &connSet{bySession: map[string]map[*wsConn]struct{}{}} }
 
-// add registers c and counts its two goroutines in wg, unless closeAll
+// add registers c and counts its reader goroutine in wg, unless closeAll
 // has run (the server is shutting down), in which case it reports false.
 // Doing both under mu orders every wg.Add before Close's wg.Wait. If c's
 // session then has more than max live sockets, the oldest is closed with
@@ -371,7 +457,7 @@ func (s *connSet) add(c *wsConn, wg *sync.WaitGroup, max int) bool {
 	if s.closing {
 		return false
 	}
-	wg.Add(2)
+	wg.Add(1) // the reader; writers count themselves (startWriterLocked)
 	s.added++
 	c.ord = s.added
 	m := s.bySession[c.session]

@@ -670,20 +670,46 @@ func (c *RemoveParticipant) decide(s *State, a Actor, first int64, now time.Time
 
 // RecordPairing records that a tablet paired for a participant. Only the
 // server gives it, after a pairing code was redeemed; only staff see it.
+// The server records the pairings of a congress's tablets, which arrive by
+// the thousand, a batch at a time: IDs are more participants paired at the
+// same time (at most MaxPairings in all, repeats allowed: a participant
+// may pair a second tablet). One participant.paired event per ID.
 type RecordPairing struct {
-	ID string `json:"id"`
+	ID  string   `json:"id"`
+	IDs []string `json:"ids,omitempty"`
 }
+
+// MaxPairings is the most pairings one RecordPairing records.
+const MaxPairings = 1000
 
 // Name implements Command.
 func (*RecordPairing) Name() string { return "participant.paired" }
 
 func (c *RecordPairing) decide(s *State, a Actor, first int64, now time.Time) ([]Event, error) {
-	if _, err := s.participant(c.ID); err != nil {
-		return nil, err
+	if 1+len(c.IDs) > MaxPairings {
+		return nil, Errorf(KindInvalid, "Một lần ghi nhận tối đa %d lượt ghép nối.", "at most %d pairings are recorded at once", MaxPairings)
 	}
-	e := newEvent(EventParticipantPaired, ParticipantRef{ID: c.ID})
-	e.Audience = staffAudience
-	return []Event{e}, nil
+	var known map[string]bool // for a batch: one pass over the roster, not one per ID
+	if len(c.IDs) > 0 {
+		known = make(map[string]bool, len(s.Participants))
+		for i := range s.Participants {
+			known[s.Participants[i].ID] = true
+		}
+	}
+	events := make([]Event, 0, 1+len(c.IDs))
+	for i := -1; i < len(c.IDs); i++ {
+		id := c.ID
+		if i >= 0 {
+			id = c.IDs[i]
+		}
+		if known != nil && !known[id] || known == nil && s.ParticipantIndex(id) < 0 {
+			return nil, Errorf(KindNotFound, "Không tìm thấy người tham dự %q.", "participant %q not found", id)
+		}
+		e := newEvent(EventParticipantPaired, ParticipantRef{ID: id})
+		e.Audience = staffAudience
+		events = append(events, e)
+	}
+	return events, nil
 }
 
 // ---- notices ----

@@ -530,6 +530,15 @@ func decideCases() []decideCase {
 		decideCase{name: "participant.paired/accepted again (new tablet)", given: pairedP6, actor: asSystem, when: &RecordPairing{ID: "p6"},
 			want: []wantEvent{{Type: EventParticipantPaired, Data: ParticipantRef{ID: "p6"}, Audience: staff}}},
 		decideCase{name: "participant.paired/unknown participant", given: base(), actor: asSystem, when: &RecordPairing{ID: "p99"}, err: KindNotFound},
+		decideCase{name: "participant.paired/a batch, one event each, repeats kept", given: pairedP6, actor: asSystem, when: &RecordPairing{ID: "p5", IDs: []string{"p6", "p7", "p5"}},
+			want: []wantEvent{
+				{Type: EventParticipantPaired, Data: ParticipantRef{ID: "p5"}, Audience: staff},
+				{Type: EventParticipantPaired, Data: ParticipantRef{ID: "p6"}, Audience: staff},
+				{Type: EventParticipantPaired, Data: ParticipantRef{ID: "p7"}, Audience: staff},
+				{Type: EventParticipantPaired, Data: ParticipantRef{ID: "p5"}, Audience: staff}}},
+		decideCase{name: "participant.paired/a batch with an unknown participant", given: base(), actor: asSystem, when: &RecordPairing{ID: "p5", IDs: []string{"p6", "p99"}}, err: KindNotFound},
+		decideCase{name: "participant.paired/a batch too large", given: base(), actor: asSystem, when: &RecordPairing{ID: "p5", IDs: slices.Repeat([]string{"p6"}, MaxPairings)}, err: KindInvalid},
+		decideCase{name: "participant.paired/a batch, not by a delegate", given: base(), actor: asDelegate, when: &RecordPairing{ID: "p5", IDs: []string{"p6"}}, err: KindForbidden},
 	)
 
 	// ---- notice.send ---- (opened: next seq 11)

@@ -279,3 +279,53 @@ func (db *DB) RedeemPairingCode(ctx context.Context, codeHash []byte, now time.T
 func (db *DB) DeleteExpiredPairingCodes(ctx context.Context, now time.Time) (int, error) {
 	return db.execCount(ctx, "DELETE FROM pairing_codes WHERE expires_at <= $1", clampNanos(now))
 }
+
+// PairDevice implements store.Auth: the code's DELETE ... RETURNING and the
+// session's INSERT in one transaction (one commit instead of two), so of
+// concurrent redeems of one code exactly one gets it, with its session.
+func (db *DB) PairDevice(ctx context.Context, codeHash []byte, now time.Time, sess store.Session) (store.PairingCode, error) {
+	if len(sess.TokenHash) == 0 || sess.ExpiresAt.IsZero() {
+		return store.PairingCode{}, meeting.Errorf(meeting.KindInvalid, "Phiên đăng nhập không hợp lệ.", "invalid session (token hash or expiry)")
+	}
+	done, err := db.enter()
+	if err != nil {
+		return store.PairingCode{}, err
+	}
+	defer done()
+	c := store.PairingCode{CodeHash: bytes.Clone(codeHash)}
+	var notFound, exists bool
+	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var created, expires int64
+		err := tx.QueryRow(ctx,
+			"DELETE FROM pairing_codes WHERE code_hash = $1 AND expires_at > $2 RETURNING meeting, participant, created_at, expires_at",
+			codeHash, clampNanos(now)).Scan(&c.Meeting, &c.Participant, &created, &expires)
+		if errors.Is(err, pgx.ErrNoRows) {
+			notFound = true
+			return errConflict
+		}
+		if err != nil {
+			return err
+		}
+		c.CreatedAt, c.ExpiresAt = fromNanos(created), fromNanos(expires)
+		tag, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, kind, account, meeting, participant, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+			sess.TokenHash, store.SessionDevice, sess.Account, c.Meeting, c.Participant, clampNanos(nowIfZero(sess.CreatedAt)), clampNanos(sess.ExpiresAt))
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			exists = true
+			return errConflict // roll the redeem back
+		}
+		return nil
+	})
+	switch {
+	case notFound:
+		return store.PairingCode{}, meeting.Errorf(meeting.KindNotFound, "Mã ghép nối không đúng, đã dùng hoặc đã hết hạn.", "pairing code unknown, used or expired")
+	case exists:
+		return store.PairingCode{}, meeting.Errorf(meeting.KindConflict, "Phiên đăng nhập đã tồn tại.", "the session exists")
+	case err != nil:
+		return store.PairingCode{}, internal(ctx, err)
+	}
+	return c, nil
+}

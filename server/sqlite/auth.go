@@ -249,3 +249,74 @@ func (db *DB) DeleteExpiredPairingCodes(ctx context.Context, now time.Time) (int
 	}
 	return int(n), nil
 }
+
+// SQL of PairDevice, prepared on the write connection.
+const (
+	sqlRedeem        = "DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at > ? RETURNING meeting, participant, created_at, expires_at"
+	sqlInsertSession = `INSERT INTO sessions (token_hash, kind, account, meeting, participant, created_at, expires_at)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`
+)
+
+// pairReq is one PairDevice call in the writer's batch: its inputs, and
+// the redeemed code once stored.
+type pairReq struct {
+	codeHash []byte
+	now      time.Time
+	sess     store.Session
+	code     store.PairingCode // set by storePairing
+}
+
+// errPairNotFound answers a code that is unknown, used or expired.
+var errPairNotFound = meeting.Errorf(meeting.KindNotFound, "Mã ghép nối không đúng, đã dùng hoặc đã hết hạn.", "pairing code unknown, used or expired")
+
+// errSessionExists answers a session whose token hash is taken.
+var errSessionExists = meeting.Errorf(meeting.KindConflict, "Phiên đăng nhập đã tồn tại.", "the session exists")
+
+// PairDevice implements store.Auth. The request goes through the
+// group-commit writer like an Append, in its own savepoint: the code's
+// DELETE ... RETURNING and the session's INSERT are undone together if
+// either fails, and every pairing pending at the time shares one commit
+// (one fsync) with the appends and ballots of the batch. A nil error means
+// both are durable.
+func (db *DB) PairDevice(ctx context.Context, codeHash []byte, now time.Time, sess store.Session) (store.PairingCode, error) {
+	if len(sess.TokenHash) == 0 || sess.ExpiresAt.IsZero() {
+		return store.PairingCode{}, meeting.Errorf(meeting.KindInvalid, "Phiên đăng nhập không hợp lệ.", "invalid session (token hash or expiry)")
+	}
+	if err := ctx.Err(); err != nil {
+		return store.PairingCode{}, err
+	}
+	sess.Kind = store.SessionDevice
+	sess.CreatedAt = nowIfZero(sess.CreatedAt)
+	p := &pairReq{codeHash: codeHash, now: now, sess: sess}
+	r := reqPool.Get().(*appendReq)
+	r.pair = p
+	if err := db.await(ctx, r); err != nil {
+		return store.PairingCode{}, err
+	}
+	return p.code, nil
+}
+
+// storePairing runs inside the writer's batch transaction, in the
+// request's savepoint (see appendOne).
+func storePairing(ctx context.Context, st *batchStmts, p *pairReq) error {
+	c := store.PairingCode{CodeHash: bytes.Clone(p.codeHash)}
+	var created, expires int64
+	err := st.redeem.QueryRowContext(ctx, p.codeHash, clampNanos(p.now)).Scan(&c.Meeting, &c.Participant, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errPairNotFound
+	}
+	if err != nil {
+		return meeting.Internal(err)
+	}
+	c.CreatedAt, c.ExpiresAt = fromNanos(created), fromNanos(expires)
+	s := p.sess
+	n, err := rowsAffected(st.insertSession.ExecContext(ctx, s.TokenHash, store.SessionDevice, s.Account, c.Meeting, c.Participant, clampNanos(s.CreatedAt), clampNanos(s.ExpiresAt)))
+	if err != nil {
+		return meeting.Internal(err)
+	}
+	if n == 0 {
+		return errSessionExists
+	}
+	p.code = c
+	return nil
+}

@@ -92,6 +92,7 @@ type DB struct {
 	wInsertVoter, wInsertBallot           *sql.Stmt
 	wInsertSealed                         *sql.Stmt
 	wVoterKey, wEnsureBox, wBoxClosed     *sql.Stmt
+	wRedeem, wInsertSession               *sql.Stmt
 	rEvents, rHead, rMeetingIDs, rSession *sql.Stmt
 	rAccount                              *sql.Stmt
 	stmts                                 []*sql.Stmt // all of the above, to close
@@ -180,6 +181,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		{&db.wVoterKey, db.w, sqlVoterKey},
 		{&db.wEnsureBox, db.w, sqlEnsureBox},
 		{&db.wBoxClosed, db.w, sqlBoxClosed},
+		{&db.wRedeem, db.w, sqlRedeem},
+		{&db.wInsertSession, db.w, sqlInsertSession},
 		{&db.rEvents, db.r, sqlEvents},
 		{&db.rHead, db.r, sqlHeadEpoch},
 		{&db.rMeetingIDs, db.r, sqlMeetingIDs},

@@ -33,7 +33,7 @@ type counter = atomic.Int64
 
 // Stats counts the work of the group-commit writer since Open.
 type Stats struct {
-	Requests int64 // Append calls the writer answered (stored or refused)
+	Requests int64 // Append, StoreBallot and PairDevice calls the writer answered (stored or refused)
 	Batches  int64 // transactions the writer committed
 	Events   int64 // events committed
 }
@@ -66,6 +66,7 @@ const (
 type appendReq struct {
 	events []meeting.Event // the caller's slice; not copied
 	ballot *store.Ballot   // set instead of events by StoreBallot
+	pair   *pairReq        // set instead of events by PairDevice
 	// secretRow is set by storeBallot when it recorded a new voter of a
 	// secret poll: the ballot's own row is written after every request of
 	// the batch, in a random order (see insertSecretBallots).
@@ -195,7 +196,7 @@ func (db *DB) await(ctx context.Context, r *appendReq) error {
 
 // reset clears r for reuse.
 func (r *appendReq) reset() {
-	r.events, r.ballot, r.err, r.secretRow = nil, nil, nil, false
+	r.events, r.ballot, r.pair, r.err, r.secretRow = nil, nil, nil, nil, false
 	clear(r.aud)
 	r.aud = r.aud[:0]
 	r.state.Store(reqPending)
@@ -268,6 +269,7 @@ type batchStmts struct {
 	head, insertMeeting, insertEvent, savepoint, release, rollbackTo *sql.Stmt
 	insertVoter, insertBallot, voterKey, ensureBox, boxClosed        *sql.Stmt
 	insertSealed                                                     *sql.Stmt
+	redeem, insertSession                                            *sql.Stmt
 }
 
 // commit runs the requests of batch in one transaction and answers them.
@@ -327,6 +329,8 @@ func (db *DB) commit(batch []*appendReq) {
 		voterKey:      tx.StmtContext(ctx, db.wVoterKey),
 		ensureBox:     tx.StmtContext(ctx, db.wEnsureBox),
 		boxClosed:     tx.StmtContext(ctx, db.wBoxClosed),
+		redeem:        tx.StmtContext(ctx, db.wRedeem),
+		insertSession: tx.StmtContext(ctx, db.wInsertSession),
 	}
 	stored := 0
 	now := time.Now().UnixNano()
@@ -387,6 +391,9 @@ func (f *fatalError) Error() string { return f.err.Error() }
 func appendOne(ctx context.Context, st *batchStmts, r *appendReq, now int64) error {
 	if r.ballot != nil {
 		return inSavepoint(ctx, st, func() error { return storeBallot(ctx, st, r) })
+	}
+	if r.pair != nil {
+		return inSavepoint(ctx, st, func() error { return storePairing(ctx, st, r.pair) })
 	}
 	first := &r.events[0]
 	var seq int64

@@ -260,6 +260,15 @@ type Auth interface {
 	// returned, at most once even when redeemed concurrently; NotFound if
 	// unknown, expired or already used.
 	RedeemPairingCode(ctx context.Context, codeHash []byte, now time.Time) (PairingCode, error)
+	// PairDevice redeems a pairing code and stores a device session for
+	// its participant in one durable write: both or neither. sess.Kind is
+	// set to SessionDevice and sess.Meeting and sess.Participant are set
+	// from the code (what the caller put there is ignored); a zero
+	// CreatedAt is now. Invalid without a token hash or expiry; NotFound as
+	// RedeemPairingCode (nothing stored); Conflict if the token hash exists
+	// (the code is then not consumed). Concurrent calls may share one
+	// commit (a congress pairs thousands of tablets at once).
+	PairDevice(ctx context.Context, codeHash []byte, now time.Time, sess Session) (PairingCode, error)
 	// DeleteExpiredPairingCodes removes codes expired at now; returns how many.
 	DeleteExpiredPairingCodes(ctx context.Context, now time.Time) (int, error)
 }

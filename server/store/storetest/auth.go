@@ -23,6 +23,8 @@ var authTests = []test{
 	{name: "PairingCodes", f: testPairingCodes},
 	{name: "PairingCodesBatch", f: testPairingCodesBatch},
 	{name: "RedeemPairingCodeConcurrent", f: testRedeemPairingCodeConcurrent},
+	{name: "PairDevice", f: testPairDevice},
+	{name: "PairDeviceConcurrent", f: testPairDeviceConcurrent},
 	{name: "AuthWritesDuringAppends", f: testAuthWritesDuringAppends},
 }
 
@@ -475,5 +477,128 @@ func testPairingCodesBatch(t *testing.T, env *env) {
 	}
 	if err := s.Ping(ctx); err != nil {
 		t.Errorf("Ping = %v", err)
+	}
+}
+
+// testPairDevice: the code is consumed and the session stored together,
+// for the code's participant whatever the caller says; a refused pairing
+// stores nothing and consumes nothing.
+func testPairDevice(t *testing.T, env *env) {
+	s := env.open(t)
+	ctx := context.Background()
+	for i, exp := range []time.Duration{time.Hour, time.Hour, time.Hour, time.Minute} {
+		c := store.PairingCode{CodeHash: h(fmt.Sprint("pd", i)), Meeting: "m", Participant: fmt.Sprint("p", i), CreatedAt: t0, ExpiresAt: t0.Add(exp)}
+		if err := createCode(ctx, s, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CreateSession(ctx, store.Session{TokenHash: h("taken"), Kind: store.SessionAccount, Account: "admin", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	now := t0.Add(2 * time.Minute)
+	sess := func(tok string) store.Session {
+		// Meeting, Participant and Kind are the attacker's wishes: ignored.
+		return store.Session{TokenHash: h(tok), Kind: store.SessionAccount, Account: "", Meeting: "other", Participant: "admin", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	}
+
+	got, err := s.PairDevice(ctx, h("pd0"), now, sess("tok0"))
+	if err != nil {
+		t.Fatalf("PairDevice(pd0): %v", err)
+	}
+	if got.Meeting != "m" || got.Participant != "p0" || !bytes.Equal(got.CodeHash, h("pd0")) || !got.ExpiresAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("PairDevice(pd0) = %+v; want the code of m/p0", got)
+	}
+	ss, err := s.Session(ctx, h("tok0"), now)
+	if err != nil {
+		t.Fatalf("Session(tok0) after PairDevice: %v", err)
+	}
+	if ss.Kind != store.SessionDevice || ss.Meeting != "m" || ss.Participant != "p0" || ss.Account != "" {
+		t.Errorf("Session(tok0) = %+v; want a device session of m/p0", ss)
+	}
+
+	// Used, unknown, expired: NotFound and no session.
+	for _, tt := range []struct{ code, tok string }{{"pd0", "tok-again"}, {"nope", "tok-nope"}, {"pd3", "tok-expired"}} {
+		if _, err := s.PairDevice(ctx, h(tt.code), now, sess(tt.tok)); KindOf(err) != meeting.KindNotFound {
+			t.Errorf("PairDevice(%s) = %v; want NotFound", tt.code, err)
+		}
+		if _, err := s.Session(ctx, h(tt.tok), now); KindOf(err) != meeting.KindNotFound {
+			t.Errorf("Session(%s) after a refused PairDevice = %v; want NotFound", tt.tok, err)
+		}
+	}
+
+	// A taken token hash: Conflict, and the code still works.
+	if _, err := s.PairDevice(ctx, h("pd1"), now, sess("taken")); KindOf(err) != meeting.KindConflict {
+		t.Errorf("PairDevice(taken token) = %v; want Conflict", err)
+	}
+	if ss, err := s.Session(ctx, h("taken"), now); err != nil || ss.Kind != store.SessionAccount || ss.Account != "admin" {
+		t.Errorf("Session(taken) = %+v, %v; want the account session unchanged", ss, err)
+	}
+	if got, err := s.PairDevice(ctx, h("pd1"), now, sess("tok1")); err != nil || got.Participant != "p1" {
+		t.Errorf("PairDevice(pd1) after the conflict = %+v, %v; want p1 (the code not consumed)", got, err)
+	}
+
+	// Invalid sessions: nothing consumed.
+	for _, bad := range []store.Session{{ExpiresAt: now.Add(time.Hour)}, {TokenHash: h("tok-noexp")}} {
+		if _, err := s.PairDevice(ctx, h("pd2"), now, bad); KindOf(err) != meeting.KindInvalid {
+			t.Errorf("PairDevice(%+v) = %v; want Invalid", bad, err)
+		}
+	}
+	if _, err := s.RedeemPairingCode(ctx, h("pd2"), now); err != nil {
+		t.Errorf("RedeemPairingCode(pd2) after invalid PairDevice calls = %v; want it unused", err)
+	}
+}
+
+// testPairDeviceConcurrent: racers on each code, each with its own token;
+// exactly one wins per code and only the winner's session exists.
+func testPairDeviceConcurrent(t *testing.T, env *env) {
+	s := env.open(t)
+	ctx := context.Background()
+	const codes, racers = 10, 20
+	for i := range codes {
+		c := store.PairingCode{CodeHash: h(fmt.Sprint("pc", i)), Meeting: "m", Participant: fmt.Sprint("p", i), CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		if err := createCode(ctx, s, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var won [codes][racers]atomic.Bool
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range codes {
+		for j := range racers {
+			wg.Go(func() {
+				<-start
+				tok := h(fmt.Sprint("tok", i, "-", j))
+				got, err := s.PairDevice(ctx, h(fmt.Sprint("pc", i)), t0, store.Session{TokenHash: tok, ExpiresAt: t0.Add(time.Hour)})
+				switch KindOf(err) {
+				case "":
+					if got.Participant != fmt.Sprint("p", i) {
+						t.Errorf("paired code %d for %q", i, got.Participant)
+					}
+					won[i][j].Store(true)
+				case meeting.KindNotFound:
+				default:
+					t.Errorf("PairDevice: %v", err)
+				}
+			})
+		}
+	}
+	close(start)
+	wg.Wait()
+	for i := range codes {
+		wins := 0
+		for j := range racers {
+			ss, err := s.Session(ctx, h(fmt.Sprint("tok", i, "-", j)), t0)
+			if won[i][j].Load() {
+				wins++
+				if err != nil || ss.Participant != fmt.Sprint("p", i) {
+					t.Errorf("winner %d/%d: Session = %+v, %v", i, j, ss, err)
+				}
+			} else if KindOf(err) != meeting.KindNotFound {
+				t.Errorf("loser %d/%d: Session = %+v, %v; want NotFound", i, j, ss, err)
+			}
+		}
+		if wins != 1 {
+			t.Errorf("code %d paired %d times; want exactly 1", i, wins)
+		}
 	}
 }
