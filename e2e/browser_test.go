@@ -273,7 +273,13 @@ func (p *page) clickSel(sel string) {
 	// press the new one; the click is retried on the new node then.
 	for try := 1; ; try++ {
 		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
-		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+		err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(sel)))
+		if err == nil {
+			_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](steadyJS(sel), chromedp.EvalAwaitPromise))
+		}
+		if err == nil {
+			err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)))
+		}
 		cancel()
 		if err == nil {
 			return
@@ -285,6 +291,27 @@ func (p *page) clickSel(sel string) {
 		p.checkErrors()
 		p.t.Fatalf("%s: click %s: %v", p.name, sel, err)
 	}
+}
+
+// steadyJS is a promise that settles once the element sel has kept its
+// place on the screen for three checks 20 ms apart (at most 2 s): a person
+// aims at a button that is not moving. A redraw that moves it (a banner
+// appearing above it as an event arrives) between the moment the click's
+// position is taken and the press would land the press elsewhere, which is
+// the layout jumping, not a tap the app lost.
+func steadyJS(sel string) string {
+	return `new Promise((resolve) => {
+  const sel = ` + strconv.Quote(sel) + `, end = Date.now() + 2000;
+  let last = '', same = 0;
+  const step = () => {
+    const el = document.querySelector(sel), r = el && el.getBoundingClientRect();
+    const k = r ? [r.x, r.y, r.width, r.height].join(',') : '';
+    same = k !== '' && k === last ? same + 1 : 0;
+    last = k;
+    if (same >= 3 || Date.now() > end) resolve(same >= 3); else setTimeout(step, 20);
+  };
+  step();
+})`
 }
 
 // navigating reports whether err comes from the page navigating under the
