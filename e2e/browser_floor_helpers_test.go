@@ -108,41 +108,7 @@ func floorCapture(t *testing.T, p *page, name, lang string) {
 // floorShots, in order (go test ./e2e -run 'TestFloor' -update-guide
 // takes them again).
 func TestFloorGuideImages(t *testing.T) {
-	used := map[string]bool{}
-	for _, lang := range []string{"vi", "en"} {
-		md, err := os.ReadFile(filepath.Join(floorGuideDir, lang+".md"))
-		if err != nil {
-			t.Fatalf("the floor's guide in %s: %v", lang, err)
-		}
-		var names []string
-		for _, m := range guideImage.FindAllStringSubmatch(string(md), -1) {
-			path := m[1]
-			used[path] = true
-			if _, err := os.Stat(filepath.Join(floorGuideDir, path)); err != nil {
-				t.Errorf("floor/%s.md shows %s, which does not exist (take the screenshots: go test ./e2e -run TestFloor -update-guide)", lang, path)
-			}
-			if !strings.HasPrefix(path, "img/"+lang+"/") || !strings.HasSuffix(path, ".jpg") {
-				t.Errorf("floor/%s.md shows %s; want img/%s/<name>.jpg", lang, path, lang)
-			}
-			names = append(names, strings.TrimSuffix(filepath.Base(path), ".jpg"))
-		}
-		if !slices.Equal(names, floorShots) {
-			t.Errorf("floor/%s.md shows %v; want the screenshots the floor's tests take, in order: %v", lang, names, floorShots)
-		}
-	}
-	err := filepath.WalkDir(filepath.Join(floorGuideDir, "img"), func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(floorGuideDir, path)
-		if !used[filepath.ToSlash(rel)] {
-			t.Errorf("floor/%s is in the guide's folder but no page shows it", rel)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	checkGuidePictures(t, floorGuideDir, "floor/", floorShots, "go test ./e2e -run TestFloor -update-guide")
 }
 
 // openFloor opens the secretariat's floor page of meeting id at w×h and

@@ -47,35 +47,45 @@ var guideImage = regexp.MustCompile(`!\[[^\]]*\]\((img/[^)\s]+)\)`)
 // screenshots TestRoomGuide takes (so a renamed or new step needs the
 // pictures taken again: go test ./e2e -run TestRoomGuide -update-guide).
 func TestGuideImages(t *testing.T) {
+	checkGuidePictures(t, guideDir, "", guideShots, "go test ./e2e -run TestRoomGuide -update-guide")
+}
+
+// checkGuidePictures checks a guide in dir (vi.md and en.md, pictures
+// under img/<lang>/): every picture a page shows exists, every picture in
+// the folder is shown, and each language shows exactly shots, in order.
+// name prefixes the pages' names in the messages; retake is the command
+// that takes the pictures again.
+func checkGuidePictures(t *testing.T, dir, name string, shots []string, retake string) {
+	t.Helper()
 	used := map[string]bool{}
 	for _, lang := range []string{"vi", "en"} {
-		md, err := os.ReadFile(filepath.Join(guideDir, lang+".md"))
+		md, err := os.ReadFile(filepath.Join(dir, lang+".md"))
 		if err != nil {
-			t.Fatalf("the guide in %s: %v", lang, err)
+			t.Fatalf("the guide %s%s.md: %v", name, lang, err)
 		}
 		var names []string
 		for _, m := range guideImage.FindAllStringSubmatch(string(md), -1) {
 			path := m[1]
 			used[path] = true
-			if _, err := os.Stat(filepath.Join(guideDir, path)); err != nil {
-				t.Errorf("%s.md shows %s, which does not exist (take the screenshots: go test ./e2e -run TestRoomGuide -update-guide)", lang, path)
+			if _, err := os.Stat(filepath.Join(dir, path)); err != nil {
+				t.Errorf("%s%s.md shows %s, which does not exist (take the screenshots: %s)", name, lang, path, retake)
 			}
 			if !strings.HasPrefix(path, "img/"+lang+"/") || !strings.HasSuffix(path, ".jpg") {
-				t.Errorf("%s.md shows %s; want img/%s/<name>.jpg", lang, path, lang)
+				t.Errorf("%s%s.md shows %s; want img/%s/<name>.jpg", name, lang, path, lang)
 			}
 			names = append(names, strings.TrimSuffix(filepath.Base(path), ".jpg"))
 		}
-		if !slices.Equal(names, guideShots) {
-			t.Errorf("%s.md shows the screenshots %v; want those TestRoomGuide takes, in order: %v", lang, names, guideShots)
+		if !slices.Equal(names, shots) {
+			t.Errorf("%s%s.md shows the screenshots %v; want those the tests take, in order: %v", name, lang, names, shots)
 		}
 	}
-	err := filepath.WalkDir(filepath.Join(guideDir, "img"), func(path string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(dir, "img"), func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(guideDir, path)
+		rel, _ := filepath.Rel(dir, path)
 		if !used[filepath.ToSlash(rel)] {
-			t.Errorf("%s is in the guide's folder but no page shows it", rel)
+			t.Errorf("%s%s is in the guide's folder but no page shows it", name, rel)
 		}
 		return nil
 	})
