@@ -180,7 +180,7 @@ func checkTally(t *testing.T, p meeting.Poll, ballots []meeting.Ballot, r meetin
 }
 
 // TestPercentRoundsHalfUp pins the oracle of the fuzz targets to the
-// rounding RULES-VN asks for, on hand-checked values.
+// rounding docs/rules.md asks for, on hand-checked values.
 func TestPercentRoundsHalfUp(t *testing.T) {
 	for _, c := range []struct {
 		part, whole int
