@@ -273,39 +273,7 @@ func runSecrecy(t *testing.T, st secrecyStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var csv strings.Builder
-	csv.WriteString("họ và tên,vai trò\n")
-	for i := 0; i < delegates; i++ {
-		fmt.Fprintf(&csv, "Đại biểu Thử Nghiệm %03d,đại biểu\n", i+1)
-	}
-	if _, err := sec.ImportParticipantsCSV(ctx, id, strings.NewReader(csv.String())); err != nil {
-		t.Fatal(err)
-	}
-	codes, err := sec.PairingCodes(ctx, id, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tabs := make([]*client.Live, len(codes))
-	pids := make([]string, len(codes))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(16)
-	for i, code := range codes {
-		g.Go(func() error {
-			c, _ := newClient(t, srv.URL)
-			pr, err := c.Pair(gctx, code.Code)
-			if err != nil {
-				return err
-			}
-			pids[i] = pr.Participant
-			cctx, cc := context.WithTimeout(gctx, 60*time.Second)
-			defer cc()
-			tabs[i], err = c.Connect(cctx, id, client.WithBackoff(20*time.Millisecond, 300*time.Millisecond))
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	tabs, pids := importAndPair(t, ctx, sec, srv.URL, id, "Đại biểu Thử Nghiệm", delegates, 16, 60*time.Second)
 	defer func() {
 		for _, l := range tabs {
 			l.Close()
