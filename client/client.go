@@ -310,6 +310,24 @@ func (c *Client) Meeting(ctx context.Context, id string) (*meeting.State, error)
 	return &s, nil
 }
 
+// Roster returns the meeting's participants as the caller may see them: the
+// roster a delegate's or an observer's state leaves out (its lean view lists
+// only itself; meeting.LeanViewer). With ids, only those participants (at
+// most 500; unknown ones left out); without, all of them.
+func (c *Client) Roster(ctx context.Context, meetingID string, ids ...string) ([]meeting.Participant, error) {
+	u := c.url("api", "meetings", url.PathEscape(meetingID), "participants")
+	if len(ids) > 0 {
+		u += "?ids=" + url.QueryEscape(strings.Join(ids, ","))
+	}
+	var page struct {
+		Participants []meeting.Participant `json:"participants"`
+	}
+	if err := c.doJSON(ctx, http.MethodGet, u, nil, &page); err != nil {
+		return nil, err
+	}
+	return page.Participants, nil
+}
+
 // commandRequest is the body of the REST command endpoint.
 type commandRequest struct {
 	Name string `json:"name"`

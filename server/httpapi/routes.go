@@ -47,6 +47,7 @@ func (s *API) routes() {
 	api.GET("/meetings", s.handleListMeetings)
 	api.POST("/meetings", s.handleCreateMeeting)
 	api.GET("/meetings/:id", s.handleGetMeeting)
+	api.GET("/meetings/:id/participants", s.handleRoster)
 	api.PUT("/meetings/:id", s.commandRoute("meeting.update", nil))
 	api.POST("/meetings/:id/commands", s.handleCommand)
 	api.GET("/meetings/:id/events", s.handleEvents)

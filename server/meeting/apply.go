@@ -19,6 +19,7 @@ func Apply(s *State, e Event) error {
 	if err := apply(s, e); err != nil {
 		return Internal(err)
 	}
+	s.leanApply(e)
 	s.Seq, s.Head = e.Seq, e.Hash
 	return nil
 }
@@ -33,7 +34,8 @@ func apply(s *State, e Event) error {
 		if err := json.Unmarshal(e.Data, &d); err != nil {
 			return err
 		}
-		*s = State{ID: e.Meeting, Details: d, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{},
+		lean := s.Lean // a lean replica stays one (NewReplica)
+		*s = State{ID: e.Meeting, Lean: lean, Details: d, Status: StatusDraft, Agenda: []Item{}, Participants: []Participant{}, Notices: []Notice{},
 			Settings: DefaultSettings(), Attendance: map[string]Attendance{}, Requests: []SpeakerRequest{}, Speeches: []Speech{}, Polls: []Poll{}, Documents: []Document{}, Support: []SupportRequest{}}
 	case EventMeetingConfigured:
 		var st Settings
@@ -130,7 +132,9 @@ func apply(s *State, e Event) error {
 		if err := json.Unmarshal(e.Data, &p); err != nil {
 			return err
 		}
-		s.Participants = append(s.Participants, p)
+		if s.keeps(p.ID) {
+			s.Participants = append(s.Participants, p)
+		}
 	case EventParticipantUpdated:
 		var p Participant
 		if err := json.Unmarshal(e.Data, &p); err != nil {
@@ -147,9 +151,11 @@ func apply(s *State, e Event) error {
 		}
 		if i := s.ParticipantIndex(p.ID); i >= 0 {
 			s.Participants = slices.Delete(s.Participants, i, i+1)
-			delete(s.Attendance, p.ID)
-			s.Requests = slices.DeleteFunc(s.Requests, func(r SpeakerRequest) bool { return r.Participant == p.ID })
 		}
+		// Unconditionally: a lean replica has the requests of participants
+		// it does not list.
+		delete(s.Attendance, p.ID)
+		s.Requests = slices.DeleteFunc(s.Requests, func(r SpeakerRequest) bool { return r.Participant == p.ID })
 	case EventParticipantPaired:
 		var p ParticipantRef
 		if err := json.Unmarshal(e.Data, &p); err != nil {

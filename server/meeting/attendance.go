@@ -416,6 +416,9 @@ func (c *RollCount) count(a Attendance, recorded bool) {
 
 // RollOf returns the roll call of s now.
 func RollOf(s *State) Roll {
+	if s.Lean != nil {
+		return s.Lean.Roll.clone() // a lean view: the roll it was given
+	}
 	r := Roll{Sites: []SiteCount{}}
 	for _, site := range s.Settings.Sites {
 		r.Sites = append(r.Sites, SiteCount{Site: site})

@@ -265,14 +265,9 @@ func TestDocumentRevokedDropsOnlyStaleCopies(t *testing.T) {
 		t.Fatalf("server documents = %+v; want d11 at revision 12", s.Documents)
 	}
 	// p7's replica: it saw d11 added but not the update (hidden).
-	p7 := &State{}
-	for _, e := range log {
-		if !e.Audience.Includes(viewOther) {
-			e = e.Hidden()
-		}
-		if err := Apply(p7, e); err != nil {
-			t.Fatal(err)
-		}
+	p7, err := ReplayFor(log, viewOther)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if len(p7.Documents) != 0 {
 		t.Errorf("p7's replica keeps %+v after being dropped from the readers; want none", p7.Documents)
@@ -292,14 +287,9 @@ func TestDocumentLateReaderSeesItInOrder(t *testing.T) {
 		&PublishDocument{ID: "d11"},
 		&RemoveItem{ID: "i4"},
 	))...)
-	r := &State{}
-	for _, e := range log {
-		if !e.Audience.Includes(viewDelegate) {
-			e = e.Hidden()
-		}
-		if err := Apply(r, e); err != nil {
-			t.Fatal(err)
-		}
+	r, err := ReplayFor(log, viewDelegate)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var ids []string
 	for _, d := range r.Documents {

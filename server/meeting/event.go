@@ -22,6 +22,10 @@ type Event struct {
 	Audience Audience        `json:"audience,omitzero"`
 	Prev     string          `json:"prev"`
 	Hash     string          `json:"hash"`
+	// Roll is not part of the event: the server adds it to an event it
+	// sends a lean viewer (lean.go, Event.For) when the event changes the
+	// roll call. It is neither hashed nor stored.
+	Roll *Roll `json:"roll,omitempty"`
 }
 
 // Audience says who may receive an event. The zero Audience is everyone in

@@ -252,10 +252,7 @@ func checkEvents(t *testing.T, fx *fuzzFixture, s *meeting.State, events []meeti
 			t.Fatalf("Apply(decoded %s) = %v", b, err)
 		}
 		for i, v := range fx.viewers {
-			got := e
-			if !e.Audience.Includes(v) {
-				got = e.Hidden()
-			}
+			got := e.For(v, s)
 			if err := meeting.Apply(replicas[i], got); err != nil {
 				t.Fatalf("replica of %+v: Apply(%s) = %v", v, got.Type, err)
 			}

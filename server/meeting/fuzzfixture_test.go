@@ -105,14 +105,9 @@ func (b *fuzzBuilder) fixture(name string) *fuzzFixture {
 	f.actors = append(f.actors, meeting.Actor{ID: "participant:p999", Role: meeting.RoleDelegate, Participant: "p999"})
 	for _, v := range fuzzViewers {
 		v.Participant = ids[v.Participant]
-		r := &meeting.State{}
-		for _, e := range f.log {
-			if !e.Audience.Includes(v) {
-				e = e.Hidden()
-			}
-			if err := meeting.Apply(r, e); err != nil {
-				panic(fmt.Sprintf("fixture %s: replica of %+v: Apply(%s): %v", name, v, e.Type, err))
-			}
+		r, err := meeting.ReplayFor(f.log, v)
+		if err != nil {
+			panic(fmt.Sprintf("fixture %s: replica of %+v: %v", name, v, err))
 		}
 		f.viewers, f.replicas = append(f.viewers, v), append(f.replicas, r)
 	}

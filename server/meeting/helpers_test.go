@@ -320,7 +320,7 @@ type fleet struct {
 func newFleet() *fleet {
 	f := &fleet{server: &State{ID: "m1"}, replicas: make([]*State, len(allViewers))}
 	for i := range f.replicas {
-		f.replicas[i] = &State{}
+		f.replicas[i] = NewReplica(allViewers[i])
 	}
 	return f
 }
@@ -332,10 +332,7 @@ func (f *fleet) apply(t *testing.T, where string, e Event) {
 		t.Fatalf("%s: server Apply(%s) = %v", where, e.Type, err)
 	}
 	for i, v := range allViewers {
-		got := e
-		if !e.Audience.Includes(v) {
-			got = e.Hidden()
-		}
+		got := e.For(v, f.server)
 		if err := Apply(f.replicas[i], got); err != nil {
 			t.Fatalf("%s: replica of %+v: Apply(%s) = %v", where, v, got.Type, err)
 		}

@@ -250,7 +250,7 @@ func TestViewLive(t *testing.T) {
 		if ids := support(got); !slices.Equal(ids, tt.support) {
 			t.Errorf("View(%+v).Support = %v; want %v", tt.v, ids, tt.support)
 		}
-		if p := Personal(s, tt.v); p != tt.personal {
+		if p := Personal(s, tt.v); p != (tt.personal || LeanViewer(tt.v)) {
 			t.Errorf("Personal(%+v) = %v; want %v", tt.v, p, tt.personal)
 		}
 	}

@@ -674,11 +674,7 @@ func TestPaperViewEqualsReplica(t *testing.T) {
 		events := f.do(t, a, c)
 		for _, e := range events {
 			for i, v := range viewers {
-				got := e
-				if !e.Audience.Includes(v) {
-					got = e.Hidden()
-				}
-				if err := Apply(replicas[i], got); err != nil {
+				if err := Apply(replicas[i], e.For(v, f.s)); err != nil {
 					t.Fatalf("replica of %+v: Apply(%s) = %v", v, e.Type, err)
 				}
 			}

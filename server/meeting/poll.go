@@ -208,6 +208,7 @@ type Poll struct {
 	// Frozen when the poll opens.
 	Rules          PollRules `json:"rules,omitzero"`
 	Eligible       []string  `json:"eligible,omitempty"` // entitled and at the meeting: the ballots issued
+	Issued         int       `json:"issued,omitempty"`   // len(Eligible) of the full state: a lean view lists only its viewer
 	Entitled       int       `json:"entitled,omitempty"` // entitled members
 	Summoned       int       `json:"summoned,omitempty"` // entitled minus excused
 	QuorumMet      bool      `json:"quorum_met,omitempty"`
@@ -887,6 +888,10 @@ func (s *State) applyPoll(e Event) (ok bool, err error) {
 		if i := s.pollIndex(p.ID); i >= 0 {
 			q := &s.Polls[i]
 			q.Status, q.OpenedAt, q.Eligible, q.Entitled, q.Summoned = PollStatusOpen, e.At, p.Eligible, p.Entitled, p.Summoned
+			q.Issued = len(p.Eligible)
+			if s.Lean != nil {
+				q.Eligible = leanEligible(p.Eligible, s.Lean.Self)
+			}
 			q.QuorumMet, q.OverrideQuorum, q.Rules = p.QuorumMet, p.OverrideQuorum, p.Rules
 		}
 	case EventPollVoted:
@@ -897,6 +902,9 @@ func (s *State) applyPoll(e Event) (ok bool, err error) {
 		if i := s.pollIndex(p.Poll); i >= 0 {
 			q := &s.Polls[i]
 			for _, v := range p.Voters {
+				if !s.keeps(v.Participant) {
+					continue // a lean replica keeps its own vote only
+				}
 				v.At = e.At
 				q.Voters = append(q.Voters, v)
 			}

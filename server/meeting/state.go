@@ -166,6 +166,10 @@ type State struct {
 	// Technicians are the participants (role technician) the counting
 	// committee named to key paper ballots (paper.go).
 	Technicians []string `json:"technicians,omitempty"`
+	// Lean is set in a lean view (a delegate's or an observer's, lean.go)
+	// and in the replica folded from it: who looks, and the roll call that
+	// stands for the roster and the attendance, which hold only the viewer.
+	Lean *Lean `json:"lean,omitempty"`
 }
 
 // Created reports whether the meeting exists (its first event was applied).
@@ -203,22 +207,31 @@ func (s *State) Participant(id string) (Participant, bool) {
 // lists stay empty (not nil), so a cloned or viewed state encodes to the same
 // JSON ("agenda": [], not null).
 func (s *State) Clone() *State {
-	c := *s
-	c.Agenda = slices.Clone(s.Agenda)
+	c := s.cloneOthers()
 	c.Participants = slices.Clone(s.Participants)
-	c.Notices = slices.Clone(s.Notices)
-	c.Settings = s.Settings.clone()
 	c.Attendance = maps.Clone(s.Attendance)
 	for id, a := range c.Attendance {
 		a.Visits = slices.Clone(a.Visits)
 		c.Attendance[id] = a
 	}
-	c.Requests = slices.Clone(s.Requests)
-	c.Speeches = slices.Clone(s.Speeches)
 	c.Polls = slices.Clone(s.Polls)
 	for i := range c.Polls {
 		c.Polls[i] = c.Polls[i].clone()
 	}
+	c.Lean = s.Lean.clone()
+	return c
+}
+
+// cloneOthers returns a copy of s with everything deep-copied but the
+// participants, the attendance, the polls and Lean, which it shares with s:
+// the caller copies those (Clone whole, leanClone reduced to one viewer).
+func (s *State) cloneOthers() *State {
+	c := *s
+	c.Agenda = slices.Clone(s.Agenda)
+	c.Notices = slices.Clone(s.Notices)
+	c.Settings = s.Settings.clone()
+	c.Requests = slices.Clone(s.Requests)
+	c.Speeches = slices.Clone(s.Speeches)
 	c.Documents = slices.Clone(s.Documents)
 	for i := range c.Documents {
 		c.Documents[i] = c.Documents[i].clone()
@@ -258,8 +271,28 @@ type Viewer struct {
 //   - documents outside their audience (drafts, withdrawn, delegates-only
 //     or confidential ones; see Document.Audience), nor their presentation;
 //   - others' support requests.
+//
+// Delegates and observers get the lean view (lean.go): the roster, the
+// attendance and the polls' voter lists reduced to their own entries, and the
+// roll call in their stead.
 func View(s *State, v Viewer) *State {
-	c := s.Clone()
+	if LeanViewer(v) {
+		return ViewWithRoll(s, v, RollOf(s))
+	}
+	return view(s, v, s.Clone())
+}
+
+// ViewWithRoll is View given roll = RollOf(s), for a caller that makes the
+// views of many lean viewers of one state (RollOf costs the hall's size).
+func ViewWithRoll(s *State, v Viewer, roll Roll) *State {
+	if !LeanViewer(v) {
+		return View(s, v)
+	}
+	return view(s, v, s.leanClone(v.Participant, roll))
+}
+
+// view filters c, a copy of s for v (Clone or leanClone), to what v may see.
+func view(s *State, v Viewer, c *State) *State {
 	if !v.Role.Staff() {
 		// Pairing is staff information (participant.paired is staff-only).
 		for i := range c.Participants {
@@ -300,6 +333,9 @@ func View(s *State, v Viewer) *State {
 func Personal(s *State, v Viewer) bool {
 	if v.Participant == "" || staffAudience.Includes(v) {
 		return false
+	}
+	if LeanViewer(v) {
+		return true // their own entries stand for the roster
 	}
 	for _, n := range s.Notices {
 		if n.To == v.Participant {

@@ -16,6 +16,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,14 +110,35 @@ type encoded struct {
 	event  meeting.Event
 	full   []byte // the "event" message
 	hidden []byte // the placeholder message; nil when the audience is everyone
+	// lean, if set, is what lean viewers (meeting.LeanViewer) receive
+	// instead: the event as For delivers it, with the roll call after its
+	// commit. It is set on the last event of a commit that changes the roll
+	// (withRoll), by the node that applied the commit.
+	lean *encoded
 }
 
 // for returns the bytes viewer v receives for this event.
 func (e *encoded) forViewer(v meeting.Viewer) []byte {
+	if e.lean != nil && meeting.LeanViewer(v) {
+		e = e.lean
+	}
 	if e.hidden == nil || e.event.Audience.Includes(v) {
 		return e.full
 	}
 	return e.hidden
+}
+
+// withRoll sets e's lean form: e with roll, the roll call after e's commit.
+func (e *encoded) withRoll(roll meeting.Roll) {
+	ev := e.event
+	ev.Roll = &roll
+	l := &encoded{event: e.event, full: mustJSON(eventMsg{Type: "event", Event: ev})}
+	if e.hidden != nil {
+		h := ev.Hidden()
+		h.Roll = &roll
+		l.hidden = mustJSON(eventMsg{Type: "event", Event: h})
+	}
+	e.lean = l
 }
 
 // Room is one live meeting.
@@ -142,6 +166,29 @@ type Room struct {
 	wg       sync.WaitGroup      // the flusher, and the batcher's drain (batch.go)
 
 	batch batcher // batched commands: the congress floor's opinions (batch.go)
+
+	roll    meeting.Roll // RollOf(state) at rollSeq (rollNow): one count per commit for every lean viewer
+	rollSeq int64
+
+	// rosterSeq is the seq of the last event that changed the roster (a
+	// participant.* event; the head after a reload): the version of Roster.
+	rosterSeq int64
+	rosters   map[bool]roster // by staff: the encoded roster at rosterSeq
+}
+
+// roster is an encoded roster and its version.
+type roster struct {
+	seq  int64
+	list []meeting.Participant
+}
+
+// rollNow returns the roll call of the meeting now, counted once per seq.
+// r.mu must be held.
+func (r *Room) rollNow() meeting.Roll {
+	if r.rollSeq != r.state.Seq || r.state.Seq == 0 {
+		r.roll, r.rollSeq = meeting.RollOf(r.state), r.state.Seq
+	}
+	return r.roll
 }
 
 // newRoom returns an empty Room of meeting id.
@@ -192,6 +239,7 @@ func (r *Room) reload(ctx context.Context) error {
 		return err
 	}
 	r.state, r.epoch, r.broken = state, epoch, nil
+	r.rosterSeq = state.Seq
 	r.ring = r.ring[:0]
 	start := max(0, len(events)-r.opts.RingSize)
 	for _, e := range events[start:] {
@@ -217,6 +265,32 @@ func (r *Room) View(v meeting.Viewer) *meeting.State {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return meeting.View(r.state, v)
+}
+
+// Roster returns the meeting's participants as viewer v may see them (the
+// tablets' lean view lists only themselves: meeting.LeanViewer) and the
+// roster's version: the seq of the last event that changed it, so that a
+// client can cache the list until that changes. The list is shared: the
+// caller must not modify it.
+func (r *Room) Roster(v meeting.Viewer) (version string, list []meeting.Participant) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	staff := v.Role.Staff()
+	version = r.epoch + "-" + strconv.FormatInt(r.rosterSeq, 10)
+	if c, ok := r.rosters[staff]; ok && c.seq == r.rosterSeq {
+		return version, c.list
+	}
+	list = slices.Clone(r.state.Participants)
+	if !staff {
+		for i := range list {
+			list[i].Paired = false // pairing is the secretariat's (meeting.View)
+		}
+	}
+	if r.rosters == nil {
+		r.rosters = map[bool]roster{}
+	}
+	r.rosters[staff] = roster{seq: r.rosterSeq, list: list}
+	return version, list
 }
 
 // Summary returns the meeting's details and status.
@@ -494,13 +568,23 @@ func (r *Room) commit(events []meeting.Event) {
 // be held.
 func (r *Room) publish(events []meeting.Event) {
 	encs := make([]*encoded, len(events))
+	rolled := -1 // the last event changing the roll call: it carries it to lean viewers
 	for i, e := range events {
 		encs[i] = encode(e)
+		if e.ChangesRoll() {
+			rolled = i
+		}
+		if strings.HasPrefix(e.Type, "participant.") {
+			r.rosterSeq = e.Seq
+		}
 		if len(r.ring) == r.opts.RingSize {
 			copy(r.ring, r.ring[1:])
 			r.ring = r.ring[:len(r.ring)-1]
 		}
 		r.ring = append(r.ring, encs[i])
+	}
+	if rolled >= 0 {
+		encs[rolled].withRoll(r.rollNow())
 	}
 	// One queue entry per subscriber per commit, whatever the number of
 	// events (an import of 1,600 participants is 1,600 events): the bytes
@@ -530,8 +614,14 @@ func joinFor(encs []*encoded, v meeting.Viewer, frames map[string][]byte) []byte
 	if len(encs) == 1 {
 		return encs[0].forViewer(v)
 	}
-	key := make([]byte, 0, len(encs))
+	key := make([]byte, 0, len(encs)+1)
+	if meeting.LeanViewer(v) {
+		key = append(key, 'L') // the lean forms (withRoll)
+	}
 	for _, e := range encs {
+		if e.lean != nil && meeting.LeanViewer(v) {
+			e = e.lean
+		}
 		if e.hidden == nil || e.event.Audience.Includes(v) {
 			key = append(key, '1')
 		} else {
@@ -582,6 +672,13 @@ func (r *Room) Subscribe(ctx context.Context, s Subscriber, since int64, epoch s
 		if err != nil {
 			return false, err
 		}
+		if meeting.LeanViewer(v) && slices.ContainsFunc(missed, func(e *encoded) bool { return e.event.ChangesRoll() }) {
+			// A replay cannot carry the roll call as it was after each
+			// commit (the ring keeps only the last one's); a lean
+			// snapshot is small anyway.
+			msgs = append(msgs, r.snapshot(v))
+			break
+		}
 		var buf bytes.Buffer
 		for i, e := range missed {
 			if i > 0 {
@@ -628,7 +725,7 @@ func (r *Room) snapshot(v meeting.Viewer) []byte {
 	if b, ok := r.snaps[key]; ok {
 		return b
 	}
-	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: meeting.View(r.state, v)})
+	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: meeting.ViewWithRoll(r.state, v, r.rollNow())})
 	r.snaps[key] = b
 	return b
 }

@@ -193,7 +193,8 @@ func subscribe(t *testing.T, r *Room, s *sub, since int64, epoch string) {
 
 func TestFanOutEncodesOnceInOrder(t *testing.T) {
 	r := newTestRoom(t, newMemLog(), quiet())
-	subs := []*sub{{v: meeting.Viewer{Role: meeting.RoleSecretary}}, {v: meeting.Viewer{Participant: "p2", Role: meeting.RoleDelegate}}, {v: meeting.Viewer{Participant: "p3", Role: meeting.RoleDelegate}}, {v: meeting.Viewer{Role: meeting.RoleHall}}}
+	subs := []*sub{{v: meeting.Viewer{Role: meeting.RoleSecretary}}, {v: meeting.Viewer{Participant: "p2", Role: meeting.RoleDelegate}}, {v: meeting.Viewer{Participant: "p3", Role: meeting.RoleDelegate}}, {v: meeting.Viewer{Role: meeting.RoleHall}},
+		{v: meeting.Viewer{Role: meeting.RoleHall}}}
 	for _, s := range subs {
 		subscribe(t, r, s, 0, "")
 	}
@@ -226,9 +227,15 @@ func TestFanOutEncodesOnceInOrder(t *testing.T) {
 		t.Error("the two included subscribers got different copies of the private event")
 	}
 	// The snapshot (entry 1 of the catch-up) is shared by viewers of one
-	// class: the two delegates, before any private notice.
-	if &subs[1].msgs[1][0] != &subs[2].msgs[1][0] {
-		t.Error("two delegates got different copies of the same snapshot")
+	// class: the two hall screens. A delegate's is the lean view, which
+	// names its viewer (meeting.LeanViewer).
+	if &subs[3].msgs[1][0] != &subs[4].msgs[1][0] {
+		t.Error("two hall screens got different copies of the same snapshot")
+	}
+	for _, s := range subs[1:3] {
+		if want := `"lean":{"self":"` + s.v.Participant + `"`; !strings.Contains(string(s.msgs[1]), want) {
+			t.Errorf("%+v's snapshot has no %s: %.200s", s.v, want, s.msgs[1])
+		}
 	}
 }
 
@@ -390,8 +397,16 @@ func TestBigCommitIsOneQueueEntry(t *testing.T) {
 			t.Errorf("%+v got %d messages in the entry; want 1000", s.v, got)
 		}
 	}
-	if &b.msgs[3][0] != &c.msgs[3][0] || &a.msgs[3][0] != &b.msgs[3][0] {
+	// The two delegates share one copy; it differs from the secretary's
+	// by the roll call its last event carries to lean viewers.
+	if &b.msgs[3][0] != &c.msgs[3][0] {
 		t.Error("subscribers with the same view got different copies")
+	}
+	if last := string(b.msgs[3][bytes.LastIndexByte(b.msgs[3], '\n')+1:]); !strings.Contains(last, `"roll":{"members":{"listed":100`) {
+		t.Errorf("the import's last event, as a delegate gets it, carries no roll of the 1,000 and more: %s", last[len(last)-300:])
+	}
+	if bytes.Contains(a.msgs[3], []byte(`"roll":`)) {
+		t.Error("the secretary's copy carries a roll call (only lean viewers get one)")
 	}
 	// A commit with a private event: two views, each joined once.
 	submit(t, r, &meeting.ImportParticipants{Rows: rows[:1]})

@@ -120,6 +120,19 @@ func (d *differ) state(a, b *meeting.State) {
 	})
 	list(d, nil, "Technicians", a.Technicians, b.Technicians)
 	d.floor(a.Floor, b.Floor) // equal_floor.go
+	d.same(nil, "Lean", (a.Lean == nil) == (b.Lean == nil))
+	if d.path == "" && a.Lean != nil && b.Lean != nil {
+		path := field(nil, "Lean")
+		d.same(path, "Self", a.Lean.Self == b.Lean.Self)
+		x, y := a.Lean.Roll, b.Lean.Roll
+		roll := field(path, "Roll")
+		d.same(roll, "Members", x.Members == y.Members)
+		d.same(roll, "NonVoting", x.NonVoting == y.NonVoting)
+		d.same(roll, "Guests", x.Guests == y.Guests)
+		d.same(roll, "InHall", x.InHall == y.InHall)
+		d.same(roll, "Remote", x.Remote == y.Remote)
+		list(d, roll, "Sites", x.Sites, y.Sites)
+	}
 }
 
 func (d *differ) settings(path *at, a, b *meeting.Settings) {
@@ -155,6 +168,7 @@ func (d *differ) poll(path *at, a, b *meeting.Poll) {
 	d.same(path, "CancelReason", a.CancelReason == b.CancelReason)
 	d.same(path, "Rules", a.Rules == b.Rules)
 	list(d, path, "Eligible", a.Eligible, b.Eligible)
+	d.same(path, "Issued", a.Issued == b.Issued)
 	d.same(path, "Entitled", a.Entitled == b.Entitled)
 	d.same(path, "Summoned", a.Summoned == b.Summoned)
 	d.same(path, "QuorumMet", a.QuorumMet == b.QuorumMet)

@@ -489,10 +489,7 @@ func (r *Run) commit(k int, events []meeting.Event) error {
 			return fail(k, "replay", "Apply(stored %s) = %v", b, err)
 		}
 		for _, rep := range r.replicas() {
-			got := e
-			if !e.Audience.Includes(rep.v) {
-				got = e.Hidden()
-			}
+			got := e.For(rep.v, r.State)
 			if err := meeting.Apply(rep.s, got); err != nil {
 				return fail(k, "view", "replica of %+v: Apply(%s) = %v", rep.v, got.Type, err)
 			}
@@ -567,12 +564,7 @@ func (r *Run) devices() {
 			r.people[p.ID] = rep
 			continue
 		}
-		for _, e := range r.Log {
-			if !e.Audience.Includes(rep.v) {
-				e = e.Hidden()
-			}
-			_ = meeting.Apply(rep.s, e) // checked against View below
-		}
+		rep.s, _ = meeting.ReplayFor(r.Log, rep.v) // checked against View below
 		r.people[p.ID] = rep
 	}
 }

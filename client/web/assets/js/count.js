@@ -30,7 +30,7 @@ import { get, errorText, post } from './api.js';
 import { Live } from './live.js';
 import { loadKernel } from './kernel.js';
 import { t, applyI18n, langButton, extend } from './i18n.js';
-import { h, replace, statusBadge } from './ui.js';
+import { h, replace, statusBadge, rosterOf, onRoster, rosterEvent } from './ui.js';
 
 extend({
   vi: {
@@ -246,7 +246,9 @@ async function start(id) {
     },
     onStatus: (s) => { els.status(s); if (s === 'online' && pollID) refresh(); },
     onEnded: () => { live = null; showPair(t('status.ended')); },
+    onEvent: (e) => rosterEvent(id, e),
   });
+  onRoster(() => { if (live && pollID) refreshSoon(); });
   globalThis.phonghop = { live, parseMarks }; // for debugging and the browser tests
   live.start();
 }
@@ -511,7 +513,7 @@ function renderCommittee() {
       try { await live.command('paper.record_counts', { poll: pollID, issued: Number(issued.value), returned: Number(returned.value) }); err.hidden = true; } catch (e) { err.textContent = errorText(e); err.hidden = false; }
       refresh();
     };
-    const techs = (live.state.participants || []).filter((p) => p.role === 'technician');
+    const techs = rosterOf(live.state).filter((p) => p.role === 'technician'); // a member's view is lean: the roster comes by REST (ui.js)
     const named = new Set(live.state.technicians || []);
     const boxes = techs.map((p) => h('label', { style: 'display:block' }, h('input', { type: 'checkbox', testid: 'tech-' + p.id, value: p.id, checked: named.has(p.id) }), ' ', p.name));
     const saveTechs = async () => {

@@ -43,7 +43,7 @@ import { get, post, errorText } from './api.js';
 import { Live } from './live.js';
 import { loadKernel } from './kernel.js';
 import { t, applyI18n, langButton } from './i18n.js';
-import { h, replace, statusBadge, fmtClock, participantName, pollKindLabel, toast } from './ui.js';
+import { h, replace, statusBadge, fmtClock, participantName, pollKindLabel, toast, onRoster, rosterEvent, prefetchNames } from './ui.js';
 import { resultChart } from './results.js';
 import { DocStore, openPdf, drawPage } from './pdfview.js';
 import { afterPress } from './press.js';
@@ -201,6 +201,7 @@ async function startLive() {
     onEvent: (e) => onEvent(e),
   });
   globalThis.phonghop = { live }; // for debugging and the browser tests
+  onRoster(() => { if (live && live.state) render(live.state); }); // names the lean view leaves out (ui.js)
   initFloor({ me, live, kernel, render: () => { if (live && live.state) render(live.state); }, // the congress floor (tablet-floor.js)
     setTab: (tab) => { if (ui.tab !== tab) { ui.tab = tab; if (live && live.state) render(live.state); } },
     openDoc: (id, v, page) => viewer.show(id, v, page), docUrl: (id, v) => store.url(id, v) });
@@ -264,6 +265,8 @@ function focusPath(el) {
 }
 
 function draw(st) {
+  // Names of who speaks and who waits, before a tab shows them (the lean view lists only me).
+  prefetchNames(st, [...(st.requests || []).map((r) => r.participant), ...(st.speeches || []).map((s) => s.participant)]);
   document.title = (st.details.title || t('app.tablet')) + ' · ' + t('app.name');
   els.title.textContent = st.details.title || t('app.name');
   els.meetingStatus.textContent = t('meeting.status.' + st.status);
@@ -488,7 +491,7 @@ function pollCard(st, p) {
   const card = h('article', { class: 'card', testid: 'poll-' + p.id, 'data-kind': p.kind, 'data-step': step, 'aria-labelledby': 'q-' + p.id },
     h('div', { class: 'muted' }, pollKindLabel(p)),
     h('h3', { id: 'q-' + p.id }, p.question),
-    h('p', { class: 'muted', testid: 'poll-progress' }, t('polls.progress', { voted: p.voted || 0, eligible: (p.eligible || []).length })));
+    h('p', { class: 'muted', testid: 'poll-progress' }, t('polls.progress', { voted: p.voted || 0, eligible: p.issued || (p.eligible || []).length })));
   if (p.paper) { card.append(h('p', { class: 'banner', testid: 'poll-paper' }, t('paper.tablet'))); return card; } // docs/paper.md
   if (!eligible) { card.append(h('p', null, t('polls.not_eligible'))); return card; }
   const cast = () => {
@@ -640,6 +643,7 @@ function openSupport() {
 // ---- events --------------------------------------------------------------
 
 function onEvent(e) {
+  rosterEvent(me.meeting, e);
   switch (e.type) {
     case 'poll.opened':
       // Voting comes first: show the ballot, over any document.

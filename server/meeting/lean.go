@@ -1,0 +1,164 @@
+package meeting
+
+import "slices"
+
+// A delegate's view that does not grow with the hall.
+//
+// A congress has up to MaxParticipants delegates; the full state carries the
+// roster, every attendance record, and each open poll's list of eligible
+// voters and of those who voted: 2.7 MB of JSON at 10,000 participants, sent
+// to every tablet when it connects. A tablet shows none of that but its own
+// record and the counts. So delegates and observers (LeanViewer) get the lean
+// view: the state with
+//   - Participants and Attendance holding only the viewer's own entries;
+//   - a poll's Eligible and Voters holding only the viewer (Issued and Voted
+//     keep the counts);
+//   - Lean: who the viewer is, and the roll call (RollOf of the full state),
+//     from which QuorumOf and the tablet's counts are computed.
+//
+// Everything else is the ordinary view. Names of other participants (the
+// speaker, the queue) come from the roster route, GET
+// /api/meetings/{id}/participants (cacheable, or a few at a time by ?ids=).
+//
+// Apply keeps "replica = view" on a lean replica: participant.* and
+// attendance.* events change only the viewer's own entries, and the roll
+// comes with the events that change it (Event.Roll, set by Event.For for lean
+// viewers; the room sets it on the last such event of a commit). The
+// secretariat, the hall screen and technicians keep the full view.
+
+// Lean is the part of a lean view (a delegate's or an observer's) that
+// stands for the roster: who is looking, and the roll call.
+type Lean struct {
+	Self string `json:"self"` // the viewer's participant ID
+	Roll Roll   `json:"roll"` // the roll call of the meeting (RollOf of the full state)
+}
+
+func (l *Lean) clone() *Lean {
+	if l == nil {
+		return nil
+	}
+	c := *l
+	c.Roll = l.Roll.clone()
+	return &c
+}
+
+func (r Roll) clone() Roll {
+	r.Sites = slices.Clone(r.Sites)
+	return r
+}
+
+// LeanViewer reports whether v gets the lean view: a delegate or an
+// observer, as a participant.
+func LeanViewer(v Viewer) bool {
+	return v.Participant != "" && (v.Role == RoleDelegate || v.Role == RoleObserver)
+}
+
+// NewReplica returns the empty replica viewer v folds events into from the
+// start of a meeting (a client normally starts from a snapshot instead).
+func NewReplica(v Viewer) *State {
+	if LeanViewer(v) {
+		return &State{Lean: &Lean{Self: v.Participant}}
+	}
+	return &State{}
+}
+
+// ChangesRoll reports whether an event of e's type can change the roll call
+// (RollOf): the events whose delivery to a lean viewer carries the roll.
+func (e Event) ChangesRoll() bool {
+	switch e.Type {
+	case EventMeetingCreated, EventMeetingConfigured, EventParticipantAdded, EventParticipantUpdated, EventParticipantRemoved,
+		EventCheckedIn, EventAttendanceMarked, EventCheckedOut:
+		return true
+	}
+	return false
+}
+
+// For returns e as viewer v receives it, after is the state e leads to (the
+// full state, with e applied): e itself, its Hidden placeholder when v is
+// outside its audience, and for a lean viewer the roll call after e when e
+// can change it.
+func (e Event) For(v Viewer, after *State) Event {
+	if !e.Audience.Includes(v) {
+		e = e.Hidden()
+	}
+	e.Roll = nil
+	if LeanViewer(v) && e.ChangesRoll() {
+		r := RollOf(after)
+		e.Roll = &r
+	}
+	return e
+}
+
+// leanClone is Clone for lean viewer self: the roster, the attendance and the
+// polls' voter lists reduced to self's entries, without copying the rest of
+// them (a view per tablet must not cost the hall's size).
+func (s *State) leanClone(self string, roll Roll) *State {
+	c := s.cloneOthers()
+	c.Participants = []Participant{}
+	if i := s.ParticipantIndex(self); i >= 0 {
+		c.Participants = append(c.Participants, s.Participants[i])
+	}
+	c.Attendance = map[string]Attendance{}
+	if a, ok := s.Attendance[self]; ok {
+		a.Visits = slices.Clone(a.Visits)
+		c.Attendance[self] = a
+	}
+	c.Polls = make([]Poll, len(s.Polls))
+	for i, p := range s.Polls {
+		eligible, voters := p.Eligible, p.Voters
+		p.Eligible, p.Voters = nil, nil
+		p = p.clone()
+		p.Eligible, p.Voters = leanEligible(eligible, self), leanVoters(voters, self)
+		c.Polls[i] = p
+	}
+	c.Lean = &Lean{Self: self, Roll: roll.clone()}
+	return c
+}
+
+// leanEligible is a poll's eligible list as lean viewer self sees it: self,
+// if listed.
+func leanEligible(eligible []string, self string) []string {
+	if slices.Contains(eligible, self) {
+		return []string{self}
+	}
+	return nil
+}
+
+// leanVoters is a poll's voters as lean viewer self sees them: self's entry.
+func leanVoters(voters []Voter, self string) []Voter {
+	var out []Voter
+	for _, v := range voters {
+		if v.Participant == self {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// leanApply is the part of Apply particular to a lean replica, after the
+// event's ordinary effect: the roll it carries.
+func (s *State) leanApply(e Event) {
+	if s.Lean != nil && e.Roll != nil {
+		s.Lean.Roll = e.Roll.clone()
+	}
+}
+
+// keeps reports whether the replica keeps participant id's entries: every
+// one in a full state, only the viewer's in a lean one.
+func (s *State) keeps(id string) bool { return s.Lean == nil || s.Lean.Self == id }
+
+// ReplayFor folds events, a meeting's log from its start, into the replica
+// viewer v would have: each event as For delivers it. On an error it returns
+// the replica as far as it got.
+func ReplayFor(events []Event, v Viewer) (*State, error) {
+	full, r := &State{}, NewReplica(v)
+	for _, e := range events {
+		if err := Apply(full, e); err != nil {
+			return r, err
+		}
+		if err := Apply(r, e.For(v, full)); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
