@@ -716,7 +716,8 @@ func (r *Room) since(ctx context.Context, seq int64) ([]*encoded, error) {
 }
 
 // snapshot returns the encoded snapshot for viewer v, cached per viewer
-// class until the next commit. r.mu must be held.
+// class until the next commit (not for lean viewers, whose view is their
+// own). r.mu must be held.
 func (r *Room) snapshot(v meeting.Viewer) []byte {
 	key := snapKey{seq: r.state.Seq, role: v.Role}
 	if r.personal(v) {
@@ -726,7 +727,11 @@ func (r *Room) snapshot(v meeting.Viewer) []byte {
 		return b
 	}
 	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: meeting.ViewWithRoll(r.state, v, r.rollNow())})
-	r.snaps[key] = b
+	if !meeting.LeanViewer(v) {
+		// A lean view names its viewer: nobody else would use it, and
+		// 10,000 of them would stay in memory until the next commit.
+		r.snaps[key] = b
+	}
 	return b
 }
 
