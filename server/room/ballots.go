@@ -433,12 +433,16 @@ func (r *Room) pendingRecords() int {
 // flushLocked records every poll's unrecorded voters (one command, so one
 // event, per poll). On failure they stay for the next flush. r.mu must be
 // held.
-func (r *Room) flushLocked(ctx context.Context) {
+func (r *Room) flushLocked(ctx context.Context) { r.flushFrom(ctx, nil) }
+
+// flushFrom is flushLocked for a command from origin o (a close), whose
+// sender gets the records first. r.mu must be held.
+func (r *Room) flushFrom(ctx context.Context, o *Origin) {
 	for poll, b := range r.boxes {
 		if len(b.unrecorded) == 0 {
 			continue
 		}
-		if err := r.recordVotes(ctx, poll, b.unrecorded); err != nil {
+		if err := r.recordVotes(ctx, poll, b.unrecorded, o); err != nil {
 			r.opts.Logger.Error("record votes", "meeting", r.id, "poll", poll, "voters", len(b.unrecorded), "err", err)
 			continue
 		}
@@ -449,9 +453,10 @@ func (r *Room) flushLocked(ctx context.Context) {
 // recordVotes records votes in the log, leaving out voters the log already
 // has (another node or an earlier flush recorded them) and sorting the
 // rest by participant: the log says who voted in which batch, never in
-// which order. r.mu must be held.
-func (r *Room) recordVotes(ctx context.Context, poll string, votes []meeting.VoteRecord) error {
-	_, err := r.decideAppend(ctx, systemActor, func(s *meeting.State) (meeting.Command, error) {
+// which order. o, if not nil, is the origin of the command the votes are
+// recorded for (a close: its sender gets them first). r.mu must be held.
+func (r *Room) recordVotes(ctx context.Context, poll string, votes []meeting.VoteRecord, o *Origin) error {
+	_, err := r.decideAppendFrom(ctx, systemActor, func(s *meeting.State) (meeting.Command, error) {
 		p, ok := s.Poll(poll)
 		if !ok || p.Status != meeting.PollStatusOpen {
 			return nil, nil // closed meanwhile: the close recorded them
@@ -462,7 +467,7 @@ func (r *Room) recordVotes(ctx context.Context, poll string, votes []meeting.Vot
 		}
 		slices.SortFunc(missing, func(a, b meeting.VoteRecord) int { return strings.Compare(a.Participant, b.Participant) })
 		return &meeting.RecordVotes{Poll: poll, Votes: missing}, nil
-	})
+	}, o.eventsOnly())
 	return err
 }
 
@@ -560,7 +565,7 @@ func (r *Room) closePoll(ctx context.Context, a meeting.Actor, c *meeting.CloseP
 	// are in the log) only for voters the log lacks, stored through
 	// another node that had not recorded them yet, or before a crash.
 	r.mu.Lock()
-	r.flushLocked(ctx)
+	r.flushFrom(ctx, o)
 	var plain [][]byte
 	var ballots []meeting.Ballot
 	logged := 0
@@ -598,12 +603,12 @@ func (r *Room) closePoll(ctx context.Context, a meeting.Actor, c *meeting.CloseP
 	}
 
 	r.mu.Lock()
-	r.flushLocked(ctx)
+	r.flushFrom(ctx, o)
 	var events []meeting.Event
 	p, _ = r.state.Poll(poll)
 	votes, err := missingVotes(voters, stored, p)
 	if err == nil {
-		err = r.recordVotes(ctx, poll, votes)
+		err = r.recordVotes(ctx, poll, votes, o)
 	}
 	if err == nil {
 		// A secret poll's close is acknowledged after its clean-up: its
@@ -884,7 +889,7 @@ func (r *Room) recoverVotes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := r.recordVotes(ctx, p.ID, votes); err != nil {
+		if err := r.recordVotes(ctx, p.ID, votes, nil); err != nil {
 			return err
 		}
 		r.opts.Logger.Info("recorded votes stored before a restart", "meeting", r.id, "poll", p.ID, "voters", missing)
