@@ -30,13 +30,14 @@ func TestBrowserConsoleClosePublish(t *testing.T) {
 	poll := fmt.Sprintf("v%d", m.cmd("poll.create", map[string]any{"question": "Thông qua Nghị quyết Hội nghị", "kind": "secret"}))
 	m.cmd("poll.open", map[string]any{"id": poll})
 	row := wmPollRow(poll)
-	for i, choice := range []meeting.Choice{meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceDisagree} {
+	for i, choice := range []meeting.Choice{meeting.ChoiceAgree, meeting.ChoiceAgree, meeting.ChoiceAgree} {
 		if _, err := voters[i].Cast(ctx, poll, fmt.Sprintf("cp-%d", i), meeting.Ballot{Choice: choice}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	con.waitJS(`document.querySelector(` + wmQ(row+` [data-testid="poll-progress"]`) + `).dataset.voted === "3"`)
-	// The plain close stays, beside the new action.
+	con.waitJS(`(document.querySelector(` + wmQ(row+` [data-testid="poll-progress"]`) + `)||{dataset:{}}).dataset.voted === "3"`)
+	// (3 of the 4 summoned: passed.) The plain close stays, beside the new
+	// action.
 	for _, id := range []string{"poll-close", "poll-close-publish"} {
 		if !con.exists(row + ` [data-testid="` + id + `"]`) {
 			t.Fatalf("the open poll's row has no %s", id)
@@ -45,6 +46,7 @@ func TestBrowserConsoleClosePublish(t *testing.T) {
 	if got := con.text("poll-close-publish"); got != "Kết thúc và công bố" {
 		t.Errorf("the button says %q; want Kết thúc và công bố", got)
 	}
+	evalJS[bool](con, `document.querySelector(`+wmQ(row)+`).scrollIntoView({block: "center"}); true`)
 	con.shot("close-publish-open")
 	con.clickSel(row + ` [data-testid="poll-close-publish"]`)
 	con.waitJS(`!!document.querySelector(` + wmQ(confirmSel("poll.close")) + `)`)
@@ -58,7 +60,7 @@ func TestBrowserConsoleClosePublish(t *testing.T) {
 		t.Error("the published poll's row still offers to publish")
 	}
 	hall.waitTestID("result-" + poll)
-	hall.waitJS(wmHallResult(poll, "Thông qua", map[string]int{"agree": 2, "disagree": 1, "abstain": 0}))
+	hall.waitJS(wmHallResult(poll, "Thông qua", map[string]int{"agree": 3, "disagree": 0, "abstain": 0}))
 	con.shot("close-publish-published")
 
 	st := m.state()
