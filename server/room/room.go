@@ -7,7 +7,9 @@
 // events of a meeting in seq order, and only after Append returned (the
 // events are committed). Queuing never blocks: a subscriber whose queue is
 // full is told to go away (it will reconnect and resync) rather than be
-// waited for or silently skipped.
+// waited for or silently skipped. The subscriber whose command a commit
+// carries out (its Origin) is queued first, with the command's answer, and
+// the rest of the hall after it.
 package room
 
 import (
@@ -68,8 +70,8 @@ type Origin struct {
 	Ack func(events []meeting.Event)
 }
 
-// events returns o without its Ack: for a commit that is not the last
-// word of the command. A nil o stays nil.
+// eventsOnly returns o without its Ack: for a commit that is not the
+// last word of the command. A nil o stays nil.
 func (o *Origin) eventsOnly() *Origin {
 	if o == nil {
 		return nil
