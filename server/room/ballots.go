@@ -101,10 +101,11 @@ type pollBox struct {
 
 	// counted counts the secret ballots this room stored, by content (the
 	// plain JSON, as sealed): how many of each, never whose nor in which
-	// order. stored is their total. The ballots a voter stored through
-	// this room are in the Box, one per voter, so when the Box holds
-	// stored voters at the close it holds exactly these ballots, and the
-	// close need not read them back (countedBallots).
+	// order. stored is their total. Every ballot stored through this room
+	// is in the Box, one per voter, so when the closed Box holds exactly
+	// stored voters it holds exactly these ballots, and the close need not
+	// read them back (countedBallots). Both are reset once the poll is
+	// closed.
 	counted map[string]int
 	stored  int
 }
