@@ -60,7 +60,7 @@ func TestCongressEndToEnd(t *testing.T) {
 		t.Fatalf("scenario %v, tablet %v, error %v", got["scenario"], got["tablet"], got["error"])
 	}
 	for _, k := range []string{"floor.connect_s", "floor.last_p50_ms", "floor.last_p99_ms", "floor.send_p50_ms",
-		"setup.connect_s", "setup.pair_s", "last_p50_ms", "last_p99_ms", "send_p50_ms", "publish_ms", "all_acked_ms",
+		"setup.connect_s", "setup.pair_s", "last_p50_ms", "last_p99_ms", "send_p50_ms", "publish_ms", "close_ms", "console_result_ms", "all_acked_ms",
 		"ratios_to_floor.connect", "ratios_to_floor.last_p50", "ratios_to_floor.last_p99",
 		"connect_phase.cpu.wall_s", "fanout_phase.cpu.wall_s", "floor.fanout_phase.cpu.wall_s"} {
 		if v := num(t, got, k); v <= 0 || v > 120_000 {

@@ -283,8 +283,8 @@ func (r *report) summary(w io.Writer) {
 			c.ChangesDuring, c.OutageAllMs, c.OutageP50Ms, c.OutageP99Ms, c.OutageSnapshots, c.OutageReplayed, c.ResumeMs)
 	}
 	if v := r.voteReport; v != nil {
-		fmt.Fprintf(w, "  vote: all acknowledged after %.1f ms; ack p50 %.1f ms, p99 %.1f ms, max %.1f ms; published %.1f ms after the close; counted %d (valid: %v, retries %d)\n",
-			v.AllAckedMs, v.AckP50, v.AckP99, v.AckMax, v.PublishMs, v.Counted, v.Valid, v.Retries)
+		fmt.Fprintf(w, "  vote: all acknowledged after %.1f ms; ack p50 %.1f ms, p99 %.1f ms, max %.1f ms; published %.1f ms after the close (console %.1f ms, close acknowledged %.1f ms); counted %d (valid: %v, retries %d)\n",
+			v.AllAckedMs, v.AckP50, v.AckP99, v.AckMax, v.PublishMs, v.ConsoleResultMs, v.CloseMs, v.Counted, v.Valid, v.Retries)
 	}
 	if f := r.opinionsReport; f != nil {
 		fmt.Fprintf(w, "  opinions: %d (%d per tablet, %d sections) in %.1f s (window %.0f s); ack p50 %.1f ms, p99 %.1f ms, max %.1f ms; stored %d, lost %d, counts ok %v, retries %d\n",

@@ -32,7 +32,7 @@ func TestVoteEndToEnd(t *testing.T) {
 	if got["scenario"] != "vote" || got["counted"] != 30.0 || got["vote_valid"] != true {
 		t.Errorf("scenario %v, counted %v, vote_valid %v; want vote, 30, true", got["scenario"], got["counted"], got["vote_valid"])
 	}
-	for _, k := range []string{"all_acked_ms", "ack_p50_ms", "ack_p99_ms", "publish_ms"} {
+	for _, k := range []string{"all_acked_ms", "ack_p50_ms", "ack_p99_ms", "publish_ms", "close_ms", "console_result_ms"} {
 		v, ok := got[k].(float64)
 		if !ok || v <= 0 || v > 60000 {
 			t.Errorf("%s = %v; want a positive number of milliseconds", k, got[k])

@@ -65,7 +65,9 @@ func (s *API) meetingFor(c echo.Context) (*room.Room, meeting.Actor, error) {
 }
 
 // command parses and runs command name on room r for actor a, then ends the
-// sessions or views its events invalidate. It returns the last seq.
+// sessions or views its events invalidate. It returns the last seq. ctx may
+// carry the command's origin (room.WithOrigin). poll.close goes through
+// the poll's ballot box first (room.Submit).
 func (s *API) command(ctx context.Context, r *room.Room, a meeting.Actor, name string, data json.RawMessage) (int64, error) {
 	cmd, err := meeting.ParseCommand(name, data)
 	if err != nil {
@@ -73,9 +75,7 @@ func (s *API) command(ctx context.Context, r *room.Room, a meeting.Actor, name s
 		return 0, err
 	}
 	var events []meeting.Event
-	if c, ok := cmd.(*meeting.ClosePoll); ok {
-		events, err = r.ClosePoll(ctx, a, c.ID) // stops the ballot box first
-	} else if meeting.Batched(cmd) {
+	if meeting.Batched(cmd) {
 		events, err = r.Batch(ctx, a, cmd) // opinions: group-committed (room/batch.go)
 	} else {
 		events, err = r.Submit(ctx, a, cmd)

@@ -315,7 +315,10 @@ type pongMsg struct {
 }
 
 // handle runs one client message. Commands run synchronously: their events
-// are queued to every subscriber (this one included) before the result.
+// are queued to this connection before its result, and both, when the
+// outcome is known at the commit (room.Origin), before the events are
+// queued to the other subscribers: the sender's round trip does not wait
+// for the fan-out to a hall of tablets.
 func (c *wsConn) handle(data []byte) {
 	var m clientMsg
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -338,10 +341,23 @@ func (c *wsConn) handle(data []byte) {
 		var seq int64
 		var status string
 		var err error
+		var answered atomic.Bool
 		if m.Name == "ballot.cast" {
 			status, err = c.srv.cast(context.Background(), c.room, c.actor, m.Data)
 		} else {
-			seq, err = c.srv.command(context.Background(), c.room, c.actor, m.Name, m.Data)
+			ctx := room.WithOrigin(context.Background(), &room.Origin{Sub: c, Ack: func(events []meeting.Event) {
+				if answerAtCommit(events) {
+					answered.Store(true)
+					c.Send(mustJSON(resultMsg{Type: "result", ID: m.ID, OK: true, Seq: events[len(events)-1].Seq}))
+				}
+			}})
+			seq, err = c.srv.command(ctx, c.room, c.actor, m.Name, m.Data)
+		}
+		if answered.Load() {
+			if err != nil { // the room promises an Ack only for a command that succeeded
+				c.srv.log.Error("command failed after its success was sent", "meeting", c.room.ID(), "command", m.Name, "err", err)
+			}
+			return
 		}
 		res := resultMsg{Type: "result", ID: m.ID, OK: err == nil, Seq: seq, Status: status}
 		if err != nil {
@@ -358,6 +374,19 @@ func (c *wsConn) handle(data []byte) {
 	default:
 		c.Send(mustJSON(errorMsg{Type: "error", ID: m.ID, Error: toAPIError(invalid("Loại thông điệp không xác định: "+strconvQuote(m.Type)+".", "unknown message type "+strconvQuote(m.Type)))}))
 	}
+}
+
+// answerAtCommit reports whether a command whose events are events may be
+// answered as soon as they commit: not when the server still has work to
+// do for it after the commit (a removed participant's sessions are deleted
+// by API.command before it returns).
+func answerAtCommit(events []meeting.Event) bool {
+	for _, e := range events {
+		if e.Type == meeting.EventParticipantRemoved {
+			return false
+		}
+	}
+	return len(events) > 0
 }
 
 func strconvQuote(s string) string {

@@ -96,8 +96,7 @@ func Allowed(role Role, name string) bool {
 // not possible in the meeting's current status, and Invalid for bad input.
 func Decide(s *State, a Actor, c Command, now time.Time) ([]Event, error) {
 	if !Allowed(a.Role, c.Name()) {
-		return nil, &Error{Kind: KindForbidden, Message: fmt.Sprintf("Vai trò %s không được thực hiện lệnh %s.", roleVI(a.Role), c.Name()),
-			MessageEN: fmt.Sprintf("role %s may not give %s", a.Role, c.Name())}
+		return nil, forbidden(a.Role, c.Name())
 	}
 	if _, create := c.(*CreateMeeting); create {
 		if s.Created() {
@@ -125,6 +124,13 @@ func Decide(s *State, a Actor, c Command, now time.Time) ([]Event, error) {
 	}
 	Seal(s.Seq, s.Head, events)
 	return events, nil
+}
+
+// forbidden is the error for a role that may not give the command named
+// name.
+func forbidden(r Role, name string) error {
+	return &Error{Kind: KindForbidden, Message: fmt.Sprintf("Vai trò %s không được thực hiện lệnh %s.", roleVI(r), name),
+		MessageEN: fmt.Sprintf("role %s may not give %s", r, name)}
 }
 
 // roleVI names a role in Vietnamese, for messages.

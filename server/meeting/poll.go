@@ -603,8 +603,16 @@ func (c *OpenPoll) decide(s *State, a Actor, first int64, now time.Time) ([]Even
 // the wire (the field has no JSON name) and never enter the log, only the
 // counts do. There must be exactly as many as the voters recorded. For an
 // open poll the ballots are in the state and Ballots must be nil.
+//
+// With Publish the results are published in the same command: its events
+// are exactly those of poll.close followed by poll.publish (poll.closed,
+// poll.counted, poll.published and, for a passed vote on a body,
+// body.approved), decided, stored and sent out at once. The actor must be
+// allowed to publish, and publication must be possible (publishable);
+// otherwise the whole command is refused and the poll stays open.
 type ClosePoll struct {
 	ID      string   `json:"id"`
+	Publish bool     `json:"publish,omitempty"`
 	Ballots []Ballot `json:"-"`
 }
 
@@ -641,9 +649,25 @@ func (c *ClosePoll) decide(s *State, a Actor, first int64, now time.Time) ([]Eve
 	} else if len(ballots) != p.Voted {
 		return nil, Errorf(KindConflict, "Số phiếu trong hòm phiếu (%d) không khớp số người đã bỏ phiếu (%d); hãy thử lại.", "the ballot box holds %d ballots but %d voters are recorded; try again", len(ballots), p.Voted)
 	}
-	counted := newEvent(EventPollCounted, PollResult{ID: p.ID, Result: Tally(p, ballots)})
+	result := Tally(p, ballots)
+	counted := newEvent(EventPollCounted, PollResult{ID: p.ID, Result: result})
 	counted.Audience = staffAudience
-	return []Event{newEvent(EventPollClosed, PollRef{ID: p.ID}), counted}, nil
+	events := []Event{newEvent(EventPollClosed, PollRef{ID: p.ID}), counted}
+	if !c.Publish {
+		return events, nil
+	}
+	if name := (*PublishPoll)(nil).Name(); !Allowed(a.Role, name) {
+		return nil, forbidden(a.Role, name)
+	}
+	// The poll as poll.closed and poll.counted leave it (applyPoll): what
+	// poll.publish would be decided on.
+	closed := p
+	closed.Status, closed.ClosedAt, closed.Result = PollStatusClosed, now, &result
+	published, err := s.publishEvents(closed)
+	if err != nil {
+		return nil, err
+	}
+	return append(events, published...), nil
 }
 
 // PublishPoll makes a closed poll's results visible to everyone.
@@ -659,7 +683,14 @@ func (c *PublishPoll) decide(s *State, a Actor, first int64, now time.Time) ([]E
 	if err != nil {
 		return nil, err
 	}
-	p := s.Polls[i]
+	return s.publishEvents(s.Polls[i])
+}
+
+// publishEvents returns the events that publish closed poll p's results on
+// state s, or why they cannot be published: poll.publish decides with it
+// on the poll as the state has it, poll.close with Publish on the poll as
+// its own close leaves it.
+func (s *State) publishEvents(p Poll) ([]Event, error) {
 	if p.Status != PollStatusClosed || p.Result == nil {
 		return nil, pollConflict(p, "công bố kết quả")
 	}

@@ -31,8 +31,12 @@ import (
 //  4. ClosePoll stops taking ballots here, waits for those in flight, closes
 //     the Box (from then on no node stores a new voter's ballot), records
 //     every voter the Box holds that the log does not (ballots stored by a
-//     node that died, or before a crash), opens the sealed ballots, and
-//     closes the poll with their tally;
+//     node that died, or before a crash), and closes the poll with the
+//     tally of the Box's ballots (and, when asked, publishes the result in
+//     the same commit). Those are, when the Box holds exactly the voters
+//     this room stored, the ballots the room counted as it stored them (a
+//     count per distinct ballot, no voter, no order: pollBox.counted);
+//     otherwise they are read back from the Box and opened;
 //  5. then, for a secret poll, the Box rewrites the ballots in plain text in
 //     a random order and the key is destroyed (finalise): whatever the
 //     database kept of the open poll in the order of casting is ciphertext
@@ -94,6 +98,48 @@ type pollBox struct {
 	drained    chan struct{}            // closed when inStore drops to 0 while closing
 	seal       *ballotseal.Key          // the poll's key, once fetched
 	sealing    chan struct{}            // closed when the fetch in progress ends (see sealKey)
+
+	// counted counts the secret ballots this room stored, by content (the
+	// plain JSON, as sealed): how many of each, never whose nor in which
+	// order. stored is their total. Every ballot stored through this room
+	// is in the Box, one per voter, so when the closed Box holds exactly
+	// stored voters it holds exactly these ballots, and the close need not
+	// read them back (countedBallots). Both are reset once the poll is
+	// closed.
+	counted map[string]int
+	stored  int
+}
+
+// countedBallots returns the poll's ballots as this room counted them
+// (their plain JSON and decoded; in no meaningful order) if the closed Box
+// holds exactly as many voters as boxVoters, else nil, nil. r.mu must be
+// held.
+//
+// Every ballot counted here was acknowledged by the Box to this room, for a
+// distinct voter; the Box keeps one ballot per voter and loses none. So
+// equal numbers mean equal sets. (A voter whose ballot is also retried
+// through another node with the same key and other contents — which no
+// tablet does — is counted with the contents this room stored; the
+// clean-up then stores those, so the count and the kept ballots agree.)
+func (b *pollBox) countedBallots(boxVoters int) ([][]byte, []meeting.Ballot, error) {
+	if b.counted == nil || b.stored != boxVoters {
+		return nil, nil, nil
+	}
+	plain := make([][]byte, 0, b.stored)
+	ballots := make([]meeting.Ballot, 0, b.stored)
+	for data, n := range b.counted {
+		var one meeting.Ballot
+		if err := json.Unmarshal([]byte(data), &one); err != nil {
+			return nil, nil, meeting.Internal(err)
+		}
+		for range n {
+			// Shared bytes and slices: neither Tally nor the Box changes
+			// a ballot.
+			plain = append(plain, []byte(data))
+			ballots = append(ballots, one)
+		}
+	}
+	return plain, ballots, nil
 }
 
 // box returns the poll's box, loading who voted from the Box on first use.
@@ -208,7 +254,8 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 	}
 	r.mu.Unlock()
 
-	err = r.store(poll, voter, key, b, secret, pad)
+	plain, _ := json.Marshal(b) // plain struct: cannot fail
+	err = r.store(poll, voter, key, plain, secret, pad)
 
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -223,6 +270,12 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 		rec := meeting.VoteRecord{Participant: voter}
 		if !secret {
 			rec.Ballot = &b
+		} else {
+			if box.counted == nil {
+				box.counted = map[string]int{}
+			}
+			box.counted[string(plain)]++
+			box.stored++
 		}
 		box.unrecorded = append(box.unrecorded, rec)
 		r.scheduleFlush()
@@ -241,12 +294,12 @@ func (r *Room) Cast(ctx context.Context, a meeting.Actor, poll, key string, b me
 }
 
 // store seals (for a secret poll, padded to pad bytes so that every sealed
-// ballot of the poll has one length) and stores one ballot. It is not
-// cancelled with the request: a ballot the tablet may retry is stored or
-// failed as a whole, and the retry learns which.
-func (r *Room) store(poll, voter, key string, b meeting.Ballot, secret bool, pad int) error {
+// ballot of the poll has one length) and stores one ballot, given as its
+// plain JSON. It is not cancelled with the request: a ballot the tablet
+// may retry is stored or failed as a whole, and the retry learns which.
+func (r *Room) store(poll, voter, key string, plain []byte, secret bool, pad int) error {
 	ctx := context.Background()
-	data, _ := json.Marshal(b) // plain struct: cannot fail
+	data := plain
 	if secret {
 		k, err := r.sealKey(ctx, poll, true)
 		if err != nil {
@@ -381,12 +434,16 @@ func (r *Room) pendingRecords() int {
 // flushLocked records every poll's unrecorded voters (one command, so one
 // event, per poll). On failure they stay for the next flush. r.mu must be
 // held.
-func (r *Room) flushLocked(ctx context.Context) {
+func (r *Room) flushLocked(ctx context.Context) { r.flushFrom(ctx, nil) }
+
+// flushFrom is flushLocked for a command from origin o (a close), whose
+// sender gets the records first. r.mu must be held.
+func (r *Room) flushFrom(ctx context.Context, o *Origin) {
 	for poll, b := range r.boxes {
 		if len(b.unrecorded) == 0 {
 			continue
 		}
-		if err := r.recordVotes(ctx, poll, b.unrecorded); err != nil {
+		if err := r.recordVotes(ctx, poll, b.unrecorded, o); err != nil {
 			r.opts.Logger.Error("record votes", "meeting", r.id, "poll", poll, "voters", len(b.unrecorded), "err", err)
 			continue
 		}
@@ -397,44 +454,78 @@ func (r *Room) flushLocked(ctx context.Context) {
 // recordVotes records votes in the log, leaving out voters the log already
 // has (another node or an earlier flush recorded them) and sorting the
 // rest by participant: the log says who voted in which batch, never in
-// which order. r.mu must be held.
-func (r *Room) recordVotes(ctx context.Context, poll string, votes []meeting.VoteRecord) error {
-	_, err := r.decideAppend(ctx, systemActor, func(s *meeting.State) (meeting.Command, error) {
+// which order. o, if not nil, is the origin of the command the votes are
+// recorded for (a close: its sender gets them first). r.mu must be held.
+func (r *Room) recordVotes(ctx context.Context, poll string, votes []meeting.VoteRecord, o *Origin) error {
+	_, err := r.decideAppendFrom(ctx, systemActor, func(s *meeting.State) (meeting.Command, error) {
 		p, ok := s.Poll(poll)
 		if !ok || p.Status != meeting.PollStatusOpen {
 			return nil, nil // closed meanwhile: the close recorded them
 		}
-		var missing []meeting.VoteRecord
-		for _, v := range votes {
-			if !p.HasVoted(v.Participant) {
-				missing = append(missing, v)
-			}
-		}
+		missing := notLogged(p, votes)
 		if len(missing) == 0 {
 			return nil, nil
 		}
 		slices.SortFunc(missing, func(a, b meeting.VoteRecord) int { return strings.Compare(a.Participant, b.Participant) })
 		return &meeting.RecordVotes{Poll: poll, Votes: missing}, nil
-	})
+	}, o.eventsOnly())
 	return err
+}
+
+// notLogged returns the votes of voters that poll p's log does not list,
+// in their order: one pass over p's voters (a congress's close checks
+// 10,000 voters against 10,000; Poll.HasVoted each time would be 10⁸
+// comparisons).
+func notLogged(p meeting.Poll, votes []meeting.VoteRecord) []meeting.VoteRecord {
+	if len(votes) == 0 {
+		return nil
+	}
+	logged := make(map[string]bool, len(votes))
+	for _, v := range votes {
+		logged[v.Participant] = false
+	}
+	for _, v := range p.Voters {
+		if _, ok := logged[v.Participant]; ok {
+			logged[v.Participant] = true
+		}
+	}
+	var out []meeting.VoteRecord
+	for _, v := range votes {
+		if !logged[v.Participant] {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // systemActor is the server acting on its own behalf.
 var systemActor = meeting.Actor{ID: "system", Role: meeting.RoleSystem}
 
-// ClosePoll closes poll for actor a: it stops taking ballots (later ones
-// are not counted, on every node), waits for those being stored here,
-// records every stored voter in the log, and closes the poll with the
-// tally of the box. Every ballot acknowledged before, by any node, is
-// counted. For a secret poll the ballots are then rewritten and the key
-// destroyed (see finalise) before ClosePoll returns.
+// ClosePoll closes poll for actor a: poll.close, as closePoll.
 func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]meeting.Event, error) {
+	return r.closePoll(ctx, a, &meeting.ClosePoll{ID: poll})
+}
+
+// closePoll runs poll.close (with or without publish) for actor a: it
+// stops taking ballots (later ones are not counted, on every node), waits
+// for those being stored here, records every stored voter in the log, and
+// closes the poll with the tally of the box — and with c.Publish publishes
+// the result, in the same commit. Every ballot acknowledged before, by any
+// node, is counted. The commit goes first to the command's origin, if ctx
+// has one (WithOrigin). For a secret poll the ballots are then rewritten
+// and the key destroyed (see finalise) before closePoll returns: the close
+// is acknowledged only then, though every tablet has the result already.
+func (r *Room) closePoll(ctx context.Context, a meeting.Actor, c *meeting.ClosePoll) ([]meeting.Event, error) {
+	poll, o := c.ID, originOf(ctx)
 	domain := func() ([]meeting.Event, error) { // the domain's own answer
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		return r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll})
+		return r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll, Publish: c.Publish}, o)
 	}
-	if !meeting.Allowed(a.Role, "poll.close") || r.opts.Box == nil {
+	// A command the domain refuses whatever the box holds (its sender may
+	// not close the poll, or not publish it) must not close the box on its
+	// way: refused, it changes nothing.
+	if !meeting.Allowed(a.Role, c.Name()) || c.Publish && !meeting.Allowed(a.Role, (*meeting.PublishPoll)(nil).Name()) || r.opts.Box == nil {
 		return domain()
 	}
 	r.mu.Lock()
@@ -466,17 +557,35 @@ func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]m
 		r.mu.Unlock()
 		return nil, err
 	}
-	stored, err := r.opts.Box.Ballots(ctx, r.id, poll)
-	if err != nil {
-		return nil, err
-	}
 	voters, err := r.opts.Box.Voters(ctx, r.id, poll)
 	if err != nil {
 		return nil, err
 	}
+	// What must be read back: a secret poll's ballots unless this room
+	// counted all of them as it stored them; an open poll's (whose ballots
+	// are in the log) only for voters the log lacks, stored through
+	// another node that had not recorded them yet, or before a crash.
+	r.mu.Lock()
+	r.flushFrom(ctx, o)
 	var plain [][]byte
 	var ballots []meeting.Ballot
+	logged := 0
 	if secret {
+		plain, ballots, err = box.countedBallots(len(voters))
+	} else if p, ok := r.state.Poll(poll); ok {
+		logged = len(p.Voters)
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	var stored []store.StoredBallot
+	if secret && plain == nil || !secret && len(voters) > logged {
+		if stored, err = r.opts.Box.Ballots(ctx, r.id, poll); err != nil {
+			return nil, err
+		}
+	}
+	if secret && plain == nil {
 		if plain, err = r.openBallots(ctx, poll, stored); err != nil {
 			// Another node may have closed the poll meanwhile (its close
 			// destroyed the key): then that is the answer.
@@ -484,7 +593,7 @@ func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]m
 			defer r.mu.Unlock()
 			if r.freshen(ctx) {
 				if p, ok := r.state.Poll(poll); ok && p.Status != meeting.PollStatusOpen {
-					return r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll})
+					return r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll, Publish: c.Publish}, o)
 				}
 			}
 			return nil, err
@@ -495,14 +604,24 @@ func (r *Room) ClosePoll(ctx context.Context, a meeting.Actor, poll string) ([]m
 	}
 
 	r.mu.Lock()
-	r.flushLocked(ctx)
-	votes, err := missingVotes(voters, stored, secret)
-	if err == nil {
-		err = r.recordVotes(ctx, poll, votes)
-	}
+	r.flushFrom(ctx, o)
 	var events []meeting.Event
+	p, _ = r.state.Poll(poll)
+	votes, err := missingVotes(voters, stored, p)
 	if err == nil {
-		events, err = r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll, Ballots: ballots})
+		err = r.recordVotes(ctx, poll, votes, o)
+	}
+	if err == nil {
+		// A secret poll's close is acknowledged after its clean-up: its
+		// origin gets the events first, but no early answer.
+		from := o
+		if secret {
+			from = o.eventsOnly()
+		}
+		events, err = r.submitEvents(ctx, a, &meeting.ClosePoll{ID: poll, Publish: c.Publish, Ballots: ballots}, from)
+	}
+	if err == nil {
+		box.counted, box.stored = nil, 0 // counted: the poll takes no more ballots
 	}
 	r.mu.Unlock()
 	if err != nil || !secret {
@@ -538,9 +657,11 @@ func (r *Room) drainLocked(ctx context.Context, box *pollBox) error {
 	return nil
 }
 
-// missingVotes turns the Box's voters into vote records (with each voter's
-// ballot for an open poll); recordVotes leaves out those already logged.
-func missingVotes(voters map[string]string, stored []store.StoredBallot, secret bool) ([]meeting.VoteRecord, error) {
+// missingVotes turns the Box's voters that poll p's log lacks into vote
+// records (with each voter's ballot for an open poll, which stored must
+// then hold).
+func missingVotes(voters map[string]string, stored []store.StoredBallot, p meeting.Poll) ([]meeting.VoteRecord, error) {
+	secret := p.Kind.Secret()
 	byVoter := map[string]meeting.Ballot{}
 	if !secret {
 		for _, s := range stored {
@@ -551,8 +672,15 @@ func missingVotes(voters map[string]string, stored []store.StoredBallot, secret 
 			byVoter[s.Participant] = b
 		}
 	}
-	out := make([]meeting.VoteRecord, 0, len(voters))
+	logged := make(map[string]bool, len(p.Voters))
+	for _, v := range p.Voters {
+		logged[v.Participant] = true
+	}
+	out := make([]meeting.VoteRecord, 0, len(voters)-min(len(voters), len(logged)))
 	for v := range voters {
+		if logged[v] {
+			continue
+		}
 		rec := meeting.VoteRecord{Participant: v}
 		if !secret {
 			b, ok := byVoter[v]
@@ -706,7 +834,13 @@ func (r *Room) cancelPoll(ctx context.Context, a meeting.Actor, c *meeting.Cance
 			return nil, err
 		}
 	}
-	events, err := r.submitEvents(ctx, a, c)
+	// The origin gets the events first; a secret poll's cancel is answered
+	// after its clean-up, as its close.
+	from := originOf(ctx)
+	if box != nil && p.Kind.Secret() {
+		from = from.eventsOnly()
+	}
+	events, err := r.submitEvents(ctx, a, c, from)
 	if err != nil && box != nil {
 		box.closing = false // still open
 	}
@@ -752,11 +886,11 @@ func (r *Room) recoverVotes(ctx context.Context) error {
 				return err
 			}
 		}
-		votes, err := missingVotes(voters, stored, p.Kind.Secret())
+		votes, err := missingVotes(voters, stored, p)
 		if err != nil {
 			return err
 		}
-		if err := r.recordVotes(ctx, p.ID, votes); err != nil {
+		if err := r.recordVotes(ctx, p.ID, votes, nil); err != nil {
 			return err
 		}
 		r.opts.Logger.Info("recorded votes stored before a restart", "meeting", r.id, "poll", p.ID, "voters", missing)

@@ -7,7 +7,9 @@
 // events of a meeting in seq order, and only after Append returned (the
 // events are committed). Queuing never blocks: a subscriber whose queue is
 // full is told to go away (it will reconnect and resync) rather than be
-// waited for or silently skipped.
+// waited for or silently skipped. The subscriber whose command a commit
+// carries out (its Origin) is queued first, with the command's answer, and
+// the rest of the hall after it.
 package room
 
 import (
@@ -50,6 +52,48 @@ type Log interface {
 type Subscriber interface {
 	Viewer() meeting.Viewer
 	Send(msg []byte) bool
+}
+
+// Origin is the connection a command came from, as the room is told it
+// (WithOrigin). The commit that carries the command out queues its frame
+// to Sub before any other subscriber's, so that the sender's round trip
+// does not wait for the fan-out to a whole hall.
+type Origin struct {
+	// Sub is the sender's subscription (nil: none, such as a REST call).
+	Sub Subscriber
+	// Ack, if set, is called when the command is done and succeeded,
+	// with its events: right after Sub's frame of its last commit is
+	// queued, before the other subscribers', under the room's lock (it must
+	// not block or call back into the room). The sender queues its result
+	// from it, so that the result too goes ahead of the fan-out. It is not
+	// called for a command that fails or changes nothing, nor when the
+	// outcome is only known after the commit (closing or cancelling a
+	// secret poll waits for its ballots' clean-up: ballots.go); the sender
+	// then answers when the command returns, as without an Ack.
+	Ack func(events []meeting.Event)
+}
+
+// eventsOnly returns o without its Ack: for a commit that is not the
+// last word of the command. A nil o stays nil.
+func (o *Origin) eventsOnly() *Origin {
+	if o == nil {
+		return nil
+	}
+	return &Origin{Sub: o.Sub}
+}
+
+type originKey struct{}
+
+// WithOrigin returns ctx carrying o, the command's origin, for Submit and
+// ClosePoll (and the commands they run).
+func WithOrigin(ctx context.Context, o *Origin) context.Context {
+	return context.WithValue(ctx, originKey{}, o)
+}
+
+// originOf returns the origin ctx carries, or nil.
+func originOf(ctx context.Context) *Origin {
+	o, _ := ctx.Value(originKey{}).(*Origin)
+	return o
 }
 
 // Options tune a Room.
@@ -344,27 +388,33 @@ func (r *Room) Epoch() string {
 // events, applies them and publishes them to every subscriber. It returns
 // the committed events. On error nothing changed. Closing and cancelling a
 // poll go through its ballot box first (see ClosePoll).
+//
+// If ctx carries the command's Origin (WithOrigin), the origin's
+// subscriber is sent the command's events first, then, through its Ack,
+// told the outcome, before the others are sent the events.
 func (r *Room) Submit(ctx context.Context, a meeting.Actor, c meeting.Command) ([]meeting.Event, error) {
 	switch c := c.(type) {
 	case *meeting.ClosePoll:
-		return r.ClosePoll(ctx, a, c.ID)
+		return r.closePoll(ctx, a, c)
 	case *meeting.CancelPoll:
 		return r.cancelPoll(ctx, a, c)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.submitEvents(ctx, a, c)
+	return r.submitEvents(ctx, a, c, originOf(ctx))
 }
 
-// submitLocked is Submit without the events. r.mu must be held.
+// submitLocked is Submit without the events or an origin. r.mu must be
+// held.
 func (r *Room) submitLocked(ctx context.Context, a meeting.Actor, c meeting.Command) error {
-	_, err := r.submitEvents(ctx, a, c)
+	_, err := r.submitEvents(ctx, a, c, nil)
 	return err
 }
 
-// submitEvents is Submit with r.mu held.
-func (r *Room) submitEvents(ctx context.Context, a meeting.Actor, c meeting.Command) ([]meeting.Event, error) {
-	return r.decideAppend(ctx, a, func(*meeting.State) (meeting.Command, error) { return c, nil })
+// submitEvents is Submit with r.mu held; o is the command's origin (nil:
+// none).
+func (r *Room) submitEvents(ctx context.Context, a meeting.Actor, c meeting.Command, o *Origin) ([]meeting.Event, error) {
+	return r.decideAppendFrom(ctx, a, func(*meeting.State) (meeting.Command, error) { return c, nil }, o)
 }
 
 // decideAppend decides the command that build makes of the current state,
@@ -381,6 +431,12 @@ func (r *Room) submitEvents(ctx context.Context, a meeting.Actor, c meeting.Comm
 // lets a node whose view is one commit old get its command through while
 // another node appends in a loop (a check-in storm split over two nodes).
 func (r *Room) decideAppend(ctx context.Context, a meeting.Actor, build func(*meeting.State) (meeting.Command, error)) ([]meeting.Event, error) {
+	return r.decideAppendFrom(ctx, a, build, nil)
+}
+
+// decideAppendFrom is decideAppend for a command from origin o (nil:
+// none): its commit goes to o first (publishFrom). r.mu must be held.
+func (r *Room) decideAppendFrom(ctx context.Context, a meeting.Actor, build func(*meeting.State) (meeting.Command, error), o *Origin) ([]meeting.Event, error) {
 	if r.broken != nil {
 		if err := r.reload(ctx); err != nil {
 			var me *meeting.Error
@@ -400,7 +456,7 @@ func (r *Room) decideAppend(ctx context.Context, a meeting.Actor, build func(*me
 	if time.Now().Before(r.contended) {
 		// Lost a race a moment ago: another node is appending too. An
 		// optimistic append would most likely be refused again.
-		events, err := r.decideLocked(ctx, a, build, false)
+		events, err := r.decideLocked(ctx, a, build, false, o)
 		return events, r.afterFailure(err)
 	}
 	events, err := decide()
@@ -418,12 +474,12 @@ func (r *Room) decideAppend(ctx context.Context, a meeting.Actor, build func(*me
 		r.opts.ObserveWrite("events", time.Since(start))
 	}
 	if err == nil {
-		r.commit(events)
+		r.commitFrom(events, o)
 		return events, nil
 	}
 	if meeting.KindOf(err) == meeting.KindConflict {
 		r.contended = time.Now().Add(contendedFor)
-		events, err = r.decideLocked(ctx, a, build, true)
+		events, err = r.decideLocked(ctx, a, build, true, o)
 		if err == nil {
 			return events, nil
 		}
@@ -453,9 +509,9 @@ var errStale = errors.New("room: the log refused events that follow its head")
 // decideLocked decides and appends under the meeting's lock in the log: it
 // catches up with the events other nodes appended, then decides and
 // appends. lost says that an optimistic append was just refused (then
-// finding nothing new means the room's head is not the log's). r.mu must be
-// held.
-func (r *Room) decideLocked(ctx context.Context, a meeting.Actor, build func(*meeting.State) (meeting.Command, error), lost bool) ([]meeting.Event, error) {
+// finding nothing new means the room's head is not the log's); o is the
+// command's origin. r.mu must be held.
+func (r *Room) decideLocked(ctx context.Context, a meeting.Actor, build func(*meeting.State) (meeting.Command, error), lost bool, o *Origin) ([]meeting.Event, error) {
 	var out []meeting.Event
 	start := time.Now()
 	err := r.log.AppendDecided(ctx, r.id, r.state.Seq, func(missed []meeting.Event) ([]meeting.Event, error) {
@@ -491,7 +547,7 @@ func (r *Room) decideLocked(ctx context.Context, a meeting.Actor, build func(*me
 		return nil, err
 	}
 	if out != nil {
-		r.commit(out)
+		r.commitFrom(out, o)
 	}
 	return out, nil
 }
@@ -551,7 +607,11 @@ func (r *Room) catchUpLocked(ctx context.Context) error {
 }
 
 // commit applies appended events and publishes them. r.mu must be held.
-func (r *Room) commit(events []meeting.Event) {
+func (r *Room) commit(events []meeting.Event) { r.commitFrom(events, nil) }
+
+// commitFrom is commit of the events of a command from origin o (nil:
+// none). r.mu must be held.
+func (r *Room) commitFrom(events []meeting.Event, o *Origin) {
 	for _, e := range events {
 		if err := meeting.Apply(r.state, e); err != nil {
 			// Decide's events always apply; this is a bug. The log is the
@@ -560,13 +620,21 @@ func (r *Room) commit(events []meeting.Event) {
 			r.broken = err
 		}
 	}
-	r.publish(events)
+	r.publishFrom(events, o)
 }
 
 // publish encodes appended events already applied to the state, keeps them
 // in the ring and fans them out (batch.go applies as it decides). r.mu must
 // be held.
-func (r *Room) publish(events []meeting.Event) {
+func (r *Room) publish(events []meeting.Event) { r.publishFrom(events, nil) }
+
+// publishFrom is publish of the events of a command from origin o (nil:
+// none): o's subscriber, if subscribed, gets its frame queued first and
+// o.Ack is called right after, before the other subscribers are sent
+// anything — the console's round trip does not wait for the loop over a
+// hall of tablets. Every subscriber still gets every commit in seq order:
+// the whole loop runs under r.mu. r.mu must be held.
+func (r *Room) publishFrom(events []meeting.Event, o *Origin) {
 	encs := make([]*encoded, len(events))
 	rolled := -1 // the last event changing the roll call: it carries it to lean viewers
 	for i, e := range events {
@@ -591,7 +659,22 @@ func (r *Room) publish(events []meeting.Event) {
 	// are joined once per distinct view of the commit and shared.
 	frames := map[string][]byte{}
 	sends := 0
+	var first Subscriber
+	if o != nil && o.Sub != nil {
+		if _, ok := r.subs[o.Sub]; ok {
+			first = o.Sub
+			sends++
+			if !first.Send(joinFor(encs, first.Viewer(), frames)) {
+				delete(r.subs, first)
+			} else if o.Ack != nil {
+				o.Ack(events)
+			}
+		}
+	}
 	for s := range r.subs {
+		if s == first {
+			continue
+		}
 		msg := joinFor(encs, s.Viewer(), frames)
 		if !s.Send(msg) {
 			delete(r.subs, s)

@@ -85,7 +85,8 @@
 //             poll-uncapped (an election list the rules do not cap)
 //             poll-uncapped-help poll-surplus-hint poll-uncapped-badge
 //             poll-row[data-id] poll-status (data-status) poll-open
-//             poll-override-quorum poll-close poll-publish poll-cancel-reason
+//             poll-override-quorum poll-close poll-close-publish (close,
+//             count and publish in one command) poll-publish poll-cancel-reason
 //             poll-cancel poll-progress poll-not-voted (data-count; chips
 //             .chip[data-id], poll-not-voted-more) poll-not-voted-refresh
 //             poll-result (rows tr[data-choice] / tr[data-candidate])
@@ -130,7 +131,7 @@
 // Irreversible actions ask first, in the one confirmation dialog of every
 // view (confirm.js: confirm-dialog, confirm-ok, confirm-cancel; no timer):
 // agenda-remove, participant-remove, participant-reissue, pairing-issue,
-// live-close, poll-close, poll-publish, poll-cancel, minutes-finalize,
+// live-close, poll-close, poll-close-publish, poll-publish, poll-cancel, minutes-finalize,
 // minutes-correct, doc-edit-save when it narrows a document's access, and
 // body-edit-save when it replaces a body's members (body.propose).
 // After close code 4009 (the meeting opened in another tab or device) the
@@ -800,7 +801,7 @@ const LOCKED_AFTER_CLOSE = ['details-save', 'settings-save', 'agenda-add-submit'
   'live-advance', 'live-item-set', 'speaker-end', 'speaker-pause', 'speaker-resume', 'speaker-add-time', 'speaker-give-floor', 'speaker-up',
   'speaker-down', 'speaker-withdraw', 'speaker-add-submit', 'speaker-close-list', 'speaker-reopen-list', 'speaker-item-limit-set',
   'attendance-mark-all-present', 'attendance-present', 'attendance-absent', 'attendance-excused', 'poll-create-submit', 'poll-open',
-  'poll-close', 'poll-publish', 'poll-cancel', 'poll-revote', 'notice-send', 'support-resolve', 'present-send', 'present-prev', 'present-next',
+  'poll-close', 'poll-close-publish', 'poll-publish', 'poll-cancel', 'poll-revote', 'notice-send', 'support-resolve', 'present-send', 'present-prev', 'present-next',
   'present-stop', 'body-edit', 'body-edit-add', 'body-edit-save', 'body-vote-create'];
 
 // updateEnabled disables controls the meeting's state rules out (the
@@ -1752,6 +1753,10 @@ function renderPoll(p) {
   if (p.status === 'open') {
     controls.append(h('button', {type: 'button', class: 'btn primary', testid: 'poll-close', on: {click: confirming(() => ({action: 'poll.close', title: t('cf_poll_close', p.question),
       message: t('cf_poll_close_msg', livePoll(p).voted || 0, (livePoll(p).eligible || []).length), confirm: t('close_poll')}), run('poll.close', () => ({id: p.id})))}}, t('close_poll')));
+    // Close, count and publish in one command (poll.close with publish):
+    // the tablets get the result at the close, not a second command later.
+    controls.append(h('button', {type: 'button', class: 'btn', testid: 'poll-close-publish', on: {click: confirming(() => ({action: 'poll.close', title: t('cf_poll_close_publish', p.question),
+      message: t('cf_poll_close_publish_msg', livePoll(p).voted || 0, (livePoll(p).eligible || []).length), confirm: t('close_publish_poll')}), run('poll.close', () => ({id: p.id, publish: true})))}}, t('close_publish_poll')));
   }
   if (p.status === 'closed') {
     controls.append(h('button', {type: 'button', class: 'btn primary', testid: 'poll-publish', on: {click: confirming(() => ({action: 'poll.publish', title: t('cf_publish', p.question),
