@@ -89,14 +89,63 @@ func (e Event) For(v Viewer, after *State) Event {
 	return e
 }
 
-// leanClone is Clone for lean viewer self: the roster, the attendance and the
-// polls' voter lists reduced to self's entries, without copying the rest of
-// them (a view per tablet must not cost the hall's size).
-func (s *State) leanClone(self string, roll Roll) *State {
+// Views makes the views of one state for many viewers — a room's
+// connections — at the cost of one pass over the roster for all of them:
+// the roll call, an index of the participants and, per open poll, of its
+// eligible voters and voters are built once, when first needed. A Views is
+// valid while its state does not change (the caller keeps one per seq); it
+// is not safe for concurrent use.
+type Views struct {
+	s        *State
+	rolled   bool
+	roll     Roll
+	index    map[string]int              // participant ID → index in s.Participants
+	eligible map[string]map[string]bool  // poll ID → its eligible voters
+	voted    map[string]map[string][]int // poll ID → voter → indexes of their entries in its Voters
+}
+
+// NewViews returns the Views of s.
+func NewViews(s *State) *Views { return &Views{s: s} }
+
+// Roll returns RollOf(s), counted once.
+func (w *Views) Roll() Roll {
+	if !w.rolled {
+		w.roll, w.rolled = RollOf(w.s), true
+	}
+	return w.roll
+}
+
+// Participant is s.Participant through the index.
+func (w *Views) Participant(id string) (Participant, bool) {
+	if w.index == nil {
+		w.index = make(map[string]int, len(w.s.Participants))
+		for i, p := range w.s.Participants {
+			w.index[p.ID] = i
+		}
+	}
+	if i, ok := w.index[id]; ok {
+		return w.s.Participants[i], true
+	}
+	return Participant{}, false
+}
+
+// View returns View(s, v).
+func (w *Views) View(v Viewer) *State {
+	if !LeanViewer(v) {
+		return view(w.s, v, w.s.Clone())
+	}
+	return view(w.s, v, w.leanClone(v.Participant))
+}
+
+// leanClone is Clone for lean viewer self: the roster, the attendance and
+// the polls' voter lists reduced to self's entries, without copying the
+// rest of them (a view per tablet must not cost the hall's size).
+func (w *Views) leanClone(self string) *State {
+	s := w.s
 	c := s.cloneOthers()
 	c.Participants = []Participant{}
-	if i := s.ParticipantIndex(self); i >= 0 {
-		c.Participants = append(c.Participants, s.Participants[i])
+	if p, ok := w.Participant(self); ok {
+		c.Participants = append(c.Participants, p)
 	}
 	c.Attendance = map[string]Attendance{}
 	if a, ok := s.Attendance[self]; ok {
@@ -108,11 +157,49 @@ func (s *State) leanClone(self string, roll Roll) *State {
 		eligible, voters := p.Eligible, p.Voters
 		p.Eligible, p.Voters = nil, nil
 		p = p.clone()
-		p.Eligible, p.Voters = leanEligible(eligible, self), leanVoters(voters, self)
+		if w.pollEligible(p.ID, eligible)[self] {
+			p.Eligible = []string{self}
+		}
+		for _, j := range w.pollVoted(p.ID, voters)[self] {
+			p.Voters = append(p.Voters, voters[j])
+		}
 		c.Polls[i] = p
 	}
-	c.Lean = &Lean{Self: self, Roll: roll.clone()}
+	c.Lean = &Lean{Self: self, Roll: w.Roll().clone()}
 	return c
+}
+
+// pollEligible returns the set of a poll's eligible voters, built once.
+func (w *Views) pollEligible(poll string, eligible []string) map[string]bool {
+	if w.eligible == nil {
+		w.eligible = map[string]map[string]bool{}
+	}
+	m, ok := w.eligible[poll]
+	if !ok {
+		m = make(map[string]bool, len(eligible))
+		for _, id := range eligible {
+			m[id] = true
+		}
+		w.eligible[poll] = m
+	}
+	return m
+}
+
+// pollVoted returns a poll's voters by participant (the indexes of their
+// entries in voters), built once.
+func (w *Views) pollVoted(poll string, voters []Voter) map[string][]int {
+	if w.voted == nil {
+		w.voted = map[string]map[string][]int{}
+	}
+	m, ok := w.voted[poll]
+	if !ok {
+		m = make(map[string][]int, len(voters))
+		for i, v := range voters {
+			m[v.Participant] = append(m[v.Participant], i)
+		}
+		w.voted[poll] = m
+	}
+	return m
 }
 
 // leanEligible is a poll's eligible list as lean viewer self sees it: self,
@@ -122,17 +209,6 @@ func leanEligible(eligible []string, self string) []string {
 		return []string{self}
 	}
 	return nil
-}
-
-// leanVoters is a poll's voters as lean viewer self sees them: self's entry.
-func leanVoters(voters []Voter, self string) []Voter {
-	var out []Voter
-	for _, v := range voters {
-		if v.Participant == self {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // leanApply is the part of Apply particular to a lean replica, after the

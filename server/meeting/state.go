@@ -275,21 +275,9 @@ type Viewer struct {
 // Delegates and observers get the lean view (lean.go): the roster, the
 // attendance and the polls' voter lists reduced to their own entries, and the
 // roll call in their stead.
-func View(s *State, v Viewer) *State {
-	if LeanViewer(v) {
-		return ViewWithRoll(s, v, RollOf(s))
-	}
-	return view(s, v, s.Clone())
-}
-
-// ViewWithRoll is View given roll = RollOf(s), for a caller that makes the
-// views of many lean viewers of one state (RollOf costs the hall's size).
-func ViewWithRoll(s *State, v Viewer, roll Roll) *State {
-	if !LeanViewer(v) {
-		return View(s, v)
-	}
-	return view(s, v, s.leanClone(v.Participant, roll))
-}
+//
+// A caller making the views of many viewers of one state uses Views.
+func View(s *State, v Viewer) *State { return NewViews(s).View(v) }
 
 // view filters c, a copy of s for v (Clone or leanClone), to what v may see.
 func view(s *State, v Viewer, c *State) *State {

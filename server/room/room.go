@@ -211,8 +211,8 @@ type Room struct {
 
 	batch batcher // batched commands: the congress floor's opinions (batch.go)
 
-	roll    meeting.Roll // RollOf(state) at rollSeq (rollNow): one count per commit for every lean viewer
-	rollSeq int64
+	views    *meeting.Views // the views of the state at viewsSeq (viewsNow): one pass over the roster per commit for every connection
+	viewsSeq int64
 
 	// rosterSeq is the seq of the last event that changed the roster (a
 	// participant.* event; the head after a reload): the version of Roster.
@@ -226,13 +226,13 @@ type roster struct {
 	list []meeting.Participant
 }
 
-// rollNow returns the roll call of the meeting now, counted once per seq.
-// r.mu must be held.
-func (r *Room) rollNow() meeting.Roll {
-	if r.rollSeq != r.state.Seq || r.state.Seq == 0 {
-		r.roll, r.rollSeq = meeting.RollOf(r.state), r.state.Seq
+// viewsNow returns the Views of the state now (its roll call, its index of
+// participants), kept until the state changes. r.mu must be held.
+func (r *Room) viewsNow() *meeting.Views {
+	if r.views == nil || r.viewsSeq != r.state.Seq {
+		r.views, r.viewsSeq = meeting.NewViews(r.state), r.state.Seq
 	}
-	return r.roll
+	return r.views
 }
 
 // newRoom returns an empty Room of meeting id.
@@ -284,6 +284,7 @@ func (r *Room) reload(ctx context.Context) error {
 	}
 	r.state, r.epoch, r.broken = state, epoch, nil
 	r.rosterSeq = state.Seq
+	r.views = nil
 	r.ring = r.ring[:0]
 	start := max(0, len(events)-r.opts.RingSize)
 	for _, e := range events[start:] {
@@ -308,7 +309,7 @@ func (r *Room) State() *meeting.State {
 func (r *Room) View(v meeting.Viewer) *meeting.State {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return meeting.View(r.state, v)
+	return r.viewsNow().View(v)
 }
 
 // Roster returns the meeting's participants as viewer v may see them (the
@@ -348,7 +349,7 @@ func (r *Room) Summary() (meeting.Details, meeting.Status) {
 func (r *Room) Participant(id string) (meeting.Participant, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.state.Participant(id)
+	return r.viewsNow().Participant(id)
 }
 
 // FindParticipant is Participant, but before answering that participant id
@@ -652,7 +653,7 @@ func (r *Room) publishFrom(events []meeting.Event, o *Origin) {
 		r.ring = append(r.ring, encs[i])
 	}
 	if rolled >= 0 {
-		encs[rolled].withRoll(r.rollNow())
+		encs[rolled].withRoll(r.viewsNow().Roll())
 	}
 	// One queue entry per subscriber per commit, whatever the number of
 	// events (an import of 1,600 participants is 1,600 events): the bytes
@@ -809,7 +810,7 @@ func (r *Room) snapshot(v meeting.Viewer) []byte {
 	if b, ok := r.snaps[key]; ok {
 		return b
 	}
-	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: meeting.ViewWithRoll(r.state, v, r.rollNow())})
+	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: r.viewsNow().View(v)})
 	if !meeting.LeanViewer(v) {
 		// A lean view names its viewer: nobody else would use it, and
 		// 10,000 of them would stay in memory until the next commit.
