@@ -169,6 +169,28 @@ func (w *Views) leanClone(self string) *State {
 	return c
 }
 
+// Nobody is a participant ID that no participant has: the view of
+// Viewer{Participant: Nobody, Role: r} is what every lean viewer of role r
+// for whom OwnOnly holds sees, but for their own entries (a room encodes it
+// once and fills those in: the snapshot of a congress's connect).
+const Nobody = "-"
+
+// OwnOnly reports whether lean viewer v's view differs from Nobody's of its
+// role only by v's own participant, attendance and Lean.Self: v has nothing
+// personal (Personal's notices, documents, support requests, floor, paper
+// entries) and no poll lists v as eligible or as a voter.
+func (w *Views) OwnOnly(v Viewer) bool {
+	if !LeanViewer(v) || v.Participant == Nobody || personalOwn(w.s, v) {
+		return false
+	}
+	for _, p := range w.s.Polls {
+		if w.pollEligible(p.ID, p.Eligible)[v.Participant] || len(w.pollVoted(p.ID, p.Voters)[v.Participant]) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // pollEligible returns the set of a poll's eligible voters, built once.
 func (w *Views) pollEligible(poll string, eligible []string) map[string]bool {
 	if w.eligible == nil {

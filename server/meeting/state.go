@@ -325,6 +325,14 @@ func Personal(s *State, v Viewer) bool {
 	if LeanViewer(v) {
 		return true // their own entries stand for the roster
 	}
+	return personalOwn(s, v)
+}
+
+// personalOwn reports whether View(s, v) has something of v's own besides
+// the lean view's entries: a private notice to v, a confidential document
+// naming v, a support request, an opinion or a draft to read, paper
+// entries.
+func personalOwn(s *State, v Viewer) bool {
 	for _, n := range s.Notices {
 		if n.To == v.Participant {
 			return true

@@ -803,6 +803,9 @@ func (r *Room) since(ctx context.Context, seq int64) ([]*encoded, error) {
 // class until the next commit (not for lean viewers, whose view is their
 // own). r.mu must be held.
 func (r *Room) snapshot(v meeting.Viewer) []byte {
+	if b, ok := r.leanSnapshot(v); ok {
+		return b
+	}
 	key := snapKey{seq: r.state.Seq, role: v.Role}
 	if r.personal(v) {
 		key.participant = v.Participant
@@ -811,9 +814,10 @@ func (r *Room) snapshot(v meeting.Viewer) []byte {
 		return b
 	}
 	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: r.viewsNow().View(v)})
-	if !meeting.LeanViewer(v) {
+	if !meeting.LeanViewer(v) || v.Participant == meeting.Nobody {
 		// A lean view names its viewer: nobody else would use it, and
-		// 10,000 of them would stay in memory until the next commit.
+		// 10,000 of them would stay in memory until the next commit
+		// (Nobody's is the template of leanSnapshot).
 		r.snaps[key] = b
 	}
 	return b
