@@ -29,7 +29,7 @@
 import { get, errorText, post } from './api.js';
 import { Live } from './live.js';
 import { loadKernel } from './kernel.js';
-import { t, applyI18n, langButton, extend } from './i18n.js';
+import { t, applyI18n, langButton, extend, lang } from './i18n.js';
 import { h, replace, statusBadge, rosterOf, onRoster, rosterEvent } from './ui.js';
 
 extend({
@@ -532,8 +532,16 @@ function renderCommittee() {
   if (!els.flags.hidden && !els.flags.contains(document.activeElement)) renderFlags();
 }
 
+// renderFlags redraws the differences only when they changed: a redraw
+// replaces the decision fields, and one arriving as a member reaches for a
+// field (other stations' events refresh the view every second) would take
+// it from under the pointer.
 function renderFlags() {
   const v = view;
+  const key = JSON.stringify([lang(), v.times, v.stations, v.me.member, v.poll.status, v.poll.form,
+    v.bundles.map((b) => [b.bundle, b.slots || [], b.entries.map((e) => e.station)])]);
+  if (els.flags.drawn === key) return; // a property of this shell's element: a new shell draws again
+  els.flags.drawn = key;
   const slots = [];
   for (const b of v.bundles) for (const sl of (b.slots || [])) slots.push({ b, sl });
   if (!slots.length) { replace(els.flags, h('h2', null, t('count.flags')), h('p', null, t('count.no_flags'))); return; }
