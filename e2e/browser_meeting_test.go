@@ -456,10 +456,11 @@ func TestBrowserWholeMeeting(t *testing.T) {
 func wmQ(s string) string { return strconv.Quote(s) }
 
 // wmSet sets the value of the input, textarea or select matched by sel as a
-// user would leave it (input and change events).
+// user would leave it (input and change events); a select once it offers
+// value (its options may come with a list the page is still fetching).
 func wmSet(t *testing.T, p *page, sel, value string) {
 	t.Helper()
-	p.waitJS(`!!document.querySelector(` + wmQ(sel) + `)`)
+	p.waitJS(`(() => { const e = document.querySelector(` + wmQ(sel) + `); return !!e && (e.tagName !== 'SELECT' || [...e.options].some((o) => o.value === ` + wmQ(value) + `)) })()`)
 	if !evalJS[bool](p, `(() => { const e = document.querySelector(`+wmQ(sel)+`); e.focus(); e.value = `+wmQ(value)+`;
 		e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return e.value === `+wmQ(value)+` })()`) {
 		t.Fatalf("%s: could not set %s to %q (no such option?)", p.name, sel, value)
