@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -162,4 +163,105 @@ func metric(t *testing.T, base, name string) float64 {
 		}
 	}
 	return 0
+}
+
+// TestStalledTabletGetsEveryFrameWhole: a tablet that stops reading for a
+// while (Wi-Fi in a lift) makes the server's direct writes run into a full
+// socket; the rest of the frame must follow before anything else — the
+// next frames, the pong to the tablet's ping, the close — so that once it
+// reads again it gets every event whole, in order, then a clean close.
+func TestStalledTabletGetsEveryFrameWhole(t *testing.T) {
+	ts := newTestServer(t, func(c *server.Config) { c.SendQueue = 100000 })
+	sec := ts.secretary(t)
+	id := setupMeeting(t, sec)
+
+	dialer := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		return err
+	}}).DialContext}
+	h := http.Header{}
+	for _, c := range sec.hc.Jar.Cookies(mustURL(ts.URL)) {
+		h.Add("Cookie", c.Name+"="+c.Value)
+	}
+	stalled, _, err := dialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/ws?meeting="+id, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+
+	// Changes until a direct write ran into the full socket, then as many
+	// again, queued behind it, and a ping in the middle.
+	text := strings.Repeat("Thông báo dài để lấp đầy bộ đệm. ", 55)
+	partial0 := metric(t, ts.URL, "phonghop_ws_direct_partial_total")
+	var last int64
+	post := func() {
+		var out struct{ Seq int64 }
+		sec.must(200, "POST", "/api/meetings/"+id+"/notices", map[string]string{"text": text}, &out)
+		last = out.Seq
+	}
+	n := 0
+	for ; n < 5000; n++ {
+		post()
+		if n%20 == 19 && metric(t, ts.URL, "phonghop_ws_direct_partial_total") > partial0 {
+			break
+		}
+	}
+	if metric(t, ts.URL, "phonghop_ws_direct_partial_total") == partial0 {
+		t.Fatalf("%d large events never filled a stalled tablet's socket", n)
+	}
+	if err := stalled.WriteControl(websocket.PingMessage, []byte("p1"), time.Now().Add(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	for range n + 1 {
+		post()
+	}
+	t.Logf("a direct write was partial after %d events; %d more; last seq %d", n+1, n+1, last)
+
+	// The tablet reads again: a snapshot, then every event in order, whole.
+	pong := make(chan string, 1)
+	stalled.SetPongHandler(func(s string) error { pong <- s; return nil })
+	var seq int64
+	snap := false
+	for seq < last {
+		stalled.SetReadDeadline(time.Now().Add(20 * time.Second))
+		msgs, err := readAll(stalled)
+		if err != nil {
+			t.Fatalf("after seq %d: %v", seq, err)
+		}
+		for _, m := range msgs {
+			switch m.Type {
+			case "snapshot":
+				snap = true
+				seq = m.Seq
+			case "event":
+				var e meeting.Event
+				if err := jsonUnmarshal(m.Event, &e); err != nil {
+					t.Fatalf("after seq %d: %v", seq, err)
+				}
+				if !snap || e.Seq != seq+1 {
+					t.Fatalf("event seq %d after %d (snapshot %v)", e.Seq, seq, snap)
+				}
+				seq = e.Seq
+			}
+		}
+	}
+	select {
+	case s := <-pong:
+		if s != "p1" {
+			t.Errorf("pong %q; want p1", s)
+		}
+	default:
+		t.Error("no pong to the ping sent while the server's frames waited")
+	}
+	// A clean close: the server answers the tablet's close frame.
+	if err := stalled.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	stalled.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, _, err = stalled.ReadMessage()
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != websocket.CloseNormalClosure {
+		t.Fatalf("after the tablet's close: %v; want the server's close 1000", err)
+	}
 }

@@ -19,6 +19,8 @@ type metrics struct {
 	events    prometheus.Counter
 	sends     prometheus.Counter
 	overflows prometheus.Counter
+	direct    prometheus.Counter // frames written straight into the socket by Send
+	partial   prometheus.Counter // of those, frames the socket took only in part
 	commands  *prometheus.CounterVec
 	ballots   *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
@@ -41,6 +43,10 @@ func newMetrics() *metrics {
 			Name: "phonghop_event_sends_total", Help: "Event messages queued to connections."}),
 		overflows: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "phonghop_ws_queue_overflows_total", Help: "Connections closed because their send queue was full (they resync)."}),
+		direct: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "phonghop_ws_direct_writes_total", Help: "Frames written straight into an idle connection's socket, without a writer goroutine."}),
+		partial: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "phonghop_ws_direct_partial_total", Help: "Direct writes the socket took only in part (a slow or stalled tablet); a writer goroutine finished them."}),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "phonghop_commands_total", Help: "Meeting commands by outcome kind (ok or the error kind)."}, []string{"outcome"}),
 		ballots: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -56,7 +62,7 @@ func newMetrics() *metrics {
 	m.writes = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "phonghop_store_write_duration_seconds", Help: "Time from asking the store for a durable write to its commit (group commit included), by what was written: events or a ballot.",
 		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"what"})
-	m.reg.MustRegister(m.writes, m.conns, m.events, m.sends, m.overflows, m.commands, m.ballots, m.latency, m.documents, m.docBytes,
+	m.reg.MustRegister(m.writes, m.conns, m.events, m.sends, m.overflows, m.direct, m.partial, m.commands, m.ballots, m.latency, m.documents, m.docBytes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

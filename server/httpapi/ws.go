@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,11 +44,19 @@ const (
 // only while there is something to write: Send queues a message and starts
 // the writer if none runs; the writer drains the queue and exits. An idle
 // connection (a congress's tablets, most of the time) thus holds no writer
-// stack and no queue. The writer is the only goroutine that writes data
-// frames to ws. Pings are due on a timer (pingDue) and written by the
+// stack and no queue. Pings are due on a timer (pingDue) and written by the
 // writer too. Both goroutines are counted in API.wg. The queue is bounded
 // (Options.SendQueue): a full queue closes the connection with 4008 instead
 // of blocking the room or dropping a message.
+//
+// When no writer runs and nothing is queued, Send writes the frame itself
+// without blocking (directWriter: one writev into the socket's buffer): a
+// change reaching an idle hall costs one system call per tablet, not a
+// goroutine, a grown stack and a deadline timer each. What the socket does
+// not take (a slow tablet) is left in pending for a writer, which writes
+// it first and waits on it with writeWait as before. Frames are thus
+// written by one party at a time, in order: Send, under mu, while no
+// writer runs, or the writer.
 type wsConn struct {
 	srv     *API
 	ws      *websocket.Conn
@@ -60,15 +69,19 @@ type wsConn struct {
 	since       int64        // the seq the client said it had
 	lastSeen    atomic.Int64 // unix nanoseconds of the last frame or pong from the client
 
-	ping *time.Timer // fires every PingInterval: a ping is due
+	ping   *time.Timer   // fires every PingInterval: a ping is due
+	direct *directWriter // nil: every frame goes through the writer
 
 	// mu guards the fields below. Invariants: writing is true exactly
 	// while a writer goroutine runs (and it is counted in API.wg); once
 	// shutting is set nothing more is queued and, if no writer runs, one is
 	// started to send the close frame and close the socket.
 	mu       sync.Mutex
-	queue    [][]byte // queued messages, oldest first; nil when idle
+	queue    [][]byte    // queued messages, oldest first; nil when idle
+	pending  net.Buffers // the rest of a frame Send began directly; written before anything else
 	pingDue  bool
+	pongDue  bool   // the client pinged: a pong with pongData is due
+	pongData []byte // the client's ping payload
 	writing  bool
 	shutting bool
 	code     int    // the close code, set with shutting
@@ -80,24 +93,129 @@ func (c *wsConn) Viewer() meeting.Viewer { return c.actor.Viewer() }
 
 // Send implements room.Subscriber: it never blocks.
 func (c *wsConn) Send(msg []byte) bool {
+	var one [1][]byte
+	one[0] = msg
+	return c.SendAll(one[:])
+}
+
+// SendAll implements room.BatchSender: msgs go in one frame ('\n'-separated)
+// when written directly, else are queued in order. It never blocks.
+func (c *wsConn) SendAll(msgs [][]byte) bool {
 	c.mu.Lock()
 	if c.shutting {
 		c.mu.Unlock()
 		return false
 	}
-	if len(c.queue) >= c.srv.cfg.SendQueue {
+	if c.direct != nil && !c.writing && len(c.queue) == 0 {
+		switch c.writeDirectLocked(msgs) {
+		case directDone:
+			c.mu.Unlock()
+			return true
+		case directFailed:
+			c.mu.Unlock()
+			c.shut(websocket.CloseAbnormalClosure, "")
+			return false
+		case directPartial: // the writer finishes the frame
+			start := c.startWriterLocked()
+			c.mu.Unlock()
+			if start {
+				go c.writeLoop()
+			}
+			return true
+		}
+		// directNotTried: queued for the writer.
+	}
+	if len(c.queue)+len(msgs) > c.srv.cfg.SendQueue {
 		c.mu.Unlock()
 		c.srv.metrics.overflows.Inc()
 		c.shut(closeTooSlow, "quá chậm / too slow")
 		return false
 	}
-	c.queue = append(c.queue, msg)
+	c.queue = append(c.queue, msgs...)
 	start := c.startWriterLocked()
 	c.mu.Unlock()
 	if start {
 		go c.writeLoop()
 	}
 	return true
+}
+
+type directResult int
+
+const (
+	directNotTried directResult = iota // nothing written: queue the messages for the writer
+	directDone                         // the whole frame is in the socket
+	directPartial                      // a part is: the rest is in pending
+	directFailed                       // the socket failed
+)
+
+// maxDirectMessages is how many messages one direct write joins into a
+// frame (a subscriber's welcome, snapshot and synced); more are queued.
+const maxDirectMessages = 4
+
+var newline = []byte{'\n'}
+
+// writeDirectLocked writes msgs as one text frame straight into the socket
+// without blocking. c.mu must be held, no writer running, nothing queued.
+func (c *wsConn) writeDirectLocked(msgs [][]byte) directResult {
+	if len(msgs) == 0 || len(msgs) > maxDirectMessages {
+		return directNotTried
+	}
+	size := len(msgs) - 1
+	for _, m := range msgs {
+		size += len(m)
+	}
+	var hbuf [10]byte
+	var pbuf [2 * maxDirectMessages][]byte
+	parts := append(pbuf[:0], frameHeader(hbuf[:0], size))
+	for i, m := range msgs {
+		if i > 0 {
+			parts = append(parts, newline)
+		}
+		parts = append(parts, m)
+	}
+	n, tried, err := c.direct.write(parts)
+	switch {
+	case !tried:
+		return directNotTried
+	case err != nil:
+		return directFailed
+	}
+	c.srv.metrics.direct.Inc()
+	if n == len(parts[0])+size {
+		return directDone
+	}
+	// The rest of the frame, for the writer: the messages are shared and
+	// never modified; the header is on this stack.
+	var rest net.Buffers
+	for i, p := range parts {
+		if n >= len(p) {
+			n -= len(p)
+			continue
+		}
+		p, n = p[n:], 0
+		if i == 0 {
+			p = bytes.Clone(p)
+		}
+		rest = append(rest, p)
+	}
+	c.pending = rest
+	c.srv.metrics.partial.Inc()
+	return directPartial
+}
+
+// frameHeader appends the header of an unmasked, final text frame of n
+// bytes (RFC 6455, section 5.2; a server's frames are never masked).
+func frameHeader(b []byte, n int) []byte {
+	b = append(b, 0x80|websocket.TextMessage)
+	switch {
+	case n < 126:
+		return append(b, byte(n))
+	case n <= 0xffff:
+		return append(b, 126, byte(n>>8), byte(n))
+	default:
+		return append(b, 127, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
 }
 
 // startWriterLocked reports whether the caller must start a writer (one is
@@ -130,6 +248,23 @@ func (c *wsConn) pingTick() {
 	}
 }
 
+// pinged runs on the reader when the client pings: a pong is due.
+func (c *wsConn) pinged(data string) error {
+	c.lastSeen.Store(c.srv.now().UnixNano())
+	c.mu.Lock()
+	if c.shutting {
+		c.mu.Unlock()
+		return nil
+	}
+	c.pongDue, c.pongData = true, []byte(data)
+	start := c.startWriterLocked()
+	c.mu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+	return nil
+}
+
 // shut starts closing the connection with code; the first call wins.
 func (c *wsConn) shut(code int, reason string) {
 	c.mu.Lock()
@@ -138,7 +273,7 @@ func (c *wsConn) shut(code int, reason string) {
 		return
 	}
 	c.shutting, c.code, c.reason = true, code, reason
-	c.queue = nil // not sent: the close frame goes next
+	c.queue = nil // not sent: the close frame goes next (after the rest of a frame begun, pending)
 	start := c.startWriterLocked()
 	ping := c.ping
 	c.mu.Unlock()
@@ -219,6 +354,14 @@ func (s *API) handleWS(c echo.Context) error {
 		connectedAt: s.now().UTC(), since: since}
 	conn.lastSeen.Store(conn.connectedAt.UnixNano())
 	ws.SetReadLimit(maxClientFrame)
+	conn.direct = newDirectWriter(ws.UnderlyingConn())
+	// gorilla answers a ping and a close frame itself, writing to the socket
+	// from the reader; a frame Send began directly may be half written then.
+	// Both answers go through the writer instead, after it.
+	ws.SetPingHandler(conn.pinged)
+	// (gorilla still writes a close frame itself when the client breaks the
+	// protocol; that connection ends there, whatever it reads.)
+	ws.SetCloseHandler(func(int, string) error { return nil }) // readLoop shuts with 1000
 	if !s.conns.add(conn, &s.wg, s.cfg.MaxSocketsPerSession) {
 		// The server is shutting down (Close ran): going away at once.
 		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocketGoingAway, "máy chủ đang tắt / server shutting down"), time.Now().Add(time.Second))
@@ -407,16 +550,25 @@ func (c *wsConn) writeLoop() {
 	var batch [][]byte
 	for {
 		c.mu.Lock()
+		pending := c.pending
+		c.pending = nil
 		if c.shutting {
 			c.mu.Unlock()
-			msg := websocket.FormatCloseMessage(c.code, c.reason)
-			_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+			if pending == nil || c.writePending(pending, time.Now().Add(time.Second)) == nil {
+				msg := websocket.FormatCloseMessage(c.code, c.reason)
+				_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+			}
 			c.ws.Close()
 			return // writing stays true: no writer starts again
 		}
-		ping := c.pingDue
-		c.pingDue = false
-		if len(c.queue) == 0 && !ping {
+		ping, pong, pongData := c.pingDue, c.pongDue, c.pongData
+		c.pingDue, c.pongDue, c.pongData = false, false, nil
+		if len(c.queue) == 0 && !ping && !pong && pending == nil {
+			if c.direct != nil {
+				// Send writes directly again: a deadline left on the socket
+				// would make the runtime refuse it once passed.
+				_ = c.ws.UnderlyingConn().SetWriteDeadline(time.Time{})
+			}
 			c.writing = false
 			c.queue = nil // an idle connection keeps no queue
 			c.mu.Unlock()
@@ -424,6 +576,18 @@ func (c *wsConn) writeLoop() {
 		}
 		batch, c.queue = c.queue, batch[:0]
 		c.mu.Unlock()
+		if pending != nil {
+			if err := c.writePending(pending, time.Now().Add(writeWait)); err != nil {
+				c.shut(websocket.CloseAbnormalClosure, "")
+				continue
+			}
+		}
+		if pong {
+			if err := c.ws.WriteControl(websocket.PongMessage, pongData, time.Now().Add(writeWait)); err != nil {
+				c.shut(websocket.CloseAbnormalClosure, "")
+				continue
+			}
+		}
 		if ping {
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				c.shut(websocket.CloseAbnormalClosure, "")
@@ -435,6 +599,16 @@ func (c *wsConn) writeLoop() {
 		}
 		clear(batch) // drop the references: the bytes may be large snapshots
 	}
+}
+
+// writePending writes the rest of a frame Send began directly, by deadline.
+func (c *wsConn) writePending(b net.Buffers, deadline time.Time) error {
+	conn := c.ws.UnderlyingConn()
+	if err := conn.SetWriteDeadline(deadline); err != nil {
+		return err
+	}
+	_, err := b.WriteTo(conn)
+	return err
 }
 
 // writeFrames writes msgs coalesced into as few frames as maxCoalescedFrame
