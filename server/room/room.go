@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,10 +49,18 @@ type Log interface {
 // Subscriber receives a meeting's messages. Send must not block: it queues
 // msg (one or more '\n'-separated JSON messages) or, if it cannot, arranges
 // for the subscriber to be closed and returns false. msg is shared by many
-// subscribers and must not be modified.
+// subscribers and must not be modified. A large room calls Send on
+// different subscribers at once (fanOut), never on one twice at once.
 type Subscriber interface {
 	Viewer() meeting.Viewer
 	Send(msg []byte) bool
+}
+
+// A BatchSender is a Subscriber that can take several messages at once
+// (as Send would each, in order), so that it may send them in one frame: a
+// new subscriber's welcome, snapshot and synced.
+type BatchSender interface {
+	SendAll(msgs [][]byte) bool
 }
 
 // Origin is the connection a command came from, as the room is told it
@@ -197,7 +206,8 @@ type Room struct {
 	state  *meeting.State
 	epoch  string
 	subs   map[Subscriber]struct{}
-	ring   []*encoded // the last RingSize events, oldest first
+	fanBuf []Subscriber // fanOut's list of subscribers, kept between commits
+	ring   []*encoded   // the last RingSize events, oldest first
 	snaps  map[snapKey][]byte
 	broken error // set when the state may differ from the log; commands refused until reload
 
@@ -672,16 +682,7 @@ func (r *Room) publishFrom(events []meeting.Event, o *Origin) {
 			}
 		}
 	}
-	for s := range r.subs {
-		if s == first {
-			continue
-		}
-		msg := joinFor(encs, s.Viewer(), frames)
-		if !s.Send(msg) {
-			delete(r.subs, s)
-		}
-		sends++
-	}
+	sends += r.fanOut(encs, first, frames)
 	clear(r.snaps)
 	if r.opts.Observe != nil {
 		r.opts.Observe(len(events), sends)
@@ -689,6 +690,53 @@ func (r *Room) publishFrom(events []meeting.Event, o *Origin) {
 	if r.opts.OnCommit != nil {
 		r.opts.OnCommit(r.id, events)
 	}
+}
+
+// fanOutShard is the number of subscribers from which a commit's fan-out
+// is shared among the CPUs: a send is a system call into the subscriber's
+// socket (a WebSocket writes directly when idle), and one goroutine making
+// 10,000 of them leaves the other cores idle.
+const fanOutShard = 1024
+
+// fanOut sends encs to every subscriber but skip, in parallel shards when
+// the room is large, and waits for all: every subscriber still gets the
+// commits in seq order, as the caller holds r.mu. Subscribers that refuse
+// are dropped. It returns the number of sends. r.mu must be held.
+func (r *Room) fanOut(encs []*encoded, skip Subscriber, frames map[string][]byte) int {
+	subs := r.fanBuf[:0]
+	for s := range r.subs {
+		if s != skip {
+			subs = append(subs, s)
+		}
+	}
+	shards := 1
+	if len(subs) >= fanOutShard {
+		shards = min(runtime.GOMAXPROCS(0), len(subs)/(fanOutShard/2), 8)
+	}
+	refused := make([][]Subscriber, shards)
+	send := func(k int, part []Subscriber, frames map[string][]byte) {
+		for _, s := range part {
+			if !s.Send(joinFor(encs, s.Viewer(), frames)) {
+				refused[k] = append(refused[k], s)
+			}
+		}
+	}
+	per := (len(subs) + shards - 1) / shards
+	var wg sync.WaitGroup
+	for k := 1; k < shards; k++ {
+		part := subs[min(k*per, len(subs)):min((k+1)*per, len(subs))]
+		wg.Go(func() { send(k, part, map[string][]byte{}) }) // joinFor's cache is one goroutine's
+	}
+	send(0, subs[:min(per, len(subs))], frames)
+	wg.Wait()
+	for _, rs := range refused {
+		for _, s := range rs {
+			delete(r.subs, s)
+		}
+	}
+	clear(subs)
+	r.fanBuf = subs[:0]
+	return len(subs)
 }
 
 // joinFor returns the '\n'-joined messages of encs as viewer v receives
@@ -773,9 +821,15 @@ func (r *Room) Subscribe(ctx context.Context, s Subscriber, since int64, epoch s
 		msgs = append(msgs, buf.Bytes())
 	}
 	msgs = append(msgs, mustJSON(syncedMsg{Type: "synced", Seq: head}))
-	for _, m := range msgs {
-		if !s.Send(m) {
+	if b, ok := s.(BatchSender); ok {
+		if !b.SendAll(msgs) {
 			return false, nil
+		}
+	} else {
+		for _, m := range msgs {
+			if !s.Send(m) {
+				return false, nil
+			}
 		}
 	}
 	r.subs[s] = struct{}{}

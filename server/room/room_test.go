@@ -418,3 +418,57 @@ func TestBigCommitIsOneQueueEntry(t *testing.T) {
 		t.Error("the addressee and another delegate got the same bytes for a private notice")
 	}
 }
+
+// TestFanOutShardedInOrder: a hall large enough for the fan-out to be
+// shared among goroutines (fanOutShard) still gets every commit, in seq
+// order, each subscriber its own view of it, exactly once; the refusing
+// ones are dropped and get nothing after.
+func TestFanOutShardedInOrder(t *testing.T) {
+	r := newTestRoom(t, newMemLog(), quiet())
+	n := 3*fanOutShard + 17
+	subs := make([]*sub, n)
+	for i := range subs {
+		v := meeting.Viewer{Role: meeting.RoleHall}
+		if i%3 == 1 {
+			v = meeting.Viewer{Participant: "p2", Role: meeting.RoleDelegate}
+		}
+		subs[i] = &sub{v: v}
+		subscribe(t, r, subs[i], 0, "")
+	}
+	for i := 0; i < n; i += 7 {
+		subs[i].mu.Lock()
+		subs[i].refuse = true
+		subs[i].mu.Unlock()
+	}
+	submit(t, r, &meeting.AddItem{Title: "Khai mạc"})
+	submit(t, r, &meeting.SendNotice{Text: "Riêng cho A", To: "p2"})
+	submit(t, r, &meeting.AddItem{Title: "Bế mạc"})
+	if got, want := r.Subscribers(), n-(n+6)/7; got != want {
+		t.Errorf("Subscribers() = %d; want %d (the refusing ones dropped)", got, want)
+	}
+	for i, s := range subs {
+		got := strings.Join(s.types(), " ")
+		want := "welcome snapshot synced"
+		if i%7 != 0 {
+			notice := "hidden"
+			if s.v.Participant == "p2" {
+				notice = "notice.sent"
+			}
+			want += " event:agenda.item_added event:" + notice + " event:agenda.item_added"
+		}
+		if got != want {
+			t.Fatalf("subscriber %d (%+v) received %q; want %q", i, s.v, got, want)
+		}
+		var last float64
+		for _, m := range s.lines() {
+			if m["type"] != "event" {
+				continue
+			}
+			seq := m["event"].(map[string]any)["seq"].(float64)
+			if last != 0 && seq != last+1 {
+				t.Fatalf("subscriber %d got seq %v after %v", i, seq, last)
+			}
+			last = seq
+		}
+	}
+}
