@@ -175,20 +175,51 @@ func (w *Views) leanClone(self string) *State {
 // once and fills those in: the snapshot of a congress's connect).
 const Nobody = "-"
 
-// OwnOnly reports whether lean viewer v's view differs from Nobody's of its
-// role only by v's own participant, attendance and Lean.Self: v has nothing
-// personal (Personal's notices, documents, support requests, floor, paper
-// entries) and no poll lists v as eligible or as a voter.
-func (w *Views) OwnOnly(v Viewer) bool {
+// Shape reports whether lean viewer v's view is Nobody's of its role but
+// for v's own participant, attendance and Lean.Self and for the polls that
+// list v as eligible: v has nothing personal (Personal's notices,
+// documents, support requests, floor, paper entries) and has voted in no
+// poll. eligible[i] tells whether s.Polls[i] lists v; it is nil when none
+// does. Viewers of one role and one eligible see the same view but for
+// their ID (ShapeView).
+func (w *Views) Shape(v Viewer) (eligible []bool, ok bool) {
 	if !LeanViewer(v) || v.Participant == Nobody || personalOwn(w.s, v) {
-		return false
+		return nil, false
 	}
-	for _, p := range w.s.Polls {
-		if w.pollEligible(p.ID, p.Eligible)[v.Participant] || len(w.pollVoted(p.ID, p.Voters)[v.Participant]) > 0 {
-			return false
+	for i, p := range w.s.Polls {
+		if len(w.pollVoted(p.ID, p.Voters)[v.Participant]) > 0 {
+			return nil, false
+		}
+		if w.pollEligible(p.ID, p.Eligible)[v.Participant] {
+			if eligible == nil {
+				eligible = make([]bool, len(w.s.Polls))
+			}
+			eligible[i] = true
 		}
 	}
-	return true
+	return eligible, true
+}
+
+// OwnOnly reports whether lean viewer v's view differs from Nobody's of its
+// role only by v's own participant, attendance and Lean.Self: Shape, with
+// no poll listing v.
+func (w *Views) OwnOnly(v Viewer) bool {
+	eligible, ok := w.Shape(v)
+	return ok && eligible == nil
+}
+
+// ShapeView is the view of Nobody of role as if the polls marked in
+// eligible (Shape) listed Nobody as eligible: what every viewer of that
+// role and shape sees, with Nobody in place of its ID and without its own
+// participant and attendance.
+func (w *Views) ShapeView(role Role, eligible []bool) *State {
+	st := w.View(Viewer{Participant: Nobody, Role: role})
+	for i := range st.Polls {
+		if i < len(eligible) && eligible[i] {
+			st.Polls[i].Eligible = []string{Nobody}
+		}
+	}
+	return st
 }
 
 // pollEligible returns the set of a poll's eligible voters, built once.

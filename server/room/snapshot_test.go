@@ -15,7 +15,8 @@ import (
 // TestLeanSnapshotsFilledIn: every delegate's and observer's snapshot, filled
 // into Nobody's or encoded in full, decodes to exactly its view — at each
 // stage of a meeting with linked sites, marks, a private notice, a support
-// request, an open poll some may vote in, and votes.
+// request, open polls some may vote in (filled into their shape's), and
+// votes.
 func TestLeanSnapshotsFilledIn(t *testing.T) {
 	r := newTestRoom(t, newMemLog(), quiet()) // p2, p3: delegates
 	rows := []meeting.NewParticipant{{Name: "Đại biểu Dự Bị", NonVoting: true}, {Name: "Khách Mời", Role: meeting.RoleObserver}}
@@ -31,16 +32,23 @@ func TestLeanSnapshotsFilledIn(t *testing.T) {
 			lean = append(lean, v)
 		}
 	}
-	filled, full := 0, 0
+	filled, shaped, full := 0, 0, 0
 	check := func(stage string) {
 		t.Helper()
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		for _, v := range lean {
-			if r.viewsNow().OwnOnly(v) {
+			eligible, ok := r.viewsNow().Shape(v)
+			switch {
+			case ok && eligible == nil:
 				filled++
-			} else {
+			case ok:
+				shaped++
+			default:
 				full++
+			}
+			if _, filledIn := r.leanSnapshot(v); filledIn != ok {
+				t.Fatalf("%s: %+v's snapshot filled in: %v; its shape: %v", stage, v, filledIn, ok)
 			}
 			var m snapshotMsg
 			if err := json.Unmarshal(r.snapshot(v), &m); err != nil {
@@ -72,12 +80,15 @@ func TestLeanSnapshotsFilledIn(t *testing.T) {
 	poll := r.State().Polls[0].ID
 	submit(t, r, &meeting.OpenPoll{ID: poll, OverrideQuorum: true})
 	check("poll open")
+	submit(t, r, &meeting.CreatePoll{PollSpec: meeting.PollSpec{Question: "Bầu \"Ban kiểm phiếu\"", Kind: meeting.PollSecret}})
+	submit(t, r, &meeting.OpenPoll{ID: r.State().Polls[1].ID, OverrideQuorum: true})
+	check("two polls open")
 	if _, err := r.Submit(context.Background(), meeting.Actor{ID: "system", Role: meeting.RoleSystem}, &meeting.RecordVotes{Poll: poll, Votes: []meeting.VoteRecord{{Participant: lean[0].Participant, Ballot: &meeting.Ballot{Choice: meeting.ChoiceAgree}}}}); err != nil {
 		t.Fatal(err)
 	}
 	check("voted")
-	if filled == 0 || full == 0 {
-		t.Errorf("%d snapshots filled in, %d encoded in full; want both ways exercised", filled, full)
+	if filled == 0 || shaped == 0 || full == 0 {
+		t.Errorf("%d snapshots filled in, %d filled into a poll's shape, %d encoded in full; want every way exercised", filled, shaped, full)
 	}
-	t.Logf("%d snapshots filled into Nobody's, %d encoded in full", filled, full)
+	t.Logf("%d snapshots filled into Nobody's, %d into a shape's, %d encoded in full", filled, shaped, full)
 }
