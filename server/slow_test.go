@@ -27,20 +27,7 @@ func TestSlowConnectionIsClosedNotThinned(t *testing.T) {
 	id := setupMeeting(t, sec)
 
 	// The slow client: a tiny receive buffer, and it never reads.
-	dialer := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var err error
-		c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		return err
-	}}).DialContext}
-	h := http.Header{}
-	for _, c := range sec.hc.Jar.Cookies(mustURL(ts.URL)) {
-		h.Add("Cookie", c.Name+"="+c.Value)
-	}
-	slow, _, err := dialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/ws?meeting="+id, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Close()
+	slow := dialTinyBuffer(t, ts.URL, sec, id)
 	healthy, _, err := sec.dialWS(id, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -128,6 +115,27 @@ func TestSlowConnectionIsClosedNotThinned(t *testing.T) {
 	}
 }
 
+// dialTinyBuffer opens /ws for meeting id as u with a 4 KiB receive
+// buffer: a tablet whose TCP window closes as soon as it stops reading.
+func dialTinyBuffer(t *testing.T, base string, u *user, id string) *websocket.Conn {
+	t.Helper()
+	dialer := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var err error
+		c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+		return err
+	}}).DialContext}
+	h := http.Header{}
+	for _, c := range u.hc.Jar.Cookies(mustURL(base)) {
+		h.Add("Cookie", c.Name+"="+c.Value)
+	}
+	conn, _, err := dialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/ws?meeting="+id, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 // readAll reads one frame and splits it into messages.
 func readAll(c *websocket.Conn) ([]wsMsg, error) {
 	_, data, err := c.ReadMessage()
@@ -175,20 +183,7 @@ func TestStalledTabletGetsEveryFrameWhole(t *testing.T) {
 	sec := ts.secretary(t)
 	id := setupMeeting(t, sec)
 
-	dialer := websocket.Dialer{NetDialContext: (&net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var err error
-		c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
-		return err
-	}}).DialContext}
-	h := http.Header{}
-	for _, c := range sec.hc.Jar.Cookies(mustURL(ts.URL)) {
-		h.Add("Cookie", c.Name+"="+c.Value)
-	}
-	stalled, _, err := dialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/ws?meeting="+id, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stalled.Close()
+	stalled := dialTinyBuffer(t, ts.URL, sec, id)
 
 	// Changes until a direct write ran into the full socket, then as many
 	// again, queued behind it, and a ping in the middle.
@@ -259,7 +254,7 @@ func TestStalledTabletGetsEveryFrameWhole(t *testing.T) {
 		t.Fatal(err)
 	}
 	stalled.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, _, err = stalled.ReadMessage()
+	_, _, err := stalled.ReadMessage()
 	var ce *websocket.CloseError
 	if !errors.As(err, &ce) || ce.Code != websocket.CloseNormalClosure {
 		t.Fatalf("after the tablet's close: %v; want the server's close 1000", err)
