@@ -406,7 +406,13 @@ func (h *hall) checkAll(step string, seq int64) {
 				if err := tb.live.WaitSeq(wctx, max(seq, want)); err != nil {
 					return fmt.Errorf("%s: %s did not reach seq %d (has %d): %w", step, tb.p.Name, max(seq, want), tb.live.Seq(), err)
 				}
-				got, ref := tb.live.State(), h.console.State()
+				got := tb.live.State()
+				// The tablet may be ahead of the console (on another node,
+				// it heard of a commit first): let the console catch up.
+				if err := h.console.WaitSeq(wctx, got.Seq); err != nil {
+					return fmt.Errorf("%s: the console did not reach %s's seq %d (has %d): %w", step, tb.p.Name, got.Seq, h.console.Seq(), err)
+				}
+				ref := h.console.State()
 				if got.Seq != ref.Seq {
 					continue // moved on meanwhile
 				}
