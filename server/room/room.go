@@ -209,7 +209,6 @@ type Room struct {
 	fanBuf []Subscriber // fanOut's list of subscribers, kept between commits
 	ring   []*encoded   // the last RingSize events, oldest first
 	snaps  map[snapKey][]byte
-	shapes int   // leanSnapshot templates in snaps (maxShapes)
 	broken error // set when the state may differ from the log; commands refused until reload
 
 	contended time.Time // until then, append through the log's lock (see decideAppend)
@@ -303,7 +302,6 @@ func (r *Room) reload(ctx context.Context) error {
 		r.ring = append(r.ring, encode(e))
 	}
 	clear(r.snaps)
-	r.shapes = 0
 	return nil
 }
 
@@ -687,7 +685,6 @@ func (r *Room) publishFrom(events []meeting.Event, o *Origin) {
 	}
 	sends += r.fanOut(encs, first, frames)
 	clear(r.snaps)
-	r.shapes = 0
 	if r.opts.Observe != nil {
 		r.opts.Observe(len(events), sends)
 	}

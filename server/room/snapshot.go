@@ -24,9 +24,10 @@ var (
 	nobodysEligible     = []byte(`"eligible":["` + meeting.Nobody + `"]`)
 )
 
-// maxShapes is how many shapes' templates a room keeps per commit; a
-// viewer of another shape gets its view encoded in full.
-const maxShapes = 64
+// maxSnaps is how many snapshots a room keeps per commit (r.snaps: the
+// roles' and the shapes' templates); a viewer of a shape not kept once it
+// is full gets its view encoded in full.
+const maxSnaps = 64
 
 // leanSnapshot returns lean viewer v's snapshot filled into Nobody's when
 // v's view is Nobody's but for its own entries; ok is false otherwise (the
@@ -94,7 +95,7 @@ func (r *Room) leanSnapshot(v meeting.Viewer) (b []byte, ok bool) {
 
 // shapeTemplate returns the snapshot of Nobody of role as if listed in the
 // polls eligible marks (meeting.Views.ShapeView), cached until the next
-// commit; nil when maxShapes templates are already kept. r.mu must be
+// commit; nil when maxSnaps snapshots are already kept. r.mu must be
 // held.
 func (r *Room) shapeTemplate(role meeting.Role, eligible []bool) []byte {
 	if eligible == nil {
@@ -111,10 +112,9 @@ func (r *Room) shapeTemplate(role meeting.Role, eligible []bool) []byte {
 	if b, ok := r.snaps[key]; ok {
 		return b
 	}
-	if r.shapes >= maxShapes {
+	if len(r.snaps) >= maxSnaps {
 		return nil
 	}
-	r.shapes++
 	b := mustJSON(snapshotMsg{Type: "snapshot", Epoch: r.epoch, Seq: r.state.Seq, Hash: r.state.Head, State: r.viewsNow().ShapeView(role, eligible)})
 	r.snaps[key] = b
 	return b
