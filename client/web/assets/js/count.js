@@ -519,8 +519,11 @@ function renderCommittee() {
     const saveTechs = async () => {
       try { await live.command('paper.technicians', { participants: boxes.map((l) => l.firstChild).filter((c) => c.checked).map((c) => c.value) }); } catch (e) { err.textContent = errorText(e); err.hidden = false; }
     };
-    // Keep what is being typed: rebuild only when nothing here has focus.
-    if (!els.committee.contains(document.activeElement)) {
+    // Keep what is being typed: rebuild only when nothing here has focus,
+    // and only when what it shows changed (as renderFlags).
+    const key = JSON.stringify([lang(), v.recorded, v.issued, v.returned, techs.map((p) => [p.id, p.name]), [...named]]);
+    if (!els.committee.contains(document.activeElement) && els.committee.drawn !== key) {
+      els.committee.drawn = key;
       replace(els.committee, h('h2', null, t('count.committee')),
         h('h3', null, t('count.counts')),
         h('div', { class: 'row', style: 'gap:.75rem;align-items:center' }, h('span', null, t('count.sum.issued')), issued, h('span', null, t('count.sum.returned')), returned,
